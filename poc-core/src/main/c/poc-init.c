@@ -1,0 +1,675 @@
+/*
+ * poc-init: the part of poc that must run between clone and exec.
+ *
+ * The JVM cannot unshare a mount namespace (it is multi-threaded), so this small single-threaded
+ * helper does it. Usage: poc-init SOCKET. It connects to the runtime's control socket, reads its
+ * plan, and clones the container init (PID 1 of the new PID namespace). The init builds the root
+ * filesystem, pivots into it, waits for GO (the host side has placed it in its cgroups and moved
+ * its network interface in), then forks the command, reaps and forwards signals.
+ *
+ * Processes:  JVM --socket-- outer (this process, host side) --pipes-- init (PID 1) -- command
+ *
+ * Lines to the JVM:  PID n | READY | EXEC | EXECFAIL errno path | ERR text | EXIT code n | EXIT signal n
+ * Lines from the JVM: GO
+ * The outer kills the container when the socket closes (the JVM died), unless detached.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_pivot_root
+#define SYS_pivot_root 155
+#endif
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define PR_CAP_AMBIENT_ 47
+#define PR_CAP_AMBIENT_CLEAR_ALL_ 4
+
+struct open_how_ { uint64_t flags, mode, resolve; };
+struct mount_attr_ { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+struct cap_header_ { uint32_t version; int pid; };
+struct cap_data_ { uint32_t effective, permitted, inheritable; };
+
+/* Docker's default 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+ * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+static const uint64_t KEEP_CAPS = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
+    (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) |
+    (1ULL << 18) | (1ULL << 27) | (1ULL << 29) | (1ULL << 31);
+
+#define MAX_ITEMS 1024
+
+struct item { const char *key; const char *v[4]; };
+
+static struct {
+  int nsflags, uid, gid, tty, detach;
+  const char *hostname, *cwd;
+  const char *args[MAX_ITEMS]; int nargs;
+  const char *env[MAX_ITEMS]; int nenv;
+  gid_t groups[64]; int ngroups;
+  struct item ops[MAX_ITEMS]; int nops;   /* root, mkdir, symlink, bind, tmpfs: in order */
+  const char *net[4]; int has_net;
+} plan;
+
+static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
+
+static void say(const char *fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
+  buf[n++] = '\n';
+  for (int off = 0; off < n;) {
+    ssize_t w = write(report_fd, buf + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    off += w;
+  }
+}
+
+/* A failed step: say which and why, then leave. */
+static void die(const char *step, const char *what) {
+  say("ERR %s %s: %s", step, what ? what : "", strerror(errno));
+  _exit(120);
+}
+
+static int read_full(int fd, void *buf, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t r = read(fd, (char *)buf + off, len - off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    off += r;
+  }
+  return 0;
+}
+
+/* The plan: a little-endian u32 length, then NUL-terminated strings: key, then its fields. */
+static int arity(const char *k) {
+  if (!strcmp(k, "root")) return 4;
+  if (!strcmp(k, "bind")) return 3;
+  if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
+  if (!strcmp(k, "net")) return 4;
+  if (!strcmp(k, "end")) return 0;
+  return 1;
+}
+
+static void read_plan(int fd) {
+  uint32_t len;
+  if (read_full(fd, &len, 4) < 0 || len > (16u << 20)) { errno = EPROTO; die("plan", "read length"); }
+  char *buf = malloc(len + 1);
+  if (!buf || read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
+  buf[len] = 0;
+  char *p = buf, *end = buf + len;
+  plan.cwd = "/";
+#define NEXT() ({ if (p >= end) { errno = EPROTO; die("plan", "truncated"); } char *s_ = p; p += strlen(p) + 1; s_; })
+  while (p < end) {
+    const char *k = NEXT();
+    int n = arity(k);
+    const char *v[4] = {0};
+    for (int i = 0; i < n; i++) v[i] = NEXT();
+    if (!strcmp(k, "end")) break;
+    if (!strcmp(k, "ns")) plan.nsflags = atoi(v[0]);
+    else if (!strcmp(k, "hostname")) plan.hostname = v[0];
+    else if (!strcmp(k, "cwd")) plan.cwd = v[0];
+    else if (!strcmp(k, "uid")) plan.uid = atoi(v[0]);
+    else if (!strcmp(k, "gid")) plan.gid = atoi(v[0]);
+    else if (!strcmp(k, "tty")) plan.tty = atoi(v[0]);
+    else if (!strcmp(k, "detach")) plan.detach = atoi(v[0]);
+    else if (!strcmp(k, "group") && plan.ngroups < 64) plan.groups[plan.ngroups++] = atoi(v[0]);
+    else if (!strcmp(k, "arg") && plan.nargs < MAX_ITEMS - 1) plan.args[plan.nargs++] = v[0];
+    else if (!strcmp(k, "env") && plan.nenv < MAX_ITEMS - 1) plan.env[plan.nenv++] = v[0];
+    else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
+    else if (plan.nops < MAX_ITEMS) {
+      struct item *it = &plan.ops[plan.nops++];
+      it->key = k;
+      memcpy(it->v, v, sizeof it->v);
+    }
+  }
+#undef NEXT
+  if (plan.nargs == 0) { errno = EINVAL; die("plan", "no command"); }
+}
+
+/* ---- inside the container's mount namespace ---- */
+
+static int has_flag(const char *flags, const char *want) {
+  size_t n = strlen(want);
+  for (const char *p = flags; p && *p;) {
+    const char *c = strchr(p, ',');
+    size_t len = c ? (size_t)(c - p) : strlen(p);
+    if (len == n && !strncmp(p, want, n)) return 1;
+    p = c ? c + 1 : NULL;
+  }
+  return 0;
+}
+
+static int open_in_root(int rootfd, const char *rel, int flags) {
+  struct open_how_ how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  return syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+}
+
+/* Opens rel under the root (symlinks resolved inside it, never out), creating it and its parents
+ * as directories, or as an empty file when as_file is set. Returns an O_PATH fd. */
+static int make_in_root(int rootfd, const char *rel, int as_file) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s", rel);
+  int dirfd = dup(rootfd);
+  char *save = NULL;
+  char *parts[256]; int n = 0;
+  for (char *c = strtok_r(path, "/", &save); c && n < 256; c = strtok_r(NULL, "/", &save)) parts[n++] = c;
+  for (int i = 0; i < n; i++) {
+    int last = i == n - 1;
+    int fd = open_in_root(dirfd, parts[i], O_PATH);
+    if (fd < 0 && errno == ENOENT) {
+      if (last && as_file) {
+        int f = openat(dirfd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f >= 0) close(f);
+      } else if (mkdirat(dirfd, parts[i], 0755) < 0 && errno != EEXIST) {
+        close(dirfd);
+        return -1;
+      }
+      fd = open_in_root(dirfd, parts[i], O_PATH);
+    }
+    close(dirfd);
+    if (fd < 0) return -1;
+    dirfd = fd;
+  }
+  return dirfd;
+}
+
+static void fdpath(char *buf, size_t len, int fd) { snprintf(buf, len, "/proc/self/fd/%d", fd); }
+
+static unsigned long attr_bits(const char *flags) {
+  unsigned long a = 0;
+  if (has_flag(flags, "ro")) a |= MOUNT_ATTR_RDONLY;
+  if (has_flag(flags, "nosuid")) a |= MOUNT_ATTR_NOSUID;
+  if (has_flag(flags, "nodev")) a |= MOUNT_ATTR_NODEV;
+  if (has_flag(flags, "noexec")) a |= MOUNT_ATTR_NOEXEC;
+  return a;
+}
+
+/* Applies ro/nosuid/nodev/noexec to a mount and everything under it. */
+static void lock_down(const char *target, const char *flags, const char *step) {
+  unsigned long a = attr_bits(flags);
+  if (!a) return;
+  struct mount_attr_ attr = { .attr_set = a };
+  if (syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof attr) == 0) return;
+  /* Older kernels: remount the top only. */
+  unsigned long mf = MS_BIND | MS_REMOUNT;
+  if (a & MOUNT_ATTR_RDONLY) mf |= MS_RDONLY;
+  if (a & MOUNT_ATTR_NOSUID) mf |= MS_NOSUID;
+  if (a & MOUNT_ATTR_NODEV) mf |= MS_NODEV;
+  if (a & MOUNT_ATTR_NOEXEC) mf |= MS_NOEXEC;
+  if (mount(NULL, target, NULL, mf, NULL) < 0) die(step, target);
+}
+
+static void do_bind(int rootfd, const char *src, const char *rel, const char *flags) {
+  struct stat st;
+  if (stat(src, &st) < 0) {
+    if (has_flag(flags, "optional")) return;
+    die("bind", src);
+  }
+  int fd = make_in_root(rootfd, rel, !S_ISDIR(st.st_mode));
+  if (fd < 0) die("bind target", rel);
+  char t[64];
+  fdpath(t, sizeof t, fd);
+  if (mount(src, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind", rel);
+  close(fd);
+  fd = open_in_root(rootfd, rel, O_PATH);
+  if (fd < 0) die("bind reopen", rel);
+  fdpath(t, sizeof t, fd);
+  lock_down(t, flags, "bind remount");
+  close(fd);
+}
+
+static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
+  int fd = make_in_root(rootfd, rel, 0);
+  if (fd < 0) die("mkdir", rel);
+  char t[64];
+  fdpath(t, sizeof t, fd);
+  if (mount(fstype, t, fstype, mf, data) < 0) die(fstype, rel);
+  close(fd);
+}
+
+static void do_symlink(int rootfd, const char *target, const char *rel) {
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", rel);
+  char *slash = strrchr(parent, '/');
+  const char *base = rel;
+  int dfd;
+  if (slash && slash != parent) {
+    *slash = 0;
+    base = slash + 1;
+    dfd = make_in_root(rootfd, parent, 0);
+  } else {
+    base = slash ? slash + 1 : rel;
+    dfd = dup(rootfd);
+  }
+  if (dfd < 0) die("symlink parent", rel);
+  if (symlinkat(target, dfd, base) < 0 && errno != EEXIST) die("symlink", rel);
+  close(dfd);
+}
+
+static void mknod_in(int devfd, const char *name, int major, int minor) {
+  if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) < 0) die("mknod /dev", name);
+  fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
+}
+
+static void setup_dev(int rootfd) {
+  do_mount_fs(rootfd, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
+  int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
+  if (devfd < 0) die("open", "/dev");
+  mknod_in(devfd, "null", 1, 3);
+  mknod_in(devfd, "zero", 1, 5);
+  mknod_in(devfd, "full", 1, 7);
+  mknod_in(devfd, "random", 1, 8);
+  mknod_in(devfd, "urandom", 1, 9);
+  mknod_in(devfd, "tty", 5, 0);
+  do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+  if (plan.nsflags & CLONE_NEWIPC) do_mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  symlinkat("pts/ptmx", devfd, "ptmx");
+  symlinkat("/proc/self/fd", devfd, "fd");
+  symlinkat("/proc/self/fd/0", devfd, "stdin");
+  symlinkat("/proc/self/fd/1", devfd, "stdout");
+  symlinkat("/proc/self/fd/2", devfd, "stderr");
+  close(devfd);
+}
+
+/* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
+static void setup_proc_sys(int rootfd) {
+  do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  do_mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+  static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
+    "proc/sched_debug", "proc/timer_stats", "proc/kallsyms", "proc/kmsg", NULL };
+  static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
+    "sys/devices/virtual/powercap", NULL };
+  static const char *readonly[] = { "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL };
+  int nullfd = open_in_root(rootfd, "dev/null", O_PATH);
+  char n[64], t[64];
+  fdpath(n, sizeof n, nullfd);
+  for (int i = 0; masked_files[i]; i++) {
+    int fd = open_in_root(rootfd, masked_files[i], O_PATH);
+    if (fd < 0) continue;
+    fdpath(t, sizeof t, fd);
+    if (mount(n, t, NULL, MS_BIND, NULL) < 0) die("mask", masked_files[i]);
+    close(fd);
+  }
+  close(nullfd);
+  for (int i = 0; masked_dirs[i]; i++) {
+    int fd = open_in_root(rootfd, masked_dirs[i], O_PATH | O_DIRECTORY);
+    if (fd < 0) continue;
+    fdpath(t, sizeof t, fd);
+    if (mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask", masked_dirs[i]);
+    close(fd);
+  }
+  for (int i = 0; readonly[i]; i++) {
+    int fd = open_in_root(rootfd, readonly[i], O_PATH);
+    if (fd < 0) continue;
+    fdpath(t, sizeof t, fd);
+    if (mount(t, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("read-only", readonly[i]);
+    close(fd);
+    fd = open_in_root(rootfd, readonly[i], O_PATH);
+    fdpath(t, sizeof t, fd);
+    lock_down(t, "ro,nosuid,nodev,noexec", "read-only");
+    close(fd);
+  }
+}
+
+static void build_root(void) {
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make mounts private", "/");
+  const char *root = NULL;
+  int rootfd = -1;
+  for (int i = 0; i < plan.nops; i++) {
+    struct item *it = &plan.ops[i];
+    if (!strcmp(it->key, "root")) {
+      /* root KIND MOUNTPOINT SOURCE FLAGS */
+      const char *kind = it->v[0], *mp = it->v[1], *src = it->v[2], *flags = it->v[3];
+      root = mp;
+      if (!strcmp(kind, "bind")) {
+        if (mount(src, mp, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs", src);
+      } else if (!strcmp(kind, "tmpfs")) {
+        if (mount("tmpfs", mp, "tmpfs", MS_NOSUID, src) < 0) die("tmpfs rootfs", mp);
+      } else if (!strcmp(kind, "overlay")) {
+        if (mount("overlay", mp, "overlay", 0, src) < 0) die("overlay rootfs", mp);
+      } else {
+        errno = EINVAL;
+        die("rootfs kind", kind);
+      }
+      lock_down(mp, flags, "rootfs flags");
+      rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (rootfd < 0) die("open rootfs", mp);
+    } else if (rootfd < 0) {
+      errno = EINVAL;
+      die("plan", "mount before root");
+    } else if (!strcmp(it->key, "mkdir")) {
+      int fd = make_in_root(rootfd, it->v[0], 0);
+      if (fd < 0) die("mkdir", it->v[0]);
+      fchmod(fd, strtol(it->v[1], NULL, 8)); /* O_PATH: fchmod fails quietly; mode is a hint */
+      close(fd);
+    } else if (!strcmp(it->key, "symlink")) {
+      do_symlink(rootfd, it->v[0], it->v[1]);
+    } else if (!strcmp(it->key, "bind")) {
+      do_bind(rootfd, it->v[0], it->v[1], it->v[2]);
+    } else if (!strcmp(it->key, "tmpfs")) {
+      do_mount_fs(rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
+    }
+  }
+  if (rootfd < 0) { errno = EINVAL; die("plan", "no root"); }
+  setup_dev(rootfd);
+  setup_proc_sys(rootfd);
+  close(rootfd);
+  if (chdir(root) < 0) die("chdir", root);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
+  if (umount2(".", MNT_DETACH) < 0) die("detach old root", "/");
+  if (chdir("/") < 0) die("chdir", "/");
+}
+
+static void iface_up(int sock, const char *name) {
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) die("interface flags", name);
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) die("interface up", name);
+}
+
+static void set_inet(struct sockaddr *sa, const char *addr) {
+  struct sockaddr_in *in = (struct sockaddr_in *)sa;
+  memset(in, 0, sizeof *in);
+  in->sin_family = AF_INET;
+  if (inet_pton(AF_INET, addr, &in->sin_addr) != 1) { errno = EINVAL; die("address", addr); }
+}
+
+/* net IFNAME ADDRESS PREFIX GATEWAY: the container's side of its veth pair. */
+static void setup_net(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket", "AF_INET");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", plan.net[0]);
+  set_inet(&ifr.ifr_addr, plan.net[1]);
+  if (ioctl(s, SIOCSIFADDR, &ifr) < 0) die("set address", plan.net[0]);
+  int prefix = atoi(plan.net[2]);
+  char mask[INET_ADDRSTRLEN];
+  uint32_t m = prefix ? htonl(~0u << (32 - prefix)) : 0;
+  inet_ntop(AF_INET, &m, mask, sizeof mask);
+  set_inet(&ifr.ifr_netmask, mask);
+  if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0) die("set netmask", plan.net[0]);
+  iface_up(s, plan.net[0]);
+  if (plan.net[3][0]) {
+    struct rtentry rt;
+    memset(&rt, 0, sizeof rt);
+    set_inet(&rt.rt_dst, "0.0.0.0");
+    set_inet(&rt.rt_genmask, "0.0.0.0");
+    set_inet(&rt.rt_gateway, plan.net[3]);
+    rt.rt_flags = RTF_UP | RTF_GATEWAY;
+    rt.rt_dev = (char *)plan.net[0];
+    if (ioctl(s, SIOCADDRT, &rt) < 0) die("default route", plan.net[3]);
+  }
+  close(s);
+}
+
+static const char *env_get(const char *key) {
+  size_t n = strlen(key);
+  for (int i = 0; i < plan.nenv; i++)
+    if (!strncmp(plan.env[i], key, n) && plan.env[i][n] == '=') return plan.env[i] + n + 1;
+  return NULL;
+}
+
+/* execve along the container's own PATH (libc would use ours). Returns the errno that matters. */
+static int exec_command(char *found, size_t flen) {
+  char **argv = (char **)plan.args;
+  char **envp = (char **)plan.env;
+  const char *cmd = plan.args[0];
+  if (strchr(cmd, '/')) {
+    snprintf(found, flen, "%s", cmd);
+    execve(cmd, argv, envp);
+    return errno;
+  }
+  const char *path = env_get("PATH");
+  if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  int err = ENOENT;
+  snprintf(found, flen, "%s", cmd);
+  for (const char *p = path; *p;) {
+    const char *c = strchr(p, ':');
+    size_t len = c ? (size_t)(c - p) : strlen(p);
+    char full[PATH_MAX];
+    snprintf(full, sizeof full, "%.*s/%s", (int)len, p, cmd);
+    execve(full, argv, envp);
+    if (errno != ENOENT && errno != ENOTDIR) {
+      err = errno;
+      snprintf(found, flen, "%s", full);
+    }
+    if (!c) break;
+    p = c + 1;
+  }
+  return err;
+}
+
+static void drop_privileges(void) {
+  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+  int last = 40;
+  if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
+  for (int c = 0; c <= last; c++)
+    if (!(KEEP_CAPS & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+      die("drop capability", "bounding set");
+  prctl(PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
+  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
+  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
+  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
+  struct cap_header_ h = { 0x20080522, 0 };
+  struct cap_data_ d[2];
+  memset(d, 0, sizeof d);
+  if (plan.uid == 0) {
+    d[0].effective = d[0].permitted = (uint32_t)KEEP_CAPS;
+    d[1].effective = d[1].permitted = (uint32_t)(KEEP_CAPS >> 32);
+  }
+  if (syscall(SYS_capset, &h, d) < 0) die("capset", NULL);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+}
+
+static volatile sig_atomic_t got_sigchld;
+static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
+
+/* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
+static void container_init(int rep, int go) {
+  report_fd = rep;
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  build_root();
+  if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
+    die("sethostname", plan.hostname);
+  if (plan.nsflags & CLONE_NEWNET) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket", "lo");
+    iface_up(s, "lo");
+    close(s);
+  }
+  say("READY");
+  char c;
+  if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
+  close(go);
+  if (plan.has_net) setup_net();
+
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  int ep[2];
+  if (pipe2(ep, O_CLOEXEC) < 0) die("pipe", "exec status");
+  pid_t cmd = fork();
+  if (cmd < 0) die("fork", "command");
+  if (cmd == 0) {
+    close(ep[0]);
+    close(rep);
+    report_fd = ep[1];
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (setsid() < 0) die("setsid", NULL);
+    if (plan.tty && ioctl(0, TIOCSCTTY, 0) < 0) die("controlling tty", NULL);
+    drop_privileges();
+    if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
+    char found[PATH_MAX];
+    int err = exec_command(found, sizeof found);
+    char msg[PATH_MAX + 32];
+    int n = snprintf(msg, sizeof msg, "EXECFAIL %d %s\n", err, found);
+    if (write(ep[1], msg, n) < 0) _exit(127);
+    _exit(127);
+  }
+  close(ep[1]);
+  char msg[PATH_MAX + 64];
+  ssize_t n;
+  while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
+  close(ep[0]);
+  if (n > 0) {
+    msg[n] = 0;
+    if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
+    waitpid(cmd, NULL, 0);
+    _exit(127);
+  }
+  say("EXEC");
+  /* Reap everything; forward every other signal to the command. */
+  for (;;) {
+    siginfo_t si;
+    int s = sigwaitinfo(&all, &si);
+    if (s < 0) continue;
+    if (s == SIGCHLD) {
+      int st;
+      pid_t p;
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+        if (p != cmd) continue;
+        if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
+        else say("EXIT code %d", WEXITSTATUS(st));
+        _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+      }
+    } else {
+      kill(plan.tty ? -cmd : cmd, s);
+    }
+  }
+}
+
+static int connect_socket(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) return -1;
+  return fd;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "poc-init is started by the poc runtime, not by hand (usage: poc-init SOCKET)\n");
+    return 2;
+  }
+  int ctl = connect_socket(argv[1]);
+  if (ctl < 0) {
+    fprintf(stderr, "poc-init: connect %s: %s\n", argv[1], strerror(errno));
+    return 2;
+  }
+  report_fd = ctl;
+  read_plan(ctl);
+  if (plan.detach) setsid();
+
+  int rep[2], go[2];
+  if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigchld;
+  sa.sa_flags = SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  pid_t init = syscall(SYS_clone, SIGCHLD | plan.nsflags | CLONE_NEWNS, NULL, NULL, NULL, NULL);
+  if (init < 0) die("clone", "namespaces");
+  if (init == 0) {
+    close(ctl);
+    close(rep[0]);
+    close(go[1]);
+    container_init(rep[1], go[0]);
+  }
+  close(rep[1]);
+  close(go[0]);
+  say("PID %d", init);
+
+  /* Relay: the init's lines to the JVM, GO from the JVM to the init, death to the JVM. */
+  char buf[8192];
+  int ctl_open = 1, rep_open = 1;
+  for (;;) {
+    int st;
+    if (got_sigchld && !rep_open) {
+      pid_t p = waitpid(init, &st, WNOHANG);
+      if (p == init) {
+        /* The init reports the command's status itself; this is for an init that was killed. */
+        if (WIFSIGNALED(st)) say("DIED signal %d", WTERMSIG(st));
+        else say("DIED code %d", WEXITSTATUS(st));
+        return 0;
+      }
+    }
+    struct pollfd pf[2] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep[0] : -1, POLLIN, 0 } };
+    if (poll(pf, 2, rep_open ? -1 : 100) < 0 && errno != EINTR) die("poll", NULL);
+    if (pf[1].revents) {
+      ssize_t n = read(rep[0], buf, sizeof buf);
+      if (n > 0) {
+        if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
+      } else if (n == 0 || errno != EINTR) {
+        rep_open = 0;
+        close(rep[0]);
+      }
+    }
+    if (pf[0].revents) {
+      ssize_t n = read(ctl, buf, sizeof buf);
+      if (n > 0) {
+        if (memchr(buf, 'G', n) && go[1] >= 0) { /* GO */
+          if (write(go[1], "g", 1) < 0) { /* the init died; its status follows */ }
+          close(go[1]);
+          go[1] = -1;
+        }
+      } else if (n == 0 || errno != EINTR) {
+        ctl_open = 0;
+        if (!plan.detach) kill(init, SIGKILL); /* the JVM is gone: so is its container */
+      }
+    }
+  }
+}

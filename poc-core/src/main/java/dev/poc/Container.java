@@ -1,0 +1,264 @@
+package dev.poc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running (or ended) container. Closing it stops the command (SIGTERM, then SIGKILL after the
+ * spec's stop timeout) and releases everything the container held on the host.
+ *
+ * <pre>{@code
+ * try (Container c = Container.builder().name("test0").command("sh", "-c", "hostname").start()) {
+ *   int exit = c.waitFor();
+ * }
+ * }</pre>
+ */
+public final class Container implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Container.class);
+
+  private final ContainerSpec spec;
+  private final ContainerRuntime runtime;
+  private final StartContext ctx;
+  private final Process helper;
+  private final InitConnection conn;
+  private final int initPid;
+  private final NameLock lock;
+  private final List<Attachment> attachments;
+  private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+
+  Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
+      int initPid, NameLock lock, List<Attachment> attachments) {
+    this.spec = spec;
+    this.runtime = runtime;
+    this.ctx = ctx;
+    this.helper = helper;
+    this.conn = conn;
+    this.initPid = initPid;
+    this.lock = lock;
+    this.attachments = attachments;
+    runtime.register(this);
+    Thread waiter = new Thread(this::awaitExit, "poc-wait-" + spec.name());
+    waiter.setDaemon(true);
+    waiter.start();
+  }
+
+  /** A builder of a container on the default runtime (state in {@code /var/lib/poc_container}). */
+  public static ContainerSpec.Builder builder() {
+    return new ContainerSpec.Builder();
+  }
+
+  /** The container's name. */
+  public String name() {
+    return spec.name();
+  }
+
+  /** The spec it was started from. */
+  public ContainerSpec spec() {
+    return spec;
+  }
+
+  /** The host pid of the container's init (PID 1 inside; the command is its child). */
+  public int pid() {
+    return initPid;
+  }
+
+  /** The command's stdin, when the spec's stdin is {@link Stdio#PIPE}. */
+  public OutputStream stdin() {
+    return helper.getOutputStream();
+  }
+
+  /** The command's stdout, when the spec's stdout is {@link Stdio#PIPE}. */
+  public InputStream stdout() {
+    return helper.getInputStream();
+  }
+
+  /** The command's stderr, when the spec's stderr is {@link Stdio#PIPE}. */
+  public InputStream stderr() {
+    return helper.getErrorStream();
+  }
+
+  /** The container's IPv4 address, when its network is DEFAULT or BRIDGE. */
+  public Optional<String> address() {
+    NetworkFacts net = ctx.fact(NetworkFacts.class);
+    return net == null ? Optional.empty() : net.address();
+  }
+
+  /** The host port (on 127.0.0.1) that container port {@code containerPort} is published on. */
+  public int hostPort(int containerPort) {
+    NetworkFacts net = ctx.fact(NetworkFacts.class);
+    Integer port = net == null ? null : net.hostPorts().get(containerPort);
+    if (port == null) {
+      throw new InvalidSpecException("container port " + containerPort + " of '" + name()
+          + "' is not published: add .publish(" + containerPort + ") to its spec");
+    }
+    return port;
+  }
+
+  /** Whether the command is still running. */
+  public boolean isRunning() {
+    return !exit.isDone();
+  }
+
+  /** Waits until the command has ended and everything is released; returns its exit code. */
+  public int waitFor() throws InterruptedException {
+    return awaitStatus().code();
+  }
+
+  /** Waits up to {@code timeout}; true when the command ended (and was released) in time. */
+  public boolean waitFor(Duration timeout) throws InterruptedException {
+    try {
+      exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** The exit code (128 + n for signal n); the container must have ended. */
+  public int exitCode() {
+    return exitStatus().code();
+  }
+
+  /** How the command ended; the container must have ended. */
+  public ExitStatus exitStatus() {
+    if (!exit.isDone()) {
+      throw new IllegalStateException("container '" + name() + "' is still running: call waitFor() first");
+    }
+    return exit.join();
+  }
+
+  /** Sends a signal to the command (through the container's init, which forwards it). */
+  public void kill(Signal signal) {
+    if (exit.isDone()) {
+      return;
+    }
+    Posix.kill(initPid, signal.number());
+  }
+
+  /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL; returns once everything is released. */
+  public void stop(Duration grace) {
+    if (!exit.isDone()) {
+      kill(Signal.TERM);
+      try {
+        if (!waitFor(grace)) {
+          LOG.debug("{} did not stop within {}: SIGKILL", name(), grace);
+          Posix.kill(initPid, Signal.KILL.number()); // PID 1 of its namespace: all its processes die
+        }
+      } catch (InterruptedException e) {
+        Posix.kill(initPid, Signal.KILL.number());
+        Thread.currentThread().interrupt();
+      }
+    }
+    awaitStatusUninterruptibly();
+  }
+
+  /** Stops the container (see {@link ContainerSpec#stopTimeout()}) and releases everything. */
+  @Override
+  public void close() {
+    if (spec.detached() && isRunning()) {
+      return; // it was asked to outlive us; `poc stop` or a new runtime will deal with it
+    }
+    stop(spec.stopTimeout());
+  }
+
+  private ExitStatus awaitStatus() throws InterruptedException {
+    try {
+      return exit.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void awaitStatusUninterruptibly() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        awaitStatus();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The waiter thread: reads the status lines until the helper is gone, then releases. */
+  private void awaitExit() {
+    ExitStatus status = null;
+    ExitStatus died = null;
+    try {
+      String line;
+      while ((line = conn.readLine()) != null) {
+        ExitStatus s = parseStatus(line);
+        if (line.startsWith("EXIT ") && status == null) {
+          status = s;
+        } else if (line.startsWith("DIED ")) {
+          died = s;
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("control socket of {} closed: {}", name(), e.toString());
+    }
+    try {
+      helper.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (status == null) {
+      status = died != null ? died : ExitStatus.signaled(Signal.KILL.number());
+    }
+    try {
+      for (Attachment a : attachments) {
+        status = a.onExited(status);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("reading final figures of {} failed: {}", name(), e.toString());
+    }
+    release();
+    exit.complete(status);
+  }
+
+  private void release() {
+    conn.close();
+    Release.all(attachments);
+    Release.deleteTree(ctx.runDir());
+    lock.close();
+    runtime.unregister(this);
+  }
+
+  private static ExitStatus parseStatus(String line) {
+    String[] f = line.split(" ");
+    if (f.length == 3) {
+      int n = Integer.parseInt(f[2]);
+      return f[1].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+    }
+    return null;
+  }
+
+  StartContext context() {
+    return ctx;
+  }
+
+  List<Attachment> attachments() {
+    return attachments;
+  }
+
+  @Override
+  public String toString() {
+    return "Container[" + name() + ", pid " + initPid + (isRunning() ? ", running]" : ", " + exit.join() + "]");
+  }
+}

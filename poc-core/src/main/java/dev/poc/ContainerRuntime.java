@@ -1,0 +1,210 @@
+package dev.poc;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns a state root and the host strategies (cgroups, network, storage), starts containers and
+ * cleans up after them. Opening a runtime reclaims what a crashed JVM left under its state root.
+ * Thread-safe; one per state root per JVM is the intended use.
+ */
+public final class ContainerRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
+  /** Where the seed kept its state, and where poc keeps it unless told otherwise. */
+  public static final Path DEFAULT_STATE_ROOT = Path.of("/var/lib/poc_container");
+  private static volatile ContainerRuntime defaultRuntime;
+
+  private final Path stateRoot;
+  private final List<HostSetup> setups;
+  private final Launcher launcher = new Launcher(this);
+  private final Set<Container> live = ConcurrentHashMap.newKeySet();
+  private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
+  private volatile boolean prerequisitesChecked;
+
+  private ContainerRuntime(Builder b) {
+    this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
+    this.setups = List.copyOf(b.setups(this));
+    try {
+      Files.createDirectories(stateRoot);
+      Files.setPosixFilePermissions(stateRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new PocException("cannot create state root " + stateRoot + ": " + e.getMessage()
+          + ": pick a writable directory with ContainerRuntime.builder().stateRoot(...)", e);
+    }
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    reclaim();
+  }
+
+  /** The runtime on {@link #DEFAULT_STATE_ROOT}, opened on first use. */
+  public static ContainerRuntime defaultRuntime() {
+    ContainerRuntime r = defaultRuntime;
+    if (r == null) {
+      synchronized (ContainerRuntime.class) {
+        if (defaultRuntime == null) {
+          defaultRuntime = builder().build();
+        }
+        r = defaultRuntime;
+      }
+    }
+    return r;
+  }
+
+  /** A runtime on {@code stateRoot} with default settings. */
+  public static ContainerRuntime open(Path stateRoot) {
+    return builder().stateRoot(stateRoot).build();
+  }
+
+  /** A builder of runtimes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder of a container on this runtime. */
+  public ContainerSpec.Builder container() {
+    return new ContainerSpec.Builder(this);
+  }
+
+  /** Starts a container; it runs when this returns. */
+  public Container start(ContainerSpec spec) {
+    if (!prerequisitesChecked) {
+      Prerequisites.check();
+      prerequisitesChecked = true;
+    }
+    return launcher.start(spec);
+  }
+
+  /** The directory that holds this runtime's state. */
+  public Path stateRoot() {
+    return stateRoot;
+  }
+
+  /** Containers started by this runtime that have not yet been released. */
+  public List<Container> running() {
+    return new ArrayList<>(live);
+  }
+
+  List<HostSetup> setups() {
+    return setups;
+  }
+
+  Path runDir(String name) {
+    return stateRoot.resolve("run").resolve(name);
+  }
+
+  void register(Container c) {
+    live.add(c);
+  }
+
+  void unregister(Container c) {
+    live.remove(c);
+  }
+
+  /** Reclaims every run of this state root whose JVM and helper are gone. */
+  void reclaim() {
+    Path runs = stateRoot.resolve("run");
+    if (!Files.isDirectory(runs)) {
+      return;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(runs)) {
+      for (Path runDir : dirs) {
+        String name = runDir.getFileName().toString();
+        try {
+          ContainerNames.validate(name);
+        } catch (InvalidSpecException e) {
+          continue; // not ours
+        }
+        Optional<NameLock> lock = NameLock.tryAcquire(name);
+        if (lock.isEmpty()) {
+          continue; // a live JVM runs it
+        }
+        try (NameLock held = lock.get()) {
+          reclaimIfDead(name, runDir);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("reclaiming under {} failed: {}", runs, e.toString());
+    }
+  }
+
+  /** With the name lock held: undoes a dead run of {@code name}; leaves a live detached one alone. */
+  void reclaimIfDead(String name, Path runDir) {
+    if (!Files.exists(runDir)) {
+      return;
+    }
+    Optional<Map<String, Object>> state = RunState.read(runDir);
+    if (state.isPresent() && RunState.helperAlive(state.get())) {
+      return; // detached and still running
+    }
+    LOG.info("reclaiming container '{}' left by a process that is gone", name);
+    state.map(s -> s.get("initPid")).filter(Number.class::isInstance)
+        .ifPresent(pid -> Posix.kill(((Number) pid).intValue(), 0)); // the init died with its helper
+    for (int i = setups.size() - 1; i >= 0; i--) {
+      try {
+        setups.get(i).reclaim(name, runDir);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("reclaiming {} of '{}' failed: {}", setups.get(i).getClass().getSimpleName(), name, e.toString());
+      }
+    }
+    Release.deleteTree(runDir);
+  }
+
+  private void closeLive() {
+    for (Container c : running()) {
+      if (!c.spec().detached()) {
+        try {
+          c.stop(java.time.Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+          LOG.warn("stopping {} at exit failed: {}", c.name(), e.toString());
+        }
+      }
+    }
+  }
+
+  /** Stops every container this runtime started (detached ones are left running). */
+  @Override
+  public void close() {
+    closeLive();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
+    if (this == defaultRuntime) {
+      defaultRuntime = null;
+    }
+  }
+
+  /** Builds a {@link ContainerRuntime}. */
+  public static final class Builder {
+    private Path stateRoot = DEFAULT_STATE_ROOT;
+
+    private Builder() {}
+
+    /** Where containers, disks and images are kept; {@code /var/lib/poc_container} unless set. */
+    public Builder stateRoot(Path stateRoot) {
+      this.stateRoot = stateRoot;
+      return this;
+    }
+
+    /** The host setups, in the order they prepare (and the reverse of their release). */
+    List<HostSetup> setups(ContainerRuntime runtime) {
+      List<HostSetup> list = new ArrayList<>();
+      return list;
+    }
+
+    /** Opens the runtime, reclaiming what a crashed JVM left. */
+    public ContainerRuntime build() {
+      return new ContainerRuntime(this);
+    }
+  }
+}

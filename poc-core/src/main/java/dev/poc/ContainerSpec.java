@@ -1,0 +1,248 @@
+package dev.poc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.immutables.value.Value;
+
+/**
+ * Everything that describes one container, in the OCI runtime-spec vocabulary: process (args,
+ * env, cwd, user), root, mounts, linux namespaces and resources, plus poc's network and disk.
+ *
+ * <p>Immutable. Make one with {@link Container#builder()} (or {@link ContainerRuntime#builder()})
+ * and run it with {@link Builder#start()}.
+ */
+@Value.Immutable
+public abstract class ContainerSpec {
+
+  /** The container's name: {@code [a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}}. */
+  public abstract String name();
+
+  /** The command and its arguments ({@code process.args}). */
+  public abstract List<String> args();
+
+  /** Environment variables added to PATH, HOSTNAME, HOME and TERM ({@code process.env}). */
+  public abstract Map<String, String> env();
+
+  /** Working directory inside the container ({@code process.cwd}). */
+  @Value.Default
+  public String cwd() {
+    return "/";
+  }
+
+  /** User id the command runs as ({@code process.user.uid}). */
+  @Value.Default
+  public int uid() {
+    return 0;
+  }
+
+  /** Group id the command runs as ({@code process.user.gid}). */
+  @Value.Default
+  public int gid() {
+    return 0;
+  }
+
+  /** Supplementary groups ({@code process.user.additionalGids}). */
+  public abstract List<Integer> additionalGids();
+
+  /** Hostname inside the container; the name unless set. */
+  @Value.Default
+  public String hostname() {
+    return name();
+  }
+
+  /** The root filesystem; {@link Rootfs#host()} unless set. */
+  @Value.Default
+  public Rootfs rootfs() {
+    return Rootfs.host();
+  }
+
+  /** Host paths bound into the container. */
+  public abstract List<BindMount> mounts();
+
+  /** Namespaces the container gets of its own; all five unless set. */
+  @Value.Default
+  public Set<Namespace> namespaces() {
+    return EnumSet.allOf(Namespace.class);
+  }
+
+  /** Resource limits; none unless set. */
+  @Value.Default
+  public Resources resources() {
+    return Resources.none();
+  }
+
+  /** How the container is connected; {@link Network#DISABLED} unless set. */
+  @Value.Default
+  public Network network() {
+    return Network.DISABLED;
+  }
+
+  /** TCP ports published on the host's 127.0.0.1. */
+  public abstract List<PortMapping> ports();
+
+  /**
+   * A persistent disk of this size (K/M/G/T, binary units) over the shared base image. When set,
+   * the disk named like the container is built on first start and reused afterwards.
+   */
+  public abstract Optional<String> diskSize();
+
+  /** Where stdin goes. */
+  @Value.Default
+  public Stdio stdin() {
+    return Stdio.PIPE;
+  }
+
+  /** Where stdout goes. */
+  @Value.Default
+  public Stdio stdout() {
+    return Stdio.PIPE;
+  }
+
+  /** Where stderr goes. */
+  @Value.Default
+  public Stdio stderr() {
+    return Stdio.PIPE;
+  }
+
+  /** Whether the command gets a pseudo-terminal (stdin, stdout and stderr must be INHERIT). */
+  @Value.Default
+  public boolean tty() {
+    return false;
+  }
+
+  /** Whether the container outlives this JVM (it is then stopped with {@code poc stop} or the API). */
+  @Value.Default
+  public boolean detached() {
+    return false;
+  }
+
+  /** How long {@link Container#close()} waits after SIGTERM before SIGKILL. */
+  @Value.Default
+  public Duration stopTimeout() {
+    return Duration.ofSeconds(10);
+  }
+
+  @Value.Check
+  void check() {
+    ContainerNames.validate(name());
+    if (args().isEmpty()) {
+      throw new InvalidSpecException(
+          "container '" + name() + "' has no command: call .command(\"sh\", \"-c\", \"...\")");
+    }
+    if (!cwd().startsWith("/")) {
+      throw new InvalidSpecException("cwd '" + cwd() + "' is not absolute: write it as /" + cwd());
+    }
+    if (uid() < 0 || gid() < 0) {
+      throw new InvalidSpecException("uid " + uid() + " / gid " + gid() + " must not be negative");
+    }
+    if (!namespaces().contains(Namespace.MOUNT)) {
+      throw new InvalidSpecException(
+          "the MOUNT namespace cannot be turned off: the root filesystem lives in it");
+    }
+    if (network() != Network.DISABLED && !namespaces().contains(Namespace.NET)) {
+      throw new InvalidSpecException(
+          "network " + network().cliName() + " needs the NET namespace: keep Namespace.NET");
+    }
+    if (tty() && (stdin() != Stdio.INHERIT || stdout() != Stdio.INHERIT)) {
+      throw new InvalidSpecException("tty(true) needs stdin and stdout set to Stdio.INHERIT");
+    }
+    for (String key : env().keySet()) {
+      if (key.isEmpty() || key.contains("=") || key.indexOf('\0') >= 0) {
+        throw new InvalidSpecException("environment variable name '" + key + "' is not valid");
+      }
+    }
+  }
+
+  /**
+   * A builder of a {@link ContainerSpec} whose {@link #start()} runs it. Short forms such as
+   * {@link #command(String...)} and {@link #memory(String)} sit beside the generated setters.
+   */
+  public static class Builder extends ImmutableContainerSpec.Builder {
+    private final ContainerRuntime runtime;
+    private Resources limits = Resources.none();
+
+    Builder(ContainerRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    /** A builder on the default runtime (state in {@code /var/lib/poc_container}). */
+    public Builder() {
+      this(null);
+    }
+
+    /** The command and its arguments. */
+    public Builder command(String... args) {
+      args(List.of(args));
+      return this;
+    }
+
+    /** The command and its arguments. */
+    public Builder command(List<String> args) {
+      args(new ArrayList<>(args));
+      return this;
+    }
+
+    /** Runs the command as {@code uid:gid}. */
+    public Builder user(int uid, int gid) {
+      uid(uid);
+      gid(gid);
+      return this;
+    }
+
+    /** Binds a host path into the container. */
+    public Builder bind(java.nio.file.Path source, String destination, boolean readOnly) {
+      addMounts(BindMount.of(source, destination, readOnly));
+      return this;
+    }
+
+    /** Publishes container TCP port {@code containerPort} on {@code 127.0.0.1:hostPort}. */
+    public Builder publish(int hostPort, int containerPort) {
+      addPorts(PortMapping.of(hostPort, containerPort));
+      return this;
+    }
+
+    /** Publishes container TCP port {@code containerPort} on any free host port. */
+    public Builder publish(int containerPort) {
+      return publish(0, containerPort);
+    }
+
+    /** Memory limit, e.g. {@code "512M"} (K/M/G/T, binary units). */
+    public Builder memory(String size) {
+      limits = ImmutableResources.copyOf(limits).withMemoryBytes(Sizes.parseMemory(size));
+      resources(limits);
+      return this;
+    }
+
+    /** CPU limit in cores, e.g. 1.5. */
+    public Builder cpus(double cpus) {
+      limits = ImmutableResources.copyOf(limits).withCpus(cpus);
+      resources(limits);
+      return this;
+    }
+
+    /** Relative CPU weight in cpu.shares units (2..262144). */
+    public Builder cpuShares(long shares) {
+      limits = ImmutableResources.copyOf(limits).withCpuShares(shares);
+      resources(limits);
+      return this;
+    }
+
+    /** Maximum number of processes and threads. */
+    public Builder pids(long max) {
+      limits = ImmutableResources.copyOf(limits).withPids(max);
+      resources(limits);
+      return this;
+    }
+
+    /** Builds the spec and starts it; the container runs when this returns. */
+    public Container start() {
+      ContainerSpec spec = build();
+      return (runtime != null ? runtime : ContainerRuntime.defaultRuntime()).start(spec);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.poc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A prepared directory tree used as the root, bound onto itself and pivoted into. */
+final class DirectoryRootfs extends Rootfs {
+  private final Path path;
+
+  DirectoryRootfs(Path path) {
+    this.path = path;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  @Override
+  Attachment prepare(StartContext ctx) {
+    if (!Files.exists(path)) {
+      throw new InvalidSpecException(
+          "rootfs " + path + " does not exist: unpack an image there, or use Rootfs.host()");
+    }
+    if (!Files.isDirectory(path)) {
+      throw new InvalidSpecException("rootfs " + path + " is not a directory: give the directory of an unpacked image");
+    }
+    ctx.plan().rootBind(path, path, "nodev");
+    return Attachment.none();
+  }
+
+  @Override
+  public String toString() {
+    return "directory " + path;
+  }
+}

@@ -1,0 +1,228 @@
+package dev.poc;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one container: reserve the name, let each host setup prepare, plan the inside, spawn
+ * poc-init, place the init, say GO, and wait until the command is exec'd. Any failure undoes
+ * every step already taken, in reverse.
+ */
+final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  private static final long CONNECT_TIMEOUT_MS = 10_000;
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final ContainerRuntime runtime;
+
+  Launcher(ContainerRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  Container start(ContainerSpec spec) {
+    long t0 = System.nanoTime();
+    String name = spec.name();
+    NameLock lock;
+    try {
+      lock = NameLock.tryAcquire(name).orElseThrow(() -> new NameInUseException(
+          "container '" + name + "' is already running: stop it first (poc stop " + name + ") or pick another name"));
+    } catch (IOException e) {
+      throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
+    }
+    Path runDir = runtime.runDir(name);
+    List<Attachment> attachments = new ArrayList<>();
+    Process helper = null;
+    InitConnection conn = null;
+    try {
+      runtime.reclaimIfDead(name, runDir);
+      if (Files.exists(runDir)) {
+        throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
+      }
+      Files.createDirectories(runDir.getParent());
+      Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      InitPlan plan = new InitPlan();
+      StartContext ctx = new StartContext(spec, runtime, runDir, plan);
+      for (HostSetup setup : runtime.setups()) {
+        attachments.add(setup.prepare(ctx));
+      }
+      attachments.add(spec.rootfs().prepare(ctx));
+      if (spec.rootfs().bindsEtcFiles()) {
+        EtcFiles.bindNetworkFiles(ctx);
+      }
+      planMounts(spec, plan);
+      planProcess(spec, plan);
+      long tPrepared = System.nanoTime();
+
+      conn = InitConnection.listen();
+      helper = spawn(spec, conn.socketPath());
+      conn.accept(helper, CONNECT_TIMEOUT_MS);
+      conn.send(plan.encode());
+      int initPid = expectPid(conn, spec);
+      long tCloned = System.nanoTime();
+      for (Attachment a : attachments) {
+        a.onCreated(initPid);
+      }
+      conn.send("GO\n".getBytes());
+      awaitExec(conn, spec);
+      long tExec = System.nanoTime();
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("name", name);
+      state.put("helperPid", (int) helper.pid());
+      state.put("helperStart", RunState.startTime((int) helper.pid()));
+      state.put("initPid", initPid);
+      state.put("detached", spec.detached());
+      state.put("created", System.currentTimeMillis());
+      state.put("rootfs", spec.rootfs().toString());
+      state.put("network", spec.network().cliName());
+      NetworkFacts net = ctx.fact(NetworkFacts.class);
+      if (net != null && net.address().isPresent()) {
+        state.put("address", net.address().get());
+      }
+      RunState.write(runDir, state);
+      Container c = new Container(spec, runtime, ctx, helper, conn, initPid, lock, attachments);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("started {}: prepare {} us, spawn+clone {} us, exec {} us, total {} us", name,
+            (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tExec - tCloned) / 1000, (System.nanoTime() - t0) / 1000);
+      }
+      return c;
+    } catch (IOException | RuntimeException e) {
+      if (helper != null) {
+        helper.destroyForcibly();
+        try {
+          helper.waitFor();
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (conn != null) {
+        conn.close();
+      }
+      Release.all(attachments);
+      Release.deleteTree(runDir);
+      lock.close();
+      if (e instanceof PocException pe) {
+        throw pe;
+      }
+      throw new StartFailedException("starting container '" + name + "' failed: " + e, e);
+    }
+  }
+
+  private static void planMounts(ContainerSpec spec, InitPlan plan) {
+    for (BindMount m : spec.mounts()) {
+      if (!Files.exists(m.source())) {
+        throw new InvalidSpecException("bind source " + m.source() + " does not exist: create it or fix the path");
+      }
+      plan.bind(m.source().toAbsolutePath(), m.destination(), m.readOnly() ? "ro" : "");
+    }
+  }
+
+  private static void planProcess(ContainerSpec spec, InitPlan plan) {
+    int flags = 0;
+    for (Namespace ns : spec.namespaces()) {
+      flags |= ns.cloneFlag();
+    }
+    plan.namespaces(flags);
+    plan.hostname(spec.hostname());
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("HOSTNAME", spec.hostname());
+    env.put("HOME", spec.uid() == 0 ? "/root" : "/");
+    if (spec.tty()) {
+      env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
+    }
+    env.putAll(spec.env());
+    env.forEach(plan::env);
+    spec.args().forEach(plan::arg);
+    plan.cwd(spec.cwd());
+    plan.user(spec.uid(), spec.gid(), spec.additionalGids());
+    plan.tty(spec.tty());
+    plan.detach(spec.detached());
+  }
+
+  private static Process spawn(ContainerSpec spec, Path socket) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(InitBinary.path().toString(), socket.toString());
+    pb.environment().clear();
+    pb.redirectInput(redirectIn(spec.stdin()));
+    pb.redirectOutput(redirectOut(spec.stdout()));
+    pb.redirectError(redirectOut(spec.stderr()));
+    return pb.start();
+  }
+
+  private static Redirect redirectIn(Stdio s) {
+    return switch (s) {
+      case PIPE -> Redirect.PIPE;
+      case INHERIT -> Redirect.INHERIT;
+      case DISCARD -> Redirect.from(new File("/dev/null"));
+    };
+  }
+
+  private static Redirect redirectOut(Stdio s) {
+    return switch (s) {
+      case PIPE -> Redirect.PIPE;
+      case INHERIT -> Redirect.INHERIT;
+      case DISCARD -> Redirect.DISCARD;
+    };
+  }
+
+  private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {
+    String line = conn.readLine();
+    if (line != null && line.startsWith("PID ")) {
+      return Integer.parseInt(line.substring(4).trim());
+    }
+    throw failure(line, spec);
+  }
+
+  private static void awaitExec(InitConnection conn, ContainerSpec spec) throws IOException {
+    for (;;) {
+      String line = conn.readLine();
+      if (line == null || !line.equals("READY")) {
+        if ("EXEC".equals(line)) {
+          return;
+        }
+        throw failure(line, spec);
+      }
+    }
+  }
+
+  /** Turns the helper's report of a failed step into the exception a user can act on. */
+  static PocException failure(String line, ContainerSpec spec) {
+    String name = spec.name();
+    if (line == null) {
+      return new StartFailedException("starting container '" + name + "': poc-init ended without a report");
+    }
+    if (line.startsWith("EXECFAIL ")) {
+      String[] f = line.split(" ", 3);
+      int errno = Integer.parseInt(f[1]);
+      String path = f.length > 2 ? f[2] : spec.args().get(0);
+      String cmd = spec.args().get(0);
+      String where = "in the rootfs (" + spec.rootfs() + ")";
+      return switch (errno) {
+        case 2 -> new CommandNotFoundException("command '" + cmd + "' not found " + where
+            + (cmd.contains("/") ? "" : " on PATH " + spec.env().getOrDefault("PATH", DEFAULT_PATH))
+            + ": install it in the image or give its full path");
+        case 13 -> new CommandNotFoundException("command '" + path + "' is not executable " + where
+            + " (permission denied): chmod +x it or run it through a shell");
+        case 8 -> new CommandNotFoundException("command '" + path + "' " + where
+            + " is not a program this kernel can run (exec format error): check its architecture or #! line");
+        default -> new StartFailedException("executing '" + path + "' " + where + " failed with errno " + errno);
+      };
+    }
+    if (line.startsWith("ERR ")) {
+      return new StartFailedException("starting container '" + name + "' failed at " + line.substring(4));
+    }
+    if (line.startsWith("EXIT ") || line.startsWith("DIED ")) {
+      return new StartFailedException("starting container '" + name + "': the container init ended early (" + line + ")");
+    }
+    return new StartFailedException("starting container '" + name + "': unexpected report from poc-init: " + line);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.poc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The small JSON record of a running container in its run directory: which processes are its
+ * (so another process can find, stop or reclaim it) and free-form facts the setups add.
+ */
+final class RunState {
+  static final String FILE = "state.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RunState() {}
+
+  static void write(Path runDir, Map<String, Object> state) throws IOException {
+    Path tmp = runDir.resolve(FILE + ".tmp");
+    JSON.writeValue(tmp.toFile(), state);
+    Files.move(tmp, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Optional<Map<String, Object>> read(Path runDir) {
+    Path f = runDir.resolve(FILE);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(f.toFile(), LinkedHashMap.class));
+    } catch (IOException e) {
+      return Optional.empty(); // a torn or foreign file: treat the run as dead
+    }
+  }
+
+  /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
+  static long startTime(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[19]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Whether the helper recorded in this state still runs (the same process, not a reused pid). */
+  static boolean helperAlive(Map<String, Object> state) {
+    Object pid = state.get("helperPid");
+    Object start = state.get("helperStart");
+    if (!(pid instanceof Number) || !(start instanceof Number)) {
+      return false;
+    }
+    long now = startTime(((Number) pid).intValue());
+    return now >= 0 && now == ((Number) start).longValue();
+  }
+}
