@@ -6,31 +6,12 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What the container cannot see or touch of the host, on the real kernel. */
-@ExtendWith(LeakCheck.class)
-class IsolationTest {
-  private static ContainerRuntime runtime;
-  private static Path busybox;
-
-  @BeforeAll
-  static void open() throws Exception {
-    runtime = ContainerRuntime.open(TestRootfs.stateRoot());
-    busybox = TestRootfs.busybox();
-  }
-
-  @AfterAll
-  static void close() {
-    runtime.close();
-  }
-
-  private static Run busybox(String script) throws Exception {
-    return Run.of(runtime.container().name(TestRootfs.uniqueName("iso")).rootfs(Rootfs.directory(busybox))
-        .command("sh", "-c", script));
+class IsolationTest extends RuntimeTestBase {
+  private static Run inBusybox(String script) throws Exception {
+    return Run.of(busybox("iso", script));
   }
 
   private static Run host(String script) throws Exception {
@@ -40,7 +21,7 @@ class IsolationTest {
 
   @Test
   void pidOneIsTheInitAndPsSeesOnlyTheContainer() throws Exception {
-    Run r = busybox("echo $$; ps -o pid,comm");
+    Run r = inBusybox("echo $$; ps -o pid,comm");
     assertThat(r.code()).as(r.toString()).isZero();
     String[] lines = r.out.split("\n");
     assertThat(lines[0]).isEqualTo("2"); // the init is PID 1, the command its first child
@@ -87,7 +68,7 @@ class IsolationTest {
 
   @Test
   void onlyLoopbackExistsAndIsUp() throws Exception {
-    Run r = busybox("ip -o link; echo ---; ip route; echo ---; cat /proc/net/dev | tail -n +3");
+    Run r = inBusybox("ip -o link; echo ---; ip route; echo ---; cat /proc/net/dev | tail -n +3");
     String[] parts = r.out.split("---\n", -1);
     assertThat(parts[0].trim().lines()).hasSize(1).allMatch(l -> l.contains(": lo:") && l.contains("UP"));
     assertThat(parts[1].trim()).isEmpty();
@@ -96,7 +77,7 @@ class IsolationTest {
 
   @Test
   void procAndSysAreMountedAndSysIsReadOnly() throws Exception {
-    Run r = busybox("grep -E ' /proc | /sys ' /proc/mounts; touch /sys/x 2>&1 || echo sys-ro");
+    Run r = inBusybox("grep -E ' /proc | /sys ' /proc/mounts; touch /sys/x 2>&1 || echo sys-ro");
     assertThat(r.out).contains("proc /proc proc rw").contains("sysfs /sys sysfs ro").contains("sys-ro");
   }
 
@@ -105,7 +86,7 @@ class IsolationTest {
     Path marker = Files.writeString(Files.createTempFile(Path.of("target").toAbsolutePath(), "host-only", ".txt"), "secret");
     try {
       String rel = "../../../../../../../../.." + marker;
-      Run r = busybox("cd ../../../../../..; pwd; ls /; cat " + rel + " 2>&1; cat " + marker + " 2>&1; true");
+      Run r = inBusybox("cd ../../../../../..; pwd; ls /; cat " + rel + " 2>&1; cat " + marker + " 2>&1; true");
       assertThat(r.out).doesNotContain("secret").startsWith("/\n");
       // The chroot trick: chroot into a subdirectory, climb out of it, chroot to what is there.
       Run escape = host("mkdir /tmp/jail && python3 -c \"import os; os.chroot('/tmp/jail'); "
@@ -120,14 +101,14 @@ class IsolationTest {
 
   @Test
   void capabilitiesAreDockersFourteenAndNoNewPrivsIsSet() throws Exception {
-    Run r = busybox("grep -E '^(CapBnd|CapEff|CapPrm|CapInh|CapAmb|NoNewPrivs)' /proc/self/status");
+    Run r = inBusybox("grep -E '^(CapBnd|CapEff|CapPrm|CapInh|CapAmb|NoNewPrivs)' /proc/self/status");
     assertThat(r.out).contains("CapBnd:\t00000000a80425fb").contains("CapEff:\t00000000a80425fb")
         .contains("CapInh:\t0000000000000000").contains("CapAmb:\t0000000000000000").contains("NoNewPrivs:\t1");
   }
 
   @Test
   void privilegedOperationsFailInside() throws Exception {
-    Run r = busybox("mkdir -p /tmp/m; mount -t tmpfs none /tmp/m && echo MOUNTED; "
+    Run r = inBusybox("mkdir -p /tmp/m; mount -t tmpfs none /tmp/m && echo MOUNTED; "
         + "ip link add dummy0 type dummy && echo LINKED; "
         + "echo b > /proc/sysrq-trigger && echo SYSRQ; "
         + "echo 1 > /proc/sys/kernel/ns_last_pid && echo SYSCTL; "
@@ -139,7 +120,7 @@ class IsolationTest {
 
   @Test
   void sensitiveProcFilesAreMasked() throws Exception {
-    Run r = busybox("wc -c < /proc/keys; wc -c < /proc/timer_list; cat /proc/kallsyms 2>/dev/null | wc -c");
+    Run r = inBusybox("wc -c < /proc/keys; wc -c < /proc/timer_list; cat /proc/kallsyms 2>/dev/null | wc -c");
     assertThat(r.out.trim().split("\\s+")).containsOnly("0");
   }
 
@@ -154,7 +135,7 @@ class IsolationTest {
 
   @Test
   void devHasOnlyTheMinimalNodes() throws Exception {
-    Run r = busybox("ls /dev | tr '\\n' ' '; echo; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null-ok");
+    Run r = inBusybox("ls /dev | tr '\\n' ' '; echo; head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null-ok");
     assertThat(r.out.lines().findFirst().orElse("").trim().split(" "))
         .containsExactlyInAnyOrder("fd", "full", "mqueue", "null", "ptmx", "pts", "random", "shm", "stderr",
             "stdin", "stdout", "tty", "urandom", "zero");

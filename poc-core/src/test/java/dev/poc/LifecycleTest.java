@@ -7,31 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Exit codes, signals, streams, process attributes and the stop/kill/crash paths. */
-@ExtendWith(LeakCheck.class)
-class LifecycleTest {
-  private static ContainerRuntime runtime;
-  private static Path busybox;
-
-  @BeforeAll
-  static void open() throws Exception {
-    runtime = ContainerRuntime.open(TestRootfs.stateRoot());
-    busybox = TestRootfs.busybox();
-  }
-
-  @AfterAll
-  static void close() {
-    runtime.close();
-  }
-
+class LifecycleTest extends RuntimeTestBase {
   private static ContainerSpec.Builder bb(String script) {
-    return runtime.container().name(TestRootfs.uniqueName("life")).rootfs(Rootfs.directory(busybox))
-        .command("sh", "-c", script);
+    return busybox("life", script);
   }
 
   @Test

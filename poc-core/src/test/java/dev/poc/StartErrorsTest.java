@@ -6,29 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every error a user can cause at start: its type, its message, and nothing left behind. */
-@ExtendWith(LeakCheck.class)
-class StartErrorsTest {
-  private static ContainerRuntime runtime;
-  private static Path busybox;
-
-  @BeforeAll
-  static void open() throws Exception {
-    runtime = ContainerRuntime.open(TestRootfs.stateRoot());
-    busybox = TestRootfs.busybox();
-  }
-
-  @AfterAll
-  static void close() {
-    runtime.close();
-  }
-
+class StartErrorsTest extends RuntimeTestBase {
   @AfterEach
   void nothingLeft() throws Exception {
     Path runs = runtime.stateRoot().resolve("run");
