@@ -152,4 +152,24 @@ class IsolationTest extends RuntimeTestBase {
     assertThat(c.exitStatus().reason()).isEqualTo(ExitStatus.Reason.SIGNALED);
     TimeUnit.MILLISECONDS.sleep(1);
   }
+
+  @Test
+  void userNamespacesAndOtherKernelSurfacesAreDeniedBySeccomp() throws Exception {
+    // A user namespace would hand the container's root a full capability set again.
+    Run r = host("unshare -Ur id 2>&1 || echo userns-denied; "
+        + "python3 -c \"import ctypes,os; libc=ctypes.CDLL(None, use_errno=True); "
+        + "print('keyctl', libc.syscall(250, 0, 0, 0, 0, 0), ctypes.get_errno()); "
+        + "print('io_uring', libc.syscall(425, 1, 0), ctypes.get_errno()); "
+        + "print('bpf', libc.syscall(321, 0, 0, 0), ctypes.get_errno())\"; "
+        + "grep Seccomp: /proc/self/status");
+    assertThat(r.out).as(r.toString()).contains("userns-denied").doesNotContain("uid=0(root) gid=0(root) groups=0(root),65534")
+        .contains("keyctl -1 1").contains("io_uring -1 1").contains("bpf -1 1").contains("Seccomp:\t2");
+  }
+
+  @Test
+  void ordinaryWorkStillRunsUnderTheFilter() throws Exception {
+    Run r = host("sh -c 'echo nested' && (sleep 0.01 &) && python3 -c 'import threading,subprocess; "
+        + "t=threading.Thread(target=lambda: None); t.start(); t.join(); print(subprocess.run([\"true\"]).returncode)'");
+    assertThat(r.out).as(r.toString()).isEqualTo("nested\n0\n");
+  }
 }
