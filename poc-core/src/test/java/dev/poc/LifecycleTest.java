@@ -139,4 +139,24 @@ class LifecycleTest extends RuntimeTestBase {
       assertThat(r.code()).isZero();
     }
   }
+
+  @Test
+  void startAndCloseLeakNoFileDescriptor() throws Exception {
+    for (int i = 0; i < 5; i++) { // warm: the JVM opens its own files on first use
+      Run.of(bb("true"));
+    }
+    long before = openFds();
+    for (int i = 0; i < 30; i++) {
+      try (Container c = bb("echo x").start()) {
+        c.waitFor();
+      }
+    }
+    assertThat(openFds()).isLessThanOrEqualTo(before + 3);
+  }
+
+  private static long openFds() throws Exception {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
 }
