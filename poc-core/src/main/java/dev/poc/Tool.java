@@ -1,0 +1,97 @@
+package dev.poc;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Runs one of the host tools that are <em>the</em> tool for their job (mkfs.ext4, tar,
+ * debootstrap) and turns a failure into an error that names the step, the exit code and the
+ * tool's last words.
+ */
+final class Tool {
+  private static final int TAIL_LINES = 25;
+  private static final List<String> SEARCH_PATH =
+      List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
+
+  private final String program;
+  private final String installHint;
+
+  /** {@code installHint} tells the user how to get the program, e.g. "apt-get install e2fsprogs". */
+  Tool(String program, String installHint) {
+    this.program = program;
+    this.installHint = installHint;
+  }
+
+  /** Where the program is, searching the usual sbin directories too (root's PATH may lack them). */
+  static java.util.Optional<Path> locate(String program) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : (path + File.pathSeparator + String.join(File.pathSeparator, SEARCH_PATH)).split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path p = Path.of(dir, program);
+        if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+          return java.util.Optional.of(p);
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  boolean isInstalled() {
+    return locate(program).isPresent();
+  }
+
+  /** Runs {@code program args...}; the output, as lines, goes to {@code progress}. */
+  String run(String step, List<String> args, Progress progress) throws IOException {
+    return run(step, args, progress, null);
+  }
+
+  /**
+   * Runs the program with {@code stdin} (or nothing) as input; returns its output (stdout and
+   * stderr merged). A non-zero exit is a {@link PocException} with the output's last lines.
+   */
+  String run(String step, List<String> args, Progress progress, Path stdin) throws IOException {
+    Path exe = locate(program).orElseThrow(() -> new PocException(
+        step + ": " + program + " is not installed: " + installHint));
+    List<String> command = new java.util.ArrayList<>();
+    command.add(exe.toString());
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("LC_ALL", "C");
+    pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()));
+    Process p = pb.start();
+    StringBuilder all = new StringBuilder();
+    Deque<String> tail = new ArrayDeque<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        all.append(line).append('\n');
+        if (tail.size() == TAIL_LINES) {
+          tail.removeFirst();
+        }
+        tail.addLast(line);
+        progress.step(line);
+      }
+    }
+    int code;
+    try {
+      code = p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new PocException(step + ": interrupted; " + program + " was killed");
+    }
+    if (code != 0) {
+      throw new PocException(step + ": " + program + " failed with exit code " + code
+          + (tail.isEmpty() ? "" : ":\n  " + String.join("\n  ", tail)));
+    }
+    return all.toString();
+  }
+}
