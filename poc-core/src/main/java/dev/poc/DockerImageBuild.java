@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -19,7 +18,6 @@ final class DockerImageBuild {
   private static final Logger LOG = LoggerFactory.getLogger(DockerImageBuild.class);
   /** poc's own Dockerfile (the repository's top-level one), carried in the jar for {@code init}. */
   static final String BUNDLED_DOCKERFILE = "/dev/poc/docker/Dockerfile";
-  private static final Tool TAR = new Tool("tar", "apt-get install tar");
 
   private DockerImageBuild() {}
 
@@ -35,8 +33,7 @@ final class DockerImageBuild {
     });
     Path context = work.resolve("context.tar");
     Path export = work.resolve("export.tar");
-    TAR.run("packing the build context " + contextDir, List.of("-C", contextDir.toString(), "-cf", context.toString(), "."),
-        Progress.none());
+    Tarballs.pack(contextDir, context);
     String tag = "poc-build-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ":latest";
     progress.step("docker build " + contextDir + (buildArgs.isEmpty() ? "" : " " + buildArgs));
     String container = null;
@@ -50,7 +47,7 @@ final class DockerImageBuild {
       Files.deleteIfExists(context);
     }
     try {
-      TarballUnpacker.unpack(export, rootfs, progress);
+      Tarballs.unpack(export, rootfs, progress);
     } finally {
       Files.deleteIfExists(export);
     }

@@ -39,10 +39,10 @@ public final class Images {
    * {@code /var/run/docker.sock}, else debootstrap when it is installed, else the host's programs.
    */
   public Image init(Progress progress) {
-    return init(new DockerEngine(DockerEngine.DEFAULT_SOCKET), progress);
+    return init(new DockerEngine(DockerEngine.DEFAULT_SOCKET), Debootstrap.isInstalled(), progress);
   }
 
-  Image init(DockerEngine docker, Progress progress) {
+  Image init(DockerEngine docker, boolean debootstrapInstalled, Progress progress) {
     java.util.Optional<String> noDocker = docker.unavailable();
     if (noDocker.isEmpty()) {
       progress.step("init: a Docker daemon answers on " + docker.socket() + ": building poc's Dockerfile from "
@@ -51,7 +51,7 @@ public final class Images {
           s -> DockerImageBuild.build(docker, DockerImageBuild.bundledContext(s.dir().resolve("context")),
               Map.of("BASE", DEFAULT_DOCKER_BASE), s.dir(), s.rootfs(), progress));
     }
-    if (Debootstrap.isInstalled()) {
+    if (debootstrapInstalled) {
       String suite = Debootstrap.hostSuite();
       progress.step("init: no Docker (" + noDocker.get() + "); debootstrap is installed: bootstrapping Debian "
           + suite + " as image '" + DEFAULT + "'");
@@ -71,7 +71,7 @@ public final class Images {
   public Image importTarball(String name, Path tarball, Progress progress) {
     Path abs = tarball.toAbsolutePath().normalize();
     return make(name, Image.Kind.TARBALL, abs.toString(), "importing " + abs,
-        s -> TarballUnpacker.unpack(abs, s.rootfs(), progress));
+        s -> Tarballs.unpack(abs, s.rootfs(), progress));
   }
 
   /**

@@ -48,50 +48,77 @@ final class Tool {
     return locate(program).isPresent();
   }
 
-  /** Runs {@code program args...}; the output, as lines, goes to {@code progress}. */
+  /** Runs {@code program args...}; its output (stdout and stderr), as lines, goes to {@code progress}. */
   String run(String step, List<String> args, Progress progress) throws IOException {
-    return run(step, args, progress, null);
+    return run(step, args, progress, false);
+  }
+
+  /** Runs {@code program args...} and returns what it wrote to stdout; stderr only shows in an error. */
+  String output(String step, List<String> args) throws IOException {
+    return run(step, args, Progress.none(), true);
   }
 
   /**
-   * Runs the program with {@code stdin} (or nothing) as input; returns its output (stdout and
-   * stderr merged). A non-zero exit is a {@link PocException} with the output's last lines.
+   * Runs the program with no input. A non-zero exit is a {@link PocException} with the last lines
+   * of its output.
    */
-  String run(String step, List<String> args, Progress progress, Path stdin) throws IOException {
+  private String run(String step, List<String> args, Progress progress, boolean stdoutOnly) throws IOException {
     Path exe = locate(program).orElseThrow(() -> new PocException(
         step + ": " + program + " is not installed: " + installHint));
     List<String> command = new java.util.ArrayList<>();
     command.add(exe.toString());
     command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().put("LC_ALL", "C");
-    pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()));
-    Process p = pb.start();
-    StringBuilder all = new StringBuilder();
-    Deque<String> tail = new ArrayDeque<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        all.append(line).append('\n');
-        if (tail.size() == TAIL_LINES) {
-          tail.removeFirst();
+    Path errors = null;
+    if (stdoutOnly) {
+      errors = Files.createTempFile("poc-tool", ".err");
+      pb.redirectError(errors.toFile());
+    } else {
+      pb.redirectErrorStream(true);
+    }
+    try {
+      Process p = pb.start();
+      StringBuilder all = new StringBuilder();
+      Deque<String> tail = new ArrayDeque<>();
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          all.append(line).append('\n');
+          remember(tail, line);
+          progress.step(line);
         }
-        tail.addLast(line);
-        progress.step(line);
+      }
+      int code = waitFor(p, step);
+      if (code != 0) {
+        if (errors != null) {
+          Files.readAllLines(errors).forEach(l -> remember(tail, l));
+        }
+        throw new PocException(step + ": " + program + " failed with exit code " + code
+            + (tail.isEmpty() ? "" : ":\n  " + String.join("\n  ", tail)));
+      }
+      return all.toString();
+    } finally {
+      if (errors != null) {
+        Files.deleteIfExists(errors);
       }
     }
-    int code;
+  }
+
+  private static void remember(Deque<String> tail, String line) {
+    if (tail.size() == TAIL_LINES) {
+      tail.removeFirst();
+    }
+    tail.addLast(line);
+  }
+
+  private int waitFor(Process p, String step) {
     try {
-      code = p.waitFor();
+      return p.waitFor();
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new PocException(step + ": interrupted; " + program + " was killed");
     }
-    if (code != 0) {
-      throw new PocException(step + ": " + program + " failed with exit code " + code
-          + (tail.isEmpty() ? "" : ":\n  " + String.join("\n  ", tail)));
-    }
-    return all.toString();
   }
 }

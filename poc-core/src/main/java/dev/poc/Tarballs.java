@@ -6,15 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Unpacks a root filesystem tarball (plain, gzip, xz, bzip2 or zstd; GNU tar recognises which)
+ * Packs build contexts, and unpacks a root filesystem tarball (plain, gzip, xz, bzip2 or zstd; GNU tar recognises which)
  * with owners by number, permissions, and extended attributes such as file capabilities. Members
  * that would land outside the target (absolute paths, {@code ..}) are refused before anything is
  * written.
  */
-final class TarballUnpacker {
+final class Tarballs {
   private static final Tool TAR = new Tool("tar", "apt-get install tar");
 
-  private TarballUnpacker() {}
+  private Tarballs() {}
 
   static void unpack(Path tarball, Path target, Progress progress) throws IOException {
     if (!Files.isRegularFile(tarball)) {
@@ -22,7 +22,7 @@ final class TarballUnpacker {
     }
     String step = "unpacking " + tarball;
     progress.step("checking " + tarball + " (" + (Files.size(tarball) >> 20) + " MiB)");
-    String listing = TAR.run("listing " + tarball, List.of("-t", "-f", tarball.toString()), Progress.none());
+    String listing = TAR.output("listing " + tarball, List.of("-t", "-f", tarball.toString()));
     int members = 0;
     for (String member : listing.split("\n")) {
       if (!member.isEmpty()) {
@@ -40,6 +40,11 @@ final class TarballUnpacker {
     if (!Files.isDirectory(target.resolve("bin")) && !Files.isDirectory(target.resolve("usr"))) {
       progress.step("note: " + tarball + " has neither /bin nor /usr: is it a root filesystem?");
     }
+  }
+
+  /** Packs the contents of {@code dir} into the plain tar {@code tar}. */
+  static void pack(Path dir, Path tar) throws IOException {
+    TAR.run("packing " + dir, List.of("-C", dir.toString(), "-cf", tar.toString(), "."), Progress.none());
   }
 
   /** Refuses a member whose path is absolute or climbs out with "..". */
