@@ -116,7 +116,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** As {@link #build(String, String)}, over the image named {@code image}. */
   public ContainerInfo build(String name, String diskSize, String image) {
-    return io("building container '" + name + "'", () -> storage.build(name, diskSize, image));
+    return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
   }
 
   /**
@@ -124,7 +124,7 @@ public final class ContainerRuntime implements AutoCloseable {
    * and its state. A running container is refused unless {@code force}, which kills it first.
    */
   public void remove(String name, boolean force) {
-    io("removing container '" + name + "'", () -> {
+    StateStore.unchecked("removing container '" + name + "'", () -> {
       storage.remove(name, force);
       return null;
     });
@@ -136,7 +136,7 @@ public final class ContainerRuntime implements AutoCloseable {
    * Nothing else is touched.
    */
   public void prune() {
-    io("pruning " + stateRoot, () -> {
+    StateStore.unchecked("pruning " + stateRoot, () -> {
       storage.prune();
       return null;
     });
@@ -144,15 +144,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** The built containers of this state root, by name ({@code poc ps}). */
   public List<ContainerInfo> containers() {
-    return io("listing containers", storage::list);
-  }
-
-  private static <T> T io(String what, StateStore.Action<T> action) {
-    try {
-      return action.run();
-    } catch (java.io.IOException e) {
-      throw new PocException(what + " failed: " + e.getMessage(), e);
-    }
+    return StateStore.unchecked("listing containers", storage::list);
   }
 
   Storage storage() {

@@ -85,6 +85,9 @@ final class Disk {
     try (RandomAccessFile f = new RandomAccessFile(image().toFile(), "rw")) {
       f.setLength(bytes);
     } catch (IOException e) {
+      if (!String.valueOf(e.getMessage()).contains("File too large")) {
+        throw e;
+      }
       throw new InvalidSpecException("disk size of '" + name + "' (" + bytes + " bytes) does not fit in one file on the file system of "
           + dir + " (" + e.getMessage() + "): ask for less, or put the state root on a file system that allows larger files");
     }

@@ -17,9 +17,6 @@ import jnr.posix.POSIX;
  * notices that the path now names another file (or none) and tries again.
  */
 final class Flock implements AutoCloseable {
-  private static final int O_RDWR = 02;
-  private static final int O_CREAT = 0100;
-  private static final int O_CLOEXEC = 02000000;
   private static final int LOCK_EX = 2;
   private static final int LOCK_NB = 4;
   private static final int EWOULDBLOCK = 11;
@@ -46,7 +43,7 @@ final class Flock implements AutoCloseable {
   private static Optional<Flock> acquire(Path file, boolean nonBlocking) throws IOException {
     POSIX posix = Posix.get();
     for (;;) {
-      int fd = posix.open(file.toString(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      int fd = posix.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
       if (fd < 0) {
         int errno = posix.errno();
         throw errno == LibC.ENOENT

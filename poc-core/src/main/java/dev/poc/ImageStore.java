@@ -1,7 +1,6 @@
 package dev.poc;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,7 +36,7 @@ final class ImageStore {
   }
 
   Optional<Image> find(String name) throws IOException {
-    return JsonFiles.read(store.imagesDir().resolve(name).resolve(META)).map(ImageStore::fromMap);
+    return JsonFiles.read(store.imagesDir().resolve(name).resolve(META), ImageStore::fromMap);
   }
 
   /** The image named {@code name}; a missing one is an error that says how to make it. */
@@ -136,17 +135,6 @@ final class ImageStore {
         .source((String) m.get("source"))
         .created(Instant.parse((String) m.get("created")))
         .build();
-  }
-
-  /** Names of leftover staging directories (for tests and prune's report). */
-  List<Path> leftovers() throws IOException {
-    List<Path> found = new ArrayList<>();
-    if (Files.isDirectory(store.imagesDir())) {
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(store.imagesDir(), ".*")) {
-        s.forEach(found::add);
-      }
-    }
-    return found;
   }
 
   /** An image being made: unpack into {@link #rootfs()}, then {@link #commit}; closing discards it unless committed. */

@@ -118,12 +118,12 @@ public final class Images {
 
   /** The images, by name. */
   public List<Image> list() {
-    return io("listing images", store::list);
+    return StateStore.unchecked("listing images", store::list);
   }
 
   /** Removes image {@code name}; refuses while a container's disk is laid over it. */
   public void remove(String name) {
-    io("removing image '" + name + "'", () -> {
+    StateStore.unchecked("removing image '" + name + "'", () -> {
       store.remove(name);
       return null;
     });
@@ -134,19 +134,11 @@ public final class Images {
   }
 
   private Image make(String name, Image.Kind kind, String source, String what, Fill fill) {
-    return io(what + " as image '" + name + "'", () -> {
+    return StateStore.unchecked(what + " as image '" + name + "'", () -> {
       try (ImageStore.Staging staging = store.stage(name)) {
         fill.into(staging);
         return store.commit(staging, kind, source);
       }
     });
-  }
-
-  private static <T> T io(String what, StateStore.Action<T> action) {
-    try {
-      return action.run();
-    } catch (IOException e) {
-      throw new PocException(what + " failed: " + e.getMessage(), e);
-    }
   }
 }

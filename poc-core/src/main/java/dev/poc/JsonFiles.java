@@ -36,6 +36,17 @@ final class JsonFiles {
     }
   }
 
+  /** The record {@code from} makes of the object in {@code file}, or empty when there is no file. */
+  static <T> Optional<T> read(Path file, java.util.function.Function<Map<String, Object>, T> from) throws IOException {
+    Optional<Map<String, Object>> map = read(file);
+    try {
+      return map.map(from);
+    } catch (RuntimeException e) {
+      throw new IOException("state file " + file + " lacks a field or has one of the wrong type (" + e
+          + "): remove it, or run prune to start over", e);
+    }
+  }
+
   /** The object in {@code file}, or empty when there is none; a torn or foreign file is an error. */
   @SuppressWarnings("unchecked")
   static Optional<Map<String, Object>> read(Path file) throws IOException {

@@ -31,6 +31,7 @@ final class LibC {
   }
 
   static final int O_RDWR = 02;
+  static final int O_CREAT = 0100;
   static final int O_CLOEXEC = 02000000;
   static final long MS_NOSUID = 2;
   static final long MS_NODEV = 4;

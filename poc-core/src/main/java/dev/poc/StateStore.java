@@ -51,6 +51,15 @@ final class StateStore {
     return new Disk(name, disksDir().resolve(name));
   }
 
+  /** Runs {@code action}, turning an I/O error into a {@link PocException} that says what failed. */
+  static <T> T unchecked(String what, Action<T> action) {
+    try {
+      return action.run();
+    } catch (IOException e) {
+      throw new PocException(what + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Runs {@code action} holding the store lock; keep it short (it serialises every runtime). */
   <T> T locked(Action<T> action) throws IOException {
     Files.createDirectories(root);
@@ -60,7 +69,7 @@ final class StateStore {
   }
 
   Optional<StoredContainer> container(String name) throws IOException {
-    return JsonFiles.read(containersDir().resolve(name).resolve(CONTAINER_FILE)).map(StoredContainer::fromMap);
+    return JsonFiles.read(containersDir().resolve(name).resolve(CONTAINER_FILE), StoredContainer::fromMap);
   }
 
   /** Writes (or replaces) the record of {@code c}; call it under {@link #locked}. */

@@ -51,7 +51,6 @@ final class Storage {
   ContainerInfo build(String name, String size, String imageName) throws IOException {
     ContainerNames.validate(name);
     long bytes = Disk.parseSize(size);
-    images.require(imageName);
     Disk disk = store.disk(name);
     try (Flock building = reserve(name, size, bytes, imageName)) {
       StoredContainer ready;
@@ -80,11 +79,13 @@ final class Storage {
 
   /**
    * Under the store lock: claims {@code name} with a BUILDING record and returns the disk's in-use
-   * lock. A name that exists, or is being built right now, is refused; leftovers of a build or
-   * removal whose process died are cleared first.
+   * lock. A missing image, a name that exists, or one being built right now is refused; leftovers
+   * of a build or removal whose process died are cleared first. The image is checked here, under
+   * the lock, because removing an image checks its users under it too.
    */
   private Flock reserve(String name, String size, long bytes, String imageName) throws IOException {
     return store.locked(() -> {
+      images.require(imageName);
       Optional<StoredContainer> existing = store.container(name);
       Disk disk = store.disk(name);
       if (existing.isPresent() && existing.get().state() == StoredContainer.State.READY) {

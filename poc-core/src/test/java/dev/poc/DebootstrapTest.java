@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -18,22 +16,7 @@ import org.junit.jupiter.api.Test;
  * sysbench run on a disk over the result. Tagged slow; CI runs it.
  */
 @Tag("slow")
-class DebootstrapTest {
-  private Path state;
-  private ContainerRuntime rt;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    state = TestRootfs.stateRoot();
-    rt = ContainerRuntime.open(state);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    rt.prune();
-    rt.close();
-    StorageFixtures.assertNoMountsOrLoops(state);
-  }
+class DebootstrapTest extends StateRootTest {
 
   @Test
   void initWithoutDockerBootstrapsDebianAndSysbenchRunsOnADisk() throws Exception {

@@ -8,27 +8,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Disks on real loop devices and overlayfs, over a busybox base image. */
-class DiskTest {
-  private Path state;
-  private ContainerRuntime rt;
+class DiskTest extends StateRootTest {
 
   @BeforeEach
-  void setUp() throws Exception {
-    state = TestRootfs.stateRoot();
-    rt = ContainerRuntime.open(state);
+  void importBase() throws Exception {
     rt.images().importTarball(Images.DEFAULT, StorageFixtures.busyboxTarball("gz"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    rt.prune();
-    rt.close();
-    assertNoMountsOrLoops(state);
   }
 
   @Test
@@ -133,6 +121,29 @@ class DiskTest {
     rt.remove(name, true);
     assertThat(c.waitFor(Duration.ofSeconds(5))).isTrue();
     assertThat(state.resolve("disks").resolve(name)).doesNotExist();
+    assertNoMountsOrLoops(state);
+  }
+
+  @Test
+  void writesOfAnotherJvmPersistAndItsDetachedContainerIsRemovedOnlyWithForce() throws Exception {
+    String name = TestRootfs.uniqueName("xjvm");
+    rt.build(name, "64M");
+    Process writer = OtherJvm.spawn("run", state.toString(), name, "echo from-the-other-jvm > /root/other");
+    assertThat(new String(writer.getInputStream().readAllBytes())).contains("EXIT 0");
+    assertThat(run(rt, name, "cat /root/other").out()).isEqualTo("from-the-other-jvm\n");
+
+    Process starter = OtherJvm.spawn("detach", state.toString(), name, "sleep 120");
+    String started = new String(starter.getInputStream().readAllBytes());
+    assertThat(starter.waitFor()).isZero();
+    assertThat(started).contains("STARTED"); // its JVM is gone; the container runs on
+    int initPid = Integer.parseInt(started.lines().filter(l -> l.startsWith("STARTED")).findFirst().orElseThrow().substring(8).trim());
+    assertThat(Posix.isAlive(initPid)).isTrue();
+    assertThat(rt.containers()).singleElement().extracting(ContainerInfo::status).isEqualTo(ContainerInfo.Status.RUNNING);
+    assertThatThrownBy(() -> rt.remove(name, false)).isInstanceOf(NameInUseException.class).hasMessageContaining("is running");
+
+    rt.remove(name, true);
+    assertThat(Posix.isAlive(initPid)).isFalse();
+    assertThat(state.resolve("run").resolve(name)).doesNotExist();
     assertNoMountsOrLoops(state);
   }
 

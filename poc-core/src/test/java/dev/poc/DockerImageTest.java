@@ -12,18 +12,15 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Images built by a real dockerd (the test's own, see {@link PrivateDockerd}) from a Dockerfile
  * FROM a busybox base made with {@code docker import}: nothing is pulled.
  */
-class DockerImageTest {
+class DockerImageTest extends StateRootTest {
   private static PrivateDockerd dockerd;
   private static String base;
-  private Path state;
-  private ContainerRuntime rt;
 
   @BeforeAll
   static void startDockerd() throws Exception {
@@ -39,17 +36,8 @@ class DockerImageTest {
     }
   }
 
-  @BeforeEach
-  void setUp() throws Exception {
-    state = TestRootfs.stateRoot();
-    rt = ContainerRuntime.open(state);
-  }
-
   @AfterEach
-  void tearDown() throws Exception {
-    rt.prune();
-    rt.close();
-    StorageFixtures.assertNoMountsOrLoops(state);
+  void daemonKeepsNothing() throws Exception {
     // the daemon keeps nothing of ours: no container, no image but the base (and the init test's tag)
     assertThat(dockerd.docker("ps", "-aq")).isBlank();
     assertThat(dockerd.docker("images", "--format", "{{.Repository}}").lines())

@@ -8,27 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Images from tarballs (plain, gz, xz) and from the host; naming, listing, removal, bad input. */
-class ImageTest {
-  private Path state;
-  private ContainerRuntime rt;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    state = TestRootfs.stateRoot();
-    rt = ContainerRuntime.open(state);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    rt.prune();
-    rt.close();
-    StorageFixtures.assertNoMountsOrLoops(state);
-  }
+class ImageTest extends StateRootTest {
 
   @Test
   void importsPlainGzipAndXzTarballsAndRunsOnThem() throws Exception {

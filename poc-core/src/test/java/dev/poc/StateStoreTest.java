@@ -17,27 +17,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The state store: atomic JSON files, flocks, and one winner when two threads or JVMs build one name. */
-class StateStoreTest {
-  private Path state;
-  private ContainerRuntime rt;
+class StateStoreTest extends StateRootTest {
 
   @BeforeEach
-  void setUp() throws Exception {
-    state = TestRootfs.stateRoot();
-    rt = ContainerRuntime.open(state);
+  void importBase() throws Exception {
     rt.images().importTarball(Images.DEFAULT, StorageFixtures.busyboxTarball(""));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    rt.prune();
-    rt.close();
-    StorageFixtures.assertNoMountsOrLoops(state);
   }
 
   @Test
@@ -52,6 +40,20 @@ class StateStoreTest {
     assertThat(JsonFiles.read(state.resolve("missing.json"))).isEmpty();
     Files.writeString(f, "{\"a\": ");
     assertThatThrownBy(() -> JsonFiles.read(f)).isInstanceOf(IOException.class).hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void aBrokenRecordNamesItsFile() throws Exception {
+    Path record = Files.createDirectories(state.resolve("containers/broken")).resolve(StateStore.CONTAINER_FILE);
+    Files.writeString(record, "{\"name\": \"broken\"}");
+    assertThatThrownBy(() -> rt.containers()).isInstanceOf(PocException.class).hasMessageContaining(record.toString())
+        .hasMessageContaining("prune");
+    Files.delete(record);
+  }
+
+  @Test
+  void lockingInADirectoryThatIsGoneSaysSo() {
+    assertThatThrownBy(() -> Flock.tryLock(state.resolve("gone/x.lock"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
   }
 
   @Test
@@ -142,11 +144,9 @@ class StateStoreTest {
   @Test
   void twoProcessesBuildingOneNameGiveOneWinner() throws Exception {
     String name = TestRootfs.uniqueName("xrace");
-    String java = ProcessHandle.current().info().command().orElse("java");
     List<Process> procs = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      procs.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), BuildMain.class.getName(),
-          state.toString(), name, "256M").redirectErrorStream(true).start());
+      procs.add(OtherJvm.spawn("build", state.toString(), name, "256M"));
     }
     List<java.io.BufferedReader> outs = new ArrayList<>();
     for (Process p : procs) {
