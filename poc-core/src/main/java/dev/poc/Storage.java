@@ -39,14 +39,6 @@ final class Storage {
     return imagesApi;
   }
 
-  StateStore store() {
-    return store;
-  }
-
-  ImageStore imageStore() {
-    return images;
-  }
-
   /** {@code build NAME disk-size SIZE}: a new disk of {@code size} over image {@code imageName}. */
   ContainerInfo build(String name, String size, String imageName) throws IOException {
     ContainerNames.validate(name);

@@ -70,6 +70,8 @@ final class Tool {
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().put("LC_ALL", "C");
+    // debootstrap and mkfs call other sbin tools by name; a user's PATH may lack those directories
+    pb.environment().merge("PATH", String.join(File.pathSeparator, SEARCH_PATH), (mine, usual) -> mine + File.pathSeparator + usual);
     Path errors = null;
     if (stdoutOnly) {
       errors = Files.createTempFile("poc-tool", ".err");
