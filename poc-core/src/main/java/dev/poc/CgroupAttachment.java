@@ -4,7 +4,7 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One container's cgroup: places its init, reads its figures and OOM count, removes it. */
+/** One container's cgroup: reads its figures and OOM count, removes it. */
 final class CgroupAttachment implements Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupAttachment.class);
   private static final int SIGKILL = 9;
@@ -17,11 +17,6 @@ final class CgroupAttachment implements Attachment {
   CgroupAttachment(Cgroups cgroups, String name) {
     this.cgroups = cgroups;
     this.name = name;
-  }
-
-  @Override
-  public void onCreated(int initPid) throws IOException {
-    cgroups.place(name, initPid);
   }
 
   /**

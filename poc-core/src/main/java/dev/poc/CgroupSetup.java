@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts every container in its own cgroup {@code poc/NAME} in each hierarchy, with the spec's
- * limits written before the helper clones; the init is moved in while it waits for GO, so the
- * command is born inside. Per start: one mkdir per hierarchy, one write per limit, one write per
- * hierarchy to place the init; no process is spawned.
+ * limits written before the helper clones. The init enters the groups itself before it reports
+ * READY (born in the v2 group, moving itself into the v1 ones), so the command, forked after GO,
+ * is born inside. Per start: one mkdir per hierarchy, one write per limit, one write per v1
+ * hierarchy by the init; no process is spawned, and no move by pid (which would wait for an RCU
+ * grace period, several milliseconds).
  */
 final class CgroupSetup implements HostSetup {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupSetup.class);
@@ -49,6 +51,7 @@ final class CgroupSetup implements HostSetup {
       throw new StartFailedException("starting container '" + name + "' failed at writing its cgroup limits: "
           + e.getMessage(), e);
     }
+    cg.planEntry(name, ctx.plan());
     CgroupAttachment attachment = new CgroupAttachment(cg, name);
     ctx.publish(CgroupAttachment.class, attachment);
     return attachment;

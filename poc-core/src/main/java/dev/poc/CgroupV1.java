@@ -111,6 +111,14 @@ final class CgroupV1 implements Cgroups {
     return Math.round(cpus * CFS_PERIOD_US);
   }
 
+  /** A process writing 0 to a tasks file moves itself without the global lock a pid write takes. */
+  @Override
+  public void planEntry(String name, InitPlan plan) {
+    for (Path dir : dirs(name)) {
+      plan.cgroupJoin(dir.resolve("tasks"));
+    }
+  }
+
   @Override
   public void place(String name, int pid) throws IOException {
     String p = Integer.toString(pid);

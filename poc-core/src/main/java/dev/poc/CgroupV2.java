@@ -121,6 +121,11 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
+  public void planEntry(String name, InitPlan plan) {
+    plan.cgroupBornIn(dir(name));
+  }
+
+  @Override
   public void place(String name, int pid) throws IOException {
     CgroupFs.write(dir(name).resolve("cgroup.procs"), Integer.toString(pid));
   }

@@ -68,6 +68,11 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public void planEntry(String name, InitPlan plan) {
+    drivers.forEach(d -> d.planEntry(name, plan));
+  }
+
+  @Override
   public void place(String name, int pid) throws IOException {
     for (Cgroups d : drivers) {
       d.place(name, pid);

@@ -5,8 +5,9 @@ import org.immutables.value.Value;
 
 /**
  * A container's resource figures, as {@code docker stats} shows them, read from its cgroup. While
- * the container runs they are current; after it ended they are the last figures before its
- * cgroup was removed (memory and processes then read 0, the peak and CPU time stay).
+ * the container runs they are current; after it ended they are the last figures read before its
+ * cgroup was removed: no pids, the peak and CPU time kept, and memory only what the kernel still
+ * charged to the group (page cache).
  */
 @Value.Immutable
 public abstract class ContainerStats {

@@ -112,6 +112,37 @@ class CgroupDriverTest {
   }
 
   @Test
+  void concurrentCreatorsAndRemoversShareTheParent() throws Exception {
+    Cgroups host = HOST.drivers();
+    int threads = 4;
+    int rounds = 25;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(pool.submit(() -> {
+          int removed = 0;
+          for (int i = 0; i < rounds; i++) {
+            String name = TestRootfs.uniqueName("race");
+            // each create may find poc/ gone (another thread removed it when empty) and makes it again
+            host.create(name);
+            if (host.remove(name)) {
+              removed++;
+            }
+          }
+          return removed;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> r : results) {
+        assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(rounds);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(host.groups()).noneMatch(g -> g.startsWith("race-"));
+  }
+
+  @Test
   void processesOutsideTheGroupAreNeverKilled() throws Exception {
     Process bystander = new ProcessBuilder("sleep", "1000").start();
     try {
