@@ -4,8 +4,8 @@
  * The JVM cannot unshare a mount namespace (it is multi-threaded), so this small single-threaded
  * helper does it. Usage: poc-init SOCKET. It connects to the runtime's control socket, reads its
  * plan, and clones the container init (PID 1 of the new PID namespace). The init builds the root
- * filesystem, pivots into it, waits for GO (the host side has placed it in its cgroups and moved
- * its network interface in), then forks the command, reaps and forwards signals.
+ * filesystem, pivots into it, enters its cgroups, waits for GO (the host side has moved its
+ * network interface in), then forks the command, reaps and forwards signals.
  *
  * Processes:  JVM --socket-- outer (this process, host side) --pipes-- init (PID 1) -- command
  *
@@ -541,7 +541,7 @@ static pid_t clone_init(void) {
     struct clone_args_ a = { .flags = flags | CLONE_INTO_CGROUP_, .exit_signal = SIGCHLD, .cgroup = cg_dir };
     pid_t p = syscall(SYS_clone3, &a, sizeof a);
     if (p >= 0) { cg_born = 1; return p; }
-    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) return p;
+    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) die("clone into cgroup", plan.cgborn);
     /* a kernel before 5.7: born outside, the init moves itself (the slow way) */
   }
   return syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, NULL);

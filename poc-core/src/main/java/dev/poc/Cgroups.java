@@ -47,7 +47,10 @@ interface Cgroups {
    */
   void planEntry(String name, InitPlan plan);
 
-  /** Moves process {@code pid} (and its threads) into the group from outside. */
+  /**
+   * Moves process {@code pid} (and its threads) into the group from outside, as a process joining
+   * a running container must be. Slower than {@link #planEntry}: it waits for a grace period.
+   */
   void place(String name, int pid) throws IOException;
 
   /** Adds the figures of this driver's controllers to {@code into}. */
