@@ -292,6 +292,26 @@ class CgroupTest {
   }
 
   @Test
+  void pruneRemovesUnownedGroupsAndKeepsRunningOnes() throws Exception {
+    String orphan = name("orphan");
+    String live = name("live");
+    HOST.create(orphan);
+    Process squatter = new ProcessBuilder("sleep", "1000").start();
+    try (Container c = busybox(live, "sleep 1000").start()) {
+      HOST.place(orphan, (int) squatter.pid());
+      new CgroupSetup().prune();
+      assertGone(orphan);
+      assertThat(squatter.waitFor(10, TimeUnit.SECONDS)).as("the orphan's process was killed").isTrue();
+      assertThat(HOST.dirs(live)).allMatch(Files::isDirectory);
+      assertThat(c.isRunning()).isTrue();
+    } finally {
+      squatter.destroyForcibly();
+      HOST.remove(orphan);
+    }
+    assertGone(live);
+  }
+
+  @Test
   void devicesOutsideTheAllowListCannotBeMade() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(HOST.controllers().contains("devices"), "no v1 devices controller");
     String name = name("dev");
