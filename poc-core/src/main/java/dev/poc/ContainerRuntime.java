@@ -257,6 +257,7 @@ public final class ContainerRuntime implements AutoCloseable {
     /** The host setups, in the order they prepare (and the reverse of their release). */
     List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
+      list.add(new CgroupSetup());
       return list;
     }
 

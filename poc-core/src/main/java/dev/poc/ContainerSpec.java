@@ -226,6 +226,11 @@ public abstract class ContainerSpec {
       return this;
     }
 
+    /** CPU limit in cores as text, e.g. {@code "1.5"} (what {@code docker run --cpus} takes). */
+    public Builder cpus(String cpus) {
+      return cpus(Resources.parseCpus(cpus));
+    }
+
     /** Relative CPU weight in cpu.shares units (2..262144). */
     public Builder cpuShares(long shares) {
       limits = ImmutableResources.copyOf(limits).withCpuShares(shares);
