@@ -1,0 +1,27 @@
+package dev.poc.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rm NAME...}: removes containers' disks and everything else they hold. */
+@Command(name = "rm", description = "Removes containers: their disks, cgroups, network pieces. A running one needs --force.",
+    footer = {"", "Example:", "  sudo ./poc rm test0"})
+final class RmCommand implements Callable<Integer> {
+  @ParentCommand
+  private Poc poc;
+
+  @Parameters(arity = "1..*", paramLabel = "NAME", description = "Containers to remove.")
+  private List<String> names;
+
+  @Option(names = {"-f", "--force"}, description = "Stop a running container first.")
+  private boolean force;
+
+  @Override
+  public Integer call() {
+    throw Storage.notYet("poc rm");
+  }
+}
