@@ -43,6 +43,7 @@ final class Launcher {
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
     InitConnection conn = null;
+    boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
       runtime.reclaimIfDead(name, runDir);
       if (Files.exists(runDir)) {
@@ -50,6 +51,7 @@ final class Launcher {
       }
       Files.createDirectories(runDir.getParent());
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      runDirIsOurs = true;
       InitPlan plan = new InitPlan();
       StartContext ctx = new StartContext(spec, runtime, runDir, plan);
       for (HostSetup setup : runtime.setups()) {
@@ -108,7 +110,9 @@ final class Launcher {
         conn.close();
       }
       Release.all(attachments);
-      Release.deleteTree(runDir);
+      if (runDirIsOurs) {
+        Release.deleteTree(runDir);
+      }
       lock.close();
       if (e instanceof PocException pe) {
         throw pe;
