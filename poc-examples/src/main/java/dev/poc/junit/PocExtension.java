@@ -112,9 +112,11 @@ final class PocExtension implements BeforeAllCallback, AfterAllCallback, BeforeE
     }
   }
 
+  /** What this very context started (stores fall back to their parents', hence the id in the key). */
   @SuppressWarnings("unchecked")
   private static List<PocContainer> started(ExtensionContext ctx) {
-    return ctx.getStore(NS).getOrComputeIfAbsent(STARTED, k -> new ArrayList<PocContainer>(), List.class);
+    return ctx.getStore(NS).getOrComputeIfAbsent(STARTED + ctx.getUniqueId(), k -> new ArrayList<PocContainer>(),
+        List.class);
   }
 
   /** Stops what this context started, last first; every one is tried even when one fails. */
