@@ -39,14 +39,10 @@ final class RunningContainers {
   }
 
   private static Optional<Run> verified(String name, Map<String, Object> state) {
-    if (!RunState.helperAlive(state) || !(state.get("initPid") instanceof Number pid)) {
-      return Optional.empty();
+    if (!RunState.helperAlive(state) || !RunState.initAlive(state)) {
+      return Optional.empty(); // ended, or its pids were reused
     }
-    Object helper = state.get("helperPid");
-    if (RunState.parentPid(pid.intValue()) != ((Number) helper).intValue()) {
-      return Optional.empty(); // the init has gone and its pid was reused
-    }
-    return Optional.of(new Run(name, pid.intValue(), state));
+    return Optional.of(new Run(name, ((Number) state.get("initPid")).intValue(), state));
   }
 
   /** Every running container under this state root, by name. */

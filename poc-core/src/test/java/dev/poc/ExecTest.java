@@ -54,6 +54,9 @@ class ExecTest {
         assertThat(lines[2]).startsWith("/run/poc/bin/poc-init"); // the container's own PID 1
         assertThat(Integer.parseInt(lines[3].trim())).isBetween(3, 6); // only the container's processes
       }
+      try (ContainerProcess p = c.exec("sh", "-c", "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status")) {
+        assertThat(out(p)).contains("CapBnd:\t00000000a80425fb").contains("NoNewPrivs:\t1").contains("Seccomp:\t2");
+      }
       try (ContainerProcess p = c.exec("sh", "-c", "exit 7")) {
         assertThat(p.waitFor()).isEqualTo(7);
       }
