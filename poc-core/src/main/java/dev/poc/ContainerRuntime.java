@@ -113,8 +113,8 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** The containers running under this state root, started by any process, by name. */
-  public List<ContainerInfo> containers() {
+  /** The containers running under this state root, started by this process or any other, by name. */
+  public List<RunInfo> runs() {
     return RunningContainers.list(this);
   }
 

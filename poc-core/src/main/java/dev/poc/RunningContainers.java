@@ -46,8 +46,8 @@ final class RunningContainers {
   }
 
   /** Every running container under this state root, by name. */
-  static List<ContainerInfo> list(ContainerRuntime runtime) {
-    List<ContainerInfo> out = new ArrayList<>();
+  static List<RunInfo> list(ContainerRuntime runtime) {
+    List<RunInfo> out = new ArrayList<>();
     Path runs = runtime.stateRoot().resolve("run");
     if (!Files.isDirectory(runs)) {
       return out;
@@ -60,23 +60,20 @@ final class RunningContainers {
     } catch (IOException e) {
       throw new PocException("listing " + runs + ": " + e.getMessage(), e);
     }
-    out.sort(Comparator.comparing(ContainerInfo::name));
+    out.sort(Comparator.comparing(RunInfo::name));
     return out;
   }
 
-  private static ContainerInfo info(Run run) {
+  private static RunInfo info(Run run) {
     Map<String, Object> s = run.state();
-    ImmutableContainerInfo.Builder b = ImmutableContainerInfo.builder()
+    ImmutableRunInfo.Builder b = ImmutableRunInfo.builder()
         .name(run.name())
-        .state(ContainerInfo.State.RUNNING)
         .pid(run.initPid())
         .rootfs(String.valueOf(s.getOrDefault("rootfs", "?")))
-        .detached(Boolean.TRUE.equals(s.get("detached")));
+        .detached(Boolean.TRUE.equals(s.get("detached")))
+        .started(s.get("created") instanceof Number t ? Instant.ofEpochMilli(t.longValue()) : Instant.now());
     if (s.get("address") instanceof String a) {
       b.address(a);
-    }
-    if (s.get("created") instanceof Number t) {
-      b.started(Instant.ofEpochMilli(t.longValue()));
     }
     return b.build();
   }

@@ -1,6 +1,6 @@
 package dev.poc.cli;
 
-import dev.poc.ContainerInfo;
+import dev.poc.RunInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,19 +22,17 @@ final class PsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<ContainerInfo> all = Storage.withDisks(poc, poc.runtime().containers());
+    List<RunInfo> all = poc.runtime().runs();
     if (!quiet) {
       System.out.printf(ROW, "NAME", "STATE", "PID", "ADDRESS", "DISK", "UPTIME");
     }
-    for (ContainerInfo c : all) {
+    for (RunInfo c : all) {
       if (quiet) {
         System.out.println(c.name());
         continue;
       }
-      System.out.printf(ROW, c.name(), c.state().name().toLowerCase(),
-          c.pid().isPresent() ? Integer.toString(c.pid().getAsInt()) : "-",
-          c.address().orElse("-"), c.rootfs() + (c.detached() ? " (detached)" : ""),
-          c.state() == ContainerInfo.State.RUNNING ? uptime(c.uptime()) : "-");
+      System.out.printf(ROW, c.name(), "running", Integer.toString(c.pid()), c.address().orElse("-"),
+          c.rootfs() + (c.detached() ? " (detached)" : ""), uptime(c.uptime()));
     }
     return 0;
   }

@@ -1,8 +1,6 @@
 package dev.poc.cli;
 
-import dev.poc.ContainerInfo;
 import dev.poc.PocException;
-import java.util.List;
 
 /** What the CLI asks of the storage layer (images, disks). */
 final class Storage {
@@ -11,11 +9,6 @@ final class Storage {
   static PocException notYet(String what) {
     return new PocException(what + " needs the storage layer, which this build of poc does not have yet: "
         + "run on the host's programs instead, e.g. poc run --host-rootfs net-disabled test0 bash");
-  }
-
-  /** The running containers plus the built disks nothing runs on. */
-  static List<ContainerInfo> withDisks(Poc poc, List<ContainerInfo> running) {
-    return running;
   }
 
   /** run --rm: the container's disk goes with it (host and directory roots leave nothing). */

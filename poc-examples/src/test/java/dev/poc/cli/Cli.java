@@ -51,7 +51,7 @@ final class Cli {
   }
 
   Result runWithInput(String stdin, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
     return exec(cmd, stdin);
   }

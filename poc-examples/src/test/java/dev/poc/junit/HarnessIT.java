@@ -108,7 +108,7 @@ class HarnessIT {
         .hasMessageContaining("last 20 lines of output")
         .hasMessageContaining("line 11\n").hasMessageContaining("line 30").hasMessageNotContaining("line 10\n");
     assertThat(stuck.isRunning()).isFalse();
-    assertThat(runtime.containers()).noneMatch(i -> i.name().startsWith("stuck-"));
+    assertThat(runtime.runs()).noneMatch(i -> i.name().startsWith("stuck-"));
   }
 
   @Test
