@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the packaged CLI (target/poc.jar) as a user would, in a state root of the test's own. */
-final class Cli {
+final class Cli implements AutoCloseable {
   record Result(int code, String out, String err) {
     @Override
     public String toString() {
@@ -20,9 +20,30 @@ final class Cli {
   }
 
   private final Path stateRoot;
+  private final List<Path> temporary = new ArrayList<>();
 
   Cli() throws IOException {
-    stateRoot = Files.createTempDirectory("poc-cli-it-");
+    stateRoot = tempDir("poc-cli-it-");
+  }
+
+  /** A directory removed by {@link #close()}, readable by any user (containers may run as one). */
+  Path tempDir(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    temporary.add(dir);
+    return dir;
+  }
+
+  /** Removes the state root and every directory made for the test (no container runs on them by now). */
+  @Override
+  public void close() throws IOException {
+    for (Path dir : temporary) {
+      try (var all = Files.walk(dir)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   Path stateRoot() {
@@ -82,9 +103,8 @@ final class Cli {
   }
 
   /** A tiny root filesystem: the host's busybox-static and sh. */
-  static Path busyboxRoot() throws IOException {
-    Path root = Files.createTempDirectory("poc-cli-rootfs-");
-    Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+  Path busyboxRoot() throws IOException {
+    Path root = tempDir("poc-cli-rootfs-");
     Path bin = Files.createDirectories(root.resolve("bin"));
     Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
     for (String applet : List.of("sh", "cat", "echo", "hostname", "ls", "pwd", "id", "sleep", "env")) {

@@ -28,6 +28,7 @@ class CliIT {
         assertThat(left.toList()).as("run directories left behind").isEmpty();
       }
     }
+    cli.close();
   }
 
   @Test
@@ -90,9 +91,8 @@ class CliIT {
 
   @Test
   void runOnADirectoryWithEnvVolumeWorkdirAndUser() throws Exception {
-    Path root = Cli.busyboxRoot();
-    Path data = Files.createTempDirectory("poc-cli-data-");
-    Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path root = cli.busyboxRoot();
+    Path data = cli.tempDir("poc-cli-data-");
     Files.writeString(data.resolve("f"), "from the host\n");
     Cli.Result r = cli.run("run", "--rootfs", root.toString(), "--env", "GREETING=hi there", "--volume", data + ":/data:ro",
         "--workdir", "/data", "--user", "1000:1000", "net-disabled", Cli.name("dir"),
@@ -143,7 +143,7 @@ class CliIT {
 
   @Test
   void stateRootComesFromTheOptionElseTheEnvironment() throws Exception {
-    Path other = Files.createTempDirectory("poc-cli-other-");
+    Path other = cli.tempDir("poc-cli-other-");
     String name = Cli.name("root");
     assertThat(cli.run("--state-root", other.toString(), "run", "--detach", "--host-rootfs", "net-disabled", name, "sleep", "100")
         .code()).isZero();

@@ -26,7 +26,12 @@ class InteractiveIT {
 
   @AfterEach
   void killTmux() throws Exception {
-    tmux("kill-session", "-t", session);
+    tmux("kill-session", "-t", session); // on a failure this hangs up the CLI, which takes its container along
+    java.nio.file.Path runs = cli.stateRoot().resolve("run");
+    for (int i = 0; i < 100 && java.nio.file.Files.isDirectory(runs) && java.nio.file.Files.list(runs).findAny().isPresent(); i++) {
+      Thread.sleep(50);
+    }
+    cli.close();
   }
 
   @Test
@@ -46,6 +51,7 @@ class InteractiveIT {
     type("jobs");
     awaitScreen("Running                 sleep 50 &");
     type("kill %1; (exit 5)");
+    awaitLastLine("root@in# "); // Ctrl+D typed while bash still runs a command would be read by that command
     tmux("send-keys", "-t", session, "C-d");
     awaitLastLine("host$ ");
     type("echo status=$? && stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon");
