@@ -4,8 +4,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code prune}: removes everything poc made on this host that no running container uses. */
-@Command(name = "prune", description = "Removes every container, disk, image and network piece poc made that nothing running uses.",
+/** {@code prune}: removes everything poc made under the state root, and poc's own host objects. */
+@Command(name = "prune", description = "Stops and removes every container, disk and image under the state root, and poc's host objects.",
     footer = {"", "Example:", "  sudo ./poc prune"})
 final class PruneCommand implements Callable<Integer> {
   @ParentCommand
@@ -13,6 +13,8 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw Storage.notYet("poc prune");
+    poc.runtime().prune();
+    System.out.println("pruned " + poc.stateRoot());
+    return 0;
   }
 }

@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code rm NAME...}: removes containers' disks and everything else they hold. */
-@Command(name = "rm", description = "Removes containers: their disks, cgroups, network pieces. A running one needs --force.",
+/** {@code rm NAME...}: removes built containers: disk, loop device, mount, record. */
+@Command(name = "rm", description = "Removes built containers (their disks and records). A running one needs --force.",
     footer = {"", "Example:", "  sudo ./poc rm test0"})
 final class RmCommand implements Callable<Integer> {
   @ParentCommand
@@ -17,11 +17,15 @@ final class RmCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "Containers to remove.")
   private List<String> names;
 
-  @Option(names = {"-f", "--force"}, description = "Stop a running container first.")
+  @Option(names = {"-f", "--force"}, description = "Kill a running container first.")
   private boolean force;
 
   @Override
   public Integer call() {
-    throw Storage.notYet("poc rm");
+    for (String name : names) {
+      poc.runtime().remove(name, force);
+      System.out.println(name);
+    }
+    return 0;
   }
 }

@@ -121,8 +121,8 @@ final class RunCommand implements Callable<Integer> {
       return 0;
     }
     int code = c.waitFor();
-    if (remove) {
-      Storage.removeAfterRun(poc, name);
+    if (remove && rootfs == null) {
+      poc.runtime().remove(name, false); // --rm: its disk goes with it (host and directory roots leave nothing)
     }
     return code;
   }
