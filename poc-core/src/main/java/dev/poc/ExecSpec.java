@@ -2,7 +2,6 @@ package dev.poc;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.immutables.value.Value;
 
 /**
@@ -18,55 +17,7 @@ import org.immutables.value.Value;
  * }</pre>
  */
 @Value.Immutable
-public abstract class ExecSpec {
-
-  /** The command and its arguments. */
-  public abstract List<String> args();
-
-  /** Environment variables added to the defaults. */
-  public abstract Map<String, String> env();
-
-  /** Working directory inside the container. */
-  @Value.Default
-  public String cwd() {
-    return "/";
-  }
-
-  /** User id the command runs as. */
-  @Value.Default
-  public int uid() {
-    return 0;
-  }
-
-  /** Group id the command runs as. */
-  @Value.Default
-  public int gid() {
-    return 0;
-  }
-
-  /** Where stdin comes from. */
-  @Value.Default
-  public Stdio stdin() {
-    return Stdio.PIPE;
-  }
-
-  /** Where stdout goes. */
-  @Value.Default
-  public Stdio stdout() {
-    return Stdio.PIPE;
-  }
-
-  /** Where stderr goes. */
-  @Value.Default
-  public Stdio stderr() {
-    return Stdio.PIPE;
-  }
-
-  /** Whether the command gets a pseudo-terminal (stdin and stdout must be INHERIT). */
-  @Value.Default
-  public boolean tty() {
-    return false;
-  }
+public abstract class ExecSpec extends ProcessSpec {
 
   /** A spec of {@code command} with pipes for its streams. */
   public static ExecSpec of(String... command) {
@@ -80,15 +31,7 @@ public abstract class ExecSpec {
 
   @Value.Check
   void check() {
-    if (args().isEmpty()) {
-      throw new InvalidSpecException("exec has no command: call .command(\"sh\", \"-c\", \"...\")");
-    }
-    if (!cwd().startsWith("/")) {
-      throw new InvalidSpecException("exec cwd '" + cwd() + "' is not absolute: write it as /" + cwd());
-    }
-    if (tty() && (stdin() != Stdio.INHERIT || stdout() != Stdio.INHERIT)) {
-      throw new InvalidSpecException("exec with tty(true) needs stdin and stdout set to Stdio.INHERIT");
-    }
+    checkProcess("exec");
   }
 
   /** A builder of an {@link ExecSpec}, with {@link #command(String...)} beside the generated setters. */
