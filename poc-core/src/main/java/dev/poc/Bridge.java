@@ -23,8 +23,8 @@ final class Bridge {
   static int ensure(Rtnetlink nl, NetworkSettings s) throws IOException {
     String name = s.bridgeName();
     Optional<Rtnetlink.Link> link = nl.link(name);
-    if (link.isEmpty()) {
-      link = create(nl, s);
+    if (link.isEmpty() || !ALIAS.equals(link.get().alias())) {
+      link = create(nl, s); // or, under the lock, see the one another thread is making
     }
     if (!ALIAS.equals(link.get().alias())) {
       throw new StartFailedException("bridge '" + name + "' exists but poc did not create it (its alias is '"
@@ -37,7 +37,7 @@ final class Bridge {
   /** Creates the bridge under a host-wide lock, so two processes do not race to make it. */
   private static Optional<Rtnetlink.Link> create(Rtnetlink nl, NetworkSettings s) throws IOException {
     String name = s.bridgeName();
-    Path lock = Path.of("/run/poc/net/bridge-" + name + ".lock");
+    Path lock = Path.of("/run/poc/net/bridges.lock");
     Files.createDirectories(lock.getParent());
     synchronized (Bridge.class) {
       try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

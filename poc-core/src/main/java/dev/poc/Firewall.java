@@ -23,15 +23,23 @@ import java.util.concurrent.TimeUnit;
  * what leaves them), so they are installed once, when the first networked container of a
  * runtime starts, and starting or removing a container changes no rule. {@link #prune} removes
  * the jumps and the chains.
+ *
+ * <p>A stamp file per chain prefix ({@code /run/poc/net/PREFIX.firewall}, a random token) tells a
+ * runtime, for the price of reading it, that nobody has pruned the chains since it installed
+ * them: prune deletes the stamp, and the next start of any runtime installs them again.
  */
 final class Firewall {
-  private static final Path LOCK = Path.of("/run/poc/net/iptables.lock");
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Firewall.class);
+  private static final Path DIR = Path.of("/run/poc/net");
+  private static final Path LOCK = DIR.resolve("iptables.lock");
   static final List<Path> TOOL_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
   private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
 
   private final NetworkSettings settings;
   private final List<Path> toolDirs;
-  private volatile boolean installed;
+  private final Path stamp;
+  /** The stamp this runtime saw when it last installed its rules; null before. */
+  private volatile String installed;
 
   Firewall(NetworkSettings settings) {
     this(settings, TOOL_DIRS);
@@ -41,31 +49,52 @@ final class Firewall {
   Firewall(NetworkSettings settings, List<Path> toolDirs) {
     this.settings = settings;
     this.toolDirs = List.copyOf(toolDirs);
+    this.stamp = DIR.resolve(settings.chainPrefix() + ".firewall");
   }
 
-  /** Installs whatever of poc's chains, rules and jumps is missing (once per runtime). */
+  /**
+   * Installs whatever of poc's chains, rules and jumps is missing: once per runtime, and again
+   * after a prune.
+   */
   void ensure(Network mode) throws IOException {
-    if (!installed) {
+    String seen = installed;
+    if (seen == null || !seen.equals(readStamp())) {
       install(mode, HostRoutes.defaultInterface());
     }
   }
 
   /** {@code egress} is the host's default-route interface, when it has one. */
   private synchronized void install(Network mode, Optional<String> egress) throws IOException {
-    if (installed) {
+    if (installed != null && installed.equals(readStamp())) {
       return;
     }
     Path save = tool("iptables-save", mode);
     Path restore = tool("iptables-restore", mode);
     withHostLock(() -> {
       Map<String, List<String>> present = parse(run(List.of(save.toString()), null));
+      if (egress.isEmpty()) {
+        LOG.warn("the host has no default route: {} containers will reach the host but nothing beyond", settings.defaultSubnet());
+      }
       String script = missing(present, wanted(settings, egress));
       if (!script.isEmpty()) {
         run(List.of(restore.toString(), "--noflush", "--wait"), script);
       }
+      String token = readStamp();
+      if (token == null) {
+        token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        Files.writeString(stamp, token);
+      }
+      installed = token;
       return null;
     });
-    installed = true;
+  }
+
+  private String readStamp() throws IOException {
+    try {
+      return Files.readString(stamp);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
   }
 
   /** Removes the jumps to poc's chains and the chains themselves; nothing when iptables is absent. */
@@ -81,9 +110,10 @@ final class Firewall {
       if (!script.isEmpty()) {
         run(List.of(restore.get().toString(), "--noflush", "--wait"), script);
       }
+      Files.deleteIfExists(stamp);
       return null;
     });
-    installed = false;
+    installed = null;
   }
 
   /** The rules this runtime wants, by table, in iptables-save's own spelling. */

@@ -69,6 +69,7 @@ final class NetworkAttachment implements Attachment {
     NetnsNames.bind(InterfaceNames.netns(name), initPid);
     netnsBound = true;
     attachNanos = System.nanoTime() - t0;
+    LOG.debug("network of '{}' ({}): prepare {} us, attach {} us", name, mode.cliName(), prepareNanos / 1000, attachNanos / 1000);
   }
 
   private void createVeth(int initPid) throws IOException {

@@ -105,7 +105,6 @@ final class NetEnv implements AutoCloseable {
       assertThat(pool.leases()).as("leases of %s", subnet).isEmpty();
       Files.deleteIfExists(NetworkSetup.LEASE_DIR.resolve(base + ".leases.json"));
     }
-    Files.deleteIfExists(Path.of("/run/poc/net/bridge-" + settings.bridgeName() + ".lock"));
   }
 
   static String run(String... cmd) throws IOException, InterruptedException {
