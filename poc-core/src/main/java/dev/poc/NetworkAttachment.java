@@ -30,6 +30,7 @@ final class NetworkAttachment implements Attachment {
   private volatile boolean netnsBound;
   private long prepareNanos;
   private long attachNanos;
+  private volatile long releaseNanos;
 
   /** A container with only loopback: nothing to do but name its netns. */
   NetworkAttachment(String name) {
@@ -106,6 +107,10 @@ final class NetworkAttachment implements Attachment {
     return attachNanos;
   }
 
+  long releaseNanos() {
+    return releaseNanos;
+  }
+
   void preparedIn(long nanos) {
     prepareNanos = nanos;
   }
@@ -119,6 +124,7 @@ final class NetworkAttachment implements Attachment {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long t0 = System.nanoTime();
     relays.forEach(PortRelay::close);
     if (vethCreated) {
       try (Rtnetlink nl = Rtnetlink.open()) {
@@ -141,6 +147,7 @@ final class NetworkAttachment implements Attachment {
         LOG.warn("releasing the address of '{}' failed: {}", name, e.toString());
       }
     }
+    releaseNanos = System.nanoTime() - t0;
   }
 
   @Override

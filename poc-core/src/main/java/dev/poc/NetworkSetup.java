@@ -78,9 +78,7 @@ final class NetworkSetup implements HostSetup {
       }
       lease = pool.acquire(ctx.name(), owner, busy, janitor);
     }
-    NetworkAttachment.Addressing a = mode == Network.DEFAULT
-        ? new NetworkAttachment.Addressing(subnet.address(lease.slot(), 2), 24, subnet.address(lease.slot(), 1), bridgeIndex)
-        : new NetworkAttachment.Addressing(subnet.address(lease.slot(), 2), subnet.prefix(), settings.bridgeGateway(), bridgeIndex);
+    NetworkAttachment.Addressing a = addressing(mode, subnet, lease.slot(), bridgeIndex);
     NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, owner);
     try {
       Map<Integer, Integer> hostPorts = attachment.publish(spec.ports());
@@ -92,6 +90,14 @@ final class NetworkSetup implements HostSetup {
     }
     attachment.preparedIn(System.nanoTime() - t0);
     return attachment;
+  }
+
+  /** DEFAULT: host end .N.1/24, container .N.2/24. BRIDGE: container .N.2 with the bridge's prefix. */
+  private NetworkAttachment.Addressing addressing(Network mode, Ipv4Subnet subnet, int slot, int bridgeIndex) {
+    String address = subnet.address(slot, 2);
+    return mode == Network.DEFAULT
+        ? new NetworkAttachment.Addressing(address, 24, subnet.address(slot, 1), 0)
+        : new NetworkAttachment.Addressing(address, subnet.prefix(), settings.bridgeGateway(), bridgeIndex);
   }
 
   /** Slots of {@code subnet} whose /24 an address of the host's already covers. */
