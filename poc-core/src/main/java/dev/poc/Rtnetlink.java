@@ -22,6 +22,7 @@ final class Rtnetlink implements AutoCloseable {
   private static final short NLMSGERR_ATTR_MSG = 1;
   static final int ENODEV = 19;
   static final int EEXIST = 17;
+  private static final int EINTR = 4;
 
   /** A link: its index, its alias ("" when none) and its master's index (0 when none). */
   record Link(int index, String alias, int master) {}
@@ -174,7 +175,11 @@ final class Rtnetlink implements AutoCloseable {
       rx.clear();
       long n = libc.recv(fd, rx, rx.capacity(), 0);
       if (n < 0) {
-        throw new NetlinkException(NetSyscalls.errno(), "");
+        int errno = NetSyscalls.errno();
+        if (errno == EINTR) {
+          continue;
+        }
+        throw new NetlinkException(errno, "");
       }
       ByteBuffer b = rx.duplicate().order(ByteOrder.nativeOrder());
       b.limit((int) n).position(0);
