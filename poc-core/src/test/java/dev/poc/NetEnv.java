@@ -23,6 +23,7 @@ final class NetEnv implements AutoCloseable {
   final Path stateRoot;
   final ContainerRuntime rt;
   private final List<String> before;
+  private final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
 
   private NetEnv(String tag, NetworkSettings settings) throws IOException, InterruptedException {
     this.tag = tag;
@@ -54,10 +55,11 @@ final class NetEnv implements AutoCloseable {
     return ContainerRuntime.builder().stateRoot(stateRoot).network(settings).build();
   }
 
-  /** A container name carrying the tag, {@code length} characters long. */
+  /** A container name carrying the tag, unique in this test, {@code length} (8 to 64) characters long. */
   String name(int length) {
-    String base = "n" + tag + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz";
-    return base.substring(0, length);
+    String count = Integer.toString(names.getAndIncrement(), 36);
+    String head = "n" + tag + "-" + "0".repeat(Math.max(0, 2 - count.length())) + count;
+    return (head + "-abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz").substring(0, length);
   }
 
   ContainerSpec.Builder container(String name, Network mode) throws IOException, InterruptedException {
