@@ -284,6 +284,7 @@ public final class ContainerRuntime implements AutoCloseable {
   /** Builds a {@link ContainerRuntime}. */
   public static final class Builder {
     private Path stateRoot = DEFAULT_STATE_ROOT;
+    private NetworkSettings network = NetworkSettings.defaults();
 
     private Builder() {}
 
@@ -293,10 +294,17 @@ public final class ContainerRuntime implements AutoCloseable {
       return this;
     }
 
+    /** Subnets, bridge and iptables chains of networked containers; the seed's unless set. */
+    public Builder network(NetworkSettings network) {
+      this.network = network;
+      return this;
+    }
+
     /** The host setups, in the order they prepare (and the reverse of their release). */
     List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
       list.add(new CgroupSetup());
+      list.add(new NetworkSetup(network));
       return list;
     }
 

@@ -1,35 +1,50 @@
 package dev.poc;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/**
- * A separate JVM for crash tests: starts a container that sleeps, prints its init pid, then waits
- * to be killed. Usage: ChildJvm STATE_ROOT NAME ROOTFS_DIR.
- */
-public final class ChildJvm {
+/** Starts a test main class in a JVM of its own, on this JVM's class path (crash tests). */
+final class ChildJvm {
   private ChildJvm() {}
 
-  public static void main(String[] args) throws Exception {
-    ContainerRuntime rt = ContainerRuntime.open(Path.of(args[0]));
-    Container c = rt.container().name(args[1]).rootfs(Rootfs.directory(Path.of(args[2])))
-        .command("sleep", "1000").start();
-    System.out.println("PID " + c.pid());
-    System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+  static Process start(Class<?> main, String... args) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, main.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
-  /** Starts a child JVM running {@link #main}; returns it once its container runs, with the init pid. */
-  static Process start(Path stateRoot, String name, Path rootfs, int[] initPid) throws Exception {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ChildJvm.class.getName(),
-        stateRoot.toString(), name, rootfs.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+  /**
+   * A child JVM running a container that sleeps, once the container runs; {@code initPid[0]} is
+   * set to its init's pid.
+   */
+  static Process startSleeper(Path stateRoot, String name, Path rootfs, int[] initPid) throws IOException {
+    Process p = start(Sleeper.class, stateRoot.toString(), name, rootfs.toString());
+    String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
     if (line == null || !line.startsWith("PID ")) {
       p.destroyForcibly();
       throw new IllegalStateException("child JVM did not start its container: " + line);
     }
     initPid[0] = Integer.parseInt(line.substring(4));
     return p;
+  }
+
+  /** Starts a sleeping container, prints its init pid, waits to be killed. Args: STATE NAME ROOTFS. */
+  public static final class Sleeper {
+    private Sleeper() {}
+
+    public static void main(String[] args) throws Exception {
+      ContainerRuntime rt = ContainerRuntime.open(Path.of(args[0]));
+      Container c = rt.container().name(args[1]).rootfs(Rootfs.directory(Path.of(args[2])))
+          .command("sleep", "1000").start();
+      System.out.println("PID " + c.pid());
+      System.out.flush();
+      Thread.sleep(Long.MAX_VALUE);
+    }
   }
 }

@@ -124,7 +124,7 @@ class LifecycleTest extends RuntimeTestBase {
     Path state = TestRootfs.stateRoot();
     String name = TestRootfs.uniqueName("crash");
     int[] init = new int[1];
-    Process jvm = ChildJvm.start(state, name, busybox, init);
+    Process jvm = ChildJvm.startSleeper(state, name, busybox, init);
     assertThat(ProcessHandle.of(init[0])).isPresent();
     jvm.destroyForcibly(); // SIGKILL
     jvm.waitFor();

@@ -1,0 +1,80 @@
+package dev.poc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Names a container's network namespace the way {@code ip netns} does: a bind mount of
+ * {@code /proc/PID/ns/net} on {@code /run/netns/netns_NAME}, so {@code ip netns exec netns_NAME ...}
+ * works. A bind is a plain mount(2), which the JVM can make (it is unshare it cannot).
+ */
+final class NetnsNames {
+  static final Path DIR = Path.of("/run/netns");
+  private static volatile boolean dirReady;
+
+  private NetnsNames() {}
+
+  /** Binds {@code pid}'s network namespace to {@code /run/netns/NAME}. */
+  static void bind(String netns, int pid) throws IOException {
+    prepareDir();
+    Path target = DIR.resolve(netns);
+    try {
+      Files.createFile(target);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      unbind(netns); // left by a run that is gone (the caller holds the container's name)
+      Files.createFile(target);
+    }
+    String source = "/proc/" + pid + "/ns/net";
+    if (NetSyscalls.libc().mount(source, target.toString(), null, NetSyscalls.MS_BIND, null) != 0) {
+      int errno = NetSyscalls.errno();
+      Files.deleteIfExists(target);
+      throw new IOException("binding " + source + " to " + target + ": " + NetSyscalls.describe(errno));
+    }
+  }
+
+  /** Unmounts and removes {@code /run/netns/NAME}; nothing happens when it is not there. */
+  static void unbind(String netns) throws IOException {
+    Path target = DIR.resolve(netns);
+    if (!Files.exists(target)) {
+      return;
+    }
+    // Detach: a process inside (ip netns exec) must not keep the name from going.
+    if (NetSyscalls.libc().umount2(target.toString(), NetSyscalls.MNT_DETACH) != 0) {
+      int errno = NetSyscalls.errno();
+      if (errno != NetSyscalls.EINVAL && errno != NetSyscalls.ENOENT) { // EINVAL: not mounted
+        throw new IOException("unmounting " + target + ": " + NetSyscalls.describe(errno));
+      }
+    }
+    try {
+      Files.delete(target);
+    } catch (NoSuchFileException e) {
+      // gone already
+    }
+  }
+
+  /**
+   * Makes /run/netns a shared mount point, as {@code ip netns add} does, before the first name is
+   * bound in it: otherwise a later {@code ip netns add} would bind the directory over itself and
+   * hide our mounts below its copy, where unmounting could no longer reach them.
+   */
+  private static synchronized void prepareDir() throws IOException {
+    if (dirReady) {
+      return;
+    }
+    Files.createDirectories(DIR);
+    NetSyscalls.LibC libc = NetSyscalls.libc();
+    String dir = DIR.toString();
+    if (libc.mount("none", dir, null, NetSyscalls.MS_SHARED | NetSyscalls.MS_REC, null) != 0) {
+      if (NetSyscalls.errno() != NetSyscalls.EINVAL) {
+        throw new IOException("making " + dir + " a shared mount: " + NetSyscalls.describe(NetSyscalls.errno()));
+      }
+      if (libc.mount(dir, dir, "none", NetSyscalls.MS_BIND | NetSyscalls.MS_REC, null) != 0
+          || libc.mount("none", dir, null, NetSyscalls.MS_SHARED | NetSyscalls.MS_REC, null) != 0) {
+        throw new IOException("making " + dir + " a mount point: " + NetSyscalls.describe(NetSyscalls.errno()));
+      }
+    }
+    dirReady = true;
+  }
+}
