@@ -4,6 +4,7 @@ import com.google.common.base.Suppliers;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -62,7 +63,12 @@ final class CgroupSetup implements HostSetup {
     try {
       cg.create(name);
     } catch (FileAlreadyExistsException e) {
-      // the caller holds the host-wide name lock: no live container owns this group
+      // the caller holds the host-wide name lock, which a detached container's JVM gave up on exit
+      if (runByLiveHelper(cg, name)) {
+        throw new NameInUseException("container '" + name + "' already runs detached, started under another state"
+            + " root (its cgroup " + Cgroups.PARENT + "/" + name + " holds it): stop it there (poc stop " + name
+            + " --state-root DIR) or pick another name");
+      }
       LOG.info("removing cgroup {}/{} left by a run that is gone", Cgroups.PARENT, name);
       if (!cg.remove(name)) {
         throw new IOException("it exists already, left by an earlier run, and its processes could not be killed: "
@@ -90,12 +96,30 @@ final class CgroupSetup implements HostSetup {
     }
   }
 
+  /** The current figures of a running container's group, read through the host's drivers. */
+  ContainerStats stats(String name) {
+    ImmutableContainerStats.Builder b = ContainerStats.builder();
+    try {
+      cgroups.get().readStats(name, b);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new NotFoundException("container '" + name + "' ended while its figures were read from cgroup "
+          + Cgroups.PARENT + "/" + name + ": see `poc ps`");
+    } catch (IOException e) {
+      throw new PocException("reading the figures of container '" + name + "' from cgroup " + Cgroups.PARENT + "/"
+          + name + " failed: " + e.getMessage(), e);
+    }
+    return b.build();
+  }
+
   @Override
   public void reclaim(String name, Path runDir) {
     cgroups.get().remove(name);
   }
 
-  /** Removes every {@code poc/NAME} group whose name no running container holds. */
+  /**
+   * Removes every {@code poc/NAME} group no container owns: its name is free and no helper of a
+   * detached container (of any state root) runs it.
+   */
   @Override
   public void prune() throws IOException {
     Cgroups cg = cgroups.get();
@@ -103,9 +127,32 @@ final class CgroupSetup implements HostSetup {
       Optional<NameLock> lock = NameLock.tryAcquire(name);
       if (lock.isPresent()) {
         try (NameLock held = lock.get()) {
+          if (runByLiveHelper(cg, name)) {
+            LOG.debug("prune keeps cgroup {}/{}: a detached container runs in it", Cgroups.PARENT, name);
+            continue;
+          }
           cg.remove(name);
         }
       }
     }
+  }
+
+  /**
+   * Whether a live container runs in the group although no process holds its name: a detached one,
+   * whose JVM is gone but whose helper is not. Its init's parent is that helper, a poc-init process
+   * outside the group. A crashed run's group has no such parent (a helper kills its container when
+   * its JVM dies), nor has a group someone filled by hand.
+   */
+  static boolean runByLiveHelper(Cgroups cg, String name) throws IOException {
+    for (Path dir : cg.dirs(name)) {
+      List<Integer> members = CgroupFs.procs(dir);
+      for (int pid : members) {
+        int parent = RunState.parentPid(pid);
+        if (parent > 0 && !members.contains(parent) && InitBinary.isPocInit(parent)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

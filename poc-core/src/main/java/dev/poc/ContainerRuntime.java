@@ -25,6 +25,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private static volatile ContainerRuntime defaultRuntime;
 
   private final Path stateRoot;
+  private final NetworkSettings networkSettings;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
   private final Storage storage;
@@ -34,6 +35,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private ContainerRuntime(Builder b) {
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
+    this.networkSettings = b.network;
     this.setups = List.copyOf(b.setups(this));
     this.storage = new Storage(this, stateRoot);
     try {
@@ -115,6 +117,23 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * The resource figures of the running container {@code name} from its cgroup (as
+   * {@link Container#stats()}), whether this runtime started it or another process did.
+   *
+   * @throws NotFoundException when no container of that name runs under this state root
+   */
+  public ContainerStats stats(String name) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      return mine.get().stats();
+    }
+    RunningContainers.require(this, name);
+    return setups.stream().filter(CgroupSetup.class::isInstance).map(CgroupSetup.class::cast).findFirst()
+        .orElseThrow(() -> new IllegalStateException("this runtime has no cgroup setup"))
+        .stats(name);
+  }
+
   /** The containers running under this state root, started by this process or any other, by name. */
   public List<RunInfo> runs() {
     return RunningContainers.list(this);
@@ -127,6 +146,11 @@ public final class ContainerRuntime implements AutoCloseable {
   /** The directory that holds this runtime's state. */
   public Path stateRoot() {
     return stateRoot;
+  }
+
+  /** The subnets, bridge and iptables chains this runtime's networked containers use. */
+  public NetworkSettings networkSettings() {
+    return networkSettings;
   }
 
   /** Containers started by this runtime that have not yet been released. */
@@ -177,6 +201,22 @@ public final class ContainerRuntime implements AutoCloseable {
   public void prune() {
     StateStore.unchecked("pruning " + stateRoot, () -> {
       storage.prune();
+      return null;
+    });
+  }
+
+  /**
+   * Removes the bridge and the iptables chains of this runtime's {@link NetworkSettings}, as
+   * {@link #prune()} does, but nothing else: for a runtime with settings of its own (a test's, say)
+   * that is done with them. Both stay while a container, of any runtime, still uses them.
+   */
+  public void pruneNetwork() {
+    StateStore.unchecked("removing the bridge and chains of " + stateRoot, () -> {
+      for (HostSetup setup : setups) {
+        if (setup instanceof NetworkSetup network) {
+          network.prune();
+        }
+      }
       return null;
     });
   }

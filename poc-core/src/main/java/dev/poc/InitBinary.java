@@ -14,6 +14,8 @@ import com.google.common.hash.Hashing;
  */
 final class InitBinary {
   private static final String RESOURCE = "/dev/poc/native/poc-init";
+  /** Where poc-init is unpacked, one file per content hash. */
+  static final Path DIR = Path.of("/run/poc/bin");
   private static volatile Path cached;
 
   private InitBinary() {}
@@ -43,7 +45,7 @@ final class InitBinary {
       throw new StartFailedException("reading poc-init from the jar: " + e.getMessage(), e);
     }
     String hash = Hashing.sha256().hashBytes(bytes).toString().substring(0, 16);
-    Path dir = Path.of("/run/poc/bin");
+    Path dir = DIR;
     Path target = dir.resolve("poc-init-" + hash);
     try {
       if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
@@ -57,6 +59,16 @@ final class InitBinary {
       return target;
     } catch (IOException e) {
       throw new StartFailedException("unpacking poc-init to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether live process {@code pid} runs a poc-init (of any version poc unpacked). */
+  static boolean isPocInit(int pid) {
+    try {
+      Path exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
+      return DIR.equals(exe.getParent()) && exe.getFileName().toString().startsWith("poc-init-");
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // gone, or not ours to read
     }
   }
 }

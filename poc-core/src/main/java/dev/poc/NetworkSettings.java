@@ -54,8 +54,13 @@ public abstract class NetworkSettings {
   }
 
   /** A builder of settings, each defaulting to the seed's. */
-  public static ImmutableNetworkSettings.Builder builder() {
-    return ImmutableNetworkSettings.builder();
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link NetworkSettings}; a setting left unset keeps the seed's value. */
+  public static class Builder extends ImmutableNetworkSettings.Builder {
+    Builder() {}
   }
 
   Ipv4Subnet defaultPool() {

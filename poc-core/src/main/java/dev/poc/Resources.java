@@ -25,12 +25,17 @@ public abstract class Resources {
 
   /** No limits. */
   public static Resources none() {
-    return ImmutableResources.builder().build();
+    return builder().build();
   }
 
   /** A builder of limits. */
-  public static ImmutableResources.Builder builder() {
-    return ImmutableResources.builder();
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link Resources}; a limit left unset is no limit. */
+  public static class Builder extends ImmutableResources.Builder {
+    Builder() {}
   }
 
   /** The smallest CPU limit: a 1 ms quota per 100 ms period, the kernel's minimum. */

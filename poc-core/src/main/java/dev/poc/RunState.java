@@ -52,6 +52,16 @@ final class RunState {
     }
   }
 
+  /** The parent of a live process (field 4 of /proc/PID/stat), or -1. */
+  static int parentPid(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Whether the helper recorded in this state still runs (the same process, not a reused pid). */
   static boolean helperAlive(Map<String, Object> state) {
     return alive(state, "helperPid", "helperStart");

@@ -356,6 +356,33 @@ class CgroupTest {
     }
   }
 
+  @Test
+  void aDetachedContainerWhoseJvmIsGoneKeepsItsGroupAndName() throws Exception {
+    String name = name("det");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        CgroupChildJvm.class.getName(), stateRoot.toString(), name, busybox.toString(), "detached")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String line = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the starting JVM exits").isTrue();
+    assertThat(line).startsWith("STARTED ");
+    int initPid = Integer.parseInt(line.substring(8).trim());
+    try (ContainerRuntime owner = ContainerRuntime.open(stateRoot)) {
+      // the name lock went with the JVM; the helper runs on and owns the group
+      new CgroupSetup().prune();
+      assertThat(Posix.isAlive(initPid)).as("prune of any state root leaves a detached container alone").isTrue();
+      assertThat(HOST.dirs(name)).allMatch(Files::isDirectory);
+      try (ContainerRuntime elsewhere = ContainerRuntime.open(TestRootfs.stateRoot())) {
+        assertThatThrownBy(() -> elsewhere.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start())
+            .isInstanceOf(NameInUseException.class).hasMessageContaining("already runs detached");
+      }
+      assertThat(Posix.isAlive(initPid)).isTrue();
+      owner.stop(name, Duration.ofSeconds(5));
+    }
+    awaitGone(initPid);
+    assertGone(name);
+  }
+
   private static void awaitGone(int pid) throws InterruptedException {
     for (int i = 0; i < 100 && Posix.isAlive(pid); i++) {
       Thread.sleep(50);

@@ -106,6 +106,10 @@ class ExecTest {
       try (ContainerProcess p = other.exec(name, ExecSpec.of("hostname"))) {
         assertThat(out(p)).isEqualTo(name + "\n");
       }
+      ContainerStats stats = other.stats(name); // read through the cgroup driver, not a Container
+      assertThat(stats.pids()).isBetween(2L, 3L); // init and sleep (and maybe the exec just ending)
+      assertThat(stats.memoryBytes()).isPositive();
+      assertThat(stats.cpuTime()).isPositive();
       long t0 = System.nanoTime();
       other.stop(name, Duration.ofSeconds(5));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3)); // sleep dies on TERM
@@ -115,6 +119,8 @@ class ExecTest {
       assertThatThrownBy(() -> other.stop(name, Duration.ofSeconds(1))).isInstanceOf(NotFoundException.class)
           .hasMessageContaining("no container named '" + name + "' is running");
       assertThatThrownBy(() -> other.exec(name, ExecSpec.of("true"))).isInstanceOf(NotFoundException.class);
+      assertThatThrownBy(() -> other.stats(name)).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("poc run net-disabled " + name);
     }
   }
 

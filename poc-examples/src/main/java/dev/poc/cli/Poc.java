@@ -2,6 +2,8 @@ package dev.poc.cli;
 
 import dev.poc.ContainerRuntime;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +20,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
         StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
+        "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",
+        "  $POC_BRIDGE, $POC_BRIDGE_SUBNET, $POC_DEFAULT_SUBNET, $POC_CHAIN_PREFIX say otherwise.",
         "Exit status: the command's own for run and exec; 2 for a usage error; 125 for an error of poc's.",
         "", "Quick start:",
         "  sudo ./poc run --host-rootfs net-disabled test0 bash",
@@ -49,7 +53,7 @@ public final class Poc implements AutoCloseable {
   /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */
   ContainerRuntime runtime() {
     if (runtime == null) {
-      runtime = ContainerRuntime.open(stateRoot());
+      runtime = ContainerRuntime.builder().stateRoot(stateRoot()).network(NetworkEnv.settings(System.getenv())).build();
     }
     return runtime;
   }
@@ -72,12 +76,25 @@ public final class Poc implements AutoCloseable {
       cli.setExecutionExceptionHandler(new Errors.Failure());
       cli.setCaseInsensitiveEnumValuesAllowed(true);
       cli.setUsageHelpWidth(100);
+      addExamples(cli);
       if (args.length == 0) {
         cli.usage(System.err);
         return USAGE;
       }
       return cli.execute(args);
     }
+  }
+
+  /** The top-level help ends with one example per command, each taken from that command's own help. */
+  private static void addExamples(CommandLine cli) {
+    List<String> footer = new ArrayList<>(List.of(cli.getCommandSpec().usageMessage().footer()));
+    footer.add("");
+    footer.add("Examples:");
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      String example = Examples.of(sub);
+      footer.add("  " + (example.isEmpty() ? "sudo ./poc help run" : example));
+    }
+    cli.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
   }
 
   public static void main(String[] args) {

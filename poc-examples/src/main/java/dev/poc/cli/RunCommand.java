@@ -2,6 +2,7 @@ package dev.poc.cli;
 
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
+import dev.poc.ExitStatus;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
 import dev.poc.Rootfs;
@@ -9,6 +10,7 @@ import dev.poc.Stdio;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,14 +92,21 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (detach && !publish.isEmpty()) {
+      throw Errors.usage(spec.commandLine(), "--publish cannot go with --detach: this poc process relays the published"
+          + " ports and --detach ends it. Drop --detach (run it in another terminal, or in the background with &), or"
+          + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
+    }
     Network network = Words.network(spec.commandLine(), mode);
+    List<int[]> ports = publish.stream().map(p -> Words.publish(spec.commandLine(), p)).toList();
+    if (network == Network.DISABLED && !ports.isEmpty()) {
+      throw Errors.usage(spec.commandLine(), "--publish needs a network and " + mode + " has none: write net-bridge"
+          + " (or net-default) instead of " + mode);
+    }
     ContainerSpec.Builder b = poc.runtime().container().name(name).command(command).network(network)
         .rootfs(rootfs());
     Words.limits(spec.commandLine(), b, memory, cpus, pids);
-    for (String p : publish) {
-      int[] ports = Words.publish(spec.commandLine(), p);
-      b.publish(ports[0], ports[1]);
-    }
+    ports.forEach(p -> b.publish(p[0], p[1]));
     Words.env(spec.commandLine(), env).forEach(b::putEnv);
     for (String v : volumes) {
       Words.Volume vol = Words.volume(spec.commandLine(), v);
@@ -120,11 +129,34 @@ final class RunCommand implements Callable<Integer> {
       System.out.println(c.name());
       return 0;
     }
+    announcePickedPorts(c, ports);
     int code = c.waitFor();
+    if (c.exitStatus().reason() == ExitStatus.Reason.OOM_KILLED) {
+      System.err.println("poc: " + oomMessage(c));
+    }
     if (remove && rootfs == null) {
       poc.runtime().remove(name, false); // --rm: its disk goes with it (host and directory roots leave nothing)
     }
     return code;
+  }
+
+  /** Ports published on "any free port" are only known now: say which (explicit ones the user knows). */
+  private void announcePickedPorts(Container c, List<int[]> ports) {
+    for (int[] p : ports) {
+      if (p[0] == 0) {
+        System.err.println("poc: published 127.0.0.1:" + c.hostPort(p[1]) + " -> " + name + ":" + p[1]);
+      }
+    }
+  }
+
+  static String oomMessage(Container c) {
+    OptionalLong limit = c.spec().resources().memoryBytes();
+    String what = "container '" + c.name() + "' was killed by the OOM killer (exit " + c.exitCode() + "): ";
+    if (limit.isEmpty()) {
+      return what + "the host ran out of memory; free some, or give others a --memory limit";
+    }
+    return what + "it needed more than its memory limit of " + Words.size(limit.getAsLong())
+        + "; give it more, e.g. --memory " + Words.size(2 * limit.getAsLong());
   }
 
   private Rootfs rootfs() {

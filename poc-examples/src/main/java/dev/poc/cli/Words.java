@@ -92,6 +92,29 @@ final class Words {
     return new Volume(Path.of(parts[0]).toAbsolutePath(), parts[1], ro);
   }
 
+  /** A byte count the way --memory takes it: 32M, 1G, 1536K; binary units, whole numbers. */
+  static String size(long bytes) {
+    String[] units = {"", "K", "M", "G", "T"};
+    int u = 0;
+    while (u < units.length - 1 && bytes % 1024 == 0 && bytes >= 1024) {
+      bytes /= 1024;
+      u++;
+    }
+    return bytes + units[u];
+  }
+
+  /** A byte count for people: 12.3M, 512K, 2.0G (binary units). */
+  static String humanSize(long bytes) {
+    String[] units = {"B", "K", "M", "G", "T"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return u == 0 ? bytes + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[u]);
+  }
+
   /** UID or UID:GID (numbers: the rootfs may have no passwd file). */
   static int[] user(CommandLine cmd, String word) {
     String[] parts = word.split(":");

@@ -10,12 +10,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One test class's runtime, on a temporary state root of its own; closed by JUnit after the
- * class, which stops whatever still runs and removes the state root.
+ * One test class's runtime, on a temporary state root and a {@link TestNetwork} of its own; closed
+ * by JUnit after the class, which stops whatever still runs, removes the class's bridge and
+ * iptables chains, gives its subnets back and removes the state root.
  */
 @SuppressWarnings("deprecation") // CloseableResource: the form every JUnit 5 release closes
 final class ClassRuntime implements ExtensionContext.Store.CloseableResource {
   private final Path stateRoot;
+  private final TestNetwork network;
   private final ContainerRuntime runtime;
 
   ClassRuntime(String owner) {
@@ -24,7 +26,13 @@ final class ClassRuntime implements ExtensionContext.Store.CloseableResource {
     } catch (IOException e) {
       throw new UncheckedIOException("creating a state root for " + owner + " in " + System.getProperty("java.io.tmpdir"), e);
     }
-    runtime = ContainerRuntime.open(stateRoot);
+    network = TestNetwork.reserve();
+    try {
+      runtime = ContainerRuntime.builder().stateRoot(stateRoot).network(network.settings()).build();
+    } catch (RuntimeException e) {
+      network.close();
+      throw e;
+    }
   }
 
   ContainerRuntime runtime() {
@@ -37,7 +45,12 @@ final class ClassRuntime implements ExtensionContext.Store.CloseableResource {
 
   @Override
   public void close() throws IOException {
-    runtime.close();
+    try {
+      runtime.close();
+      runtime.pruneNetwork();
+    } finally {
+      network.close();
+    }
     if (isMountedUnder(stateRoot)) {
       return; // never delete through a mount; poc prune or the next runtime reclaims it
     }

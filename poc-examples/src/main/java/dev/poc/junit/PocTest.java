@@ -9,9 +9,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A test class whose {@link Managed} {@link PocContainer} fields are started before use and
- * removed after, even when a test fails. Each class gets a state root of its own, so classes
- * that run in parallel never share names, addresses or ports. A test (or lifecycle method) may
- * take a {@link dev.poc.ContainerRuntime} parameter to start containers in code.
+ * removed after, even when a test fails. Each class gets a state root and a {@link TestNetwork}
+ * (bridge, subnets, iptables chains) of its own, removed after the class, so classes that run in
+ * parallel, in one JVM or several, never share names, addresses or ports. A test (or lifecycle
+ * method) may take a {@link dev.poc.ContainerRuntime} parameter to start containers in code.
  *
  * <pre>{@code
  * @PocTest

@@ -43,7 +43,9 @@ class CliIT {
       assertThat(r.code()).as(c + " --help").isZero();
       assertThat(r.out()).as(c + " --help").contains("Example:").contains("sudo ./poc " + c);
       assertThat(cli.run("help", c).out()).isEqualTo(r.out());
+      assertThat(help.out()).as("poc help shows an example of " + c).contains("  sudo ./poc " + c);
     }
+    assertThat(help.out()).contains("$POC_BRIDGE", "$POC_BRIDGE_SUBNET", "$POC_DEFAULT_SUBNET", "$POC_CHAIN_PREFIX");
   }
 
   @Test
@@ -62,6 +64,11 @@ class CliIT {
     assertUsage(cli.run("run", "--host-rootfs", "--memory", "1K", "net-disabled", name, "true"), "below 4M");
     assertUsage(cli.run("run", "--host-rootfs", "--rootfs", "/", "net-disabled", name, "true"), "mutually exclusive");
     assertUsage(cli.run("exec", name), "Missing required parameter", "Example: sudo ./poc exec test0 ps aux");
+    assertUsage(cli.run("run", "--detach", "--publish", "8080:80", "net-bridge", name, "true"),
+        "--publish cannot go with --detach", "Drop --detach", "poc ps shows it");
+    assertUsage(cli.run("run", "--host-rootfs", "--publish", "8080:80", "net-disabled", name, "true"),
+        "--publish needs a network and net-disabled has none: write net-bridge (or net-default) instead of net-disabled");
+    assertUsage(cli.run("stats"), "Missing required parameter", "Example: sudo ./poc stats test0");
   }
 
   private static void assertUsage(Cli.Result r, String... fragments) {
@@ -116,6 +123,14 @@ class CliIT {
     Cli.Result noStop = cli.run("stop", name);
     assertThat(noStop.code()).isEqualTo(125);
     assertThat(noStop.err()).contains("no container named '" + name + "' is running");
+    Cli.Result noStats = cli.run("stats", name);
+    assertThat(noStats.code()).isEqualTo(125);
+    assertThat(noStats.out()).as("no table for a container that is not running").isEmpty();
+    assertThat(noStats.err()).contains("no container named '" + name + "' is running", "poc run net-disabled " + name);
+    Cli.Result badEnv = cli.exec(List.of("env", "POC_BRIDGE_SUBNET=10.100.0.0/24", "java", "-jar", Cli.jar().toString(), "ps"), null);
+    assertThat(badEnv.code()).as(badEnv.toString()).isEqualTo(125);
+    assertThat(badEnv.err()).contains("bridge subnet '10.100.0.0/24' is smaller than /23",
+        "set in the environment: ", "POC_BRIDGE_SUBNET=10.100.0.0/24", "fix the variable, or unset it");
   }
 
   @Test
@@ -142,6 +157,42 @@ class CliIT {
   }
 
   @Test
+  void limitsReachTheContainersCgroupAndStatsReadsItFromAnotherProcess() throws Exception {
+    String name = Cli.name("lim");
+    Cli.Result started = cli.run("run", "--detach", "--host-rootfs", "--memory", "64M", "--cpus", "0.5", "--pids", "50",
+        "net-disabled", name, "sh", "-c", "x=$(head -c 3000000 /dev/zero | tr '\\0' a); exec sleep 1000");
+    assertThat(started.code()).as(started.toString()).isZero();
+    try {
+      int pid = Integer.parseInt(cli.run("ps").out().lines().filter(l -> l.startsWith(name + " ")).findFirst()
+          .orElseThrow().split(" +")[2]);
+      assertThat(Files.readString(HostObjects.cgroupFile(pid, "memory", "memory.limit_in_bytes", "memory.max")).trim())
+          .isEqualTo(String.valueOf(64L << 20));
+      assertThat(Files.readString(HostObjects.cgroupFile(pid, "cpu", "cpu.cfs_quota_us", "cpu.max")).trim())
+          .startsWith("50000");
+      assertThat(Files.readString(HostObjects.cgroupFile(pid, "pids", "pids.max", "pids.max")).trim()).isEqualTo("50");
+      Cli.Result stats = cli.run("stats", name);
+      assertThat(stats.code()).as(stats.toString()).isZero();
+      assertThat(stats.out()).startsWith("NAME                 MEMORY    PEAK      CPU       PIDS   THROTTLED          OOM KILLED\n");
+      // sh held a 3 MB string before it became sleep: the peak shows it
+      assertThat(stats.out()).containsPattern("(?m)^" + name + " +[\\d.]+[KM] +([3-9]|[1-6]\\d)\\.\\dM +[\\d.]+s +2 +\\d+x [\\d.]+s +no$");
+    } finally {
+      assertThat(cli.run("stop", name).code()).isZero();
+    }
+  }
+
+  @Test
+  void anOomKillSaysSoInOneLine() throws Exception {
+    String name = Cli.name("oom");
+    Cli.Result r = cli.run("run", "--host-rootfs", "--memory", "32M", "net-disabled", name, "tail", "/dev/zero");
+    assertThat(r.code()).as(r.toString()).isEqualTo(137);
+    assertThat(r.err()).as(r.toString()).isEqualTo("poc: container '" + name + "' was killed by the OOM killer (exit 137):"
+        + " it needed more than its memory limit of 32M; give it more, e.g. --memory 64M\n");
+    Cli.Result killed = cli.run("run", "--host-rootfs", "--memory", "32M", "net-disabled", name, "sh", "-c", "kill -KILL $$");
+    assertThat(killed.code()).as(killed.toString()).isEqualTo(137);
+    assertThat(killed.err()).as("a plain SIGKILL is no OOM kill").isEmpty();
+  }
+
+  @Test
   void stateRootComesFromTheOptionElseTheEnvironment() throws Exception {
     Path other = cli.tempDir("poc-cli-other-");
     String name = Cli.name("root");
@@ -150,8 +201,11 @@ class CliIT {
     try {
       assertThat(cli.run("ps", "-q").out()).doesNotContain(name); // $POC_STATE_ROOT is the test's own
       assertThat(cli.run("ps", "-q", "--state-root", other.toString()).out()).isEqualTo(name + "\n");
+      assertThat(cli.run("prune").code()).isZero(); // of the test's own state root: a detached container elsewhere stays
+      assertThat(cli.run("ps", "-q", "--state-root", other.toString()).out()).isEqualTo(name + "\n");
     } finally {
-      assertThat(cli.run("stop", "--state-root", other.toString(), name).code()).isZero();
+      Cli.Result stop = cli.run("stop", "--state-root", other.toString(), name);
+      assertThat(stop.code()).as(stop.toString()).isZero();
     }
   }
 

@@ -28,11 +28,7 @@ class SeedGrammarIT {
   }
 
   private static Cli.Result line(String line, String stdin) throws Exception {
-    boolean sudo = new ProcessBuilder("sh", "-c", "command -v sudo").start().waitFor() == 0;
-    String cmd = sudo ? line.replace("sudo ", "sudo --preserve-env=POC_STATE_ROOT ") : line.replace("sudo ", "");
-    Cli.Result r = cli.exec(List.of("bash", "-c", "cd " + Cli.launcher().getParent() + " && " + cmd), stdin);
-    System.out.println("$ " + line + "\n" + r);
-    return r;
+    return cli.line(line, stdin);
   }
 
   @Test

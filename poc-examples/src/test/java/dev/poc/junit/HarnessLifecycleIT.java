@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.poc.ContainerRuntime;
+import dev.poc.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,14 +86,16 @@ class HarnessLifecycleIT {
 
   static final List<String> parallel = new CopyOnWriteArrayList<>();
 
-  /** Two classes, each with its own static container under the same prefix. */
+  /** Two classes, each with its own static container on the bridge under the same prefix. */
   abstract static class ParallelExample {
     abstract PocContainer container();
 
     @Test
     void runs(ContainerRuntime runtime) throws Exception {
       PocContainer c = container();
-      parallel.add(runtime.stateRoot() + " " + c.name() + " " + c.exec("hostname").stdout().trim());
+      var net = runtime.networkSettings();
+      parallel.add(runtime.stateRoot() + " " + c.name() + " " + c.exec("hostname").stdout().trim() + " " + c.address()
+          + " " + net.bridgeName() + " " + net.chainPrefix() + " " + net.bridgeSubnet() + " " + net.defaultSubnet());
       Thread.sleep(300); // overlap with the other class
     }
   }
@@ -100,7 +103,7 @@ class HarnessLifecycleIT {
   @PocTest
   static class ParallelA extends ParallelExample {
     @Managed
-    static PocContainer c = new PocContainer("sleep", "1000").withNamePrefix("same");
+    static PocContainer c = new PocContainer("sleep", "1000").withNamePrefix("same").withNetwork(Network.BRIDGE);
 
     @Override
     PocContainer container() {
@@ -111,7 +114,7 @@ class HarnessLifecycleIT {
   @PocTest
   static class ParallelB extends ParallelExample {
     @Managed
-    static PocContainer c = new PocContainer("sleep", "1000").withNamePrefix("same");
+    static PocContainer c = new PocContainer("sleep", "1000").withNamePrefix("same").withNetwork(Network.BRIDGE);
 
     @Override
     PocContainer container() {
@@ -120,7 +123,7 @@ class HarnessLifecycleIT {
   }
 
   @Test
-  void classesRunInParallelWithoutSharingStateRootsOrNames() {
+  void classesRunInParallelWithoutSharingStateRootsNamesOrNetworks() throws Exception {
     EngineTestKit.engine("junit-jupiter")
         .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
         .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
@@ -132,6 +135,24 @@ class HarnessLifecycleIT {
     assertThat(a[0]).isNotEqualTo(b[0]);
     assertThat(a[1]).startsWith("same-").isNotEqualTo(b[1]);
     assertThat(a[2]).isEqualTo(a[1]); // each sees its own hostname
+    for (int i = 4; i <= 7; i++) {
+      assertThat(a[i]).as("bridge, chains and subnets of two classes differ").isNotEqualTo(b[i]);
+    }
+    for (String[] run : List.of(a, b)) {
+      assertThat(run[3]).as("the address is in its class's bridge subnet").startsWith(run[6].replace("0.0/16", ""));
+      assertThat(Path.of("/sys/class/net", run[4])).as("bridge " + run[4] + " after its class").doesNotExist();
+      String rules = run("iptables-save");
+      assertThat(rules).as("chains after the class").doesNotContain(run[5] + "-");
+      assertThat(run("ip", "netns")).doesNotContain("netns_" + run[1]);
+      assertThat(run("ip", "-o", "link")).doesNotContain(run[1]).doesNotContain(run[4]);
+    }
+  }
+
+  private static String run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
   }
 
   @Test
