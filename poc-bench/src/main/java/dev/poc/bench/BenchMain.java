@@ -1,0 +1,74 @@
+package dev.poc.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The benchmark's command line: runs the chosen scenarios and writes one Markdown report. */
+@Command(name = "poc-bench/run", mixinStandardHelpOptions = true,
+    description = "Times poc beside runc, crun and the bare unshare floor; prints a Markdown report and writes it to --out.")
+public final class BenchMain implements Callable<Integer> {
+  static final List<Scenario> ALL = List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(),
+      new ConcurrencyScenario(), new MemoryScenario());
+
+  @Option(names = "--scenarios", split = ",", description = "Which scenarios to run (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1,2,3,4,5")
+  List<Integer> scenarios;
+
+  @Option(names = "--iterations", description = "Measured runs per variant (default: ${DEFAULT-VALUE}).", defaultValue = "100")
+  int iterations;
+
+  @Option(names = "--warmup", description = "Discarded runs per variant first (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+  int warmup;
+
+  @Option(names = "--out", description = "Where the Markdown report goes (default: ${DEFAULT-VALUE}).",
+      defaultValue = "poc-bench/target/bench-results.md")
+  Path out;
+
+  @Option(names = "--work-dir", description = "Parent of the run's scratch directory (default: ${DEFAULT-VALUE}).",
+      defaultValue = "poc-bench/target/work")
+  Path workDir;
+
+  private final List<String> args = new ArrayList<>();
+
+  public static void main(String[] args) {
+    BenchMain main = new BenchMain();
+    main.args.addAll(List.of(args));
+    System.exit(new CommandLine(main).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream log = System.err;
+    StringBuilder report = new StringBuilder();
+    try (BenchEnv env = BenchEnv.open(workDir, log)) {
+      report.append(header(env));
+      Harness harness = new Harness(warmup, iterations, log);
+      for (Scenario s : ALL) {
+        if (scenarios.contains(s.number())) {
+          log.println("scenario " + s.number() + " ...");
+          String section = s.run(env, harness).render();
+          System.out.println(section);
+          report.append(section);
+        }
+      }
+      report.append("Load average at the end: ").append(MachineInfo.loadAverage()).append("\n");
+    }
+    Path file = out.toAbsolutePath();
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, report);
+    log.println("report written to " + file);
+    return 0;
+  }
+
+  private String header(BenchEnv env) {
+    return "## Benchmarks\n\nCommand: `sudo poc-bench/run" + (args.isEmpty() ? "" : " " + String.join(" ", args)) + "`\n\n"
+        + MachineInfo.describe(env) + "\n";
+  }
+}
