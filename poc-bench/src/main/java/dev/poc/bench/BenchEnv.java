@@ -45,6 +45,19 @@ final class BenchEnv implements AutoCloseable {
     return new BenchEnv(Files.createTempDirectory(parent.toAbsolutePath(), "run-"), log);
   }
 
+  /**
+   * Runs {@code n} poc containers first: HotSpot compiles a method after some hundreds of calls,
+   * and a benchmark of a long-lived JVM (a test suite starting many containers) should not time
+   * poc's start path in the interpreter. runc, crun and the floor are programs: nothing to warm.
+   */
+  void warmUpJit(int n) throws Exception {
+    Trial t = pocTrials.startToExit(b -> b);
+    for (int i = 0; i < n; i++) {
+      t.run();
+    }
+    log.println("JIT warm-up: " + n + " poc containers started");
+  }
+
   /** The floor, spawned from this JVM like every other variant. */
   Trial floor() {
     return () -> HostCommand.timeToExit(FLOOR);

@@ -10,12 +10,16 @@ import java.util.Optional;
 
 /**
  * Scenario 3: {@code build NAME disk-size SIZE} by poc and by the seed's way, for two disk sizes
- * (1G, 20G) and two bases (busybox, busybox + 256 MiB), interleaved. The seed's way scales with
+ * (1G, 20G) and two bases (busybox, busybox + filler, 256 MiB by default), interleaved. The seed's way scales with
  * the base (it unpacks it into every disk) and mkfs with the size; poc's should scale with neither.
  */
 final class BuildScenario implements Scenario {
-  static final int FILLER_MIB = 256;
   static final List<String> SIZES = List.of("1G", "20G");
+  private final int fillerMiB;
+
+  BuildScenario(int fillerMiB) {
+    this.fillerMiB = fillerMiB;
+  }
 
   @Override
   public int number() {
@@ -28,7 +32,7 @@ final class BuildScenario implements Scenario {
     Path dir = Files.createDirectories(env.workDir.resolve("build"));
     Map<String, Path> bases = new LinkedHashMap<>();
     bases.put("busybox", BaseImages.busybox(env.rootfs, dir));
-    bases.put("busybox + " + FILLER_MIB + " MiB", BaseImages.large(env.rootfs, dir, FILLER_MIB));
+    bases.put("busybox + " + fillerMiB + " MiB", BaseImages.large(env.rootfs, dir, fillerMiB));
     Map<String, DiskBuild> ways = new LinkedHashMap<>();
     ways.put("poc", new PocDiskBuild(env));
     ways.put("seed", new SeedDiskBuild(dir.resolve("seed-disks")));
@@ -50,7 +54,7 @@ final class BuildScenario implements Scenario {
     Harness few = new Harness(1, Math.min(harness.iterations(), 5), env.log);
     Map<String, long[]> samples = few.run(variants);
     String firstBase = bases.keySet().iterator().next();
-    String lastBase = "busybox + " + FILLER_MIB + " MiB";
+    String lastBase = "busybox + " + fillerMiB + " MiB";
     String pocRef = row("poc", "20G", firstBase);
     section.paragraph("Each run builds a fresh disk and removes it untimed afterwards. The seed's way: fallocate, mkfs.ext4, "
         + "mount -o loop, unpack the whole base tarball, umount. poc's way: the base imported once (untimed) as a shared "
