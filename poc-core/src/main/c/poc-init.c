@@ -488,6 +488,88 @@ static int exec_command(char *found, size_t flen) {
   return err;
 }
 
+
+/* ---- seccomp: what a container must not reach even as its own root ---- */
+
+struct sock_filter_ { uint16_t code; uint8_t jt, jf; uint32_t k; };
+struct sock_fprog_ { unsigned short len; struct sock_filter_ *filter; };
+#define STMT(c, k) ((struct sock_filter_){ (c), 0, 0, (k) })
+#define JUMP(c, k, t, f) ((struct sock_filter_){ (c), (t), (f), (k) })
+#define LD_W_ABS 0x20
+#define JEQ_K 0x15
+#define JGE_K 0x35
+#define JSET_K 0x45
+#define RET_K 0x06
+#define RET_ALLOW 0x7fff0000u
+#define RET_ERRNO(e) (0x00050000u | ((e) & 0xffff))
+#define RET_KILL 0x80000000u
+#define NEWUSER 0x10000000u
+#if defined(__x86_64__)
+#define THIS_ARCH 0xC000003Eu
+#elif defined(__aarch64__)
+#define THIS_ARCH 0xC00000B7u
+#endif
+
+/* Denied with EPERM: user namespaces (the way back to full capabilities inside), and kernel
+ * surfaces Docker's default profile also closes: keyrings, BPF, perf, userfaultfd, io_uring,
+ * modules, kexec, file handles (the "shocker" escape), raw port I/O. */
+static const int DENIED[] = {
+#ifdef __NR_keyctl
+  __NR_keyctl, __NR_add_key, __NR_request_key,
+#endif
+#ifdef __NR_bpf
+  __NR_bpf,
+#endif
+  __NR_perf_event_open,
+#ifdef __NR_userfaultfd
+  __NR_userfaultfd,
+#endif
+#ifdef __NR_io_uring_setup
+  __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
+#endif
+  __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load,
+#ifdef __NR_kexec_file_load
+  __NR_kexec_file_load,
+#endif
+  __NR_open_by_handle_at, __NR_name_to_handle_at,
+#ifdef __NR_iopl
+  __NR_iopl, __NR_ioperm,
+#endif
+  __NR_swapon, __NR_swapoff, __NR_acct, __NR_setns,
+};
+
+static void install_seccomp(void) {
+#ifdef THIS_ARCH
+  struct sock_filter_ f[128];
+  int n = 0;
+  int ndenied = sizeof DENIED / sizeof DENIED[0];
+  f[n++] = STMT(LD_W_ABS, 4);                         /* arch */
+  f[n++] = JUMP(JEQ_K, THIS_ARCH, 1, 0);
+  f[n++] = STMT(RET_K, RET_KILL);
+  f[n++] = STMT(LD_W_ABS, 0);                         /* syscall number */
+#if defined(__x86_64__)
+  f[n++] = JUMP(JGE_K, 0x40000000u, 0, 1);            /* the x32 ABI: a second door to the same calls */
+  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
+#endif
+  for (int i = 0; i < ndenied; i++) {
+    f[n++] = JUMP(JEQ_K, (uint32_t)DENIED[i], 0, 1);
+    f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
+  }
+#ifdef __NR_clone3
+  f[n++] = JUMP(JEQ_K, __NR_clone3, 0, 1);            /* flags live behind a pointer: make libc use clone */
+  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
+#endif
+  f[n++] = JUMP(JEQ_K, __NR_clone, 1, 0);
+  f[n++] = JUMP(JEQ_K, __NR_unshare, 0, 3);
+  f[n++] = STMT(LD_W_ABS, 16);                        /* low half of args[0]: the flags */
+  f[n++] = JUMP(JSET_K, NEWUSER, 0, 1);
+  f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
+  f[n++] = STMT(RET_K, RET_ALLOW);
+  struct sock_fprog_ prog = { (unsigned short)n, f };
+  if (prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) < 0) die("seccomp", NULL);
+#endif
+}
+
 static void drop_privileges(void) {
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
@@ -508,6 +590,7 @@ static void drop_privileges(void) {
   }
   if (syscall(SYS_capset, &h, d) < 0) die("capset", NULL);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+  install_seccomp();
 }
 
 static volatile sig_atomic_t got_sigchld;

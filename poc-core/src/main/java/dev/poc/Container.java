@@ -171,6 +171,17 @@ public final class Container implements AutoCloseable {
       return; // it was asked to outlive us; `poc stop` or a new runtime will deal with it
     }
     stop(spec.stopTimeout());
+    closeQuietly(helper.getOutputStream());
+    closeQuietly(helper.getInputStream());
+    closeQuietly(helper.getErrorStream());
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // a pipe whose other end is gone: nothing left to release
+    }
   }
 
   private ExitStatus awaitStatus() throws InterruptedException {

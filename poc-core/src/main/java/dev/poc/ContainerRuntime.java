@@ -142,12 +142,12 @@ public final class ContainerRuntime implements AutoCloseable {
       return;
     }
     Optional<Map<String, Object>> state = RunState.read(runDir);
-    if (state.isPresent() && RunState.helperAlive(state.get())) {
+    if (state.isPresent() && Boolean.TRUE.equals(state.get().get("detached")) && RunState.helperAlive(state.get())) {
       return; // detached and still running
     }
     LOG.info("reclaiming container '{}' left by a process that is gone", name);
-    state.map(s -> s.get("initPid")).filter(Number.class::isInstance)
-        .ifPresent(pid -> Posix.kill(((Number) pid).intValue(), 0)); // the init died with its helper
+    // Its JVM is gone, so its helper is killing it or has; make sure before touching its groups.
+    state.ifPresent(s -> RunState.killAndAwait(s, java.time.Duration.ofSeconds(5)));
     for (int i = setups.size() - 1; i >= 0; i--) {
       try {
         setups.get(i).reclaim(name, runDir);

@@ -38,11 +38,14 @@ final class RunState {
     }
   }
 
-  /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
+  /** The start time of a live process in clock ticks since boot (field 22 of /proc/PID/stat), or -1. */
   static long startTime(int pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      if (f[0].equals("Z") || f[0].equals("X")) {
+        return -1; // a zombie has ended; only its parent has not noticed yet
+      }
       return Long.parseLong(f[19]);
     } catch (IOException | RuntimeException e) {
       return -1;
@@ -51,12 +54,36 @@ final class RunState {
 
   /** Whether the helper recorded in this state still runs (the same process, not a reused pid). */
   static boolean helperAlive(Map<String, Object> state) {
-    Object pid = state.get("helperPid");
-    Object start = state.get("helperStart");
+    return alive(state, "helperPid", "helperStart");
+  }
+
+  private static boolean alive(Map<String, Object> state, String pidKey, String startKey) {
+    Object pid = state.get(pidKey);
+    Object start = state.get(startKey);
     if (!(pid instanceof Number) || !(start instanceof Number)) {
       return false;
     }
     long now = startTime(((Number) pid).intValue());
     return now >= 0 && now == ((Number) start).longValue();
+  }
+
+  /**
+   * SIGKILLs the container's init (which takes its whole PID namespace with it) if it is still the
+   * recorded process, then waits up to {@code timeout} for the init and the helper to be gone.
+   */
+  static void killAndAwait(Map<String, Object> state, java.time.Duration timeout) {
+    if (alive(state, "initPid", "initStart")) {
+      Posix.kill(((Number) state.get("initPid")).intValue(), 9);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while ((alive(state, "initPid", "initStart") || alive(state, "helperPid", "helperStart"))
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }
