@@ -15,7 +15,8 @@ import java.util.OptionalLong;
  * An OCI bundle (config.json) as close to what poc-init sets up as runc and crun allow: the same
  * busybox root, the five namespaces, Docker's 14 capabilities, no_new_privs, the same mounts
  * (proc, sysfs ro, tmpfs /dev, devpts, shm, mqueue, the three /etc files bound in) and the same
- * masked and read-only /proc and /sys paths. No seccomp profile: poc has none either.
+ * masked and read-only /proc and /sys paths, and poc-init's seccomp deny list (EPERM for the
+ * same calls, user namespaces refused, clone3 answered ENOSYS).
  */
 final class OciBundle {
   /** Docker's default capabilities: the set poc-init keeps. */
@@ -28,6 +29,12 @@ final class OciBundle {
       "/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap");
   /** poc-init's read-only /proc paths. */
   static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+  /** The calls poc-init's seccomp filter denies with EPERM. */
+  static final List<String> DENIED_SYSCALLS = List.of("keyctl", "add_key", "request_key", "bpf", "perf_event_open",
+      "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "init_module", "finit_module",
+      "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "name_to_handle_at", "iopl", "ioperm",
+      "swapon", "swapoff", "acct", "setns");
+  static final long CLONE_NEWUSER = 0x10000000L;
   static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private OciBundle() {}
@@ -45,12 +52,26 @@ final class OciBundle {
     linux.put("namespaces", List.of(ns("pid"), ns("ipc"), ns("uts"), ns("mount"), ns("network")));
     linux.put("maskedPaths", MASKED);
     linux.put("readonlyPaths", READ_ONLY);
+    linux.put("seccomp", seccomp());
     if (memoryBytes.isPresent()) {
       linux.put("resources", Map.of("memory", Map.of("limit", memoryBytes.getAsLong())));
     }
     config.put("linux", linux);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), config);
     return dir;
+  }
+
+  private static Map<String, Object> seccomp() {
+    Map<String, Object> newUser = Map.of("index", 0, "value", CLONE_NEWUSER, "valueTwo", CLONE_NEWUSER,
+        "op", "SCMP_CMP_MASKED_EQ");
+    return Map.of("defaultAction", "SCMP_ACT_ALLOW", "architectures", List.of(seccompArch()), "syscalls", List.of(
+        Map.of("names", DENIED_SYSCALLS, "action", "SCMP_ACT_ERRNO", "errnoRet", 1),
+        Map.of("names", List.of("clone3"), "action", "SCMP_ACT_ERRNO", "errnoRet", 38),
+        Map.of("names", List.of("clone", "unshare"), "action", "SCMP_ACT_ERRNO", "errnoRet", 1, "args", List.of(newUser))));
+  }
+
+  private static String seccompArch() {
+    return System.getProperty("os.arch").equals("aarch64") ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64";
   }
 
   private static Map<String, Object> process(List<String> args) {
