@@ -13,7 +13,7 @@ final class MachineInfo {
 
   static String describe(BenchEnv env) {
     StringBuilder sb = new StringBuilder();
-    sb.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+    sb.append("- date: ").append(ZonedDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append('\n');
     sb.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (nproc), ")
         .append(cpuModel()).append(", ").append(memTotal()).append('\n');
     sb.append("- kernel: ").append(read("/proc/sys/kernel/osrelease")).append('\n');
