@@ -24,6 +24,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--warmup", description = "Discarded runs per variant first (default: ${DEFAULT-VALUE}).", defaultValue = "20")
   int warmup;
 
+  @Option(names = "--pause-ms", description = "Quiet time before each timed run, so that none inherits the kernel's "
+      + "work left by the one before (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  long pauseMillis;
+
   @Option(names = "--jit-warmup", description = "poc containers started first so the JIT compiles poc's start path "
       + "(default: ${DEFAULT-VALUE}).", defaultValue = "300")
   int jitWarmup;
@@ -55,7 +59,7 @@ public final class BenchMain implements Callable<Integer> {
     try (BenchEnv env = BenchEnv.open(workDir, log)) {
       report.append(header(env));
       env.warmUpJit(jitWarmup);
-      Harness harness = new Harness(warmup, iterations, log);
+      Harness harness = new Harness(warmup, iterations, pauseMillis, log);
       for (Scenario s : List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(fillerMiB),
           new ConcurrencyScenario(), new MemoryScenario())) {
         if (scenarios.contains(s.number())) {

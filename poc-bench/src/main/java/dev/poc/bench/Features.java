@@ -43,6 +43,16 @@ final class Features {
     }
   }
 
+  /** Whether poc puts a container without limits in a cgroup of its own. */
+  static boolean cgroupPerContainer(BenchEnv env) throws Exception {
+    Container c = env.pocTrials.spec("sleep", "600").start();
+    try (Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 4)) {
+      return walk.anyMatch(p -> p.getFileName() != null && p.getFileName().toString().equals(c.name()));
+    } finally {
+      c.stop(Duration.ofSeconds(5));
+    }
+  }
+
   private static boolean findLimit(String name) throws IOException {
     try (Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 4)) {
       return walk.filter(p -> p.getFileName() != null && p.getFileName().toString().equals(name))

@@ -14,19 +14,34 @@ import java.util.Map;
 final class Harness {
   private final int warmup;
   private final int iterations;
+  private final long pauseMillis;
   private final PrintStream progress;
 
   Harness(int warmup, int iterations, PrintStream progress) {
+    this(warmup, iterations, 0, progress);
+  }
+
+  /**
+   * {@code pauseMillis} of quiet before each trial: the kernel finishes what the last one left
+   * (network namespaces are torn down by a worker, cgroups' RCU grace periods run out), so that
+   * no variant is helped or slowed by the one before it.
+   */
+  Harness(int warmup, int iterations, long pauseMillis, PrintStream progress) {
     if (warmup < 0 || iterations < 1) {
       throw new IllegalArgumentException("warm-up " + warmup + " must be >= 0 and iterations " + iterations + " >= 1");
     }
     this.warmup = warmup;
     this.iterations = iterations;
+    this.pauseMillis = pauseMillis;
     this.progress = progress;
   }
 
   int iterations() {
     return iterations;
+  }
+
+  long pauseMillis() {
+    return pauseMillis;
   }
 
   /** The measured samples of each variant, in the variants' order. */
@@ -44,6 +59,9 @@ final class Harness {
       for (int i = 0; i < n; i++) {
         Variant v = variants.get((round + i) % n);
         long nanos;
+        if (pauseMillis > 0) {
+          Thread.sleep(pauseMillis);
+        }
         try {
           nanos = v.trial().run();
         } catch (Exception e) {

@@ -16,6 +16,7 @@ final class StartToExitScenario implements Scenario {
   static final String CRUN = "crun run";
   static final String CRUN_WRAPPER = "crun's wrapper alone (unshare -m, umount unified)";
   static final String FLOOR = "bare floor: unshare -p -f -m -i -u -n true";
+  static final String CGROUP_FLOOR = "cgroups alone: mkdir in every hierarchy, move a process in and out, rmdir";
 
   @Override
   public int number() {
@@ -39,11 +40,16 @@ final class StartToExitScenario implements Scenario {
       section.note("runc or crun is not installed (apt-get install -y runc crun): their rows are missing.");
     }
     variants.add(new Variant(FLOOR, env.floor()));
-    Map<String, long[]> samples = harness.run(variants);
+    Map<String, long[]> samples;
+    try (CgroupFloor cgroups = CgroupFloor.open(env.names)) {
+      variants.add(new Variant(CGROUP_FLOOR, cgroups.trial()));
+      samples = harness.run(variants);
+    }
 
     section.paragraph("Each row is the time from the first call (Java API, or spawning the program from the same JVM) "
         + "until the command has exited and the runtime has cleaned up (poc: `waitFor()` returned; runc/crun: `run` exited). "
-        + "Variants ran interleaved, " + harness.iterations() + " times each after warm-up.");
+        + "Variants ran interleaved, " + harness.iterations() + " times each after warm-up, each run after "
+        + harness.pauseMillis() + " ms of quiet.");
     section.table(TimingTable.of(samples, new TimingTable.Baseline("poc", POC), new TimingTable.Baseline("floor", FLOOR)));
     double poc = TimingTable.median(samples, POC);
     double floor = TimingTable.median(samples, FLOOR);
@@ -59,6 +65,9 @@ final class StartToExitScenario implements Scenario {
       section.target(Target.atMost("poc median ÷ runc median", poc / runc, 1.0 / 3, ""));
     }
     section.target(Target.atMost("poc median ÷ bare floor median", poc / floor, 3, ""));
+    section.note("runc and crun put every container in a cgroup of its own in each hierarchy, whatever its limits; "
+        + (Features.cgroupPerContainer(env) ? "so does poc in this build." : "poc in this build does not (no cgroups layer), "
+            + "so its row lacks that cost; the cgroups-alone row shows what it is on this host."));
     return section;
   }
 }

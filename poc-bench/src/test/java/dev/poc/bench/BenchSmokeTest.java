@@ -21,13 +21,14 @@ class BenchSmokeTest {
     Path out = dir.resolve("report.md");
     Path work = dir.resolve("work");
 
-    int code = new CommandLine(new BenchMain()).execute("--iterations", "2", "--warmup", "1", "--jit-warmup", "0",
+    int code = new CommandLine(new BenchMain()).execute("--iterations", "2", "--warmup", "1", "--jit-warmup", "0", "--pause-ms", "0",
         "--filler-mib", "8", "--out", out.toString(), "--work-dir", work.toString());
 
     assertThat(code).isZero();
     String report = Files.readString(out);
     assertThat(report).contains("- kernel: ", "- runc: runc version", "- crun: crun version");
-    assertThat(section(report, "### 1.")).contains("| poc (Java API) ", "| runc run ", "| crun run ", "| bare floor: ")
+    assertThat(section(report, "### 1.")).contains("| poc (Java API) ", "| runc run ", "| crun run ", "| bare floor: ",
+            "| cgroups alone: ")
         .contains("poc median ÷ runc median");
     assertThat(section(report, "### 2.")).contains("| poc, no limit, no network ", "| bare floor: ");
     assertThat(section(report, "### 3.")).contains("| seed: 1G, busybox ", "| seed: 20G, busybox + 8 MiB ");
