@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--pause-ms", description = "Quiet time before each timed run, so that none inherits the kernel's "
       + "work left by the one before (default: ${DEFAULT-VALUE}).", defaultValue = "50")
   long pauseMillis;
+
+  @Option(names = "--variants", description = "Only the timed variants whose name matches this regular expression, "
+      + "e.g. 'poc' or 'BRIDGE' (for profiling one with --profile).")
+  Pattern variants;
 
   @Option(names = "--jit-warmup", description = "poc containers started first so the JIT compiles poc's start path "
       + "(default: ${DEFAULT-VALUE}).", defaultValue = "300")
@@ -59,7 +64,7 @@ public final class BenchMain implements Callable<Integer> {
     try (BenchEnv env = BenchEnv.open(workDir, log)) {
       report.append(header(env));
       env.warmUpJit(jitWarmup);
-      Harness harness = new Harness(warmup, iterations, pauseMillis, log);
+      Harness harness = new Harness(warmup, iterations, pauseMillis, variants, log);
       for (Scenario s : List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(fillerMiB),
           new ConcurrencyScenario(), new MemoryScenario())) {
         if (scenarios.contains(s.number())) {

@@ -51,7 +51,7 @@ final class BuildScenario implements Scenario {
         }
       }
     }
-    Harness few = new Harness(1, Math.min(harness.iterations(), 5), harness.pauseMillis(), env.log);
+    Harness few = harness.withCounts(1, Math.min(harness.iterations(), 5));
     Map<String, long[]> samples = few.run(variants);
     String firstBase = bases.keySet().iterator().next();
     String lastBase = "busybox + " + fillerMiB + " MiB";

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Runs variants interleaved: each round runs every variant once, the starting variant rotating
@@ -15,10 +16,11 @@ final class Harness {
   private final int warmup;
   private final int iterations;
   private final long pauseMillis;
+  private final Pattern only;
   private final PrintStream progress;
 
   Harness(int warmup, int iterations, PrintStream progress) {
-    this(warmup, iterations, 0, progress);
+    this(warmup, iterations, 0, null, progress);
   }
 
   /**
@@ -26,13 +28,14 @@ final class Harness {
    * (network namespaces are torn down by a worker, cgroups' RCU grace periods run out), so that
    * no variant is helped or slowed by the one before it.
    */
-  Harness(int warmup, int iterations, long pauseMillis, PrintStream progress) {
+  Harness(int warmup, int iterations, long pauseMillis, Pattern only, PrintStream progress) {
     if (warmup < 0 || iterations < 1) {
       throw new IllegalArgumentException("warm-up " + warmup + " must be >= 0 and iterations " + iterations + " >= 1");
     }
     this.warmup = warmup;
     this.iterations = iterations;
     this.pauseMillis = pauseMillis;
+    this.only = only;
     this.progress = progress;
   }
 
@@ -44,8 +47,14 @@ final class Harness {
     return pauseMillis;
   }
 
-  /** The measured samples of each variant, in the variants' order. */
-  Map<String, long[]> run(List<Variant> variants) throws Exception {
+  /** The same settings with other counts (a scenario whose runs are long takes fewer). */
+  Harness withCounts(int warmupRounds, int iterationCount) {
+    return new Harness(warmupRounds, iterationCount, pauseMillis, only, progress);
+  }
+
+  /** The measured samples of each variant (of those --variants selects), in the variants' order. */
+  Map<String, long[]> run(List<Variant> all) throws Exception {
+    List<Variant> variants = only == null ? all : all.stream().filter(v -> only.matcher(v.name()).find()).toList();
     Map<String, long[]> samples = new LinkedHashMap<>();
     for (Variant v : variants) {
       if (samples.put(v.name(), new long[iterations]) != null) {

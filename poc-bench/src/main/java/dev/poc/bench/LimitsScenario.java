@@ -61,7 +61,7 @@ final class LimitsScenario implements Scenario {
 
     section.paragraph("Start-to-exit of /bin/true as in scenario 1, except the row that stops the clock when `start()` returns "
         + "(the command has been exec'd, with its address, routes and cgroup in place). Interleaved, "
-        + harness.iterations() + " runs each after warm-up.");
+        + harness.iterations() + " runs each after warm-up, each after " + harness.pauseMillis() + " ms of quiet.");
     section.table(TimingTable.of(samples, new TimingTable.Baseline("poc plain", POC_PLAIN),
         new TimingTable.Baseline("floor", StartToExitScenario.FLOOR)));
     if (samples.containsKey(POC_BRIDGE_RUNNING)) {

@@ -46,6 +46,14 @@ class HarnessTest {
   }
 
   @Test
+  void runsOnlyTheVariantsTheFilterMatches() throws Exception {
+    Map<String, long[]> samples = new Harness(0, 1, 0, java.util.regex.Pattern.compile("poc"), null)
+        .run(List.of(recording("poc (Java API)", 1), recording("runc run", 2), recording("poc, BRIDGE", 3)));
+    assertThat(samples.keySet()).containsExactly("poc (Java API)", "poc, BRIDGE");
+    assertThat(order).containsExactly("poc (Java API)", "poc, BRIDGE");
+  }
+
+  @Test
   void refusesDuplicateNamesAndNoIterations() {
     assertThatThrownBy(() -> new Harness(0, 1, null).run(List.of(recording("a", 1), recording("a", 2))))
         .hasMessageContaining("two variants are named 'a'");
