@@ -4,8 +4,8 @@
  * The JVM cannot unshare a mount namespace (it is multi-threaded), so this small single-threaded
  * helper does it. Usage: poc-init SOCKET. It connects to the runtime's control socket, reads its
  * plan, and clones the container init (PID 1 of the new PID namespace). The init builds the root
- * filesystem, pivots into it, waits for GO (the host side has placed it in its cgroups and moved
- * its network interface in), then forks the command, reaps and forwards signals.
+ * filesystem, pivots into it, enters its cgroups, waits for GO (the host side has moved its
+ * network interface in), then forks the command, reaps and forwards signals.
  *
  * Processes:  JVM --socket-- outer (this process, host side) --pipes-- init (PID 1) -- command
  *
@@ -52,6 +52,10 @@
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define CLONE_INTO_CGROUP_ 0x200000000ULL
 #define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10
 #define MOUNT_ATTR_RDONLY 0x00000001
@@ -68,6 +72,8 @@ struct open_how_ { uint64_t flags, mode, resolve; };
 struct mount_attr_ { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 struct cap_header_ { uint32_t version; int pid; };
 struct cap_data_ { uint32_t effective, permitted, inheritable; };
+struct clone_args_ { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+                     set_tid, set_tid_size, cgroup; };
 
 /* Docker's default 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
  * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
@@ -87,6 +93,8 @@ static struct {
   gid_t groups[64]; int ngroups;
   struct item ops[MAX_ITEMS]; int nops;   /* root, mkdir, symlink, bind, tmpfs: in order */
   const char *net[4]; int has_net;
+  const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
+  const char *cgborn;                     /* the v2 group the init is born in */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -161,6 +169,8 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "arg") && plan.nargs < MAX_ITEMS - 1) plan.args[plan.nargs++] = v[0];
     else if (!strcmp(k, "env") && plan.nenv < MAX_ITEMS - 1) plan.env[plan.nenv++] = v[0];
     else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
+    else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
+    else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -593,6 +603,45 @@ static void drop_privileges(void) {
   install_seccomp();
 }
 
+/* ---- cgroups ----
+ * Writing another process's pid to cgroup.procs takes the kernel's global threadgroup lock, which
+ * waits for an RCU grace period (4-12 ms at HZ=250). Neither of these does: the init is born in
+ * the v2 group (clone3 CLONE_INTO_CGROUP), and moves itself into each v1 group by writing 0
+ * ("this thread", the whole of a single-threaded process) to its tasks file. */
+static int cg_join[8], cg_dir = -1, cg_procs = -1, cg_born;
+
+static void open_cgroups(void) {
+  for (int i = 0; i < plan.ncgjoin; i++)
+    if ((cg_join[i] = open(plan.cgjoin[i], O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgjoin[i]);
+  if (!plan.cgborn) return;
+  if ((cg_dir = open(plan.cgborn, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgborn);
+  if ((cg_procs = openat(cg_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup.procs", plan.cgborn);
+}
+
+static pid_t clone_init(void) {
+  uint64_t flags = plan.nsflags | CLONE_NEWNS;
+  if (cg_dir >= 0) {
+    struct clone_args_ a = { .flags = flags | CLONE_INTO_CGROUP_, .exit_signal = SIGCHLD, .cgroup = cg_dir };
+    pid_t p = syscall(SYS_clone3, &a, sizeof a);
+    if (p >= 0) { cg_born = 1; return p; }
+    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) die("clone into cgroup", plan.cgborn);
+    /* a kernel before 5.7: born outside, the init moves itself (the slow way) */
+  }
+  return syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, NULL);
+}
+
+static void join_cgroups(void) {
+  for (int i = 0; i < plan.ncgjoin; i++)
+    if (write(cg_join[i], "0", 1) < 0) die("join cgroup", plan.cgjoin[i]);
+  if (cg_procs >= 0 && !cg_born && write(cg_procs, "0", 1) < 0) die("join cgroup", plan.cgborn);
+}
+
+static void close_cgroups(void) {
+  for (int i = 0; i < plan.ncgjoin; i++) close(cg_join[i]);
+  if (cg_dir >= 0) close(cg_dir);
+  if (cg_procs >= 0) close(cg_procs);
+}
+
 static volatile sig_atomic_t got_sigchld;
 static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 
@@ -609,6 +658,8 @@ static void container_init(int rep, int go) {
     iface_up(s, "lo");
     close(s);
   }
+  join_cgroups(); /* after the root is built: the devices allow-list would refuse its mounts */
+  close_cgroups();
   say("READY");
   char c;
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
@@ -704,7 +755,8 @@ int main(int argc, char **argv) {
   sigaction(SIGCHLD, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  pid_t init = syscall(SYS_clone, SIGCHLD | plan.nsflags | CLONE_NEWNS, NULL, NULL, NULL, NULL);
+  open_cgroups();
+  pid_t init = clone_init();
   if (init < 0) die("clone", "namespaces");
   if (init == 0) {
     close(ctl);
@@ -714,6 +766,7 @@ int main(int argc, char **argv) {
   }
   close(rep[1]);
   close(go[0]);
+  close_cgroups();
   say("PID %d", init);
 
   /* Relay: the init's lines to the JVM, GO from the JVM to the init, death to the JVM. */

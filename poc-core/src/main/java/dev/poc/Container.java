@@ -104,6 +104,18 @@ public final class Container implements AutoCloseable {
     return port;
   }
 
+  /**
+   * The container's resource figures from its cgroup: current while it runs, the last ones read
+   * before its cgroup was removed once it ended.
+   */
+  public ContainerStats stats() {
+    CgroupAttachment cgroup = ctx.fact(CgroupAttachment.class);
+    if (cgroup == null) {
+      throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
+    }
+    return cgroup.stats();
+  }
+
   /** Whether the command is still running. */
   public boolean isRunning() {
     return !exit.isDone();

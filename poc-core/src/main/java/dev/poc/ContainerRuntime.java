@@ -27,6 +27,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Path stateRoot;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
+  private final Storage storage;
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
@@ -34,6 +35,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private ContainerRuntime(Builder b) {
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
     this.setups = List.copyOf(b.setups(this));
+    this.storage = new Storage(this, stateRoot);
     try {
       Files.createDirectories(stateRoot);
       Files.setPosixFilePermissions(stateRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -91,6 +93,62 @@ public final class ContainerRuntime implements AutoCloseable {
   /** Containers started by this runtime that have not yet been released. */
   public List<Container> running() {
     return new ArrayList<>(live);
+  }
+
+  /** The base images of this state root, and the ways to make them ({@code poc init}). */
+  public Images images() {
+    return storage.images();
+  }
+
+  /**
+   * {@code poc build NAME disk-size SIZE}: builds container {@code name} with a persistent disk of
+   * {@code diskSize} (K/M/G/T, binary units, e.g. {@code 20G}) over the image
+   * {@value Images#DEFAULT}. The disk is a sparse ext4 image, so any size costs the same to build;
+   * the base is shared, not copied. Run it with {@code container().name(name).rootfs(Rootfs.disk(name))}.
+   *
+   * @throws InvalidSpecException the size is not valid
+   * @throws NameInUseException a container of that name exists or is being built
+   * @throws NotFoundException the image does not exist (make it with {@code images().init(...)})
+   */
+  public ContainerInfo build(String name, String diskSize) {
+    return build(name, diskSize, Images.DEFAULT);
+  }
+
+  /** As {@link #build(String, String)}, over the image named {@code image}. */
+  public ContainerInfo build(String name, String diskSize, String image) {
+    return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
+  }
+
+  /**
+   * {@code poc rm NAME}: removes a built container: its disk's mount, loop device and image file,
+   * and its state. A running container is refused unless {@code force}, which kills it first.
+   */
+  public void remove(String name, boolean force) {
+    StateStore.unchecked("removing container '" + name + "'", () -> {
+      storage.remove(name, force);
+      return null;
+    });
+  }
+
+  /**
+   * {@code poc prune}: stops every container of this state root, removes every container, disk,
+   * image and piece of poc state under it, and the host objects poc itself made (e.g. its bridge).
+   * Nothing else is touched.
+   */
+  public void prune() {
+    StateStore.unchecked("pruning " + stateRoot, () -> {
+      storage.prune();
+      return null;
+    });
+  }
+
+  /** The built containers of this state root, by name ({@code poc ps}). */
+  public List<ContainerInfo> containers() {
+    return StateStore.unchecked("listing containers", storage::list);
+  }
+
+  Storage storage() {
+    return storage;
   }
 
   List<HostSetup> setups() {
@@ -199,6 +257,7 @@ public final class ContainerRuntime implements AutoCloseable {
     /** The host setups, in the order they prepare (and the reverse of their release). */
     List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
+      list.add(new CgroupSetup());
       return list;
     }
 

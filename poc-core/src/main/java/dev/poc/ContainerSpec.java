@@ -55,10 +55,10 @@ public abstract class ContainerSpec {
     return name();
   }
 
-  /** The root filesystem; {@link Rootfs#host()} unless set. */
+  /** The root filesystem; the disk named like the container when a disk size is set, else {@link Rootfs#host()}. */
   @Value.Default
   public Rootfs rootfs() {
-    return Rootfs.host();
+    return diskSize().isPresent() ? Rootfs.disk(name()) : Rootfs.host();
   }
 
   /** Host paths bound into the container. */
@@ -134,6 +134,7 @@ public abstract class ContainerSpec {
       throw new InvalidSpecException(
           "container '" + name() + "' has no command: call .command(\"sh\", \"-c\", \"...\")");
     }
+    diskSize().ifPresent(Disk::parseSize);
     if (!cwd().startsWith("/")) {
       throw new InvalidSpecException("cwd '" + cwd() + "' is not absolute: write it as /" + cwd());
     }
@@ -223,6 +224,11 @@ public abstract class ContainerSpec {
       limits = ImmutableResources.copyOf(limits).withCpus(cpus);
       resources(limits);
       return this;
+    }
+
+    /** CPU limit in cores as text, e.g. {@code "1.5"} (what {@code docker run --cpus} takes). */
+    public Builder cpus(String cpus) {
+      return cpus(Resources.parseCpus(cpus));
     }
 
     /** Relative CPU weight in cpu.shares units (2..262144). */

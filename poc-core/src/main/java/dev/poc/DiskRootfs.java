@@ -1,6 +1,15 @@
 package dev.poc;
 
-/** The overlay of the shared base image and a container's own disk. Filled in by the storage layer. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A container's persistent disk laid over its shared base image: the disk's ext4 is mounted on
+ * the host (on demand, e.g. after a reboot), and the overlay (image below, read-only; disk's
+ * upper and work directories above) is mounted by poc-init inside the container's own mount
+ * namespace, so nothing of it is left on the host when the container ends.
+ */
 final class DiskRootfs extends Rootfs {
   private final String name;
 
@@ -13,8 +22,31 @@ final class DiskRootfs extends Rootfs {
   }
 
   @Override
-  Attachment prepare(StartContext ctx) {
-    throw new NotFoundException("disk '" + name + "' does not exist: run `poc build " + name + " disk-size 20G` first");
+  Attachment prepare(StartContext ctx) throws IOException {
+    Storage.Use use = ctx.runtime().storage().use(name, ctx);
+    try {
+      Path lower = use.lowerDir();
+      String options = "lowerdir=" + overlayPath(lower) + ",upperdir=" + overlayPath(use.disk().upper())
+          + ",workdir=" + overlayPath(use.disk().work());
+      ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
+      if (use.image().kind() == Image.Kind.HOST) {
+        HostRootfs.planHostPrograms(ctx.plan());
+      }
+      return use;
+    } catch (IOException | RuntimeException e) {
+      use.close();
+      throw e;
+    }
+  }
+
+  /** overlayfs splits its options at ',' and lower directories at ':'; such paths cannot be given. */
+  private static String overlayPath(Path p) {
+    String s = p.toString();
+    if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0 || s.indexOf('\\') >= 0) {
+      throw new InvalidSpecException("path " + s + " contains ',', ':' or '\\', which overlayfs options cannot carry: "
+          + "choose a state root without them");
+    }
+    return s;
   }
 
   @Override

@@ -26,6 +26,19 @@ final class HostRootfs extends Rootfs {
     Path root = Files.createDirectories(ctx.runDir().resolve("root"));
     InitPlan plan = ctx.plan();
     plan.rootTmpfs(root, "mode=755");
+    Path etc = EtcFiles.writeHostEtc(ctx);
+    plan.bind(etc, "/etc", "nodev,nosuid");
+    planHostPrograms(plan);
+    plan.tmpfs("/tmp", "mode=1777");
+    plan.tmpfs("/var", "mode=755");
+    plan.mkdir("/var/tmp", 01777);
+    plan.tmpfs("/root", "mode=700");
+    plan.tmpfs("/run", "mode=755");
+    return Attachment.none();
+  }
+
+  /** The host's program trees and its secret-free /etc files, read-only, over a root that has an /etc. */
+  static void planHostPrograms(InitPlan plan) throws IOException {
     for (String tree : PROGRAM_TREES) {
       Path host = Path.of("/", tree);
       if (Files.isSymbolicLink(host)) {
@@ -34,17 +47,9 @@ final class HostRootfs extends Rootfs {
         plan.bind(host, "/" + tree, "ro,nodev");
       }
     }
-    Path etc = EtcFiles.writeHostEtc(ctx);
-    plan.bind(etc, "/etc", "nodev,nosuid");
     for (String name : SHARED_ETC) {
       plan.bind(Path.of("/etc", name), "/etc/" + name, "ro,nodev,nosuid,optional");
     }
-    plan.tmpfs("/tmp", "mode=1777");
-    plan.tmpfs("/var", "mode=755");
-    plan.mkdir("/var/tmp", 01777);
-    plan.tmpfs("/root", "mode=700");
-    plan.tmpfs("/run", "mode=755");
-    return Attachment.none();
   }
 
   @Override

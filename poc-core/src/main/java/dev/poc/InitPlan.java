@@ -108,6 +108,16 @@ final class InitPlan {
     return put("net", ifName, address, Integer.toString(prefix), gateway);
   }
 
+  /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
+  InitPlan cgroupJoin(Path tasksFile) {
+    return put("cgjoin", tasksFile.toString());
+  }
+
+  /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
+  InitPlan cgroupBornIn(Path dir) {
+    return put("cgborn", dir.toString());
+  }
+
   InitPlan tty(boolean tty) {
     return tty ? put("tty", "1") : this;
   }
