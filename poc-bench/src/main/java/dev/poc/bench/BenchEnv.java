@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * Everything the scenarios share for one run: a work directory (busybox root, poc's state root,
- * OCI bundles and state), poc's runtime, runc and crun, the name generator. Closing it stops what
- * is left, checks that nothing stayed mounted, and deletes the work directory.
+ * OCI bundles and state), poc's runtime, runc and crun, the name generator. Closing it prunes poc's
+ * state root (containers, disks, images), checks that nothing stayed mounted, and deletes the work
+ * directory.
  */
 final class BenchEnv implements AutoCloseable {
   /** The bare floor: the five namespaces and a fork, nothing else. */
@@ -86,6 +87,7 @@ final class BenchEnv implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    poc.prune(); // stops what runs, removes the disks and images of this run's state root
     poc.close();
     List<String> mounts = Leftovers.find(names.prefix(), workDir, stateRoot).stream().filter(s -> s.startsWith("mount ")).toList();
     if (!mounts.isEmpty()) {
