@@ -79,7 +79,7 @@ final class ConcurrencyScenario implements Scenario {
         + "own start-to-exit (or start-to-running / stop) time inside the burst.");
     section.table(table(bursts));
     section.target(Target.equalTo("failed starts or stops", failures, 0, ""));
-    section.target(Target.equalTo("leftovers afterwards (cgroups, run dirs, processes, mounts, interfaces)", leftovers.size(), 0, ""));
+    section.target(Target.equalTo("leftovers afterwards (cgroups, run dirs, processes, mounts, loop devices, interfaces)", leftovers.size(), 0, ""));
     bursts.forEach((name, list) -> list.stream().flatMap(b -> b.failures().stream()).distinct().limit(3)
         .forEach(f -> section.note("failure in '" + name + "': " + f)));
     leftovers.stream().limit(10).forEach(l -> section.note("leftover: " + l));

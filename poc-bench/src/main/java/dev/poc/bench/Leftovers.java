@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * What a run may leave behind on the host, found by the run's name prefix or work directory:
  * cgroups (poc's {@code poc/NAME} and runc/crun's), poc run directories, processes still below
- * this JVM, mounts under the work directory, interfaces and network namespaces.
+ * this JVM, mounts and loop devices under the work directory, interfaces and network namespaces.
  */
 final class Leftovers {
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
@@ -42,6 +42,19 @@ final class Leftovers {
       if (mountPoint.startsWith(work)) {
         found.add("mount " + mountPoint);
       }
+    }
+    try (Stream<Path> blocks = Files.list(Path.of("/sys/block"))) {
+      for (Path loop : blocks.filter(p -> p.getFileName().toString().startsWith("loop")).toList()) {
+        Path backing = loop.resolve("loop/backing_file");
+        if (Files.exists(backing)) {
+          String file = Files.readString(backing).trim();
+          if (file.startsWith(work)) {
+            found.add("loop device /dev/" + loop.getFileName() + " on " + file);
+          }
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a loop device detached while we looked: not ours to report
     }
     for (Path dir : List.of(Path.of("/sys/class/net"), Path.of("/run/netns"))) {
       if (Files.isDirectory(dir)) {

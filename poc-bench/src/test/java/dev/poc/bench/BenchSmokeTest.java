@@ -30,11 +30,13 @@ class BenchSmokeTest {
     assertThat(section(report, "### 1.")).contains("| poc (Java API) ", "| runc run ", "| crun run ", "| bare floor: ",
             "| cgroups alone: ")
         .contains("poc median ÷ runc median");
-    assertThat(section(report, "### 2.")).contains("| poc, no limit, no network ", "| bare floor: ");
-    assertThat(section(report, "### 3.")).contains("| seed: 1G, busybox ", "| seed: 20G, busybox + 8 MiB ");
+    assertThat(section(report, "### 2.")).contains("| poc, no limit, no network ", "| poc, memory 64M ",
+        "| runc run, memory 64M ", "| crun run, memory 64M ", "| bare floor: ");
+    assertThat(section(report, "### 3.")).contains("| poc: 1G, busybox ", "| poc: 20G, busybox + 8 MiB ",
+        "| seed: 1G, busybox ", "| seed: 20G, busybox + 8 MiB ");
     assertThat(section(report, "### 4.")).contains("| poc (Java API) ", "| runc run ", "| poc: 50 × start() of sleep")
         .contains("failed starts or stops: 0 (target = 0) — met")
-        .contains("leftovers afterwards (cgroups, run dirs, processes, mounts, interfaces): 0 (target = 0) — met");
+        .contains("leftovers afterwards (cgroups, run dirs, processes, mounts, loop devices, interfaces): 0 (target = 0) — met");
     assertThat(section(report, "### 5.")).contains("| poc: poc-init outer + container init (PID 1) ", "| runc: ", "| crun: ");
 
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
