@@ -10,6 +10,7 @@
  * Processes:  JVM --socket-- outer (this process, host side) --pipes-- init (PID 1) -- command
  *
  * Lines to the JVM:  PID n | READY | EXEC | EXECFAIL errno path | ERR text | EXIT code n | EXIT signal n
+ *                    (exec mode, poc-init exec SOCKET: PID n | EXEC | EXECFAIL | ERR | EXIT)
  * Lines from the JVM: GO
  * The outer kills the container when the socket closes (the JVM died), unless detached.
  */
@@ -95,6 +96,8 @@ static struct {
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
+  int target;                              /* exec mode: the host pid of the container's init */
+  const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -165,6 +168,8 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "gid")) plan.gid = atoi(v[0]);
     else if (!strcmp(k, "tty")) plan.tty = atoi(v[0]);
     else if (!strcmp(k, "detach")) plan.detach = atoi(v[0]);
+    else if (!strcmp(k, "target")) plan.target = atoi(v[0]);
+    else if (!strcmp(k, "cgroup") && plan.ncgroups < 32) plan.cgroups[plan.ncgroups++] = v[0];
     else if (!strcmp(k, "group") && plan.ngroups < 64) plan.groups[plan.ngroups++] = atoi(v[0]);
     else if (!strcmp(k, "arg") && plan.nargs < MAX_ITEMS - 1) plan.args[plan.nargs++] = v[0];
     else if (!strcmp(k, "env") && plan.nenv < MAX_ITEMS - 1) plan.env[plan.nenv++] = v[0];
@@ -642,6 +647,182 @@ static void close_cgroups(void) {
   if (cg_procs >= 0) close(cg_procs);
 }
 
+/* ---- tty: a pty from the container's own devpts, its master relayed by the outer ----
+ *
+ * Whoever runs inside (the init, or the exec child) opens the pty after entering the container's
+ * mount namespace, so the terminal belongs to the container's devpts instance. It passes the
+ * master to the outer over a socketpair (SCM_RIGHTS); the outer puts the user's terminal in raw
+ * mode and copies bytes both ways, so Ctrl+C, Ctrl+Z and Ctrl+D reach the container's line
+ * discipline, and follows SIGWINCH. */
+
+static int tty_sock[2] = { -1, -1 }; /* [0] the outer's end, [1] the inside's end */
+static int tty_slave = -1;            /* inside: the command's terminal */
+static int tty_master = -1;           /* outer: the other end, relayed to our stdin/stdout */
+static int tty_stdin_open = 1;
+static int tty_raw_on;
+static struct termios tty_saved;
+static volatile sig_atomic_t got_sigwinch;
+static void on_sigwinch(int s) { (void)s; got_sigwinch = 1; }
+
+static int write_all(int fd, const char *buf, size_t n) {
+  for (size_t off = 0; off < n;) {
+    ssize_t w = write(fd, buf + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    off += w;
+  }
+  return 0;
+}
+
+/* Before the fork or clone: the channel for the master, and SIGWINCH for the outer. */
+static void tty_prepare(void) {
+  if (!plan.tty) return;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_sock) < 0) die("socketpair", "tty");
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigwinch;
+  sigaction(SIGWINCH, &sa, NULL);
+}
+
+static void tty_keep_end(int end) {
+  if (!plan.tty) return;
+  close(tty_sock[!end]);
+  tty_sock[!end] = -1;
+}
+
+static void send_fd(int sock, int fd) {
+  char byte = 'm';
+  struct iovec iov = { &byte, 1 };
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (sendmsg(sock, &m, MSG_NOSIGNAL) < 0) die("send pty master", "to the outer");
+}
+
+static int recv_fd(int sock) {
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) <= 0) return -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+/* Inside, after pivot_root or setns: opens the pty, hands the master out and keeps the slave.
+ * Our own stdio (the user's real terminal) goes to /dev/null, so nothing in the container can
+ * reach the host's terminal through /proc/1/fd. */
+static void tty_open_inside(void) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("open", "/dev/ptmx");
+  int unlock = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("unlock pty", "/dev/ptmx");
+  tty_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty_slave < 0) die("open pty slave", "/dev/ptmx");
+  send_fd(tty_sock[1], master);
+  close(master);
+  close(tty_sock[1]);
+  tty_sock[1] = -1;
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) die("open", "/dev/null");
+  for (int i = 0; i < 3; i++) dup2(null, i);
+  close(null);
+}
+
+/* In the command, after setsid: the slave becomes its stdio and its controlling terminal. */
+static void tty_attach(void) {
+  for (int i = 0; i < 3; i++)
+    if (dup2(tty_slave, i) < 0) die("dup2", "pty slave");
+  if (ioctl(0, TIOCSCTTY, 0) < 0) die("controlling tty", NULL);
+}
+
+static void tty_copy_winsize(void) {
+  struct winsize ws;
+  if (tty_master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(tty_master, TIOCSWINSZ, &ws);
+}
+
+static void tty_restore(void) {
+  if (tty_raw_on) tcsetattr(0, TCSADRAIN, &tty_saved);
+  tty_raw_on = 0;
+}
+
+/* The outer got the master: size it like the user's terminal and make that terminal raw. */
+static void tty_take_master(void) {
+  tty_master = recv_fd(tty_sock[0]);
+  close(tty_sock[0]);
+  tty_sock[0] = -1;
+  if (tty_master < 0) return;
+  tty_copy_winsize();
+  if (isatty(0) && tcgetattr(0, &tty_saved) == 0) {
+    struct termios raw = tty_saved;
+    cfmakeraw(&raw);
+    if (tcsetattr(0, TCSADRAIN, &raw) == 0) tty_raw_on = 1;
+  }
+}
+
+/* The outer's poll entries: [0] the socket the master comes over, [1] our stdin, [2] the master. */
+static void tty_poll_set(struct pollfd *pf) {
+  pf[0] = (struct pollfd){ tty_sock[0], POLLIN, 0 };
+  pf[1] = (struct pollfd){ tty_master >= 0 && tty_stdin_open ? 0 : -1, POLLIN, 0 };
+  pf[2] = (struct pollfd){ tty_master, POLLIN, 0 };
+}
+
+static void tty_poll_handle(const struct pollfd *pf) {
+  char buf[8192];
+  if (got_sigwinch) {
+    got_sigwinch = 0;
+    tty_copy_winsize();
+  }
+  if (pf[0].revents) tty_take_master();
+  if (pf[1].revents) {
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n > 0) write_all(tty_master, buf, n);
+    else if (n == 0 || errno != EINTR) tty_stdin_open = 0;
+  }
+  if (pf[2].revents) {
+    ssize_t n = read(tty_master, buf, sizeof buf);
+    if (n > 0) write_all(1, buf, n);
+    else if (n == 0 || errno != EINTR) { /* EIO: every slave is closed */
+      close(tty_master);
+      tty_master = -1;
+    }
+  }
+}
+
+/* The command is gone: copy what it wrote last, then give the user's terminal back. */
+static void tty_finish(void) {
+  char buf[8192];
+  struct pollfd pf = { tty_master, POLLIN, 0 };
+  while (tty_master >= 0 && poll(&pf, 1, 0) > 0) {
+    ssize_t n = read(tty_master, buf, sizeof buf);
+    if (n <= 0) break;
+    write_all(1, buf, n);
+  }
+  tty_restore();
+}
+
+/* The last steps of the run and exec paths: a session (with the pty as its terminal), the
+ * privileges of the plan, then exec; a failure goes to report_fd, the close-on-exec status pipe. */
+static void become_command(void) {
+  if (setsid() < 0) die("setsid", NULL);
+  if (plan.tty) tty_attach();
+  drop_privileges();
+  if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
+  char found[PATH_MAX];
+  int err = exec_command(found, sizeof found);
+  say("EXECFAIL %d %s", err, found);
+  _exit(127);
+}
+
 static volatile sig_atomic_t got_sigchld;
 static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 
@@ -660,6 +841,7 @@ static void container_init(int rep, int go) {
   }
   join_cgroups(); /* after the root is built: the devices allow-list would refuse its mounts */
   close_cgroups();
+  if (plan.tty) tty_open_inside();
   say("READY");
   char c;
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
@@ -679,18 +861,10 @@ static void container_init(int rep, int go) {
     report_fd = ep[1];
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (setsid() < 0) die("setsid", NULL);
-    if (plan.tty && ioctl(0, TIOCSCTTY, 0) < 0) die("controlling tty", NULL);
-    drop_privileges();
-    if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
-    char found[PATH_MAX];
-    int err = exec_command(found, sizeof found);
-    char msg[PATH_MAX + 32];
-    int n = snprintf(msg, sizeof msg, "EXECFAIL %d %s\n", err, found);
-    if (write(ep[1], msg, n) < 0) _exit(127);
-    _exit(127);
+    become_command();
   }
   close(ep[1]);
+  if (tty_slave >= 0) close(tty_slave);
   char msg[PATH_MAX + 64];
   ssize_t n;
   while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
@@ -732,29 +906,155 @@ static int connect_socket(const char *path) {
   return fd;
 }
 
+/* The outer's loop: the child's lines to the JVM, GO to the child, the user's terminal to and from
+ * the pty; returns when the child has been reaped. In run mode the child is the container's init,
+ * which reports the command's status itself, so a reaped init means it was killed (DIED). In exec
+ * mode the child is the command: its close-on-exec status pipe closing empty means EXEC, and its
+ * status is the EXIT. */
+static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
+  char buf[8192];
+  int ctl_open = 1, rep_open = 1;
+  size_t rep_bytes = 0;
+  for (;;) {
+    int st;
+    if (got_sigchld && !rep_open) {
+      pid_t p = waitpid(child, &st, WNOHANG);
+      if (p == child) {
+        tty_finish();
+        const char *what = exec_mode ? "EXIT" : "DIED";
+        if (WIFSIGNALED(st)) say("%s signal %d", what, WTERMSIG(st));
+        else say("%s code %d", what, WEXITSTATUS(st));
+        return 0;
+      }
+    }
+    struct pollfd pf[5] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep : -1, POLLIN, 0 } };
+    tty_poll_set(pf + 2);
+    if (poll(pf, 5, rep_open ? -1 : 100) < 0) {
+      if (errno != EINTR) die("poll", NULL);
+      continue;
+    }
+    if (pf[1].revents) {
+      ssize_t n = read(rep, buf, sizeof buf);
+      if (n > 0) {
+        rep_bytes += n;
+        if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
+      } else if (n == 0 || errno != EINTR) {
+        rep_open = 0;
+        close(rep);
+        if (exec_mode && rep_bytes == 0) say("EXEC");
+      }
+    }
+    if (pf[0].revents) {
+      ssize_t n = read(ctl, buf, sizeof buf);
+      if (n > 0) {
+        if (go >= 0 && memchr(buf, 'G', n)) { /* GO */
+          if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
+          close(go);
+          go = -1;
+        }
+      } else if (n == 0 || errno != EINTR) {
+        ctl_open = 0;
+        if (!plan.detach) kill(child, SIGKILL); /* the JVM is gone: so is its container */
+      }
+    }
+    tty_poll_handle(pf + 2);
+  }
+}
+
+/* ---- exec: a command inside a running container (poc-init exec SOCKET) ----
+ *
+ * The plan names the container's init (target) and the cgroup.procs files to join. The outer
+ * enters the init's PID namespace for its children only, then forks the command, which joins the
+ * cgroups (while it still sees the host's cgroupfs), the other namespaces, drops privileges like
+ * the run path and execs. The outer stays on the host side: it relays and reports EXIT. */
+
+static const char *const EXEC_NS[] = { "ipc", "uts", "net", "pid", "mnt" };
+static const int EXEC_NS_FLAG[] = { CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
+#define EXEC_NS_COUNT 5
+#define EXEC_NS_PID 3
+
+static void exec_join_cgroups(void) {
+  for (int i = 0; i < plan.ncgroups; i++) {
+    int fd = open(plan.cgroups[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) < 0) die("join cgroup", plan.cgroups[i]); /* 0: the writer */
+    close(fd);
+  }
+}
+
+static void exec_child(int status_fd, const int *nsfd) {
+  report_fd = status_fd;
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  exec_join_cgroups();
+  for (int i = 0; i < EXEC_NS_COUNT; i++) {
+    if (i != EXEC_NS_PID && setns(nsfd[i], EXEC_NS_FLAG[i]) < 0) die("setns", EXEC_NS[i]);
+    close(nsfd[i]);
+  }
+  if (plan.tty) tty_open_inside();
+  become_command();
+}
+
+static int exec_main(int ctl) {
+  if (plan.target <= 0) { errno = EINVAL; die("plan", "no target container"); }
+  int nsfd[EXEC_NS_COUNT];
+  for (int i = 0; i < EXEC_NS_COUNT; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", plan.target, EXEC_NS[i]);
+    nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (nsfd[i] < 0) die("open namespace", path);
+  }
+  if (setns(nsfd[EXEC_NS_PID], CLONE_NEWPID) < 0) die("setns", "pid"); /* for our children only */
+  int status[2];
+  if (pipe2(status, O_CLOEXEC) < 0) die("pipe", "exec status");
+  tty_prepare();
+  pid_t child = fork();
+  if (child < 0) die("fork", "command");
+  if (child == 0) {
+    close(ctl);
+    close(status[0]);
+    tty_keep_end(1);
+    exec_child(status[1], nsfd);
+  }
+  close(status[1]);
+  for (int i = 0; i < EXEC_NS_COUNT; i++) close(nsfd[i]);
+  tty_keep_end(0);
+  say("PID %d", child);
+  return relay(child, ctl, status[0], -1, 1);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "poc-init is started by the poc runtime, not by hand (usage: poc-init SOCKET)\n");
+  int exec_mode = argc == 3 && !strcmp(argv[1], "exec");
+  if (argc != 2 && !exec_mode) {
+    fprintf(stderr, "poc-init is started by the poc runtime, not by hand (usage: poc-init [exec] SOCKET)\n");
     return 2;
   }
-  int ctl = connect_socket(argv[1]);
+  const char *socket_path = argv[argc - 1];
+  int ctl = connect_socket(socket_path);
   if (ctl < 0) {
-    fprintf(stderr, "poc-init: connect %s: %s\n", argv[1], strerror(errno));
+    fprintf(stderr, "poc-init: connect %s: %s\n", socket_path, strerror(errno));
     return 2;
   }
   report_fd = ctl;
   read_plan(ctl);
   if (plan.detach) setsid();
 
-  int rep[2], go[2];
-  if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigchld;
   sa.sa_flags = SA_NOCLDSTOP;
   sigaction(SIGCHLD, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* A terminal's Ctrl+C reaches the init too, which forwards it; the JVM decides about us. */
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  if (exec_mode) return exec_main(ctl);
 
+  int rep[2], go[2];
+  if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
+  tty_prepare();
   open_cgroups();
   pid_t init = clone_init();
   if (init < 0) die("clone", "namespaces");
@@ -762,50 +1062,13 @@ int main(int argc, char **argv) {
     close(ctl);
     close(rep[0]);
     close(go[1]);
+    tty_keep_end(1);
     container_init(rep[1], go[0]);
   }
   close(rep[1]);
   close(go[0]);
   close_cgroups();
+  tty_keep_end(0);
   say("PID %d", init);
-
-  /* Relay: the init's lines to the JVM, GO from the JVM to the init, death to the JVM. */
-  char buf[8192];
-  int ctl_open = 1, rep_open = 1;
-  for (;;) {
-    int st;
-    if (got_sigchld && !rep_open) {
-      pid_t p = waitpid(init, &st, WNOHANG);
-      if (p == init) {
-        /* The init reports the command's status itself; this is for an init that was killed. */
-        if (WIFSIGNALED(st)) say("DIED signal %d", WTERMSIG(st));
-        else say("DIED code %d", WEXITSTATUS(st));
-        return 0;
-      }
-    }
-    struct pollfd pf[2] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep[0] : -1, POLLIN, 0 } };
-    if (poll(pf, 2, rep_open ? -1 : 100) < 0 && errno != EINTR) die("poll", NULL);
-    if (pf[1].revents) {
-      ssize_t n = read(rep[0], buf, sizeof buf);
-      if (n > 0) {
-        if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
-      } else if (n == 0 || errno != EINTR) {
-        rep_open = 0;
-        close(rep[0]);
-      }
-    }
-    if (pf[0].revents) {
-      ssize_t n = read(ctl, buf, sizeof buf);
-      if (n > 0) {
-        if (memchr(buf, 'G', n) && go[1] >= 0) { /* GO */
-          if (write(go[1], "g", 1) < 0) { /* the init died; its status follows */ }
-          close(go[1]);
-          go[1] = -1;
-        }
-      } else if (n == 0 || errno != EINTR) {
-        ctl_open = 0;
-        if (!plan.detach) kill(init, SIGKILL); /* the JVM is gone: so is its container */
-      }
-    }
-  }
+  return relay(init, ctl, rep[0], go[1], 0);
 }

@@ -6,10 +6,6 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +30,7 @@ public final class Container implements AutoCloseable {
   private final int initPid;
   private final NameLock lock;
   private final List<Attachment> attachments;
-  private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+  private final ExitFuture exit = new ExitFuture();
 
   Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       int initPid, NameLock lock, List<Attachment> attachments) {
@@ -116,6 +112,19 @@ public final class Container implements AutoCloseable {
     return cgroup.stats();
   }
 
+  /** Runs {@code command} inside this container, with pipes for its streams. */
+  public ContainerProcess exec(String... command) {
+    return exec(ExecSpec.of(command));
+  }
+
+  /** Runs a command inside this container (its namespaces and cgroups, its dropped privileges). */
+  public ContainerProcess exec(ExecSpec spec) {
+    if (!isRunning()) {
+      throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
+    }
+    return ExecLauncher.start(name(), initPid, this.spec.hostname(), spec);
+  }
+
   /** Whether the command is still running. */
   public boolean isRunning() {
     return !exit.isDone();
@@ -128,14 +137,7 @@ public final class Container implements AutoCloseable {
 
   /** Waits up to {@code timeout}; true when the command ended (and was released) in time. */
   public boolean waitFor(Duration timeout) throws InterruptedException {
-    try {
-      exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
+    return exit.await(timeout);
   }
 
   /** The exit code (128 + n for signal n); the container must have ended. */
@@ -145,10 +147,7 @@ public final class Container implements AutoCloseable {
 
   /** How the command ended; the container must have ended. */
   public ExitStatus exitStatus() {
-    if (!exit.isDone()) {
-      throw new IllegalStateException("container '" + name() + "' is still running: call waitFor() first");
-    }
-    return exit.join();
+    return exit.ended("container '" + name() + "'");
   }
 
   /** Sends a signal to the command (through the container's init, which forwards it). */
@@ -197,11 +196,7 @@ public final class Container implements AutoCloseable {
   }
 
   private ExitStatus awaitStatus() throws InterruptedException {
-    try {
-      return exit.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
+    return exit.await();
   }
 
   private void awaitStatusUninterruptibly() {
@@ -272,7 +267,7 @@ public final class Container implements AutoCloseable {
     runtime.unregister(this);
   }
 
-  private static ExitStatus parseStatus(String line) {
+  static ExitStatus parseStatus(String line) {
     String[] f = line.split(" ");
     if (f.length == 3) {
       int n = Integer.parseInt(f[2]);

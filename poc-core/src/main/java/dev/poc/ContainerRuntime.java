@@ -85,6 +85,45 @@ public final class ContainerRuntime implements AutoCloseable {
     return launcher.start(spec);
   }
 
+  /**
+   * Runs a command inside the running container {@code name}, whether this runtime started it
+   * or another process did (e.g. {@code poc run --detach}).
+   *
+   * @throws NotFoundException when no container of that name runs under this state root
+   */
+  public ContainerProcess exec(String name, ExecSpec spec) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      return mine.get().exec(spec);
+    }
+    RunningContainers.Run run = RunningContainers.require(this, name);
+    return ExecLauncher.start(name, run.initPid(), name, spec);
+  }
+
+  /**
+   * Stops the running container {@code name}: SIGTERM, then SIGKILL after {@code grace}; returns
+   * once its host pieces are released. Works for containers other processes started.
+   *
+   * @throws NotFoundException when no container of that name runs under this state root
+   */
+  public void stop(String name, java.time.Duration grace) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      mine.get().stop(grace);
+    } else {
+      RunningContainers.stop(this, name, grace);
+    }
+  }
+
+  /** The containers running under this state root, started by this process or any other, by name. */
+  public List<RunInfo> runs() {
+    return RunningContainers.list(this);
+  }
+
+  private Optional<Container> runningHere(String name) {
+    return live.stream().filter(c -> c.name().equals(name) && c.isRunning()).findFirst();
+  }
+
   /** The directory that holds this runtime's state. */
   public Path stateRoot() {
     return stateRoot;

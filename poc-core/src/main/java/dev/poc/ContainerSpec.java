@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.immutables.value.Value;
@@ -17,34 +16,10 @@ import org.immutables.value.Value;
  * and run it with {@link Builder#start()}.
  */
 @Value.Immutable
-public abstract class ContainerSpec {
+public abstract class ContainerSpec extends ProcessSpec {
 
   /** The container's name: {@code [a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}}. */
   public abstract String name();
-
-  /** The command and its arguments ({@code process.args}). */
-  public abstract List<String> args();
-
-  /** Environment variables added to PATH, HOSTNAME, HOME and TERM ({@code process.env}). */
-  public abstract Map<String, String> env();
-
-  /** Working directory inside the container ({@code process.cwd}). */
-  @Value.Default
-  public String cwd() {
-    return "/";
-  }
-
-  /** User id the command runs as ({@code process.user.uid}). */
-  @Value.Default
-  public int uid() {
-    return 0;
-  }
-
-  /** Group id the command runs as ({@code process.user.gid}). */
-  @Value.Default
-  public int gid() {
-    return 0;
-  }
 
   /** Supplementary groups ({@code process.user.additionalGids}). */
   public abstract List<Integer> additionalGids();
@@ -91,30 +66,6 @@ public abstract class ContainerSpec {
    */
   public abstract Optional<String> diskSize();
 
-  /** Where stdin goes. */
-  @Value.Default
-  public Stdio stdin() {
-    return Stdio.PIPE;
-  }
-
-  /** Where stdout goes. */
-  @Value.Default
-  public Stdio stdout() {
-    return Stdio.PIPE;
-  }
-
-  /** Where stderr goes. */
-  @Value.Default
-  public Stdio stderr() {
-    return Stdio.PIPE;
-  }
-
-  /** Whether the command gets a pseudo-terminal (stdin, stdout and stderr must be INHERIT). */
-  @Value.Default
-  public boolean tty() {
-    return false;
-  }
-
   /** Whether the container outlives this JVM (it is then stopped with {@code poc stop} or the API). */
   @Value.Default
   public boolean detached() {
@@ -130,17 +81,8 @@ public abstract class ContainerSpec {
   @Value.Check
   void check() {
     ContainerNames.validate(name());
-    if (args().isEmpty()) {
-      throw new InvalidSpecException(
-          "container '" + name() + "' has no command: call .command(\"sh\", \"-c\", \"...\")");
-    }
+    checkProcess("container '" + name() + "'");
     diskSize().ifPresent(Disk::parseSize);
-    if (!cwd().startsWith("/")) {
-      throw new InvalidSpecException("cwd '" + cwd() + "' is not absolute: write it as /" + cwd());
-    }
-    if (uid() < 0 || gid() < 0) {
-      throw new InvalidSpecException("uid " + uid() + " / gid " + gid() + " must not be negative");
-    }
     if (!namespaces().contains(Namespace.MOUNT)) {
       throw new InvalidSpecException(
           "the MOUNT namespace cannot be turned off: the root filesystem lives in it");
@@ -148,14 +90,6 @@ public abstract class ContainerSpec {
     if (network() != Network.DISABLED && !namespaces().contains(Namespace.NET)) {
       throw new InvalidSpecException(
           "network " + network().cliName() + " needs the NET namespace: keep Namespace.NET");
-    }
-    if (tty() && (stdin() != Stdio.INHERIT || stdout() != Stdio.INHERIT)) {
-      throw new InvalidSpecException("tty(true) needs stdin and stdout set to Stdio.INHERIT");
-    }
-    for (String key : env().keySet()) {
-      if (key.isEmpty() || key.contains("=") || key.indexOf('\0') >= 0) {
-        throw new InvalidSpecException("environment variable name '" + key + "' is not valid");
-      }
     }
   }
 

@@ -126,6 +126,16 @@ final class InitPlan {
     return detach ? put("detach", "1") : this;
   }
 
+  /** Exec mode: the host pid of the init of the container to run in. */
+  InitPlan target(int initPid) {
+    return put("target", Integer.toString(initPid));
+  }
+
+  /** Exec mode: a cgroup.procs file the command joins before it enters the namespaces. */
+  InitPlan cgroup(Path procsFile) {
+    return put("cgroup", procsFile.toString());
+  }
+
   /** The encoded plan, framed for the socket. */
   byte[] encode() {
     ByteArrayOutputStream framed = new ByteArrayOutputStream(out.size() + 16);

@@ -43,6 +43,7 @@ final class Launcher {
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
     InitConnection conn = null;
+    boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
       runtime.reclaimIfDead(name, runDir);
       if (Files.exists(runDir)) {
@@ -50,6 +51,7 @@ final class Launcher {
       }
       Files.createDirectories(runDir.getParent());
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      runDirIsOurs = true;
       InitPlan plan = new InitPlan();
       StartContext ctx = new StartContext(spec, runtime, runDir, plan);
       for (HostSetup setup : runtime.setups()) {
@@ -114,7 +116,9 @@ final class Launcher {
         conn.close();
       }
       Release.all(attachments);
-      Release.deleteTree(runDir);
+      if (runDirIsOurs) {
+        Release.deleteTree(runDir);
+      }
       lock.close();
       if (e instanceof PocException pe) {
         throw pe;
@@ -139,13 +143,7 @@ final class Launcher {
     }
     plan.namespaces(flags);
     plan.hostname(spec.hostname());
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", DEFAULT_PATH);
-    env.put("HOSTNAME", spec.hostname());
-    env.put("HOME", spec.uid() == 0 ? "/root" : "/");
-    if (spec.tty()) {
-      env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
-    }
+    Map<String, String> env = baseEnv(spec.hostname(), spec.uid(), spec.tty());
     env.putAll(spec.env());
     env.forEach(plan::env);
     spec.args().forEach(plan::arg);
@@ -155,12 +153,33 @@ final class Launcher {
     plan.detach(spec.detached());
   }
 
+  /** The environment every command starts with, before the spec's own variables. */
+  static Map<String, String> baseEnv(String hostname, int uid, boolean tty) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("HOSTNAME", hostname);
+    env.put("HOME", uid == 0 ? "/root" : "/");
+    if (tty) {
+      env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
+    }
+    return env;
+  }
+
   private static Process spawn(ContainerSpec spec, Path socket) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(InitBinary.path().toString(), socket.toString());
+    return spawn(socket, spec.stdin(), spec.stdout(), spec.stderr());
+  }
+
+  /** Starts poc-init on {@code socket}; {@code mode} comes first (e.g. "exec"). */
+  static Process spawn(Path socket, Stdio in, Stdio out, Stdio err, String... mode) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(InitBinary.path().toString());
+    cmd.addAll(List.of(mode));
+    cmd.add(socket.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();
-    pb.redirectInput(redirectIn(spec.stdin()));
-    pb.redirectOutput(redirectOut(spec.stdout()));
-    pb.redirectError(redirectOut(spec.stderr()));
+    pb.redirectInput(redirectIn(in));
+    pb.redirectOutput(redirectOut(out));
+    pb.redirectError(redirectOut(err));
     return pb.start();
   }
 
@@ -202,33 +221,37 @@ final class Launcher {
 
   /** Turns the helper's report of a failed step into the exception a user can act on. */
   static PocException failure(String line, ContainerSpec spec) {
-    String name = spec.name();
+    return failure(line, "starting container '" + spec.name() + "'", spec.args(),
+        "in the rootfs (" + spec.rootfs() + ")", spec.env().getOrDefault("PATH", DEFAULT_PATH));
+  }
+
+  /** {@code what}: e.g. "starting container 'x'"; {@code where}: where the command was looked for. */
+  static PocException failure(String line, String what, java.util.List<String> args, String where, String path) {
     if (line == null) {
-      return new StartFailedException("starting container '" + name + "': poc-init ended without a report");
+      return new StartFailedException(what + ": poc-init ended without a report");
     }
     if (line.startsWith("EXECFAIL ")) {
       String[] f = line.split(" ", 3);
       int errno = Integer.parseInt(f[1]);
-      String path = f.length > 2 ? f[2] : spec.args().get(0);
-      String cmd = spec.args().get(0);
-      String where = "in the rootfs (" + spec.rootfs() + ")";
+      String cmd = args.get(0);
+      String found = f.length > 2 ? f[2] : cmd;
       return switch (errno) {
         case 2 -> new CommandNotFoundException("command '" + cmd + "' not found " + where
-            + (cmd.contains("/") ? "" : " on PATH " + spec.env().getOrDefault("PATH", DEFAULT_PATH))
+            + (cmd.contains("/") ? "" : " on PATH " + path)
             + ": install it in the image or give its full path");
-        case 13 -> new CommandNotFoundException("command '" + path + "' is not executable " + where
+        case 13 -> new CommandNotFoundException("command '" + found + "' is not executable " + where
             + " (permission denied): chmod +x it or run it through a shell");
-        case 8 -> new CommandNotFoundException("command '" + path + "' " + where
+        case 8 -> new CommandNotFoundException("command '" + found + "' " + where
             + " is not a program this kernel can run (exec format error): check its architecture or #! line");
-        default -> new StartFailedException("executing '" + path + "' " + where + " failed with errno " + errno);
+        default -> new StartFailedException("executing '" + found + "' " + where + " failed with errno " + errno);
       };
     }
     if (line.startsWith("ERR ")) {
-      return new StartFailedException("starting container '" + name + "' failed at " + line.substring(4));
+      return new StartFailedException(what + " failed at " + line.substring(4));
     }
     if (line.startsWith("EXIT ") || line.startsWith("DIED ")) {
-      return new StartFailedException("starting container '" + name + "': the container init ended early (" + line + ")");
+      return new StartFailedException(what + ": the container init ended early (" + line + ")");
     }
-    return new StartFailedException("starting container '" + name + "': unexpected report from poc-init: " + line);
+    return new StartFailedException(what + ": unexpected report from poc-init: " + line);
   }
 }

@@ -57,6 +57,11 @@ final class RunState {
     return alive(state, "helperPid", "helperStart");
   }
 
+  /** Whether the init recorded in this state still runs (the same process, not a reused pid). */
+  static boolean initAlive(Map<String, Object> state) {
+    return alive(state, "initPid", "initStart");
+  }
+
   private static boolean alive(Map<String, Object> state, String pidKey, String startKey) {
     Object pid = state.get(pidKey);
     Object start = state.get(startKey);

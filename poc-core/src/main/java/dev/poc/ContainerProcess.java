@@ -1,0 +1,113 @@
+package dev.poc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+
+/**
+ * A command started inside a running container by {@link Container#exec(ExecSpec)} or
+ * {@link ContainerRuntime#exec(String, ExecSpec)}. Closing it kills the command if it still runs.
+ */
+public final class ContainerProcess implements AutoCloseable {
+  private final String container;
+  private final Process helper;
+  private final InitConnection conn;
+  private final int pid;
+  private final ExitFuture exit = new ExitFuture();
+
+  ContainerProcess(String container, Process helper, InitConnection conn, int pid) {
+    this.container = container;
+    this.helper = helper;
+    this.conn = conn;
+    this.pid = pid;
+    Thread waiter = new Thread(this::awaitExit, "poc-exec-wait-" + container);
+    waiter.setDaemon(true);
+    waiter.start();
+  }
+
+  /** The host pid of the command. */
+  public int pid() {
+    return pid;
+  }
+
+  /** The command's stdin, when the spec's stdin is {@link Stdio#PIPE}. */
+  public OutputStream stdin() {
+    return helper.getOutputStream();
+  }
+
+  /** The command's stdout, when the spec's stdout is {@link Stdio#PIPE}. */
+  public InputStream stdout() {
+    return helper.getInputStream();
+  }
+
+  /** The command's stderr, when the spec's stderr is {@link Stdio#PIPE}. */
+  public InputStream stderr() {
+    return helper.getErrorStream();
+  }
+
+  /** Whether the command still runs. */
+  public boolean isRunning() {
+    return !exit.isDone();
+  }
+
+  /** Waits until the command has ended; returns its exit code (128 + n for signal n). */
+  public int waitFor() throws InterruptedException {
+    return exit.await().code();
+  }
+
+  /** Waits up to {@code timeout}; true when the command ended in time. */
+  public boolean waitFor(Duration timeout) throws InterruptedException {
+    return exit.await(timeout);
+  }
+
+  /** How the command ended; it must have ended. */
+  public ExitStatus exitStatus() {
+    return exit.ended("exec in container '" + container + "'");
+  }
+
+  /** The exit code; the command must have ended. */
+  public int exitCode() {
+    return exitStatus().code();
+  }
+
+  /** Sends a signal to the command. */
+  public void kill(Signal signal) {
+    if (isRunning()) {
+      Posix.kill(pid, signal.number());
+    }
+  }
+
+  /** Kills the command if it still runs and waits until it is gone. */
+  @Override
+  public void close() {
+    kill(Signal.KILL);
+    exit.join();
+  }
+
+  private void awaitExit() {
+    ExitStatus status = null;
+    try {
+      String line;
+      while ((line = conn.readLine()) != null) {
+        if (line.startsWith("EXIT ") && status == null) {
+          status = Container.parseStatus(line);
+        }
+      }
+    } catch (IOException e) {
+      // the helper is gone; its status is what we have
+    }
+    try {
+      helper.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    conn.close();
+    exit.complete(status != null ? status : ExitStatus.signaled(Signal.KILL.number()));
+  }
+
+  @Override
+  public String toString() {
+    return "ContainerProcess[" + container + ", pid " + pid + (isRunning() ? ", running]" : ", " + exit.join() + "]");
+  }
+}

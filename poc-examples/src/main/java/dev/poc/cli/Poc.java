@@ -1,0 +1,86 @@
+package dev.poc.cli;
+
+import dev.poc.ContainerRuntime;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The poc command line: the seed's grammar ({@code init}, {@code build NAME disk-size SIZE},
+ * {@code run MODE NAME CMD}, {@code rm}, {@code prune}, {@code help}) and what users expect beside
+ * it ({@code ps}, {@code exec}, {@code stop}, {@code stats}). Exit status: the command's own for
+ * {@code run} and {@code exec}, 2 for a usage error, 125 for an error of poc's.
+ */
+@Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
+    description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
+    subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
+        StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
+        "Exit status: the command's own for run and exec; 2 for a usage error; 125 for an error of poc's.",
+        "", "Quick start:",
+        "  sudo ./poc run --host-rootfs net-disabled test0 bash",
+        "  sudo ./poc init && sudo ./poc build test0 disk-size 20G && sudo ./poc run net-disabled test0 bash"})
+public final class Poc implements AutoCloseable {
+  /** Usage errors: what picocli returns, and what we return for a wrong word. */
+  static final int USAGE = 2;
+  /** An error of poc's own (not of the command in the container), as Docker does. */
+  static final int POC_ERROR = 125;
+
+  private Path stateRoot;
+  private ContainerRuntime runtime;
+
+  @Option(names = "--state-root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Where containers, disks and images are kept (default: $POC_STATE_ROOT, else /var/lib/poc_container).")
+  void stateRoot(Path dir) {
+    this.stateRoot = dir;
+  }
+
+  /** The state root: the option, else $POC_STATE_ROOT, else the seed's directory. */
+  Path stateRoot() {
+    if (stateRoot != null) {
+      return stateRoot;
+    }
+    String env = System.getenv("POC_STATE_ROOT");
+    return env != null && !env.isBlank() ? Path.of(env) : ContainerRuntime.DEFAULT_STATE_ROOT;
+  }
+
+  /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */
+  ContainerRuntime runtime() {
+    if (runtime == null) {
+      runtime = ContainerRuntime.open(stateRoot());
+    }
+    return runtime;
+  }
+
+  @Override
+  public void close() {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  /** Runs the CLI and returns its exit status. */
+  public static int run(String... args) {
+    if ("1".equals(System.getenv("POC_DEBUG"))) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+    }
+    try (Poc poc = new Poc()) {
+      CommandLine cli = new CommandLine(poc);
+      cli.setParameterExceptionHandler(new Errors.Usage());
+      cli.setExecutionExceptionHandler(new Errors.Failure());
+      cli.setCaseInsensitiveEnumValuesAllowed(true);
+      cli.setUsageHelpWidth(100);
+      if (args.length == 0) {
+        cli.usage(System.err);
+        return USAGE;
+      }
+      return cli.execute(args);
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+}

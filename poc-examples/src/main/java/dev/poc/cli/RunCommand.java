@@ -1,0 +1,147 @@
+package dev.poc.cli;
+
+import dev.poc.Container;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.Network;
+import dev.poc.Rootfs;
+import dev.poc.Stdio;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code run MODE NAME CMD...}: the seed's run, with the options users expect from Docker. */
+@Command(name = "run", sortOptions = false,
+    description = {"Runs CMD in container NAME and returns its exit status.",
+        "The root filesystem is NAME's disk (see build), the host's programs (--host-rootfs) or a directory (--rootfs).",
+        "With a terminal, CMD gets a terminal of its own (line editing, job control, Ctrl+C inside); without one, plain pipes."},
+    footer = {"", "Example:", "  sudo ./poc run net-disabled test0 bash",
+        "  sudo ./poc run --host-rootfs --memory 512M --publish 8080:80 net-bridge web busybox httpd -f -p 80",
+        "  sudo ./poc run --detach --host-rootfs net-disabled bg sleep 1000   # then: poc ps, poc exec bg sh, poc stop bg"})
+final class RunCommand implements Callable<Integer> {
+  @ParentCommand
+  private Poc poc;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODE", description = "net-disabled, net-default or net-bridge.")
+  private String mode;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "The container's name (and hostname).")
+  private String name;
+
+  @Parameters(index = "2..*", arity = "1..*", paramLabel = "CMD", parameterConsumer = RestOfLine.class,
+      description = "The command and its arguments.")
+  private List<String> command = new ArrayList<>();
+
+  @ArgGroup(exclusive = true)
+  private RootfsChoice rootfs;
+
+  static final class RootfsChoice {
+    @Option(names = "--host-rootfs", description = "Use the host's programs read-only, with a private /etc, /tmp, /var, /root.")
+    boolean host;
+
+    @Option(names = "--rootfs", paramLabel = "DIR", description = "Use a prepared directory tree as the root.")
+    Path directory;
+  }
+
+  @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, e.g. 512M.")
+  private String memory;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores, e.g. 1.5.")
+  private Double cpus;
+
+  @Option(names = "--pids", paramLabel = "N", description = "Most processes and threads at once.")
+  private Long pids;
+
+  @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
+      description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
+  private List<String> publish = new ArrayList<>();
+
+  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
+  private List<String> env = new ArrayList<>();
+
+  @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind a host path into the container.")
+  private List<String> volumes = new ArrayList<>();
+
+  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside (default /).")
+  private String workdir;
+
+  @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this user (default 0:0).")
+  private String user;
+
+  @Option(names = "--rm", description = "Remove the container's disk when the command ends.")
+  private boolean remove;
+
+  @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
+  private boolean detach;
+
+  @Option(names = {"-T", "--no-tty"}, description = "Plain pipes even on a terminal.")
+  private boolean noTty;
+
+  @Override
+  public Integer call() throws Exception {
+    Network network = Words.network(spec.commandLine(), mode);
+    ContainerSpec.Builder b = poc.runtime().container().name(name).command(command).network(network)
+        .rootfs(rootfs());
+    Words.limits(spec.commandLine(), b, memory, cpus, pids);
+    for (String p : publish) {
+      int[] ports = Words.publish(spec.commandLine(), p);
+      b.publish(ports[0], ports[1]);
+    }
+    Words.env(spec.commandLine(), env).forEach(b::putEnv);
+    for (String v : volumes) {
+      Words.Volume vol = Words.volume(spec.commandLine(), v);
+      b.bind(vol.source(), vol.destination(), vol.readOnly());
+    }
+    if (workdir != null) {
+      b.cwd(workdir);
+    }
+    if (user != null) {
+      int[] ug = Words.user(spec.commandLine(), user);
+      b.user(ug[0], ug[1]);
+    }
+    if (detach) {
+      b.detached(true).stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD);
+    } else {
+      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
+    }
+    Container c = start(b);
+    if (detach) {
+      System.out.println(c.name());
+      return 0;
+    }
+    int code = c.waitFor();
+    if (remove && rootfs == null) {
+      poc.runtime().remove(name, false); // --rm: its disk goes with it (host and directory roots leave nothing)
+    }
+    return code;
+  }
+
+  private Rootfs rootfs() {
+    if (rootfs != null && rootfs.host) {
+      return Rootfs.host();
+    }
+    if (rootfs != null && rootfs.directory != null) {
+      return Rootfs.directory(rootfs.directory);
+    }
+    return Rootfs.disk(name);
+  }
+
+  private Container start(ContainerSpec.Builder b) {
+    try {
+      return b.start();
+    } catch (InvalidSpecException e) {
+      throw Errors.usage(spec.commandLine(), e.getMessage());
+    }
+  }
+}

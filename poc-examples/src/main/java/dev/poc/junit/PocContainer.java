@@ -1,0 +1,261 @@
+package dev.poc.junit;
+
+import dev.poc.BindMount;
+import dev.poc.Container;
+import dev.poc.ContainerProcess;
+import dev.poc.ContainerRuntime;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.Network;
+import dev.poc.Rootfs;
+import dev.poc.Stdio;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A container for a test: declared with {@code with...} calls (on a {@link Managed} field, or in
+ * code), started by the {@link PocTest} extension or by {@link #start(ContainerRuntime)}, removed by
+ * {@link #close()}. Its stdout and stderr are kept (see {@link #logs()}) and forwarded to the test's
+ * output with a {@code [name]} prefix. The root filesystem is the host's programs unless set, so
+ * {@code busybox}, {@code sh} and the host's tools are there without downloading anything.
+ */
+public class PocContainer implements AutoCloseable {
+  private final List<String> command;
+  private String namePrefix = "poc";
+  private Rootfs rootfs = Rootfs.host();
+  private Network network = Network.DISABLED;
+  private final Map<String, String> env = new LinkedHashMap<>();
+  private final List<Integer> exposedPorts = new ArrayList<>();
+  private final List<BindMount> binds = new ArrayList<>();
+  private WaitStrategy waitStrategy = Wait.none();
+  private Duration stopTimeout = Duration.ofSeconds(2);
+  private boolean forwardLogs = true;
+  private Consumer<ContainerSpec.Builder> customizer = b -> {};
+
+  private volatile Container container;
+  private volatile LogBuffer logs = new LogBuffer("");
+
+  /** A container that will run {@code command}. */
+  public PocContainer(String... command) {
+    if (command.length == 0) {
+      throw new IllegalArgumentException("a PocContainer needs a command, e.g. new PocContainer(\"sleep\", \"1000\")");
+    }
+    this.command = List.of(command);
+  }
+
+  /** The start of its name; a random suffix keeps parallel tests apart (default "poc"). */
+  public PocContainer withNamePrefix(String prefix) {
+    this.namePrefix = prefix;
+    return this;
+  }
+
+  /** Its root filesystem (default: {@link Rootfs#host()}). */
+  public PocContainer withRootfs(Rootfs rootfs) {
+    this.rootfs = rootfs;
+    return this;
+  }
+
+  /** How it is connected (default: {@link Network#DISABLED}, loopback only). */
+  public PocContainer withNetwork(Network network) {
+    this.network = network;
+    return this;
+  }
+
+  /** An environment variable. */
+  public PocContainer withEnv(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
+  /** Container TCP ports to publish on free host ports of 127.0.0.1 (see {@link #port(int)}). */
+  public PocContainer withExposedPorts(int... ports) {
+    for (int p : ports) {
+      exposedPorts.add(p);
+    }
+    return this;
+  }
+
+  /** A host path bound into the container. */
+  public PocContainer withBind(Path hostPath, String containerPath, boolean readOnly) {
+    binds.add(BindMount.of(hostPath, containerPath, readOnly));
+    return this;
+  }
+
+  /** When it counts as started (default: as soon as the command runs). */
+  public PocContainer waitingFor(WaitStrategy strategy) {
+    this.waitStrategy = strategy;
+    return this;
+  }
+
+  /** How long {@link #close()} waits after SIGTERM before SIGKILL (default 2 s). */
+  public PocContainer withStopTimeout(Duration timeout) {
+    this.stopTimeout = timeout;
+    return this;
+  }
+
+  /** Whether its output is copied to the test's output with a {@code [name]} prefix (default true). */
+  public PocContainer withLogForwarding(boolean forward) {
+    this.forwardLogs = forward;
+    return this;
+  }
+
+  /** Anything else the spec offers (limits, user, hostname...), applied last. */
+  public PocContainer withSpec(Consumer<ContainerSpec.Builder> customizer) {
+    this.customizer = this.customizer.andThen(customizer);
+    return this;
+  }
+
+  /** Starts it on {@code runtime} and waits until it is ready; a no-op when it already runs. */
+  public synchronized PocContainer start(ContainerRuntime runtime) {
+    if (isRunning()) {
+      return this;
+    }
+    String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    ContainerSpec.Builder b = runtime.container().name(name).command(command).rootfs(rootfs).network(network)
+        .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
+        .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+    exposedPorts.forEach(b::publish);
+    customizer.accept(b);
+    Container c = b.start();
+    logs = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
+    logs.pump(c.stdout(), System.out, "poc-log-" + name);
+    logs.pump(c.stderr(), System.err, "poc-err-" + name);
+    container = c;
+    try {
+      waitStrategy.waitUntilReady(this);
+    } catch (RuntimeException | Error e) {
+      stop();
+      throw e;
+    }
+    return this;
+  }
+
+  /** Starts it on a runtime of its own process-wide state root (outside {@link PocTest} classes). */
+  public PocContainer start() {
+    return start(StandaloneRuntime.get());
+  }
+
+  /** Its name (prefix and random suffix); known once started. */
+  public String name() {
+    return running().name();
+  }
+
+  /** The underlying container. */
+  public Container container() {
+    return running();
+  }
+
+  /** Whether its command runs. */
+  public boolean isRunning() {
+    Container c = container;
+    return c != null && c.isRunning();
+  }
+
+  /** Its IPv4 address on its network (BRIDGE or DEFAULT). */
+  public String address() {
+    return running().address().orElseThrow(() -> new IllegalStateException("container '" + name()
+        + "' has no address: its network is " + network.cliName() + "; use .withNetwork(Network.BRIDGE)"));
+  }
+
+  /** The host to reach published ports on. */
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  /** The host port that container port {@code containerPort} is published on. */
+  public int port(int containerPort) {
+    Integer p = publishedPort(containerPort);
+    if (p == null) {
+      throw new IllegalStateException("container port " + containerPort + " of '" + name()
+          + "' is not published: add .withExposedPorts(" + containerPort + ")");
+    }
+    return p;
+  }
+
+  Integer publishedPort(int containerPort) {
+    if (!exposedPorts.contains(containerPort)) {
+      return null;
+    }
+    try {
+      return running().hostPort(containerPort);
+    } catch (InvalidSpecException e) {
+      return null;
+    }
+  }
+
+  /** Runs {@code command} inside and waits for it. */
+  public ExecResult exec(String... command) {
+    try (ContainerProcess p = running().exec(command)) {
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
+      String out = readAll(p.stdout());
+      int code = p.waitFor();
+      return new ExecResult(code, out, err.join());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + String.join(" ", command) + " in " + name(), e);
+    }
+  }
+
+  private static String readAll(InputStream in) {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Everything it has printed so far, stdout and stderr interleaved by line. */
+  public String logs() {
+    return String.join("\n", logs.lines());
+  }
+
+  /** The lines it has printed so far. */
+  public List<String> logLines() {
+    return logs.lines();
+  }
+
+  String exitDescription() {
+    Container c = container;
+    return c == null ? "never started" : c.isRunning() ? "still running" : c.exitStatus().toString();
+  }
+
+  /** Stops and removes it (SIGTERM, then SIGKILL after the stop timeout); a no-op when it is not running. */
+  public synchronized void stop() {
+    Container c = container;
+    if (c != null) {
+      c.close();
+      logs.awaitDrained();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private Container running() {
+    Container c = container;
+    if (c == null) {
+      throw new IllegalStateException("the container of " + command + " has not been started: annotate its field"
+          + " with @Managed in a @PocTest class, or call start(runtime)");
+    }
+    return c;
+  }
+
+  @Override
+  public String toString() {
+    Container c = container;
+    return "PocContainer[" + (c == null ? String.join(" ", command) + ", not started" : c.toString()) + "]";
+  }
+}

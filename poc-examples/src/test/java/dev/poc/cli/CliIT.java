@@ -1,0 +1,165 @@
+package dev.poc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The CLI end to end, as root, through the packaged jar, in a state root of its own. */
+class CliIT {
+  private static final List<String> COMMANDS =
+      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "prune", "help");
+  private static Cli cli;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    cli = new Cli();
+  }
+
+  @AfterAll
+  static void nothingLeft() throws Exception {
+    Path runs = cli.stateRoot().resolve("run");
+    if (Files.isDirectory(runs)) {
+      try (var left = Files.list(runs)) {
+        assertThat(left.toList()).as("run directories left behind").isEmpty();
+      }
+    }
+    cli.close();
+  }
+
+  @Test
+  void helpGivesEveryCommandWithAnExample() throws Exception {
+    Cli.Result help = cli.run("help");
+    assertThat(help.code()).isZero();
+    for (String c : COMMANDS) {
+      assertThat(help.out()).contains("  " + c + " ");
+    }
+    for (String c : COMMANDS.subList(0, COMMANDS.size() - 1)) {
+      Cli.Result r = cli.run(c, "--help");
+      assertThat(r.code()).as(c + " --help").isZero();
+      assertThat(r.out()).as(c + " --help").contains("Example:").contains("sudo ./poc " + c);
+      assertThat(cli.run("help", c).out()).isEqualTo(r.out());
+    }
+  }
+
+  @Test
+  void usageErrorsExit2AndSayWhatToType() throws Exception {
+    String name = Cli.name("usage");
+    assertUsage(cli.run(), "Usage: poc");
+    assertUsage(cli.run("run"), "Missing required parameters", "Example: sudo ./poc run net-disabled test0 bash");
+    assertUsage(cli.run("run", "net-defualt", name, "bash"),
+        "unknown network mode 'net-defualt': use net-disabled, net-default or net-bridge");
+    assertUsage(cli.run("rnu", name), "'rnu' is not a poc command: did you mean 'poc run'?");
+    assertUsage(cli.run("build", name, "disksize", "20G"), "expected the word 'disk-size' after the name",
+        "poc build " + name + " disk-size 20G");
+    assertUsage(cli.run("run", "--publish", "80x", "net-disabled", name, "true"), "--publish '80x' is not HOST:CONTAINER");
+    assertUsage(cli.run("run", "--env", "FOO", "net-disabled", name, "true"), "--env 'FOO' is not K=V");
+    assertUsage(cli.run("run", "--volume", "/tmp:rel", "net-disabled", name, "true"), "is not HOST:CONTAINER[:ro]");
+    assertUsage(cli.run("run", "--host-rootfs", "--memory", "1K", "net-disabled", name, "true"), "below 4M");
+    assertUsage(cli.run("run", "--host-rootfs", "--rootfs", "/", "net-disabled", name, "true"), "mutually exclusive");
+    assertUsage(cli.run("exec", name), "Missing required parameter", "Example: sudo ./poc exec test0 ps aux");
+  }
+
+  private static void assertUsage(Cli.Result r, String... fragments) {
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    for (String f : fragments) {
+      assertThat(r.err()).as(r.toString()).contains(f);
+    }
+  }
+
+  @Test
+  void runReturnsTheCommandsStatusAndOutput() throws Exception {
+    String name = Cli.name("run");
+    Cli.Result r = cli.run("run", "--host-rootfs", "net-disabled", name, "sh", "-c", "hostname; echo $$; ls -d /etc; exit 3");
+    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    assertThat(r.out()).isEqualTo(name + "\n2\n/etc\n");
+    Cli.Result killed = cli.run("run", "--host-rootfs", "net-disabled", name, "sh", "-c", "kill -TERM $$");
+    assertThat(killed.code()).as(killed.toString()).isEqualTo(128 + 15);
+  }
+
+  @Test
+  void withoutATerminalStdinIsAPlainPipe() throws Exception {
+    Cli.Result r = cli.runWithInput("hello\nworld\n", "run", "--host-rootfs", "net-disabled", Cli.name("pipe"), "sh", "-c",
+        "test -t 0 || echo no-tty; cat");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("no-tty\nhello\nworld\n");
+  }
+
+  @Test
+  void runOnADirectoryWithEnvVolumeWorkdirAndUser() throws Exception {
+    Path root = cli.busyboxRoot();
+    Path data = cli.tempDir("poc-cli-data-");
+    Files.writeString(data.resolve("f"), "from the host\n");
+    Cli.Result r = cli.run("run", "--rootfs", root.toString(), "--env", "GREETING=hi there", "--volume", data + ":/data:ro",
+        "--workdir", "/data", "--user", "1000:1000", "net-disabled", Cli.name("dir"),
+        "sh", "-c", "echo $GREETING; cat f; pwd; id -u; touch g 2>/dev/null || echo read-only");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo("hi there\nfrom the host\n/data\n1000\nread-only\n");
+  }
+
+  @Test
+  void pocsOwnErrorsExit125AndSayWhatToDo() throws Exception {
+    String name = Cli.name("err");
+    Cli.Result neverBuilt = cli.run("run", "net-disabled", name, "bash");
+    assertThat(neverBuilt.code()).as(neverBuilt.toString()).isEqualTo(125);
+    assertThat(neverBuilt.err()).contains("poc build " + name + " disk-size 20G");
+    Cli.Result notFound = cli.run("run", "--host-rootfs", "net-disabled", name, "no-such-program");
+    assertThat(notFound.code()).isEqualTo(125);
+    assertThat(notFound.err()).contains("command 'no-such-program' not found in the rootfs (host rootfs)");
+    Cli.Result noExec = cli.run("exec", name, "true");
+    assertThat(noExec.code()).isEqualTo(125);
+    assertThat(noExec.err()).contains("no container named '" + name + "' is running").contains("poc ps");
+    Cli.Result noStop = cli.run("stop", name);
+    assertThat(noStop.code()).isEqualTo(125);
+    assertThat(noStop.err()).contains("no container named '" + name + "' is running");
+  }
+
+  @Test
+  void detachedContainerOutlivesTheCliAndPsExecStopFindIt() throws Exception {
+    String name = Cli.name("bg");
+    Cli.Result started = cli.run("run", "--detach", "--host-rootfs", "net-disabled", name, "sleep", "1000");
+    assertThat(started.code()).as(started.toString()).isZero();
+    assertThat(started.out()).isEqualTo(name + "\n");
+    Cli.Result ps = cli.run("ps");
+    assertThat(ps.out()).containsPattern("(?m)^" + name + " +running +\\d+ +- +host rootfs \\(detached\\) +\\d+s$");
+    assertThat(cli.run("ps", "-q").out()).isEqualTo(name + "\n");
+    Cli.Result exec = cli.run("exec", name, "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; exit 4");
+    assertThat(exec.code()).as(exec.toString()).isEqualTo(4);
+    assertThat(exec.out()).startsWith(name + "\n/run/poc/bin/poc-init");
+    Cli.Result inUse = cli.run("run", "--host-rootfs", "net-disabled", name, "true");
+    assertThat(inUse.code()).isEqualTo(125);
+    assertThat(inUse.err()).contains("poc stop " + name);
+    long t0 = System.nanoTime();
+    Cli.Result stop = cli.run("stop", name);
+    assertThat(stop.code()).as(stop.toString()).isZero();
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("stop ms").isLessThan(5000);
+    assertThat(cli.run("ps", "-q").out()).isEmpty();
+    assertThat(cli.stateRoot().resolve("run").resolve(name)).doesNotExist();
+  }
+
+  @Test
+  void stateRootComesFromTheOptionElseTheEnvironment() throws Exception {
+    Path other = cli.tempDir("poc-cli-other-");
+    String name = Cli.name("root");
+    assertThat(cli.run("--state-root", other.toString(), "run", "--detach", "--host-rootfs", "net-disabled", name, "sleep", "100")
+        .code()).isZero();
+    try {
+      assertThat(cli.run("ps", "-q").out()).doesNotContain(name); // $POC_STATE_ROOT is the test's own
+      assertThat(cli.run("ps", "-q", "--state-root", other.toString()).out()).isEqualTo(name + "\n");
+    } finally {
+      assertThat(cli.run("stop", "--state-root", other.toString(), name).code()).isZero();
+    }
+  }
+
+  @Test
+  void theLauncherRunsTheBuiltJar() throws Exception {
+    Cli.Result r = cli.exec(List.of(Cli.launcher().toString(), "help"), null);
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Usage: poc");
+    assertThat(r.err()).doesNotContain("building"); // the jar is newer than the sources
+  }
+}
