@@ -52,7 +52,7 @@ final class BuildScenario implements Scenario {
         }
       }
     }
-    Harness few = harness.withCounts(1, Math.min(harness.iterations(), 5));
+    Harness few = harness.withCounts(1, Math.min(harness.iterations(), 10));
     Map<String, long[]> samples = few.run(variants);
     String firstBase = bases.keySet().iterator().next();
     String lastBase = "busybox + " + fillerMiB + " MiB";
