@@ -67,7 +67,9 @@ final class Launcher {
 
       conn = InitConnection.listen();
       helper = spawn(spec, conn.socketPath());
+      long tSpawned = System.nanoTime();
       conn.accept(helper, CONNECT_TIMEOUT_MS);
+      long tConnected = System.nanoTime();
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       long tCloned = System.nanoTime();
@@ -94,8 +96,11 @@ final class Launcher {
       RunState.write(runDir, state);
       Container c = new Container(spec, runtime, ctx, helper, conn, initPid, lock, attachments);
       if (LOG.isDebugEnabled()) {
-        LOG.debug("started {}: prepare {} us, spawn+clone {} us, exec {} us, total {} us", name,
-            (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tExec - tCloned) / 1000, (System.nanoTime() - t0) / 1000);
+        long tDone = System.nanoTime();
+        LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
+            name, (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tSpawned - tPrepared) / 1000,
+            (tConnected - tSpawned) / 1000, (tCloned - tConnected) / 1000, (tExec - tCloned) / 1000,
+            (tDone - tExec) / 1000, (tDone - t0) / 1000);
       }
       return c;
     } catch (IOException | RuntimeException e) {
