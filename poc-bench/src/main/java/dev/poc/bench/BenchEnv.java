@@ -35,7 +35,7 @@ final class BenchEnv implements AutoCloseable {
     this.log = log;
     this.rootfs = BusyboxTree.make(workDir.resolve("busybox"));
     this.stateRoot = workDir.resolve("poc-state");
-    this.poc = ContainerRuntime.open(stateRoot);
+    this.poc = ContainerRuntime.builder().stateRoot(stateRoot).network(HostNetwork.privateSettings(names)).build();
     this.pocTrials = new PocTrials(poc, rootfs, names);
     this.runc = OciRuntime.runc(workDir);
     this.crun = OciRuntime.crun(workDir);
