@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-  private static final long CONNECT_TIMEOUT_MS = 10_000;
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private final ContainerRuntime runtime;
@@ -65,11 +64,11 @@ final class Launcher {
       planProcess(spec, plan);
       long tPrepared = System.nanoTime();
 
-      conn = InitConnection.listen();
-      helper = spawn(spec, conn.socketPath());
+      SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
+      helper = h.process();
+      conn = h.connection();
       long tSpawned = System.nanoTime();
-      conn.accept(helper, CONNECT_TIMEOUT_MS);
-      long tConnected = System.nanoTime();
+      long tConnected = tSpawned;
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       long tCloned = System.nanoTime();
@@ -163,10 +162,6 @@ final class Launcher {
       env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
     }
     return env;
-  }
-
-  private static Process spawn(ContainerSpec spec, Path socket) throws IOException {
-    return spawn(socket, spec.stdin(), spec.stdout(), spec.stderr());
   }
 
   /** Starts poc-init on {@code socket}; {@code mode} comes first (e.g. "exec"). */
