@@ -218,11 +218,13 @@ public final class Container implements AutoCloseable {
   private void awaitExit() {
     ExitStatus status = null;
     ExitStatus died = null;
+    long tExit = 0;
     try {
       String line;
       while ((line = conn.readLine()) != null) {
         ExitStatus s = parseStatus(line);
         if (line.startsWith("EXIT ") && status == null) {
+          tExit = System.nanoTime();
           status = s;
         } else if (line.startsWith("DIED ")) {
           died = s;
@@ -231,11 +233,13 @@ public final class Container implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("control socket of {} closed: {}", name(), e.toString());
     }
+    long tEof = System.nanoTime();
     try {
       helper.waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    long tReaped = System.nanoTime();
     if (status == null) {
       status = died != null ? died : ExitStatus.signaled(Signal.KILL.number());
     }
@@ -247,6 +251,11 @@ public final class Container implements AutoCloseable {
       LOG.warn("reading final figures of {} failed: {}", name(), e.toString());
     }
     release();
+    if (LOG.isDebugEnabled()) {
+      long tReleased = System.nanoTime();
+      LOG.debug("ended {}: helper gone {} us after the EXIT line, reaped {} us later, released {} us later", name(),
+          tExit == 0 ? -1 : (tEof - tExit) / 1000, (tReaped - tEof) / 1000, (tReleased - tReaped) / 1000);
+    }
     exit.complete(status);
   }
 

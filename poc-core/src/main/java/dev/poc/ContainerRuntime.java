@@ -28,6 +28,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private final NetworkSettings networkSettings;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
+  private final SpareHelpers spareHelpers = new SpareHelpers();
   private final Storage storage;
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
@@ -230,6 +231,10 @@ public final class ContainerRuntime implements AutoCloseable {
     return storage;
   }
 
+  SpareHelpers spareHelpers() {
+    return spareHelpers;
+  }
+
   List<HostSetup> setups() {
     return setups;
   }
@@ -296,6 +301,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   private void closeLive() {
+    spareHelpers.close();
     for (Container c : running()) {
       if (!c.spec().detached()) {
         try {

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-  private static final long CONNECT_TIMEOUT_MS = 10_000;
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private final ContainerRuntime runtime;
@@ -65,9 +64,11 @@ final class Launcher {
       planProcess(spec, plan);
       long tPrepared = System.nanoTime();
 
-      conn = InitConnection.listen();
-      helper = spawn(spec, conn.socketPath());
-      conn.accept(helper, CONNECT_TIMEOUT_MS);
+      SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
+      helper = h.process();
+      conn = h.connection();
+      long tSpawned = System.nanoTime();
+      long tConnected = tSpawned;
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       long tCloned = System.nanoTime();
@@ -94,8 +95,11 @@ final class Launcher {
       RunState.write(runDir, state);
       Container c = new Container(spec, runtime, ctx, helper, conn, initPid, lock, attachments);
       if (LOG.isDebugEnabled()) {
-        LOG.debug("started {}: prepare {} us, spawn+clone {} us, exec {} us, total {} us", name,
-            (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tExec - tCloned) / 1000, (System.nanoTime() - t0) / 1000);
+        long tDone = System.nanoTime();
+        LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
+            name, (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tSpawned - tPrepared) / 1000,
+            (tConnected - tSpawned) / 1000, (tCloned - tConnected) / 1000, (tExec - tCloned) / 1000,
+            (tDone - tExec) / 1000, (tDone - t0) / 1000);
       }
       return c;
     } catch (IOException | RuntimeException e) {
@@ -158,10 +162,6 @@ final class Launcher {
       env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
     }
     return env;
-  }
-
-  private static Process spawn(ContainerSpec spec, Path socket) throws IOException {
-    return spawn(socket, spec.stdin(), spec.stdout(), spec.stderr());
   }
 
   /** Starts poc-init on {@code socket}; {@code mode} comes first (e.g. "exec"). */
