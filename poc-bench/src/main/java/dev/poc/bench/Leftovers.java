@@ -18,6 +18,15 @@ final class Leftovers {
 
   private Leftovers() {}
 
+  /**
+   * The open runtime's spare poc-init (spawned ahead of the next start, no namespace or cgroup yet,
+   * gone when the runtime closes) is no leftover: a poc-init without a child runs no container.
+   */
+  private static boolean isSpareHelper(ProcessHandle p) {
+    return p.info().command().map(c -> c.startsWith("/run/poc/bin/poc-init-")).orElse(false)
+        && p.children().findAny().isEmpty();
+  }
+
   static List<String> find(String prefix, Path workDir, Path stateRoot) throws IOException {
     TreeSet<String> found = new TreeSet<>();
     if (Files.isDirectory(CGROUP_ROOT)) {
@@ -34,7 +43,7 @@ final class Leftovers {
         dirs.forEach(p -> found.add("run dir " + p));
       }
     }
-    ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+    ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).filter(p -> !isSpareHelper(p))
         .forEach(p -> found.add("process " + p.pid() + " " + p.info().commandLine().orElse("?")));
     String work = workDir.toAbsolutePath().toString();
     for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
