@@ -16,7 +16,7 @@ final class ChildJvm {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, main.getName()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return new ProcessBuilder(cmd).start();
   }
 
   /**
@@ -28,7 +28,8 @@ final class ChildJvm {
     String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
     if (line == null || !line.startsWith("PID ")) {
       p.destroyForcibly();
-      throw new IllegalStateException("child JVM did not start its container: " + line);
+      throw new IllegalStateException("child JVM did not start its container: " + line + "\n"
+          + new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
     initPid[0] = Integer.parseInt(line.substring(4));
     return p;

@@ -159,4 +159,13 @@ class LifecycleTest extends RuntimeTestBase {
       return s.count();
     }
   }
+
+  @Test
+  void aReleasedNameLeavesNoLockFile() throws Exception {
+    String name = TestRootfs.uniqueName("lockfile");
+    try (Container c = runtime.container().name(name).rootfs(Rootfs.directory(busybox)).command("sleep", "30").start()) {
+      assertThat(NameLock.DIR.resolve(name + ".lock")).exists();
+    }
+    assertThat(NameLock.DIR.resolve(name + ".lock")).doesNotExist();
+  }
 }
