@@ -123,7 +123,7 @@ final class CgroupLayout {
    */
   Cgroups drivers() {
     List<Cgroups> drivers = new ArrayList<>();
-    unified.ifPresent(root -> drivers.add(new CgroupV2(root, unifiedControllers)));
+    unified.ifPresent(root -> drivers.add(new CgroupV2(root, unifiedControllers, !v1.containsKey("devices"))));
     if (!v1.isEmpty()) {
       drivers.add(new CgroupV1(v1));
     }

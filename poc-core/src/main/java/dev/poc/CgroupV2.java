@@ -13,26 +13,40 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * cgroup v2: one unified hierarchy, {@code poc/NAME} under its root. Limits: memory.max (and
  * memory.swap.max 0, so swap is not added on top), cpu.max, cpu.weight, pids.max; the OOM count in
- * memory.events; {@code cgroup.kill} to empty a group at once. On a hybrid host the unified mount
- * holds no controllers poc uses: the group then only tracks, kills and removes the container's
- * processes, while {@link CgroupV1} limits them.
+ * memory.events; {@code cgroup.kill} to empty a group at once; the device allow-list as a BPF
+ * program ({@link DeviceFilter}). On a hybrid host the unified mount holds no controllers poc uses:
+ * the group then only tracks, filters devices, kills and removes the container's processes, while
+ * {@link CgroupV1} limits them.
  */
 final class CgroupV2 implements Cgroups {
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupV2.class);
   /** The controllers poc limits, in the order cgroup.subtree_control lists them. */
   static final List<String> USED = List.of("cpu", "memory", "pids");
 
   private final Path root;
   private final Set<String> controllers;
   private final String enable;
+  private final boolean requireDeviceFilter;
   private volatile boolean rootEnabled;
 
   /** {@code available}: the controllers listed in the root's {@code cgroup.controllers}. */
   CgroupV2(Path root, Set<String> available) {
+    this(root, available, true);
+  }
+
+  /**
+   * {@code requireDeviceFilter}: whether a group whose BPF device filter the kernel refuses is an
+   * error; not where a v1 devices controller (a hybrid host) guards the container's devices too.
+   */
+  CgroupV2(Path root, Set<String> available, boolean requireDeviceFilter) {
     this.root = root;
+    this.requireDeviceFilter = requireDeviceFilter;
     Set<String> used = new LinkedHashSet<>(USED);
     used.retainAll(available);
     this.controllers = Collections.unmodifiableSet(used);
@@ -105,6 +119,15 @@ final class CgroupV2 implements Cgroups {
     }
     if (has("pids") && limits.pids().isPresent()) {
       CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+    }
+    try {
+      DeviceFilter.attach(dir, CgroupV1.DEVICE_ALLOW);
+    } catch (IOException e) {
+      if (requireDeviceFilter) {
+        throw new IOException(e.getMessage() + ": without the filter the container could open any host device "
+            + "(cgroup v2 has no devices controller); run on a kernel with CONFIG_CGROUP_BPF, where bpf(2) is allowed", e);
+      }
+      LOG.debug("device filter on {} refused ({}); a v1 devices controller guards the group", dir, e.getMessage());
     }
   }
 

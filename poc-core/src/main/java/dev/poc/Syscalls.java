@@ -15,6 +15,7 @@ final class Syscalls {
   static final int ENOSYS = 38;
   private static final long SYS_PIDFD_SEND_SIGNAL = 424; // the same number on every architecture
   private static final long SYS_PIDFD_OPEN = 434;
+  private static final long SYS_BPF = System.getProperty("os.arch").equals("amd64") ? 321 : 280; // x86_64; else the generic table
 
   /** The libc entry points, bound by jnr-ffi. */
   public interface LibC {
@@ -42,6 +43,12 @@ final class Syscalls {
   /** Sends {@code signal} through a pidfd; 0 or the errno. */
   static int pidfdSendSignal(int pidfd, int signal) {
     return LIBC.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0) == 0 ? 0 : errno();
+  }
+
+  /** bpf(2) with an attribute block of {@code size} bytes; the result, or minus the errno. */
+  static long bpf(int cmd, jnr.ffi.Pointer attr, int size) {
+    long r = LIBC.syscall(SYS_BPF, cmd, attr.address(), size, 0);
+    return r >= 0 ? r : -errno();
   }
 
   private static int errno() {

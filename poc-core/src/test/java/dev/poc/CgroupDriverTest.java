@@ -157,14 +157,14 @@ class CgroupDriverTest {
     }
   }
 
-  // ---- a temporary directory standing in for cgroupfs
+  // ---- a temporary directory standing in for cgroupfs (no kernel to attach a device filter to)
 
   @Test
   void v2WritesLimitFilesAndEnablesControllers(@TempDir Path root) throws Exception {
     kernelFiles(root, "cgroup.subtree_control");
     Files.writeString(root.resolve("cgroup.subtree_control"), "io\n");
     kernelFiles(root.resolve("poc"), "cgroup.subtree_control");
-    CgroupV2 v2 = new CgroupV2(root, Set.of("cpuset", "cpu", "io", "memory", "pids"));
+    CgroupV2 v2 = new CgroupV2(root, Set.of("cpuset", "cpu", "io", "memory", "pids"), false);
     assertThat(v2.controllers()).containsExactly("cpu", "memory", "pids");
     v2.create("t0");
     assertThat(read(root.resolve("cgroup.subtree_control"))).isEqualTo("+cpu +memory +pids");
@@ -182,7 +182,7 @@ class CgroupDriverTest {
   void v2WithoutSwapAccountingAndWithoutLimitsWritesLittle(@TempDir Path root) throws Exception {
     kernelFiles(root.resolve("poc"), "cgroup.subtree_control");
     Files.writeString(root.resolve("cgroup.subtree_control"), "cpu memory pids\n");
-    CgroupV2 v2 = new CgroupV2(root, Set.of("cpu", "memory", "pids"));
+    CgroupV2 v2 = new CgroupV2(root, Set.of("cpu", "memory", "pids"), false);
     v2.create("t0");
     Path dir = kernelFiles(root.resolve("poc/t0"), "memory.max", "cpu.max", "pids.max");
     v2.limit("t0", Resources.builder().memoryBytes(64L << 20).build());
@@ -195,7 +195,7 @@ class CgroupDriverTest {
   void v2ReadsFiguresAndTheOomCount(@TempDir Path root) throws Exception {
     kernelFiles(root.resolve("poc"), "cgroup.subtree_control");
     Files.writeString(root.resolve("cgroup.subtree_control"), "cpu memory pids");
-    CgroupV2 v2 = new CgroupV2(root, Set.of("cpu", "memory", "pids"));
+    CgroupV2 v2 = new CgroupV2(root, Set.of("cpu", "memory", "pids"), false);
     Path dir = root.resolve("poc/t0");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("memory.current"), "1234\n");
@@ -213,7 +213,7 @@ class CgroupDriverTest {
 
   @Test
   void v2WithoutControllersOnlyTracks(@TempDir Path root) throws Exception {
-    CgroupV2 v2 = new CgroupV2(root, Set.of("hugetlb"));
+    CgroupV2 v2 = new CgroupV2(root, Set.of("hugetlb"), false);
     v2.create("t0");
     Path dir = kernelFiles(root.resolve("poc/t0"), "cgroup.procs");
     v2.limit("t0", limits()); // nothing of it is this driver's
@@ -275,7 +275,7 @@ class CgroupDriverTest {
 
   @Test
   void combinedCreateLeavesNothingWhenOneDriverFails(@TempDir Path root) throws Exception {
-    CgroupV2 v2 = new CgroupV2(root.resolve("unified"), Set.of());
+    CgroupV2 v2 = new CgroupV2(root.resolve("unified"), Set.of(), false);
     Files.createDirectories(root.resolve("unified"));
     // a v1 mount point that does not exist: its mkdir fails
     CgroupV1 v1 = new CgroupV1(Map.of("memory", root.resolve("missing/memory")));

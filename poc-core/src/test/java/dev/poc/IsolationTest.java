@@ -143,6 +143,25 @@ class IsolationTest extends RuntimeTestBase {
   }
 
   @Test
+  void aDeviceNodeMadeInsideCannotBeOpenedWhereNoV1DevicesControllerGuards() throws Exception {
+    // cgroup v2 has no devices controller. Where this host has a v1 one, open the container's
+    // list to everything, as a v2-only host would leave it: only the BPF filter may stand.
+    try (Container c = busybox("devs", "sleep 30").start()) {
+      Path v1 = CgroupLayout.detect().v1().get("devices");
+      if (v1 != null) {
+        Files.writeString(v1.resolve(Cgroups.PARENT).resolve(c.name()).resolve("devices.allow"), "a");
+      }
+      // /dev/kmsg (c 1:11), opened for writing without writing: not on the allow-list.
+      try (ContainerProcess p = c.exec("sh", "-c", "mknod /dev/k c 1 11 && : > /dev/k && echo OPENED; "
+          + "echo x > /dev/null && echo null-ok")) {
+        String out = new String(p.stdout().readAllBytes()) + new String(p.stderr().readAllBytes());
+        p.waitFor();
+        assertThat(out).doesNotContain("OPENED").contains("Operation not permitted").contains("null-ok");
+      }
+    }
+  }
+
+  @Test
   void theContainerDiesWithItsCloseEvenIfBusy() throws Exception {
     Container c = runtime.container().name(TestRootfs.uniqueName("busy")).rootfs(Rootfs.directory(busybox))
         .command("sh", "-c", "sleep 100 & sleep 100 & wait").start();
