@@ -810,12 +810,21 @@ static void tty_finish(void) {
   tty_restore();
 }
 
+/* Exec mode: the command dies with the outer. Should the outer have died before the signal was
+ * armed, nobody reads our status pipe any more (POLLERR on its write end). */
+static void die_with_outer(void) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  struct pollfd p = { report_fd, 0, 0 };
+  if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) _exit(121);
+}
+
 /* The last steps of the run and exec paths: a session (with the pty as its terminal), the
  * privileges of the plan, then exec; a failure goes to report_fd, the close-on-exec status pipe. */
 static void become_command(void) {
   if (setsid() < 0) die("setsid", NULL);
   if (plan.tty) tty_attach();
   drop_privileges();
+  if (plan.target) die_with_outer(); /* a changed uid cleared the parent-death signal */
   if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
   char found[PATH_MAX];
   int err = exec_command(found, sizeof found);
@@ -983,7 +992,7 @@ static void exec_join_cgroups(void) {
 
 static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
   sigemptyset(&none);

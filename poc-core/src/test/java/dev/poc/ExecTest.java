@@ -90,6 +90,24 @@ class ExecTest {
   }
 
   @Test
+  void anExecOfAnotherUserDiesWithItsHelper() throws Exception {
+    try (Container c = sleeper(TestRootfs.uniqueName("execd"), false);
+        ContainerProcess p = c.exec(ExecSpec.builder().command("sleep", "60").uid(65534).gid(65534).build())) {
+      // The helper (poc-init exec) is the command's parent on the host; a uid change clears the
+      // parent-death signal, which must be set again, or the command is left behind in the container.
+      int helper = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+          .filter(l -> l.startsWith("PPid:")).map(l -> Integer.parseInt(l.substring(5).trim())).findFirst().orElseThrow();
+      Posix.kill(helper, Signal.KILL.number());
+      assertThat(p.waitFor(Duration.ofSeconds(5))).isTrue();
+      // Dead, or a zombie of whatever host process adopted it.
+      for (int i = 0; i < 100 && RunState.startTime(p.pid()) >= 0; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(RunState.startTime(p.pid())).as("exec'd command after its helper was killed").isEqualTo(-1);
+    }
+  }
+
+  @Test
   void detachedContainerIsFoundStoppedAndReclaimedByAnotherRuntime() throws Exception {
     String name = TestRootfs.uniqueName("detach");
     Container c = sleeper(name, true);
