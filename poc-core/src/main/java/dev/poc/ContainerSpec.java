@@ -91,7 +91,18 @@ public abstract class ContainerSpec extends ProcessSpec {
       throw new InvalidSpecException(
           "network " + network().cliName() + " needs the NET namespace: keep Namespace.NET");
     }
+    if (!HOSTNAME.matcher(hostname()).matches()) {
+      throw new InvalidSpecException("hostname '" + hostname() + "' of container '" + name()
+          + "' is not valid: use 1 to 64 letters, digits, '-', '_' and '.'");
+    }
+    if (detached() && (stdout() == Stdio.PIPE || stderr() == Stdio.PIPE)) {
+      // the JVM holds the pipes' other ends: once it exits, the command's next write kills it (SIGPIPE)
+      throw new InvalidSpecException("container '" + name() + "' is detached but writes to a pipe to this JVM, "
+          + "which breaks when the JVM exits: set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
+    }
   }
+
+  private static final java.util.regex.Pattern HOSTNAME = java.util.regex.Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
 
   /**
    * A builder of a {@link ContainerSpec} whose {@link #start()} runs it. Short forms such as

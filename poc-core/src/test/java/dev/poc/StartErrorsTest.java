@@ -113,6 +113,17 @@ class StartErrorsTest extends RuntimeTestBase {
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("bind destination 'data' is not absolute");
     assertThatThrownBy(() -> Container.builder().name("x").command("true").putEnv("A=B", "c").build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("environment variable name 'A=B'");
+    // A newline would forge lines of the /etc/hosts written from it; over 64 the kernel refuses it late.
+    assertThatThrownBy(() -> Container.builder().name("x").command("true").hostname("a\n10.0.0.1 b").build())
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("hostname 'a\n10.0.0.1 b' of container 'x' is not valid");
+    assertThatThrownBy(() -> Container.builder().name("x").command("true").hostname("h".repeat(65)).build())
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("is not valid: use 1 to 64");
+    // Pipes to this JVM break when it exits, and the detached command dies at its next write.
+    assertThatThrownBy(() -> Container.builder().name("x").command("true").detached(true).build())
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("container 'x' is detached but writes to a pipe")
+        .hasMessageContaining("Stdio.DISCARD");
+    assertThat(Container.builder().name("x").command("true").detached(true).stdout(Stdio.DISCARD).stderr(Stdio.INHERIT)
+        .build().detached()).isTrue();
   }
 
   @Test
