@@ -22,6 +22,11 @@ public final class ContainerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
   /** Where the seed kept its state, and where poc keeps it unless told otherwise. */
   public static final Path DEFAULT_STATE_ROOT = Path.of("/var/lib/poc_container");
+  /**
+   * poc's host-wide state (name locks, leases, control sockets, the helper binary): root's alone,
+   * or any user who can open a lock file could take a container's name or block its network.
+   */
+  static final Path HOST_STATE = Path.of("/run/poc");
   private static volatile ContainerRuntime defaultRuntime;
 
   private final Path stateRoot;
@@ -39,15 +44,21 @@ public final class ContainerRuntime implements AutoCloseable {
     this.networkSettings = b.network;
     this.setups = List.copyOf(b.setups(this));
     this.storage = new Storage(this, stateRoot);
-    try {
-      Files.createDirectories(stateRoot);
-      Files.setPosixFilePermissions(stateRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    } catch (IOException e) {
-      throw new PocException("cannot create state root " + stateRoot + ": " + e.getMessage()
-          + ": pick a writable directory with ContainerRuntime.builder().stateRoot(...)", e);
-    }
+    createPrivate(stateRoot, "state root " + stateRoot,
+        "pick a writable directory with ContainerRuntime.builder().stateRoot(...)");
+    createPrivate(HOST_STATE, HOST_STATE + " (poc's host-wide locks and sockets)", "run as root");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     reclaim();
+  }
+
+  /** Makes {@code dir}, if missing, and makes it root's alone. */
+  private static void createPrivate(Path dir, String what, String remedy) {
+    try {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new PocException("cannot create " + what + ": " + e.getMessage() + ": " + remedy, e);
+    }
   }
 
   /** The runtime on {@link #DEFAULT_STATE_ROOT}, opened on first use. */

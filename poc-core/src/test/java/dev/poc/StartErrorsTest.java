@@ -91,6 +91,22 @@ class StartErrorsTest extends RuntimeTestBase {
   }
 
   @Test
+  void anUnprivilegedUserCannotReachPocsHostState() throws Exception {
+    // The address lease tables are locked with fcntl before every networked start; a shared lock
+    // by anyone who can open one would make those starts wait forever.
+    AddressAllocator pool = new AddressAllocator(NetworkSetup.LEASE_DIR, NetworkSettings.defaults().bridgePool());
+    pool.leases(); // the table exists from here on
+    Path table = NetworkSetup.LEASE_DIR.resolve(pool.subnet().toString().replace('/', '_') + ".leases.json");
+    Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+        "import fcntl,sys; f=open(sys.argv[1]); fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 0); print('LOCKED')",
+        table.toString()).directory(new java.io.File("/")).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    assertThat(out).doesNotContain("LOCKED").contains("PermissionError");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ContainerRuntime.HOST_STATE))).isEqualTo("rwx------");
+  }
+
+  @Test
   void aMissingBindSourceOrCwdIsReported() {
     assertThatThrownBy(() -> bb().bind(Path.of("/no/such/dir"), "/data", false).command("true").start())
         .isInstanceOf(InvalidSpecException.class)
