@@ -91,6 +91,33 @@ class StartErrorsTest extends RuntimeTestBase {
   }
 
   @Test
+  void aRefusedSecondStartKeepsTheNameLockedForOtherProcesses() throws Exception {
+    String name = TestRootfs.uniqueName("dupl");
+    try (Container first = runtime.container().name(name).rootfs(Rootfs.directory(busybox)).command("sleep", "30").start()) {
+      assertThat(lockedByAnotherProcess(name)).isTrue();
+      assertThatThrownBy(() -> runtime.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start())
+          .isInstanceOf(NameInUseException.class);
+      runtime.reclaim(); // looks at every name of the state root, the running one too
+      // With fcntl locks (one owner per process) the refusal's closing of its own descriptor of the
+      // lock file dropped the running container's lock, and another process's runtime reclaimed it.
+      assertThat(lockedByAnotherProcess(name)).isTrue();
+      assertThat(first.isRunning()).isTrue();
+    }
+    assertThat(lockedByAnotherProcess(name)).isFalse();
+  }
+
+  /** Whether a process other than this JVM finds the name taken (a flock on its lock file). */
+  static boolean lockedByAnotherProcess(String name) throws Exception {
+    Process p = new ProcessBuilder("python3", "-c", "import fcntl,sys\n"
+        + "try: f = open(sys.argv[1])\n"
+        + "except FileNotFoundError: sys.exit(0)\n"
+        + "fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n", NameLock.DIR.resolve(name + ".lock").toString())
+        .redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor() != 0;
+  }
+
+  @Test
   void anUnprivilegedUserCannotReachPocsHostState() throws Exception {
     // The address lease tables are locked with fcntl before every networked start; a shared lock
     // by anyone who can open one would make those starts wait forever.
