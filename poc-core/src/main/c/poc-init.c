@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -1034,12 +1036,39 @@ static int exec_main(int ctl) {
   return relay(child, ctl, status[0], -1, 1);
 }
 
+/* ---- a sealed copy of ourselves ----
+ * Everything in a container that was forked from us runs our image until its exec; a command
+ * whose #! line is /proc/self/exe would run it again as a container process, and other container
+ * processes could then open /proc/PID/exe: the host's file (runc's CVE-2019-5736). So we run from
+ * a sealed memfd copy: what /proc/PID/exe reaches is that copy, which no one can write. */
+static void run_from_sealed_copy(char **argv) {
+  int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (self < 0) return; /* no /proc: nothing to protect against either */
+  int seals = fcntl(self, F_GET_SEALS);
+  if (seals >= 0 && (seals & F_SEAL_WRITE)) { close(self); return; } /* we are the copy */
+  int copy = memfd_create("poc-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (copy < 0) { close(self); return; } /* a kernel without memfd: run as we are */
+  struct stat st;
+  if (fstat(self, &st) < 0) { close(self); close(copy); return; }
+  for (off_t off = 0; off < st.st_size;) {
+    ssize_t n = sendfile(copy, self, &off, st.st_size - off);
+    if (n <= 0) { close(self); close(copy); return; }
+  }
+  close(self);
+  if (fcntl(copy, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) { close(copy); return; }
+  extern char **environ;
+  fexecve(copy, argv, environ);
+  close(copy); /* exec failed: run as we are */
+}
+
 int main(int argc, char **argv) {
   int exec_mode = argc == 3 && !strcmp(argv[1], "exec");
   if (argc != 2 && !exec_mode) {
     fprintf(stderr, "poc-init is started by the poc runtime, not by hand (usage: poc-init [exec] SOCKET)\n");
     return 2;
   }
+  run_from_sealed_copy(argv);
+  prctl(PR_SET_NAME, "poc-init", 0, 0, 0); /* fexecve named us after a file descriptor */
   const char *socket_path = argv[argc - 1];
   int ctl = connect_socket(socket_path);
   if (ctl < 0) {

@@ -65,9 +65,12 @@ final class InitBinary {
   /** Whether live process {@code pid} runs a poc-init (of any version poc unpacked). */
   static boolean isPocInit(int pid) {
     try {
-      Path exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
-      return DIR.equals(exe.getParent()) && exe.getFileName().toString().startsWith("poc-init-");
-    } catch (IOException | UnsupportedOperationException e) {
+      // It runs from a sealed memfd copy of the file it was started from (argv[0]); see poc-init.c.
+      String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+      Path started = Path.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0", 2)[0]);
+      boolean fromUs = DIR.equals(started.getParent()) && started.getFileName().toString().startsWith("poc-init-");
+      return fromUs && (exe.startsWith("/memfd:poc-init") || exe.equals(started.toString()));
+    } catch (IOException | RuntimeException e) {
       return false; // gone, or not ours to read
     }
   }

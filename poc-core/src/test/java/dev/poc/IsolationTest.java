@@ -1,6 +1,7 @@
 package dev.poc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -190,5 +191,19 @@ class IsolationTest extends RuntimeTestBase {
     Run r = host("sh -c 'echo nested' && (sleep 0.01 &) && python3 -c 'import threading,subprocess; "
         + "t=threading.Thread(target=lambda: None); t.start(); t.join(); print(subprocess.run([\"true\"]).returncode)'");
     assertThat(r.out).as(r.toString()).isEqualTo("nested\n0\n");
+  }
+
+  @Test
+  void theHelperRunsFromASealedCopySoNoContainerProcessCanReachTheHostBinary() throws Exception {
+    // A command whose #! line is /proc/self/exe runs the init's image; it must not be the host file.
+    try (Container c = busybox("exe", "sleep 30").start()) {
+      Path exe = Path.of("/proc/" + c.pid() + "/exe");
+      assertThat(Files.readSymbolicLink(exe).toString()).startsWith("/memfd:poc-init");
+      assertThatThrownBy(() -> {
+        try (var out = Files.newOutputStream(exe)) {
+          out.write('x');
+        }
+      }).isInstanceOf(java.io.IOException.class);
+    }
   }
 }

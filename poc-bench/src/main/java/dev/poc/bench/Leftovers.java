@@ -23,7 +23,8 @@ final class Leftovers {
    * gone when the runtime closes) is no leftover: a poc-init without a child runs no container.
    */
   private static boolean isSpareHelper(ProcessHandle p) {
-    return p.info().command().map(c -> c.startsWith("/run/poc/bin/poc-init-")).orElse(false)
+    // poc-init runs from a sealed memfd copy of /run/poc/bin/poc-init-HASH (see poc-init.c).
+    return p.info().command().map(c -> c.startsWith("/memfd:poc-init") || c.startsWith("/run/poc/bin/poc-init-")).orElse(false)
         && p.children().findAny().isEmpty();
   }
 
