@@ -91,8 +91,11 @@ final class Disk {
       throw new InvalidSpecException("disk size of '" + name + "' (" + bytes + " bytes) does not fit in one file on the file system of "
           + dir + " (" + e.getMessage() + "): ask for less, or put the state root on a file system that allows larger files");
     }
+    // No resize_inode: poc never grows a disk, and its reserved descriptor blocks are what made a
+    // 20G build three times slower than a 1G one (and allocate 4 MiB more on the host).
     MKFS.run("formatting the disk of '" + name + "'",
-        List.of("-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image().toString()),
+        List.of("-q", "-F", "-m", "0", "-O", "^resize_inode", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+            image().toString()),
         Progress.none());
     ensureMounted();
   }
