@@ -69,27 +69,12 @@ final class CgroupMembership {
       boolean match = controllers.isEmpty()
           ? post[0].equals("cgroup2")
           : post[0].equals("cgroup") && Set.of(post[2].split(",")).containsAll(List.of(controllers.split(",")));
-      String root = unescape(pre[3]);
+      String root = Mounts.unescape(pre[3]);
       if (match && (root.equals("/") || path.startsWith(root + "/") || path.equals(root))) {
         String rel = root.equals("/") ? path : path.substring(root.length());
-        return Path.of(unescape(pre[4]), rel.replaceFirst("^/+", ""));
+        return Path.of(Mounts.unescape(pre[4]), rel.replaceFirst("^/+", ""));
       }
     }
     return null;
-  }
-
-  /** mountinfo writes space, tab, newline and backslash as octal escapes. */
-  private static String unescape(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-        sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
   }
 }
