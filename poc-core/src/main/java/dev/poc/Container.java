@@ -31,15 +31,19 @@ public final class Container implements AutoCloseable {
   private final NameLock lock;
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
+  private final Object signalLock = new Object();
+  /** A pidfd of the init, so that a signal never reaches a process that reused its pid; -1: none. */
+  private int initPidfd;
 
   Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
-      int initPid, NameLock lock, List<Attachment> attachments) {
+      int initPid, int initPidfd, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
     this.ctx = ctx;
     this.helper = helper;
     this.conn = conn;
     this.initPid = initPid;
+    this.initPidfd = initPidfd;
     this.lock = lock;
     this.attachments = attachments;
     runtime.register(this);
@@ -155,7 +159,7 @@ public final class Container implements AutoCloseable {
     if (exit.isDone()) {
       return;
     }
-    Posix.kill(initPid, signal.number());
+    signal(signal.number());
   }
 
   /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL; returns once everything is released. */
@@ -165,10 +169,10 @@ public final class Container implements AutoCloseable {
       try {
         if (!waitFor(grace)) {
           LOG.debug("{} did not stop within {}: SIGKILL", name(), grace);
-          Posix.kill(initPid, Signal.KILL.number()); // PID 1 of its namespace: all its processes die
+          signal(Signal.KILL.number()); // PID 1 of its namespace: all its processes die
         }
       } catch (InterruptedException e) {
-        Posix.kill(initPid, Signal.KILL.number());
+        signal(Signal.KILL.number());
         Thread.currentThread().interrupt();
       }
     }
@@ -259,7 +263,26 @@ public final class Container implements AutoCloseable {
     exit.complete(status);
   }
 
+  /** Signals the init through its pidfd (or its pid on kernels before 5.3), unless it was released. */
+  private void signal(int number) {
+    synchronized (signalLock) {
+      if (initPidfd >= 0) {
+        Syscalls.pidfdSendSignal(initPidfd, number);
+      } else if (initPidfd != CLOSED) {
+        Posix.kill(initPid, number);
+      }
+    }
+  }
+
+  private static final int CLOSED = Integer.MIN_VALUE;
+
   private void release() {
+    synchronized (signalLock) {
+      if (initPidfd >= 0) {
+        Posix.get().close(initPidfd);
+      }
+      initPidfd = CLOSED; // its pid may belong to another process from now on
+    }
     conn.close();
     Release.all(attachments);
     Release.deleteTree(ctx.runDir());

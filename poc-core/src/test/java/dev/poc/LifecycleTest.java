@@ -168,4 +168,28 @@ class LifecycleTest extends RuntimeTestBase {
     }
     assertThat(NameLock.DIR.resolve(name + ".lock")).doesNotExist();
   }
+
+  @Test
+  void signalsGoThroughAPidfdHeldOnlyWhileTheContainerRuns() throws Exception {
+    long before = pidfds();
+    Container c = bb("sleep 30").start();
+    assertThat(pidfds()).as("pidfds while running").isEqualTo(before + 1);
+    c.kill(Signal.TERM);
+    assertThat(c.waitFor()).isEqualTo(143);
+    assertThat(pidfds()).as("pidfds after release").isEqualTo(before);
+    c.kill(Signal.KILL); // after release: nothing to signal, and no stale pid is used
+    c.close();
+  }
+
+  private static long pidfds() throws Exception {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.filter(p -> {
+        try {
+          return Files.readSymbolicLink(p).toString().contains("pidfd");
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }).count();
+    }
+  }
 }
