@@ -29,6 +29,12 @@ public abstract class BindMount {
       throw new InvalidSpecException(
           "bind destination '" + destination() + "' is not absolute: write it as /" + destination());
     }
+    for (String owned : new String[] {"/proc", "/sys", "/dev"}) {
+      if (destination().equals(owned) || destination().startsWith(owned + "/")) {
+        throw new InvalidSpecException("bind destination '" + destination() + "' is under " + owned
+            + ", which poc mounts itself over any bind there: bind it elsewhere, e.g. /mnt" + destination());
+      }
+    }
     for (String part : destination().split("/")) {
       if (part.equals("..")) {
         throw new InvalidSpecException(

@@ -154,6 +154,12 @@ class StartErrorsTest extends RuntimeTestBase {
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("MOUNT namespace cannot be turned off");
     assertThatThrownBy(() -> Container.builder().name("x").command("true").bind(Path.of("/tmp"), "data", false).build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("bind destination 'data' is not absolute");
+    for (String hidden : new String[] {"/proc/x", "/sys", "/dev/sda"}) {
+      assertThatThrownBy(() -> Container.builder().name("x").command("true").bind(Path.of("/tmp"), hidden, false).build())
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("bind destination '" + hidden + "' is under")
+          .hasMessageContaining("bind it elsewhere, e.g. /mnt" + hidden);
+    }
     assertThatThrownBy(() -> Container.builder().name("x").command("true").putEnv("A=B", "c").build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("environment variable name 'A=B'");
     // A newline would forge lines of the /etc/hosts written from it; over 64 the kernel refuses it late.
