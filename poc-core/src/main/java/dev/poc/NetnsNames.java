@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 final class NetnsNames {
   static final Path DIR = Path.of("/run/netns");
+  private static final String PREFIX = "netns_";
   private static volatile boolean dirReady;
 
   private NetnsNames() {}
@@ -51,6 +52,40 @@ final class NetnsNames {
       Files.delete(target);
     } catch (NoSuchFileException e) {
       // gone already
+    }
+  }
+
+  /** The container names of poc's netns names ({@code netns_NAME}) under {@link #DIR}. */
+  static java.util.List<String> containerNames() throws IOException {
+    if (!Files.isDirectory(DIR)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(DIR)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(PREFIX))
+          .map(n -> n.substring(PREFIX.length())).filter(ContainerNames::isValid).sorted().toList();
+    }
+  }
+
+  /**
+   * Whether any process is in the namespace named {@code netns}. The bind alone keeps a namespace
+   * alive, so a name whose namespace holds no process is all that is left of a container.
+   */
+  static boolean hasProcess(String netns) throws IOException {
+    Object ino;
+    try {
+      ino = Files.getAttribute(DIR.resolve(netns), "unix:ino");
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    String link = "net:[" + ino + "]";
+    try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+        try {
+          return Files.readSymbolicLink(p.resolve("ns/net")).toString().equals(link);
+        } catch (IOException e) {
+          return false; // gone meanwhile, or a kernel thread
+        }
+      });
     }
   }
 

@@ -134,6 +134,7 @@ final class NetworkSetup implements HostSetup {
   public void prune() throws IOException {
     defaultPool.reclaimAll(janitor);
     bridgePool.reclaimAll(janitor);
+    removeOrphanNetnsNames();
     List<String> users = new ArrayList<>();
     defaultPool.leases().forEach(l -> users.add(l.name()));
     bridgePool.leases().forEach(l -> users.add(l.name()));
@@ -146,6 +147,27 @@ final class NetworkSetup implements HostSetup {
       Bridge.prune(nl, settings);
     }
     firewall.prune();
+  }
+
+  /**
+   * Removes what is left of containers that ended where no runtime will look: a detached one killed
+   * from outside leaves its run dir in a state root that may never be opened again, and one without
+   * an address has no lease that {@link #prune} would find. Its netns name outlives it; a name whose
+   * container name is free and whose namespace holds no process is such a leftover.
+   */
+  private static void removeOrphanNetnsNames() throws IOException {
+    for (String name : NetnsNames.containerNames()) {
+      Optional<NameLock> lock = NameLock.tryAcquire(name);
+      if (lock.isEmpty()) {
+        continue; // a JVM runs it
+      }
+      try (NameLock held = lock.get()) {
+        if (!NetnsNames.hasProcess(InterfaceNames.netns(name))) {
+          LOG.info("removing the netns name and veth of '{}', which is gone", name);
+          removeLeftovers(name);
+        }
+      }
+    }
   }
 
   /** Deletes {@code name}'s host veth (only if poc made it) and netns name; the caller holds the name. */

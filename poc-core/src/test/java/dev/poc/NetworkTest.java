@@ -307,6 +307,36 @@ class NetworkTest {
   }
 
   @Test
+  void pruneReleasesTheNetnsNameOfADetachedContainerKilledInAStateRootNoOneReopens() throws Exception {
+    // A detached container's run dir lives in its own state root; once something else kills it
+    // (the OOM killer, kill -9), only a prune can find what it held on the host.
+    String name = env.name(12);
+    Path elsewhere = TestRootfs.stateRoot();
+    Process child = ChildJvm.start(CgroupChildJvm.class, elsewhere.toString(), name,
+        TestRootfs.busybox().toString(), "detached");
+    String line = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(line).startsWith("STARTED ");
+    int initPid = Integer.parseInt(line.substring(8).trim());
+    long initStart = RunState.startTime(initPid);
+    Path netns = NetnsNames.DIR.resolve(InterfaceNames.netns(name));
+    try {
+      assertThat(netns).exists();
+      assertThat(Posix.kill(initPid, 9)).isTrue();
+      for (int i = 0; i < 200 && Posix.isAlive(initPid); i++) {
+        Thread.sleep(10);
+      }
+      env.rt.prune();
+      assertThat(netns).as("the netns name of a container that is gone, after prune").doesNotExist();
+    } finally {
+      if (RunState.startTime(initPid) == initStart) { // still that init, not a reused pid
+        Posix.kill(initPid, 9);
+      }
+      ContainerRuntime.open(elsewhere).close(); // reclaims whatever the prune did not
+    }
+  }
+
+  @Test
   void pruneRemovesOnlyPocsChainsAndBridgeAndNotWhileInUse() throws Exception {
     String foreignChain = "F" + env.tag.toUpperCase();
     String foreignLink = "fd" + env.tag;
