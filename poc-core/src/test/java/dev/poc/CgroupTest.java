@@ -367,20 +367,30 @@ class CgroupTest {
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the starting JVM exits").isTrue();
     assertThat(line).startsWith("STARTED ");
     int initPid = Integer.parseInt(line.substring(8).trim());
-    try (ContainerRuntime owner = ContainerRuntime.open(stateRoot)) {
-      // the name lock went with the JVM; the helper runs on and owns the group
-      new CgroupSetup().prune();
-      assertThat(Posix.isAlive(initPid)).as("prune of any state root leaves a detached container alone").isTrue();
-      assertThat(HOST.dirs(name)).allMatch(Files::isDirectory);
-      try (ContainerRuntime elsewhere = ContainerRuntime.open(TestRootfs.stateRoot())) {
-        assertThatThrownBy(() -> elsewhere.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start())
-            .isInstanceOf(NameInUseException.class).hasMessageContaining("already runs detached");
+    long initStart = RunState.startTime(initPid);
+    try {
+      try (ContainerRuntime owner = ContainerRuntime.open(stateRoot)) {
+        // the name lock went with the JVM; the helper runs on and owns the group
+        new CgroupSetup().prune();
+        assertThat(Posix.isAlive(initPid)).as("prune of any state root leaves a detached container alone").isTrue();
+        assertThat(HOST.dirs(name)).allMatch(Files::isDirectory);
+        try (ContainerRuntime elsewhere = ContainerRuntime.open(TestRootfs.stateRoot())) {
+          assertThatThrownBy(() -> elsewhere.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start())
+              .isInstanceOf(NameInUseException.class).hasMessageContaining("already runs detached");
+        }
+        assertThat(Posix.isAlive(initPid)).isTrue();
+        owner.stop(name, Duration.ofSeconds(5));
       }
-      assertThat(Posix.isAlive(initPid)).isTrue();
-      owner.stop(name, Duration.ofSeconds(5));
+      awaitGone(initPid);
+      assertGone(name);
+    } finally {
+      // A failed assertion above must not leave the detached container, or its netns name, behind.
+      if (RunState.startTime(initPid) == initStart) { // still that init, not a reused pid
+        Posix.kill(initPid, 9);
+        awaitGone(initPid);
+      }
+      ContainerRuntime.open(stateRoot).close(); // reclaims its run dir, group and netns name
     }
-    awaitGone(initPid);
-    assertGone(name);
   }
 
   private static void awaitGone(int pid) throws InterruptedException {

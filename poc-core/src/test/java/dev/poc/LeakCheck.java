@@ -6,51 +6,77 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class that leaves a helper process or a mount behind. Checks only what this test JVM
- * could have made (its own descendants, mounts under its working directory), because other suites
- * may run on the same kernel at the same time.
+ * Fails any test class that leaves poc's host objects behind: helper processes of this JVM, mounts
+ * under the build directory or /run/netns, netns names, poc cgroups, network links, loop devices
+ * over files of the build directory. Registered for every class (junit-platform.properties and
+ * META-INF/services), so no class can forget it.
  */
-final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
+public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheck.class);
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
-    context.getStore(NS).put("mounts", ourMounts());
-    context.getStore(NS).put("procs", descendants());
+    context.getStore(NS).put("objects", hostObjects());
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void afterAll(ExtensionContext context) throws Exception {
-    List<String> procs = descendants();
-    for (int i = 0; i < 100 && !procs.isEmpty(); i++) {
+    Object before = context.getStore(NS).get("objects");
+    List<String> after = hostObjects();
+    for (int i = 0; i < 100 && !after.equals(before); i++) {
       Thread.sleep(20); // a released helper may still be exiting
-      procs = descendants();
+      after = hostObjects();
     }
-    assertThat(procs).as("processes left by %s", context.getDisplayName())
-        .isEqualTo(context.getStore(NS).get("procs", List.class));
-    assertThat(ourMounts()).as("mounts left by %s", context.getDisplayName())
-        .isEqualTo(context.getStore(NS).get("mounts", List.class));
+    assertThat(after).as("host objects after %s (compared with before it)", context.getDisplayName()).isEqualTo(before);
   }
 
-  static List<String> descendants() {
-    return ProcessHandle.current().descendants()
-        .map(p -> p.pid() + " " + p.info().command().orElse("?"))
-        .filter(s -> s.contains("poc-init"))
-        .sorted().collect(Collectors.toList());
-  }
-
-  static List<String> ourMounts() throws IOException {
+  static List<String> hostObjects() throws IOException {
+    TreeSet<String> all = new TreeSet<>();
+    ProcessHandle.current().descendants()
+        .map(p -> p.info().command().orElse("?"))
+        .filter(c -> c.contains("poc-init"))
+        .forEach(c -> all.add("process " + c));
     String cwd = Path.of("").toAbsolutePath().toString();
-    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-        .map(l -> l.split(" ")[4])
-        .filter(m -> m.startsWith(cwd))
-        .sorted().collect(Collectors.toList());
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String mountPoint = line.split(" ")[4];
+      if (mountPoint.startsWith(cwd) || mountPoint.startsWith(NetnsNames.DIR + "/")) {
+        all.add("mount " + mountPoint);
+      }
+    }
+    list(NetnsNames.DIR).forEach(n -> all.add("netns " + n));
+    for (Path hierarchy : list(Path.of("/sys/fs/cgroup")).stream().map(n -> Path.of("/sys/fs/cgroup", n)).toList()) {
+      list(hierarchy.resolve(Cgroups.PARENT)).stream().filter(n -> Files.isDirectory(hierarchy.resolve(Cgroups.PARENT).resolve(n)))
+          .forEach(n -> all.add("cgroup " + hierarchy.getFileName() + "/" + Cgroups.PARENT + "/" + n));
+    }
+    list(Path.of("/sys/class/net")).forEach(n -> all.add("link " + n));
+    for (String loop : list(Path.of("/sys/block"))) {
+      Path backing = Path.of("/sys/block", loop, "loop", "backing_file");
+      if (Files.exists(backing)) {
+        String file = Files.readString(backing).trim();
+        if (file.startsWith(cwd)) {
+          all.add("loop " + loop + " " + file);
+        }
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  private static List<String> list(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    }
   }
 }

@@ -3,10 +3,8 @@ package dev.poc;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A runtime on a fresh state root and the busybox tree, per test class; with the leak check. */
-@ExtendWith(LeakCheck.class)
+/** A runtime on a fresh state root and the busybox tree, per test class. */
 abstract class RuntimeTestBase {
   static ContainerRuntime runtime;
   static Path busybox;
