@@ -27,23 +27,19 @@ public final class Container implements AutoCloseable {
   private final StartContext ctx;
   private final Process helper;
   private final InitConnection conn;
-  private final int initPid;
+  private final PidHandle init;
   private final NameLock lock;
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
-  private final Object signalLock = new Object();
-  /** A pidfd of the init, so that a signal never reaches a process that reused its pid; -1: none. */
-  private int initPidfd;
 
   Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
-      int initPid, int initPidfd, NameLock lock, List<Attachment> attachments) {
+      PidHandle init, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
     this.ctx = ctx;
     this.helper = helper;
     this.conn = conn;
-    this.initPid = initPid;
-    this.initPidfd = initPidfd;
+    this.init = init;
     this.lock = lock;
     this.attachments = attachments;
     runtime.register(this);
@@ -69,7 +65,7 @@ public final class Container implements AutoCloseable {
 
   /** The host pid of the container's init (PID 1 inside; the command is its child). */
   public int pid() {
-    return initPid;
+    return init.pid();
   }
 
   /** The command's stdin, when the spec's stdin is {@link Stdio#PIPE}. */
@@ -126,7 +122,7 @@ public final class Container implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
-    return ExecLauncher.start(name(), initPid, this.spec.hostname(), spec);
+    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), spec);
   }
 
   /** Whether the command is still running. */
@@ -159,7 +155,7 @@ public final class Container implements AutoCloseable {
     if (exit.isDone()) {
       return;
     }
-    signal(signal.number());
+    init.signal(signal.number());
   }
 
   /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL; returns once everything is released. */
@@ -169,10 +165,10 @@ public final class Container implements AutoCloseable {
       try {
         if (!waitFor(grace)) {
           LOG.debug("{} did not stop within {}: SIGKILL", name(), grace);
-          signal(Signal.KILL.number()); // PID 1 of its namespace: all its processes die
+          init.signal(Signal.KILL.number()); // PID 1 of its namespace: all its processes die
         }
       } catch (InterruptedException e) {
-        signal(Signal.KILL.number());
+        init.signal(Signal.KILL.number());
         Thread.currentThread().interrupt();
       }
     }
@@ -218,35 +214,10 @@ public final class Container implements AutoCloseable {
     }
   }
 
-  /** The waiter thread: reads the status lines until the helper is gone, then releases. */
+  /** The waiter thread: waits until the helper is gone, then releases. */
   private void awaitExit() {
-    ExitStatus status = null;
-    ExitStatus died = null;
-    long tExit = 0;
-    try {
-      String line;
-      while ((line = conn.readLine()) != null) {
-        ExitStatus s = parseStatus(line);
-        if (line.startsWith("EXIT ") && status == null) {
-          tExit = System.nanoTime();
-          status = s;
-        } else if (line.startsWith("DIED ")) {
-          died = s;
-        }
-      }
-    } catch (IOException e) {
-      LOG.debug("control socket of {} closed: {}", name(), e.toString());
-    }
-    long tEof = System.nanoTime();
-    try {
-      helper.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ExitStatus status = conn.awaitEnd(helper);
     long tReaped = System.nanoTime();
-    if (status == null) {
-      status = died != null ? died : ExitStatus.signaled(Signal.KILL.number());
-    }
     try {
       for (Attachment a : attachments) {
         status = a.onExited(status);
@@ -257,46 +228,18 @@ public final class Container implements AutoCloseable {
     release();
     if (LOG.isDebugEnabled()) {
       long tReleased = System.nanoTime();
-      LOG.debug("ended {}: helper gone {} us after the EXIT line, reaped {} us later, released {} us later", name(),
-          tExit == 0 ? -1 : (tEof - tExit) / 1000, (tReaped - tEof) / 1000, (tReleased - tReaped) / 1000);
+      LOG.debug("ended {}: released {} us after its helper was reaped", name(), (tReleased - tReaped) / 1000);
     }
     exit.complete(status);
   }
 
-  /** Signals the init through its pidfd (or its pid on kernels before 5.3), unless it was released. */
-  private void signal(int number) {
-    synchronized (signalLock) {
-      if (initPidfd >= 0) {
-        Syscalls.pidfdSendSignal(initPidfd, number);
-      } else if (initPidfd != CLOSED) {
-        Posix.kill(initPid, number);
-      }
-    }
-  }
-
-  private static final int CLOSED = Integer.MIN_VALUE;
-
   private void release() {
-    synchronized (signalLock) {
-      if (initPidfd >= 0) {
-        Posix.get().close(initPidfd);
-      }
-      initPidfd = CLOSED; // its pid may belong to another process from now on
-    }
+    init.close(); // its pid may belong to another process from now on
     conn.close();
     Release.all(attachments);
     Release.deleteTree(ctx.runDir());
     lock.close();
     runtime.unregister(this);
-  }
-
-  static ExitStatus parseStatus(String line) {
-    String[] f = line.split(" ");
-    if (f.length == 3) {
-      int n = Integer.parseInt(f[2]);
-      return f[1].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
-    }
-    return null;
   }
 
   StartContext context() {
@@ -309,6 +252,6 @@ public final class Container implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Container[" + name() + ", pid " + initPid + (isRunning() ? ", running]" : ", " + exit.join() + "]");
+    return "Container[" + name() + ", pid " + init.pid() + (isRunning() ? ", running]" : ", " + exit.join() + "]");
   }
 }

@@ -1,6 +1,5 @@
 package dev.poc;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -13,14 +12,14 @@ public final class ContainerProcess implements AutoCloseable {
   private final String container;
   private final Process helper;
   private final InitConnection conn;
-  private final int pid;
+  private final PidHandle command;
   private final ExitFuture exit = new ExitFuture();
 
-  ContainerProcess(String container, Process helper, InitConnection conn, int pid) {
+  ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
     this.container = container;
     this.helper = helper;
     this.conn = conn;
-    this.pid = pid;
+    this.command = command;
     Thread waiter = new Thread(this::awaitExit, "poc-exec-wait-" + container);
     waiter.setDaemon(true);
     waiter.start();
@@ -28,7 +27,7 @@ public final class ContainerProcess implements AutoCloseable {
 
   /** The host pid of the command. */
   public int pid() {
-    return pid;
+    return command.pid();
   }
 
   /** The command's stdin, when the spec's stdin is {@link Stdio#PIPE}. */
@@ -74,7 +73,7 @@ public final class ContainerProcess implements AutoCloseable {
   /** Sends a signal to the command. */
   public void kill(Signal signal) {
     if (isRunning()) {
-      Posix.kill(pid, signal.number());
+      command.signal(signal.number());
     }
   }
 
@@ -86,28 +85,14 @@ public final class ContainerProcess implements AutoCloseable {
   }
 
   private void awaitExit() {
-    ExitStatus status = null;
-    try {
-      String line;
-      while ((line = conn.readLine()) != null) {
-        if (line.startsWith("EXIT ") && status == null) {
-          status = Container.parseStatus(line);
-        }
-      }
-    } catch (IOException e) {
-      // the helper is gone; its status is what we have
-    }
-    try {
-      helper.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ExitStatus status = conn.awaitEnd(helper);
+    command.close(); // reaped by its helper: the pid may be another process's now
     conn.close();
-    exit.complete(status != null ? status : ExitStatus.signaled(Signal.KILL.number()));
+    exit.complete(status);
   }
 
   @Override
   public String toString() {
-    return "ContainerProcess[" + container + ", pid " + pid + (isRunning() ? ", running]" : ", " + exit.join() + "]");
+    return "ContainerProcess[" + container + ", pid " + command.pid() + (isRunning() ? ", running]" : ", " + exit.join() + "]");
   }
 }

@@ -8,8 +8,6 @@ import java.util.Map;
  * namespaces of the container's init, drops privileges as the run path does, and execs.
  */
 final class ExecLauncher {
-  private static final long CONNECT_TIMEOUT_MS = 10_000;
-
   private ExecLauncher() {}
 
   static ContainerProcess start(String name, int initPid, String hostname, ExecSpec spec) {
@@ -26,9 +24,9 @@ final class ExecLauncher {
     Process helper = null;
     InitConnection conn = null;
     try {
-      conn = InitConnection.listen();
-      helper = Launcher.spawn(conn.socketPath(), spec.stdin(), spec.stdout(), spec.stderr(), "exec");
-      conn.accept(helper, CONNECT_TIMEOUT_MS);
+      SpareHelpers.Helper h = SpareHelpers.spawn(spec.stdin(), spec.stdout(), spec.stderr(), "exec");
+      helper = h.process();
+      conn = h.connection();
       conn.send(plan.encode());
       String line = conn.readLine();
       if (line == null || !line.startsWith("PID ")) {
@@ -39,7 +37,7 @@ final class ExecLauncher {
       if (!"EXEC".equals(line)) {
         throw failure(line, name, spec);
       }
-      return new ContainerProcess(name, helper, conn, pid);
+      return new ContainerProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
     } catch (IOException | RuntimeException e) {
       if (helper != null) {
         helper.destroyForcibly();

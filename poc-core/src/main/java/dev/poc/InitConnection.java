@@ -78,6 +78,40 @@ final class InitConnection implements AutoCloseable {
     return reader.readLine();
   }
 
+  /**
+   * Reads status lines until the helper is gone and reaps it: the command's status (its EXIT line),
+   * else the helper's report of its child's death (DIED), else a SIGKILL (nothing was said).
+   */
+  ExitStatus awaitEnd(Process helper) {
+    ExitStatus exit = null;
+    ExitStatus died = null;
+    try {
+      String line;
+      while ((line = readLine()) != null) {
+        if (line.startsWith("EXIT ") && exit == null) {
+          exit = parseStatus(line);
+        } else if (line.startsWith("DIED ")) {
+          died = parseStatus(line);
+        }
+      }
+    } catch (IOException e) {
+      // the socket went with the helper: what it said before is what there is
+    }
+    try {
+      helper.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return exit != null ? exit : died != null ? died : ExitStatus.signaled(Signal.KILL.number());
+  }
+
+  /** "EXIT code N", "EXIT signal N", "DIED code N", "DIED signal N". */
+  static ExitStatus parseStatus(String line) {
+    String[] f = line.split(" ");
+    int n = Integer.parseInt(f[2]);
+    return f[1].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+  }
+
   @Override
   public void close() {
     try {

@@ -42,7 +42,7 @@ final class Launcher {
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
     InitConnection conn = null;
-    int initPidfd = -1;
+    PidHandle init = null;
     boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
       runtime.reclaimIfDead(name, runDir);
@@ -73,7 +73,7 @@ final class Launcher {
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
-      initPidfd = Syscalls.pidfdOpen(initPid);
+      init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
       for (Attachment a : attachments) {
         a.onCreated(initPid);
@@ -96,7 +96,7 @@ final class Launcher {
         state.put("address", net.address().get());
       }
       RunState.write(runDir, state);
-      Container c = new Container(spec, runtime, ctx, helper, conn, initPid, initPidfd, lock, attachments);
+      Container c = new Container(spec, runtime, ctx, helper, conn, init, lock, attachments);
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
         LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
@@ -106,8 +106,8 @@ final class Launcher {
       }
       return c;
     } catch (IOException | RuntimeException e) {
-      if (initPidfd >= 0) {
-        Posix.get().close(initPidfd);
+      if (init != null) {
+        init.close();
       }
       if (helper != null) {
         helper.destroyForcibly();

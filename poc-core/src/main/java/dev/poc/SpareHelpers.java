@@ -48,7 +48,7 @@ final class SpareHelpers implements AutoCloseable {
     if (spare != null) {
       spare.discard();
     }
-    return spawn(key);
+    return spawn(in, out, err);
   }
 
   private void refill(List<Stdio> key) {
@@ -56,7 +56,7 @@ final class SpareHelpers implements AutoCloseable {
       return;
     }
     try {
-      Helper h = spawn(key);
+      Helper h = spawn(key.get(0), key.get(1), key.get(2));
       if (closed || spares.putIfAbsent(key, h) != null) {
         h.discard();
       } else if (closed && spares.remove(key, h)) {
@@ -67,11 +67,12 @@ final class SpareHelpers implements AutoCloseable {
     }
   }
 
-  private static Helper spawn(List<Stdio> key) throws IOException {
+  /** A new poc-init with these streams, connected; {@code mode} comes first (e.g. "exec"). */
+  static Helper spawn(Stdio in, Stdio out, Stdio err, String... mode) throws IOException {
     InitConnection conn = InitConnection.listen();
     Process p = null;
     try {
-      p = Launcher.spawn(conn.socketPath(), key.get(0), key.get(1), key.get(2));
+      p = Launcher.spawn(conn.socketPath(), in, out, err, mode);
       conn.accept(p, CONNECT_TIMEOUT_MS);
       return new Helper(p, conn);
     } catch (IOException | RuntimeException e) {
