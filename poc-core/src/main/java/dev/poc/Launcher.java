@@ -87,6 +87,7 @@ final class Launcher {
       state.put("helperStart", RunState.startTime((int) helper.pid()));
       state.put("initPid", initPid);
       state.put("initStart", RunState.startTime(initPid));
+      state.put("hostname", spec.hostname());
       state.put("detached", spec.detached());
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());

@@ -21,7 +21,12 @@ final class RunningContainers {
   private static final Duration HELPER_EXIT = Duration.ofSeconds(5);
 
   /** A running container as its state.json describes it, checked against /proc. */
-  record Run(String name, int initPid, Map<String, Object> state) {}
+  record Run(String name, int initPid, Map<String, Object> state) {
+    /** The hostname it was started with (recorded since the hostname could differ from the name). */
+    String hostname() {
+      return state.get("hostname") instanceof String h ? h : name;
+    }
+  }
 
   private RunningContainers() {}
 

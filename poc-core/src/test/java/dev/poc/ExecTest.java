@@ -108,6 +108,20 @@ class ExecTest {
   }
 
   @Test
+  void execFromAnotherRuntimeGetsTheContainersOwnHostname() throws Exception {
+    String name = TestRootfs.uniqueName("hn");
+    Container c = runtime.container().name(name).hostname("web").rootfs(Rootfs.directory(TestRootfs.busybox()))
+        .command("sleep", "60").detached(true).stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD).start();
+    try (ContainerRuntime other = ContainerRuntime.open(stateRoot)) {
+      try (ContainerProcess p = other.exec(name, ExecSpec.of("sh", "-c", "echo $HOSTNAME; hostname"))) {
+        assertThat(out(p)).isEqualTo("web\nweb\n");
+      }
+      other.stop(name, Duration.ofSeconds(5));
+    }
+    assertThat(c.waitFor(Duration.ofSeconds(5))).isTrue();
+  }
+
+  @Test
   void detachedContainerIsFoundStoppedAndReclaimedByAnotherRuntime() throws Exception {
     String name = TestRootfs.uniqueName("detach");
     Container c = sleeper(name, true);
