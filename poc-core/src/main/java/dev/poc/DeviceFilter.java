@@ -30,10 +30,52 @@ final class DeviceFilter {
   private static final int ACC_WRITE = 4;
   private static final int O_RDONLY_DIRECTORY_CLOEXEC = 0200000 | 02000000;
 
+  private static final java.util.Map<List<String>, Object> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
   private DeviceFilter() {}
 
   /** Attaches the allow-list of {@code rules} ("c 1:3 rwm", "c 136:* rwm") to the group {@code dir}. */
   static void attach(Path dir, List<String> rules) throws IOException {
+    int prog = loaded(rules);
+    jnr.ffi.Runtime rt = LibC.runtime();
+    int group = LibC.get().open(dir.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
+    if (group < 0) {
+      throw new IOException("opening " + dir + ": " + LibC.describe(LibC.errno()));
+    }
+    try {
+      Pointer attach = Memory.allocateDirect(rt, 20, true);
+      attach.putInt(0, group);
+      attach.putInt(4, prog);
+      attach.putInt(8, BPF_CGROUP_DEVICE);
+      attach.putInt(12, BPF_F_ALLOW_MULTI);
+      long r = Syscalls.bpf(BPF_PROG_ATTACH, attach, 20);
+      if (r < 0) {
+        throw new IOException("attaching the device filter to " + dir + " (BPF_PROG_ATTACH): " + LibC.describe((int) -r));
+      }
+    } finally {
+      LibC.get().close(group);
+    }
+  }
+
+  /**
+   * The loaded program for {@code rules}: loaded (and verified by the kernel) once per JVM, whose
+   * descriptor keeps it; each attachment holds it too. A refusal is kept as well, not retried.
+   */
+  private static int loaded(List<String> rules) throws IOException {
+    Object p = LOADED.computeIfAbsent(List.copyOf(rules), r -> {
+      try {
+        return load(r);
+      } catch (IOException e) {
+        return e;
+      }
+    });
+    if (p instanceof IOException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return (Integer) p;
+  }
+
+  private static int load(List<String> rules) throws IOException {
     byte[] insns = program(rules);
     jnr.ffi.Runtime rt = LibC.runtime();
     Pointer code = Memory.allocateDirect(rt, insns.length, true);
@@ -50,27 +92,7 @@ final class DeviceFilter {
     if (prog < 0) {
       throw new IOException("loading the device filter (BPF_PROG_LOAD): " + LibC.describe(-prog));
     }
-    try {
-      int group = LibC.get().open(dir.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
-      if (group < 0) {
-        throw new IOException("opening " + dir + ": " + LibC.describe(LibC.errno()));
-      }
-      try {
-        Pointer attach = Memory.allocateDirect(rt, 20, true);
-        attach.putInt(0, group);
-        attach.putInt(4, prog);
-        attach.putInt(8, BPF_CGROUP_DEVICE);
-        attach.putInt(12, BPF_F_ALLOW_MULTI);
-        long r = Syscalls.bpf(BPF_PROG_ATTACH, attach, 20);
-        if (r < 0) {
-          throw new IOException("attaching the device filter to " + dir + " (BPF_PROG_ATTACH): " + LibC.describe((int) -r));
-        }
-      } finally {
-        LibC.get().close(group);
-      }
-    } finally {
-      LibC.get().close(prog); // the attachment keeps the program
-    }
+    return prog;
   }
 
   /**

@@ -240,9 +240,9 @@ final class Storage {
       return;
     }
     String name = String.valueOf(state.get().get("name"));
-    if (RunState.helperAlive(state.get()) && state.get().get("initPid") instanceof Number pid) {
-      LOG.info("killing container '{}' (init pid {})", name, pid);
-      Posix.kill(pid.intValue(), Signal.KILL.number());
+    if (RunState.helperAlive(state.get())) {
+      LOG.info("killing container '{}' (init pid {})", name, state.get().get("initPid"));
+      RunState.killAndAwait(state.get(), Duration.ZERO); // only if the pid is still that init's
     }
     long deadline = System.nanoTime() + STOP_WAIT.toNanos();
     while (Files.exists(runDir) && System.nanoTime() < deadline) {
