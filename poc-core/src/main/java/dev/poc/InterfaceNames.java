@@ -35,7 +35,7 @@ final class InterfaceNames {
 
   /** The name under /run/netns, for {@code ip netns exec}. */
   static String netns(String name) {
-    return "netns_" + name; // NetnsNames reads the name back from it
+    return NetnsNames.of(name);
   }
 
   private static String fit(String prefix, String name) {

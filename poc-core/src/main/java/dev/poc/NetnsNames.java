@@ -66,27 +66,37 @@ final class NetnsNames {
     }
   }
 
+  /** The netns name of container {@code name}. */
+  static String of(String name) {
+    return PREFIX + name;
+  }
+
   /**
-   * Whether any process is in the namespace named {@code netns}. The bind alone keeps a namespace
-   * alive, so a name whose namespace holds no process is all that is left of a container.
+   * The netns names under {@link #DIR} whose namespace no process is in. The bind alone keeps a
+   * namespace alive, so such a name is all that is left of its container. /proc is read once.
    */
-  static boolean hasProcess(String netns) throws IOException {
-    Object ino;
-    try {
-      ino = Files.getAttribute(DIR.resolve(netns), "unix:ino");
-    } catch (NoSuchFileException e) {
-      return false;
-    }
-    String link = "net:[" + ino + "]";
+  static java.util.Set<String> withoutProcess() throws IOException {
+    java.util.Set<String> inUse = new java.util.HashSet<>();
     try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+      procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
         try {
-          return Files.readSymbolicLink(p.resolve("ns/net")).toString().equals(link);
+          inUse.add(Files.readSymbolicLink(p.resolve("ns/net")).toString());
         } catch (IOException e) {
-          return false; // gone meanwhile, or a kernel thread
+          // gone meanwhile, or a kernel thread
         }
       });
     }
+    java.util.Set<String> idle = new java.util.TreeSet<>();
+    for (String name : containerNames()) {
+      try {
+        if (!inUse.contains("net:[" + Files.getAttribute(DIR.resolve(of(name)), "unix:ino") + "]")) {
+          idle.add(name);
+        }
+      } catch (NoSuchFileException e) {
+        // removed meanwhile
+      }
+    }
+    return idle;
   }
 
   /**

@@ -156,16 +156,14 @@ final class NetworkSetup implements HostSetup {
    * container name is free and whose namespace holds no process is such a leftover.
    */
   private static void removeOrphanNetnsNames() throws IOException {
-    for (String name : NetnsNames.containerNames()) {
+    for (String name : NetnsNames.withoutProcess()) {
       Optional<NameLock> lock = NameLock.tryAcquire(name);
       if (lock.isEmpty()) {
-        continue; // a JVM runs it
+        continue; // a JVM is starting or running it
       }
       try (NameLock held = lock.get()) {
-        if (!NetnsNames.hasProcess(InterfaceNames.netns(name))) {
-          LOG.info("removing the netns name and veth of '{}', which is gone", name);
-          removeLeftovers(name);
-        }
+        LOG.info("removing the netns name and veth of '{}', which is gone", name);
+        removeLeftovers(name);
       }
     }
   }
