@@ -16,7 +16,7 @@ import jnr.posix.POSIX;
  * exactly as two JVMs do. The file may be deleted while locked: a locker that got the old inode
  * notices that the path now names another file (or none) and tries again.
  */
-final class Flock implements AutoCloseable {
+public final class Flock implements AutoCloseable {
   private static final int LOCK_EX = 2;
   private static final int LOCK_NB = 4;
   private static final int EWOULDBLOCK = 11;
@@ -31,12 +31,12 @@ final class Flock implements AutoCloseable {
   }
 
   /** Waits until the lock on {@code file} (created when missing) is this caller's. */
-  static Flock lock(Path file) throws IOException {
+  public static Flock lock(Path file) throws IOException {
     return acquire(file, false).orElseThrow();
   }
 
   /** The lock on {@code file} (created when missing), or empty when another holder has it. */
-  static Optional<Flock> tryLock(Path file) throws IOException {
+  public static Optional<Flock> tryLock(Path file) throws IOException {
     return acquire(file, true);
   }
 

@@ -1,0 +1,342 @@
+package dev.poc.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poc.Flock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The content-addressed image store under {@code STATE/oci}: blobs by digest
+ * ({@code blobs/sha256/HEX}), each layer unpacked once ({@code layers/HEX}, named by its blob),
+ * and one record per image name ({@code images/NAME.json}). Blobs are written in
+ * {@code ingest/} and renamed into place only after their digest checks out; layers are unpacked
+ * into a temporary sibling and renamed; an image record is written last. So nothing half-written
+ * is ever visible, and what a failed pull leaves is swept by the next pull or by {@link #gc()}.
+ *
+ * <p>Changes of what exists happen under {@code store.lock}; a container using an image holds a
+ * pin ({@code pins/}), a flocked file naming its layers, which gc never removes while it is held.
+ */
+final class ContentStore {
+  private final Path root;
+
+  ContentStore(Path root) {
+    this.root = root;
+  }
+
+  /** An action that may fail with an I/O error. */
+  interface Action<T> {
+    T run() throws IOException;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  <T> T locked(Action<T> action) throws IOException {
+    Files.createDirectories(root);
+    try (Flock lock = Flock.lock(root.resolve("store.lock"))) {
+      return action.run();
+    }
+  }
+
+  Path blob(Digest d) {
+    return root.resolve("blobs").resolve("sha256").resolve(d.hex());
+  }
+
+  boolean hasBlob(Digest d) {
+    return Files.isRegularFile(blob(d));
+  }
+
+  Path layer(Digest blob) {
+    return root.resolve("layers").resolve(blob.hex());
+  }
+
+  boolean hasLayer(Digest blob) {
+    return Files.isDirectory(layer(blob));
+  }
+
+  /** A file in the ingest area to download {@code d} into; a partial one from this pull is continued. */
+  Path ingest(Digest d) throws IOException {
+    return Files.createDirectories(root.resolve("ingest")).resolve(d.hex() + ".partial");
+  }
+
+  /** Moves a downloaded blob into place once its digest is {@code d}; a wrong one is deleted. */
+  void commit(Path ingested, Digest d) throws IOException {
+    Digest actual = RegistryClient.digestOf(ingested);
+    if (!actual.equals(d)) {
+      Files.deleteIfExists(ingested);
+      throw new ImagePullException("blob " + d + " has digest " + actual + " after download: nothing was stored");
+    }
+    Files.createDirectories(blob(d).getParent());
+    move(ingested, blob(d));
+  }
+
+  /** Stores small blobs (manifests, configurations) whose bytes are in hand. */
+  void put(byte[] bytes, Digest d) throws IOException {
+    if (hasBlob(d)) {
+      return;
+    }
+    if (!Digest.of(bytes).equals(d)) {
+      throw new ImagePullException("blob " + d + " has digest " + Digest.of(bytes) + ": nothing was stored");
+    }
+    Path tmp = Files.createDirectories(root.resolve("ingest")).resolve(d.hex() + ".put-" + random());
+    try {
+      write(tmp, bytes);
+      Files.createDirectories(blob(d).getParent());
+      move(tmp, blob(d));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  byte[] read(Digest d) throws IOException {
+    return Files.readAllBytes(blob(d));
+  }
+
+  /**
+   * Unpacks the layer blob {@code d} (stored already) into its own directory, once. Returns the
+   * diff id, or empty when it was unpacked before.
+   */
+  Optional<Digest> unpack(Digest d, MediaTypes.Compression compression, String what) throws IOException {
+    if (hasLayer(d)) {
+      return Optional.empty();
+    }
+    Path tmp = root.resolve("layers").resolve(".unpack-" + d.hex() + "-" + random());
+    Files.createDirectories(tmp);
+    try {
+      Digest diffId;
+      try (InputStream in = Files.newInputStream(blob(d))) {
+        diffId = LayerUnpacker.unpack(in, compression, tmp, what);
+      }
+      try {
+        move(tmp, layer(d));
+      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException other) {
+        // another pull unpacked it meanwhile: keep theirs
+      }
+      return Optional.of(diffId);
+    } finally {
+      Trees.delete(tmp);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot rename " + from + " to " + to + " atomically: keep the store on one file system", e);
+    }
+  }
+
+  // ---- image records ----
+
+  private Path record(String name) {
+    return root.resolve("images").resolve(URLEncoder.encode(name, StandardCharsets.UTF_8) + ".json");
+  }
+
+  void putImage(PulledImage image) throws IOException {
+    ObjectNode o = Manifests.JSON.createObjectNode();
+    o.put("name", image.name());
+    o.put("manifest", image.manifest().toString());
+    o.put("config", image.configDigest().toString());
+    ArrayNode layers = o.putArray("layers");
+    image.layers().forEach(l -> layers.add(l.toString()));
+    o.put("size", image.size());
+    o.put("pulled", image.pulled().toString());
+    Path file = record(image.name());
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + random());
+    try {
+      write(tmp, Manifests.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  Optional<PulledImage> image(String name) throws IOException {
+    Path file = record(name);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    JsonNode o = Manifests.tree(Files.readAllBytes(file), "image record " + file);
+    List<Digest> layers = new ArrayList<>();
+    o.path("layers").forEach(l -> layers.add(Digest.parse(l.asText())));
+    Digest config = Digest.parse(o.path("config").asText());
+    if (!hasBlob(config)) {
+      throw new ImagePullException("image " + name + ": its configuration blob " + config + " is missing from " + root
+          + ": remove the image (poc rmi " + name + ") and pull it again");
+    }
+    return Optional.of(new PulledImage(o.path("name").asText(), Digest.parse(o.path("manifest").asText()),
+        Manifests.config(read(config), name), config, List.copyOf(layers), o.path("size").asLong(),
+        Instant.parse(o.path("pulled").asText())));
+  }
+
+  List<PulledImage> images() throws IOException {
+    List<PulledImage> list = new ArrayList<>();
+    Path dir = root.resolve("images");
+    if (!Files.isDirectory(dir)) {
+      return list;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+      for (Path f : files) {
+        String name = URLDecoder.decode(f.getFileName().toString().replaceFirst("\\.json$", ""), StandardCharsets.UTF_8);
+        image(name).ifPresent(list::add);
+      }
+    }
+    list.sort(java.util.Comparator.comparing(PulledImage::name));
+    return list;
+  }
+
+  boolean removeImage(String name) throws IOException {
+    return Files.deleteIfExists(record(name));
+  }
+
+  // ---- pins and gc ----
+
+  /** A container's hold on layers: gc keeps them while it is open. */
+  static final class Pin implements AutoCloseable {
+    private final Path file;
+    private final Flock lock;
+
+    Pin(Path file, Flock lock) {
+      this.file = file;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // gc removes a pin whose lock is free
+      }
+      lock.close();
+    }
+  }
+
+  /** Pins {@code layers} for {@code owner}; call under {@link #locked} so gc cannot slip in between. */
+  Pin pin(String owner, List<Digest> layers) throws IOException {
+    Path file = Files.createDirectories(root.resolve("pins")).resolve(owner + "-" + random());
+    Flock lock = Flock.lock(file);
+    try {
+      StringBuilder s = new StringBuilder();
+      layers.forEach(l -> s.append(l).append('\n'));
+      Files.write(file, s.toString().getBytes(StandardCharsets.US_ASCII)); // the lock made the file
+      return new Pin(file, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** What {@link #gc()} removed. */
+  record Swept(List<Digest> layers, List<Digest> blobs, long bytes) {}
+
+  /**
+   * Under the store lock: removes every blob and layer no image record and no held pin names,
+   * the ingest area, unfinished unpacks and pins whose holder is gone.
+   */
+  Swept gc() throws IOException {
+    return locked(() -> {
+      Set<String> keep = new HashSet<>();
+      for (PulledImage image : images()) {
+        keep.add(image.manifest().hex());
+        keep.add(image.configDigest().hex());
+        image.layers().forEach(l -> keep.add(l.hex()));
+      }
+      Path pins = root.resolve("pins");
+      if (Files.isDirectory(pins)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(pins)) {
+          for (Path pin : files) {
+            Optional<Flock> free = Flock.tryLock(pin);
+            if (free.isPresent()) {
+              try (Flock stale = free.get()) {
+                Files.deleteIfExists(pin); // its container is gone
+              }
+            } else {
+              for (String line : Files.readAllLines(pin)) {
+                if (!line.isBlank()) {
+                  keep.add(Digest.parse(line.trim()).hex());
+                }
+              }
+            }
+          }
+        }
+      }
+      Trees.delete(root.resolve("ingest"));
+      List<Digest> layers = new ArrayList<>();
+      List<Digest> blobs = new ArrayList<>();
+      long[] bytes = {0};
+      sweep(root.resolve("layers"), keep, layers, bytes, true);
+      sweep(root.resolve("blobs").resolve("sha256"), keep, blobs, bytes, false);
+      return new Swept(layers, blobs, bytes[0]);
+    });
+  }
+
+  private static void sweep(Path dir, Set<String> keep, List<Digest> removed, long[] bytes, boolean trees) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path e : entries) {
+        String name = e.getFileName().toString();
+        if (keep.contains(name)) {
+          continue;
+        }
+        if (name.matches("[0-9a-f]{64}")) {
+          removed.add(new Digest(name));
+        }
+        if (trees) {
+          Trees.delete(e);
+        } else {
+          bytes[0] += Files.size(e);
+          Files.deleteIfExists(e);
+        }
+      }
+    }
+  }
+
+  /** Removes the leftovers of pulls that died: partial downloads and unpacks. Call under the lock. */
+  void sweepIngest() throws IOException {
+    Trees.delete(root.resolve("ingest"));
+    Path layers = root.resolve("layers");
+    if (Files.isDirectory(layers)) {
+      try (DirectoryStream<Path> tmp = Files.newDirectoryStream(layers, ".unpack-*")) {
+        for (Path t : tmp) {
+          Trees.delete(t);
+        }
+      }
+    }
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes));
+      ch.force(true);
+    }
+  }
+
+  private static String random() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.poc.image;
+
+import dev.poc.NotFoundException;
+import dev.poc.PocException;
+import dev.poc.Progress;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The images pulled from registries into one state root ({@code STATE/oci}), by name: pull,
+ * list, remove, and sweep the layers no image uses. Get it from
+ * {@link dev.poc.ContainerRuntime#registryImages()}.
+ *
+ * <pre>{@code
+ * RegistryImages images = runtime.registryImages();
+ * images.pull("busybox:1.36", Progress.printingTo(System.out));
+ * runtime.container().name("b").rootfs(Rootfs.image("busybox:1.36")).start();
+ * }</pre>
+ *
+ * <p>Safe from several threads and JVMs at once: pulls, removals and sweeps of one store take
+ * turns, and a layer a running container uses is never removed.
+ */
+public final class RegistryImages {
+  private final ContentStore store;
+  private final RegistrySettings settings;
+  private final Platform platform;
+
+  /** The store under {@code stateRoot}/oci, pulling with {@code settings} for this machine's platform. */
+  public RegistryImages(Path stateRoot, RegistrySettings settings) {
+    this(stateRoot, settings, Platform.host());
+  }
+
+  /** As {@link #RegistryImages(Path, RegistrySettings)}, for {@code platform}. */
+  public RegistryImages(Path stateRoot, RegistrySettings settings, Platform platform) {
+    this.store = new ContentStore(stateRoot.resolve("oci"));
+    this.settings = settings;
+    this.platform = platform;
+  }
+
+  /** What a pull did: the image, and how many blobs and bytes it downloaded (0 when all were here). */
+  public record PullResult(PulledImage image, int blobsDownloaded, long bytesDownloaded) {}
+
+  /** What a sweep removed. */
+  public record SweepResult(int layersRemoved, int blobsRemoved, long bytesFreed) {}
+
+  /** Pulls {@code name} ({@code [registry/]repo[:tag|@digest]}), asking the registry even when it is here. */
+  public PullResult pull(String name) {
+    return pull(name, Progress.none());
+  }
+
+  /** As {@link #pull(String)}, reporting each step and the bytes of each layer to {@code progress}. */
+  public PullResult pull(String name, Progress progress) {
+    ImageReference ref = ImageReference.parse(name);
+    try {
+      ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, progress);
+      return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
+    } catch (IOException e) {
+      throw failed("pulling " + ref.familiar(), e);
+    }
+  }
+
+  /** The image {@code name} from the store, pulled first only when it is not there (Testcontainers' default). */
+  public PulledImage ensure(String name, Progress progress) {
+    return find(name).orElseGet(() -> pull(name, progress).image());
+  }
+
+  /** The image stored as {@code name}, if any. */
+  public Optional<PulledImage> find(String name) {
+    ImageReference ref = ImageReference.parse(name);
+    try {
+      return store.image(ref.toString());
+    } catch (IOException e) {
+      throw failed("reading image " + ref.familiar(), e);
+    }
+  }
+
+  /** The stored images, by name. */
+  public List<PulledImage> list() {
+    try {
+      return store.images();
+    } catch (IOException e) {
+      throw failed("listing images", e);
+    }
+  }
+
+  /** Forgets image {@code name} and removes the layers nothing else uses ({@code poc rmi}). */
+  public SweepResult remove(String name) {
+    ImageReference ref = ImageReference.parse(name);
+    try {
+      boolean removed = store.locked(() -> store.removeImage(ref.toString()));
+      if (!removed) {
+        throw new NotFoundException("image " + ref.familiar() + " is not in " + store.root() + ": poc images lists them");
+      }
+      return sweep();
+    } catch (IOException e) {
+      throw failed("removing image " + ref.familiar(), e);
+    }
+  }
+
+  /** Removes every blob and layer that no image and no running container uses, and leftovers of failed pulls. */
+  public SweepResult sweep() {
+    try {
+      ContentStore.Swept s = store.gc();
+      return new SweepResult(s.layers().size(), s.blobs().size(), s.bytes());
+    } catch (IOException e) {
+      throw failed("sweeping " + store.root(), e);
+    }
+  }
+
+  /**
+   * For poc's image rootfs: the layer directories of {@code image}, top first (overlay's
+   * {@code lowerdir} order), held for {@code owner} until the returned hold is closed.
+   */
+  public Hold hold(String owner, PulledImage image) {
+    try {
+      return store.locked(() -> {
+        List<Path> dirs = new ArrayList<>();
+        for (Digest l : image.layers()) {
+          if (!store.hasLayer(l)) {
+            throw new ImagePullException("image " + image.name() + ": layer " + l + " is missing from " + store.root()
+                + ": pull the image again (poc pull " + image.name() + ")");
+          }
+          dirs.add(0, store.layer(l));
+        }
+        return new Hold(dirs, store.pin(owner, image.layers()));
+      });
+    } catch (IOException e) {
+      throw failed("holding the layers of " + image.name(), e);
+    }
+  }
+
+  /** Layer directories kept for a container; closing lets a sweep remove them. */
+  public static final class Hold implements AutoCloseable {
+    private final List<Path> layersTopFirst;
+    private final ContentStore.Pin pin;
+
+    Hold(List<Path> layersTopFirst, ContentStore.Pin pin) {
+      this.layersTopFirst = List.copyOf(layersTopFirst);
+      this.pin = pin;
+    }
+
+    /** The layer directories, top first. */
+    public List<Path> layersTopFirst() {
+      return layersTopFirst;
+    }
+
+    @Override
+    public void close() {
+      pin.close();
+    }
+  }
+
+  /** The settings pulls use. */
+  public RegistrySettings settings() {
+    return settings;
+  }
+
+  private PocException failed(String what, IOException e) {
+    String msg = String.valueOf(e.getMessage());
+    String remedy = msg.contains("No space left") ? ": free space under " + store.root() + " and try again"
+        : ": nothing half-written was kept; try again";
+    return new ImagePullException(what + " failed: " + msg + remedy, e);
+  }
+}
