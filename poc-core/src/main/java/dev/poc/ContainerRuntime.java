@@ -35,6 +35,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Launcher launcher = new Launcher(this);
   private final SpareHelpers spareHelpers = new SpareHelpers();
   private final Storage storage;
+  private final dev.poc.image.RegistryImages registryImages;
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
@@ -44,6 +45,7 @@ public final class ContainerRuntime implements AutoCloseable {
     this.networkSettings = b.network;
     this.setups = List.copyOf(b.setups(this));
     this.storage = new Storage(this, stateRoot);
+    this.registryImages = new dev.poc.image.RegistryImages(stateRoot, b.registries);
     createPrivate(stateRoot, "state root " + stateRoot,
         "pick a writable directory with ContainerRuntime.builder().stateRoot(...)");
     createPrivate(HOST_STATE, HOST_STATE + " (poc's host-wide locks and sockets)", "run as root");
@@ -173,6 +175,14 @@ public final class ContainerRuntime implements AutoCloseable {
   /** The base images of this state root, and the ways to make them ({@code poc init}). */
   public Images images() {
     return storage.images();
+  }
+
+  /**
+   * The images pulled from registries into this state root by name ({@code poc pull},
+   * {@code poc images}, {@code poc rmi}), which {@link Rootfs#image(String)} runs.
+   */
+  public dev.poc.image.RegistryImages registryImages() {
+    return registryImages;
   }
 
   /**
@@ -342,6 +352,7 @@ public final class ContainerRuntime implements AutoCloseable {
   public static final class Builder {
     private Path stateRoot = DEFAULT_STATE_ROOT;
     private NetworkSettings network = NetworkSettings.defaults();
+    private dev.poc.image.RegistrySettings registries;
 
     private Builder() {}
 
@@ -357,6 +368,15 @@ public final class ContainerRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Mirrors, plain-HTTP registries and credentials for pulling images by name;
+     * {@link dev.poc.image.RegistrySettings#fromEnvironment()} unless set.
+     */
+    public Builder registries(dev.poc.image.RegistrySettings registries) {
+      this.registries = registries;
+      return this;
+    }
+
     /** The host setups, in the order they prepare (and the reverse of their release). */
     List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
@@ -367,6 +387,9 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /** Opens the runtime, reclaiming what a crashed JVM left. */
     public ContainerRuntime build() {
+      if (registries == null) {
+        registries = dev.poc.image.RegistrySettings.fromEnvironment();
+      }
       return new ContainerRuntime(this);
     }
   }

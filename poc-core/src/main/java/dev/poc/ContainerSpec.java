@@ -81,7 +81,7 @@ public abstract class ContainerSpec extends ProcessSpec {
   @Value.Check
   void check() {
     ContainerNames.validate(name());
-    checkProcess("container '" + name() + "'");
+    checkProcess("container '" + name() + "'", !rootfs().providesCommand());
     diskSize().ifPresent(Disk::parseSize);
     if (!namespaces().contains(Namespace.MOUNT)) {
       throw new InvalidSpecException(

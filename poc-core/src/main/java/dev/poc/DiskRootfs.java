@@ -40,7 +40,7 @@ final class DiskRootfs extends Rootfs {
   }
 
   /** overlayfs splits its options at ',' and lower directories at ':'; such paths cannot be given. */
-  private static String overlayPath(Path p) {
+  static String overlayPath(Path p) {
     String s = p.toString();
     if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0 || s.indexOf('\\') >= 0) {
       throw new InvalidSpecException("path " + s + " contains ',', ':' or '\\', which overlayfs options cannot carry: "

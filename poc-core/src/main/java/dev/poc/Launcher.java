@@ -28,8 +28,15 @@ final class Launcher {
     this.runtime = runtime;
   }
 
-  Container start(ContainerSpec spec) {
+  Container start(ContainerSpec given) {
     long t0 = System.nanoTime();
+    ContainerSpec spec;
+    try {
+      spec = given.rootfs().complete(given, runtime);
+    } catch (IOException e) {
+      throw new StartFailedException("preparing the root of container '" + given.name() + "' (" + given.rootfs() + ") failed: "
+          + e.getMessage(), e);
+    }
     String name = spec.name();
     NameLock lock;
     try {

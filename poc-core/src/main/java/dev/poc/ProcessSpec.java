@@ -61,7 +61,12 @@ public abstract class ProcessSpec {
 
   /** The checks every process spec passes; {@code owner} names it in errors (e.g. "container 'x'"). */
   void checkProcess(String owner) {
-    if (args().isEmpty()) {
+    checkProcess(owner, true);
+  }
+
+  /** As {@link #checkProcess(String)}; {@code commandRequired} false lets the command come later (from an image). */
+  void checkProcess(String owner, boolean commandRequired) {
+    if (commandRequired && args().isEmpty()) {
       throw new InvalidSpecException(owner + " has no command: call .command(\"sh\", \"-c\", \"...\")");
     }
     if (!cwd().startsWith("/")) {

@@ -132,6 +132,15 @@ public final class RegistryImages {
     }
   }
 
+  /** For poc's image rootfs: the layer directories of {@code image}, top first (to read its /etc/passwd). */
+  public List<Path> layerDirsTopFirst(PulledImage image) {
+    List<Path> dirs = new ArrayList<>();
+    for (Digest l : image.layers()) {
+      dirs.add(0, store.layer(l));
+    }
+    return dirs;
+  }
+
   /** Layer directories kept for a container; closing lets a sweep remove them. */
   public static final class Hold implements AutoCloseable {
     private final List<Path> layersTopFirst;

@@ -1,0 +1,184 @@
+package dev.poc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.poc.image.Digest;
+import dev.poc.image.Platform;
+import dev.poc.image.PulledImage;
+import dev.poc.image.RegistryImages;
+import dev.poc.image.RegistrySettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Images by name against a real registry (Debian's docker-registry on 127.0.0.1), filled by
+ * skopeo from an OCI layout the test writes. Every name resolves through a loopback mirror with
+ * mirrorsOnly set: nothing may leave the machine.
+ */
+class ImageRegistryTest {
+  @TempDir
+  static Path dir;
+  static LocalRegistry registry;
+  static TestImages.Layout layout;
+  static ContainerRuntime runtime;
+
+  @BeforeAll
+  static void start() throws Exception {
+    layout = TestImages.build(dir.resolve("layout"));
+    registry = LocalRegistry.start(dir.resolve("registry"), false);
+    registry.push(layout.dir(), "1.36", "library/busybox", "1.36");
+    registry.push(layout.dir(), "extra", "library/busybox", "extra");
+    runtime = ContainerRuntime.builder().stateRoot(TestRootfs.stateRoot()).registries(viaMirror(registry.uri())).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (runtime != null) {
+      runtime.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  /** docker.io (and only it) goes to {@code mirror}; the registry itself is never asked. */
+  static RegistrySettings viaMirror(URI mirror) {
+    return RegistrySettings.builder().putMirrors("docker.io", List.of(mirror)).mirrorsOnly(true)
+        .authFile(dir.resolve("no-credentials.json")).build();
+  }
+
+  @Test
+  void pullsRunsAndASecondPullDownloadsNothing() throws Exception {
+    RegistryImages images = runtime.registryImages();
+    RegistryImages.PullResult first = images.pull("busybox:1.36");
+    PulledImage image = first.image();
+    assertThat(image.name()).isEqualTo("docker.io/library/busybox:1.36");
+    assertThat(image.manifest()).as("the manifest of this machine's platform, picked from the index").isEqualTo(layout.hostManifest());
+    assertThat(image.layers()).extracting(Digest::hex).containsExactlyElementsOf(TestImages.hexes(layout.layers()));
+    assertThat(image.config().workingDir()).contains("/opt");
+
+    Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("img")).rootfs(Rootfs.image("busybox:1.36")));
+    assertThat(run.code()).as(run.toString()).isZero();
+    assertThat(run.out).as("Cmd, Env and WorkingDir of the image").isEqualTo("hello from the image\n/opt\n");
+
+    RegistryImages.PullResult second = images.pull("busybox:1.36");
+    assertThat(second.blobsDownloaded()).isZero();
+    assertThat(second.bytesDownloaded()).isZero();
+    assertThat(second.image().manifest()).isEqualTo(image.manifest());
+  }
+
+  @Test
+  void layersApplyWhiteoutsOpaqueDirectoriesAndSetuidBits() throws Exception {
+    runtime.registryImages().pull("busybox:1.36");
+    Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("wh")).rootfs(Rootfs.image("busybox:1.36"))
+        .command("sh", "-c", "ls /etc/removed.txt 2>&1; cat /etc/replaced.txt; ls /opt/data; stat -c %a /opt/suid"));
+    assertThat(run.code()).as(run.toString()).isZero();
+    assertThat(run.out).contains("No such file").contains("v2\n").contains("c\n").doesNotContain("a\nb\n").endsWith("4755\n");
+  }
+
+  @Test
+  void aContainerWritesToItsOwnUpperLayerOnly() throws Exception {
+    PulledImage image = runtime.registryImages().pull("busybox:1.36").image();
+    Path baseLayer = runtime.registryImages().layerDirsTopFirst(image).get(1);
+    Run writer = Run.of(runtime.container().name(TestRootfs.uniqueName("up")).rootfs(Rootfs.image("busybox:1.36"))
+        .command("sh", "-c", "echo changed > /opt/data/a-new; echo mine > /etc/replaced.txt; rm /bin/ls; cat /etc/replaced.txt"));
+    assertThat(writer.out).isEqualTo("mine\n");
+    assertThat(Files.exists(baseLayer.resolve("bin/ls"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(Files.readString(runtime.registryImages().layerDirsTopFirst(image).get(0).resolve("etc/replaced.txt"))).isEqualTo("v2\n");
+
+    Run reader = Run.of(runtime.container().name(TestRootfs.uniqueName("up")).rootfs(Rootfs.image("busybox:1.36"))
+        .command("sh", "-c", "cat /etc/replaced.txt; ls /bin/ls; ls /opt/data"));
+    assertThat(reader.out).isEqualTo("v2\n/bin/ls\nc\n");
+  }
+
+  @Test
+  void theSpecOverridesTheImagesDefaults() throws Exception {
+    Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("ovr")).rootfs(Rootfs.image("busybox:1.36"))
+        .cwd("/etc").putEnv("GREETING", "from the spec").user(65534, 65534)
+        .command("sh", "-c", "echo $GREETING; pwd; id -u"));
+    assertThat(run.out).isEqualTo("from the spec\n/etc\n65534\n");
+  }
+
+  @Test
+  void aDigestPinnedPullGetsThatImage() {
+    RegistryImages.PullResult r = runtime.registryImages().pull("busybox@" + layout.index());
+    assertThat(r.image().manifest()).isEqualTo(layout.hostManifest());
+    assertThat(runtime.registryImages().find("busybox@" + layout.index())).isPresent();
+  }
+
+  @Test
+  void anotherPlatformGetsItsOwnManifest() {
+    String other = Platform.host().architecture().equals("amd64") ? "linux/arm64" : "linux/amd64";
+    RegistryImages foreign = new RegistryImages(dir.resolve("foreign-state"), viaMirror(registry.uri()), Platform.parse(other));
+    assertThat(foreign.pull("busybox:1.36").image().manifest()).isEqualTo(layout.otherManifest());
+    assertThatThrownBy(() -> new RegistryImages(dir.resolve("s390x-state"), viaMirror(registry.uri()), Platform.parse("linux/s390x"))
+        .pull("busybox:1.36")).hasMessageContaining("no manifest for platform linux/s390x");
+  }
+
+  @Test
+  void anUnknownImageOrTagIsNotFound() {
+    assertThatThrownBy(() -> runtime.registryImages().pull("nosuchimage:1")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("nosuchimage:1");
+    assertThatThrownBy(() -> runtime.registryImages().pull("busybox:0.0-none")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("busybox:0.0-none");
+    String wrong = "sha256:" + "0".repeat(64);
+    assertThatThrownBy(() -> runtime.registryImages().pull("busybox@" + wrong)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> Run.of(runtime.container().name(TestRootfs.uniqueName("nf")).rootfs(Rootfs.image("nosuchimage:2"))))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void aRegistryWithoutMirrorIsNeverAsked() {
+    assertThatThrownBy(() -> runtime.registryImages().pull("quay.io/some/image:1"))
+        .hasMessageContaining("mirrorsOnly");
+  }
+
+  @Test
+  void removingAnImageSweepsOnlyTheLayersNothingElseUses() throws Exception {
+    RegistryImages images = new RegistryImages(dir.resolve("sweep-state"), viaMirror(registry.uri()));
+    PulledImage base = images.pull("busybox:1.36").image();
+    PulledImage extra = images.pull("busybox:extra").image();
+    assertThat(extra.layers()).hasSize(3);
+    assertThat(images.sweep().layersRemoved()).as("nothing is unreferenced yet").isZero();
+    RegistryImages.SweepResult swept = images.remove("busybox:extra");
+    assertThat(swept.layersRemoved()).as("only the layer busybox:1.36 lacks").isEqualTo(1);
+    for (Path layer : images.layerDirsTopFirst(base)) {
+      assertThat(layer).isDirectory();
+    }
+    assertThat(images.layerDirsTopFirst(extra).get(0)).doesNotExist();
+    assertThat(images.find("busybox:extra")).isEmpty();
+    assertThat(images.list()).extracting(PulledImage::name).containsExactly("docker.io/library/busybox:1.36");
+  }
+
+  @Test
+  void aRunningContainersLayersSurviveRemovalOfItsImage() throws Exception {
+    ContainerRuntime rt = ContainerRuntime.builder().stateRoot(TestRootfs.stateRoot()).registries(viaMirror(registry.uri())).build();
+    try (rt) {
+      PulledImage image = rt.registryImages().pull("busybox:extra").image();
+      try (Container c = rt.container().name(TestRootfs.uniqueName("pin")).rootfs(Rootfs.image("busybox:extra"))
+          .command("sh", "-c", "read line; cat /opt/extra.txt").start()) {
+        rt.registryImages().remove("busybox:extra");
+        assertThat(rt.registryImages().layerDirsTopFirst(image).get(0)).as("pinned by the running container").isDirectory();
+        c.stdin().write("go\n".getBytes());
+        c.stdin().close();
+        assertThat(new String(c.stdout().readAllBytes())).isEqualTo("extra\n");
+        assertThat(c.waitFor()).isZero();
+      }
+      assertThat(rt.registryImages().sweep().layersRemoved()).isEqualTo(3);
+      assertThat(rt.registryImages().layerDirsTopFirst(image).get(0)).doesNotExist();
+    }
+  }
+
+  static Optional<String> none() {
+    return Optional.empty();
+  }
+}
