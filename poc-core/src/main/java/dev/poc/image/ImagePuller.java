@@ -41,6 +41,21 @@ final class ImagePuller {
     String image = ref.familiar();
     return store.locked(() -> {
       store.sweepIngest(); // we hold the lock: what is there was left by a pull that died
+      try {
+        return pullLocked(ref, image, progress);
+      } catch (IOException | RuntimeException e) {
+        try {
+          store.sweepIngest(); // a partial blob or unpack is never kept
+        } catch (IOException | RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
+    });
+  }
+
+  private Result pullLocked(ImageReference ref, String image, Progress progress) throws IOException {
+    {
       progress.step("pulling " + image + " (" + ref + ", " + platform + ")");
       RegistryClient.Fetched top = client.manifest(ref, ref.manifestReference());
       if (ref.digest().isPresent() && !top.digest().equals(ref.digest().get())) {
@@ -81,7 +96,7 @@ final class ImagePuller {
       progress.step("pulled " + image + ": " + chosen.digest() + " (" + blobs.get() + " blobs downloaded, "
           + (bytes.get() >> 10) + " KiB)");
       return new Result(pulled, blobs.get(), bytes.get());
-    });
+    }
   }
 
   /** Downloads and unpacks the layers the store lacks, several at once; returns each one's diff id (null: unpacked before). */
