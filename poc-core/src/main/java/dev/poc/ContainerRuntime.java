@@ -217,7 +217,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /**
    * {@code poc prune}: stops every container of this state root, removes every container, disk,
-   * image and piece of poc state under it, and the host objects poc itself made (e.g. its bridge).
+   * built image and piece of poc state under it (pulled images stay, as a cache; the layers
+   * none of them uses are removed), and the host objects poc itself made (e.g. its bridge).
    * Nothing else is touched.
    */
   public void prune() {

@@ -264,7 +264,8 @@ final class Storage {
 
   /**
    * {@code prune}: stops every container of this state root, removes every container, disk and
-   * image, and lets each host setup remove its poc-wide objects. Touches nothing but poc's.
+   * built image, sweeps the pulled layers no pulled image uses, and lets each host setup remove
+   * its poc-wide objects. Touches nothing but poc's.
    */
   void prune() throws IOException {
     List<String> failures = new ArrayList<>();
@@ -282,6 +283,8 @@ final class Storage {
       attempt(failures, "removing the disk of '" + name + "'", () -> remove(name, true));
     }
     attempt(failures, "removing images", images::removeAll);
+    // pulled images are a cache that outlives prune; what no image uses any more goes
+    attempt(failures, "sweeping unused image layers", () -> runtime.registryImages().sweep());
     for (HostSetup setup : runtime.setups()) {
       attempt(failures, "pruning " + setup.getClass().getSimpleName(), setup::prune);
     }

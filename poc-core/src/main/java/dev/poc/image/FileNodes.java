@@ -25,6 +25,12 @@ final class FileNodes {
     @SaveError
     int lsetxattr(String path, String name, byte[] value, long size, int flags);
 
+    @SaveError
+    long lgetxattr(String path, String name, byte[] value, long size);
+
+    @SaveError
+    int utimensat(int dirfd, String path, long[] times, int flags);
+
     String strerror(int errno);
   }
 
@@ -32,6 +38,8 @@ final class FileNodes {
   static final int S_IFCHR = 0020000;
   static final int S_IFBLK = 0060000;
   static final int ENOTSUP = 95;
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
   private static final Functions LIBC = LibraryLoader.create(Functions.class).load("c");
 
@@ -51,6 +59,15 @@ final class FileNodes {
     check(LIBC.chmod(path.toString(), mode & 07777), "chmod", path);
   }
 
+  /**
+   * Sets the access and modification times of the entry itself. Java's way opens the file, which
+   * blocks on a FIFO and would open a device: utimensat touches only the inode.
+   */
+  static void setTimes(Path path, long epochSeconds) throws IOException {
+    long[] times = {epochSeconds, 0, epochSeconds, 0}; // two struct timespec
+    check(LIBC.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW), "utimensat", path);
+  }
+
   /** Sets xattr {@code name}; false when the file system does not support that namespace. */
   static boolean setXattr(Path path, String name, byte[] value) throws IOException {
     if (LIBC.lsetxattr(path.toString(), name, value, value.length, 0) == 0) {
@@ -61,6 +78,13 @@ final class FileNodes {
       return false;
     }
     throw new IOException("setting extended attribute " + name + " on " + path + ": " + LIBC.strerror(errno) + " (errno " + errno + ")");
+  }
+
+  /** The value of xattr {@code name}, or null when unset. */
+  static byte[] getXattr(Path path, String name) {
+    byte[] buf = new byte[4096];
+    long n = LIBC.lgetxattr(path.toString(), name, buf, buf.length);
+    return n < 0 ? null : java.util.Arrays.copyOf(buf, (int) n);
   }
 
   private static void check(int rc, String call, Path path) throws IOException {

@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -158,8 +156,7 @@ final class LayerUnpacker {
   }
 
   private static void setTime(Path path, long epochSeconds) throws IOException {
-    FileTime t = FileTime.fromMillis(epochSeconds * 1000);
-    Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(t, t, null);
+    FileNodes.setTimes(path, epochSeconds);
   }
 
   /**

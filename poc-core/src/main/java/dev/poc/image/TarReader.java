@@ -184,6 +184,9 @@ final class TarReader {
       while (eq < end && data[eq] != '=') {
         eq++;
       }
+      if (eq >= end - 1 || data[end - 1] != '\n') {
+        throw new IOException("a PAX header record is not 'length key=value\\n'");
+      }
       String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
       byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end - 1); // minus the newline
       records.put(key, value);
