@@ -38,6 +38,8 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
+  /** Set once a networked start found the firewall tools; they are not looked for again. */
+  private volatile boolean firewallToolsFound;
 
   private ContainerRuntime(Builder b) {
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
@@ -96,7 +98,39 @@ public final class ContainerRuntime implements AutoCloseable {
       Prerequisites.check();
       prerequisitesChecked = true;
     }
+    requireNetworkTools(spec);
     return launcher.start(spec);
+  }
+
+  /** Before anything is touched: a networked container needs iptables, and the error names the package. */
+  private void requireNetworkTools(ContainerSpec spec) {
+    if (firewallToolsFound || spec.network() == Network.DISABLED || !spec.namespaces().contains(Namespace.NET)) {
+      return;
+    }
+    Check check = StrategyChecks.network(spec.network());
+    if (!check.ok()) {
+      throw StrategyChecks.failure(check);
+    }
+    firewallToolsFound = true;
+  }
+
+  /**
+   * What this host offers poc (as {@code docker info}): kernel, namespaces, cgroup layout and
+   * controllers, user namespaces, overlayfs in a user namespace, loop devices, iptables, this
+   * runtime's state root and its free space, and which rootfs, network and cgroup strategies can
+   * run here, each "no" with its reason and fix. Tries a few things in throw-away processes, so
+   * it takes some milliseconds; changes nothing on the host.
+   */
+  public RuntimeInfo info() {
+    return StrategyChecks.probe(stateRoot, networkSettings);
+  }
+
+  /**
+   * As {@link #info()}, for a state root and network settings no runtime has opened (nothing is
+   * created): what {@code poc info} prints.
+   */
+  public static RuntimeInfo info(Path stateRoot, NetworkSettings network) {
+    return StrategyChecks.probe(stateRoot, network);
   }
 
   /**
