@@ -29,15 +29,17 @@ public abstract class Check {
   }
 
   /** The reason and the fix as an error message says them: {@code REASON: FIX}. */
-  String problem() {
+  public String problem() {
     return detail() + fix().map(f -> ": " + f).orElse("");
   }
 
-  static Check yes(String name, String detail) {
+  /** A check that says yes, with what was found. */
+  public static Check yes(String name, String detail) {
     return ImmutableCheck.builder().name(name).ok(true).detail(detail).build();
   }
 
-  static Check no(String name, String reason, String fix) {
+  /** A check that says no, with the reason and the fix ({@code fix} may be null when nothing helps). */
+  public static Check no(String name, String reason, String fix) {
     return ImmutableCheck.builder().name(name).ok(false).detail(reason).fix(Optional.ofNullable(fix)).build();
   }
 

@@ -23,6 +23,14 @@ public enum Network {
     return cliName;
   }
 
+  /**
+   * Whether this host can connect a container this way, looking only for the tools it needs
+   * (iptables for DEFAULT and BRIDGE): cheap enough to ask before anything is started.
+   */
+  public Check check() {
+    return StrategyChecks.network(this);
+  }
+
   /** Parses the seed's word for a mode; the error lists the three. */
   public static Network fromCliName(String word) {
     for (Network n : values()) {

@@ -1,10 +1,12 @@
 package dev.poc.cli;
 
+import dev.poc.Check;
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
 import dev.poc.ExitStatus;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
+import dev.poc.PocException;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
 import java.nio.file.Path;
@@ -98,6 +100,10 @@ final class RunCommand implements Callable<Integer> {
           + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
     }
     Network network = Words.network(spec.commandLine(), mode);
+    Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
+    if (!ready.ok()) {
+      throw new PocException(ready.name() + " " + ready.problem());
+    }
     List<int[]> ports = publish.stream().map(p -> Words.publish(spec.commandLine(), p)).toList();
     if (network == Network.DISABLED && !ports.isEmpty()) {
       throw Errors.usage(spec.commandLine(), "--publish needs a network and " + mode + " has none: write net-bridge"

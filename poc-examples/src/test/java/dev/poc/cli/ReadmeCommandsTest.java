@@ -1,0 +1,41 @@
+package dev.poc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's test command is what CI runs, and the README names every package it installs. */
+class ReadmeCommandsTest {
+  @Test
+  void ciRunsExactlyTheReadmesTestCommand() throws Exception {
+    String readme = Readme.commands("Running the tests").get(0);
+    List<String> ci = Files.readAllLines(Readme.root().resolve(".ci/run")).stream()
+        .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(ci.get(ci.size() - 1)).as(".ci/run's last line").isEqualTo("exec " + readme);
+    assertThat(ci).as(".ci/run does nothing but go to the repository root and run it")
+        .containsExactly("cd \"$(dirname \"$0\")/..\"", "exec " + readme);
+    Path script = Readme.root().resolve(readme.replaceFirst("^\\./", "").split(" ")[0]);
+    assertThat(Files.isExecutable(script)).as(script + " is executable").isTrue();
+  }
+
+  @Test
+  void theReadmeSaysWhatTheTestCommandInstalls() throws Exception {
+    String script = Files.readString(Readme.root().resolve("run-tests"));
+    Matcher m = Pattern.compile("(?s)\nPACKAGES=\\((.*?)\\)").matcher(script);
+    assertThat(m.find()).as("run-tests has a PACKAGES=(...) list").isTrue();
+    List<String> packages = Arrays.stream(m.group(1).trim().split("\\s+")).toList();
+    assertThat(packages).contains("iptables", "busybox-static", "e2fsprogs", "debootstrap", "docker.io");
+    String readme = Files.readString(Readme.root().resolve("README.md"));
+    String section = readme.substring(readme.indexOf("## Running the tests"));
+    section = section.substring(0, section.indexOf("\n## ", 3));
+    for (String p : packages) {
+      assertThat(section).as("README's 'Running the tests' names " + p).contains("`" + p + "`");
+    }
+  }
+}
