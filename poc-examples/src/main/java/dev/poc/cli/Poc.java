@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
         "Exit status: the command's own for run and exec; 2 for a usage error; 125 for an error of poc's.",
         "", "Quick start:",
         "  sudo ./poc run --host-rootfs net-disabled test0 bash",
+        "  sudo ./poc info                 # what works on this host, and the fix for what does not",
         "  sudo ./poc init && sudo ./poc build test0 disk-size 20G && sudo ./poc run net-disabled test0 bash"})
 public final class Poc implements AutoCloseable {
   /** Usage errors: what picocli returns, and what we return for a wrong word. */
