@@ -110,7 +110,7 @@ public final class ContainerRuntime implements AutoCloseable {
   public List<Check> checks(ContainerSpec spec) {
     List<Check> checks = new ArrayList<>(Prerequisites.checks());
     if (spec.namespaces().contains(Namespace.NET)) {
-      checks.add(spec.network().check());
+      checks.add(StrategyChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
     }
     return checks;
   }
