@@ -121,6 +121,11 @@ final class HostChecks {
           "use Linux 5.11 or later (or fuse-overlayfs for rootless images)");
     } finally {
       if (dir != null) {
+        try { // overlayfs made work/work with mode 000; only root could remove it as it is
+          Files.setPosixFilePermissions(dir.resolve("work/work"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | RuntimeException e) {
+          // absent: the mount failed before making it
+        }
         Release.deleteTree(dir); // the mount died with its namespace
       }
     }
@@ -135,8 +140,10 @@ final class HostChecks {
     }
     try (FileChannel ch = FileChannel.open(loopControl, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return Check.yes(name, loopControl + " opens");
+    } catch (java.nio.file.AccessDeniedException e) {
+      return Check.no(name, "cannot open " + loopControl + ": permission denied", "run poc as root");
     } catch (IOException | UnsupportedOperationException e) {
-      return Check.no(name, "cannot open " + loopControl + ": " + e.getMessage(), "run poc as root");
+      return Check.no(name, "cannot open " + loopControl + ": " + e, "run poc as root");
     }
   }
 
@@ -157,6 +164,9 @@ final class HostChecks {
     }
     if (!tryThem) {
       return Check.yes(name, "at " + iptables);
+    }
+    if (Posix.geteuid() != 0) {
+      return Check.yes(name, "at " + iptables + " (not tried: reading the kernel's tables needs root)");
     }
     String version;
     try {
