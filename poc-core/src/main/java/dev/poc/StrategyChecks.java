@@ -111,6 +111,14 @@ final class StrategyChecks {
     return checks;
   }
 
+  /** Whether {@code Images.debootstrap} can run: debootstrap in PATH (the mirror is not tried). */
+  static Check imageDebootstrap() {
+    return Tool.locate("debootstrap")
+        .map(p -> Check.yes("image debootstrap", "Debian " + Debootstrap.hostSuite() + " (" + p + ")"))
+        .orElse(Check.no("image debootstrap", "needs debootstrap, which is not installed (not in PATH)",
+            "apt-get install debootstrap"));
+  }
+
   /** Each way to a root filesystem; the disk needs loop devices and mkfs.ext4. */
   static List<Check> rootfs(Check loop) {
     List<Check> checks = new ArrayList<>();
@@ -133,9 +141,7 @@ final class StrategyChecks {
         .map(why -> Check.no("image docker", why, Tool.locate("dockerd").isPresent()
             ? "start the Docker daemon (systemctl start docker)" : "apt-get install docker.io"))
         .orElse(Check.yes("image docker", "a Docker daemon answers on " + docker.socket())));
-    checks.add(Tool.locate("debootstrap")
-        .map(p -> Check.yes("image debootstrap", "Debian " + Debootstrap.hostSuite() + " (" + p + ")"))
-        .orElse(Check.no("image debootstrap", "debootstrap is not installed (not in PATH)", "apt-get install debootstrap")));
+    checks.add(imageDebootstrap());
     checks.add(Tool.locate("tar")
         .map(p -> Check.yes("image tarball", "plain, gz or xz (" + p + ")"))
         .orElse(Check.no("image tarball", "tar is not installed (not in PATH)", "apt-get install tar")));

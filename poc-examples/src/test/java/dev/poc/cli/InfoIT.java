@@ -25,10 +25,19 @@ class InfoIT {
   /** A PATH of one directory: a link to every program of the usual directories but iptables*. */
   private static Map<String, String> noIptables;
 
+  /** A PATH of one directory: a link to every program of the usual directories but debootstrap. */
+  private static Map<String, String> noDebootstrap;
+
   @BeforeAll
   static void setUp() throws Exception {
     cli = new Cli();
-    Path dir = cli.tempDir("poc-path-without-iptables-");
+    noIptables = Map.of("PATH", pathWithout("iptables").toString());
+    noDebootstrap = Map.of("PATH", pathWithout("debootstrap").toString());
+  }
+
+  /** A directory of links to the programs of the usual directories, but those whose names start with {@code hidden}. */
+  private static Path pathWithout(String hidden) throws IOException {
+    Path dir = cli.tempDir("poc-path-without-" + hidden + "-");
     for (String from : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
       if (!Files.isDirectory(Path.of(from))) {
         continue;
@@ -36,13 +45,13 @@ class InfoIT {
       try (DirectoryStream<Path> programs = Files.newDirectoryStream(Path.of(from))) {
         for (Path program : programs) {
           Path link = dir.resolve(program.getFileName().toString());
-          if (!link.getFileName().toString().startsWith("iptables") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          if (!link.getFileName().toString().startsWith(hidden) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.createSymbolicLink(link, program);
           }
         }
       }
     }
-    noIptables = Map.of("PATH", dir.toString());
+    return dir;
   }
 
   @AfterAll
@@ -135,6 +144,18 @@ class InfoIT {
     assertThat(refused.err()).isEqualTo("poc: network net-bridge needs iptables: iptables is not installed (not in PATH): "
         + IPTABLES_FIX + ", or use net-disabled\n");
     assertThat(cli.stateRoot().resolve("run").resolve(bridged)).as("nothing was made").doesNotExist();
+  }
+
+  @Test
+  void aDebootstrapImageWithoutDebootstrapNamesThePackageAndMakesNothing() throws Exception {
+    String image = Cli.name("deb");
+    Cli.Result r = cli.runWith(noDebootstrap, "init", "--image", image);
+    assertThat(r.code()).as(r.toString()).isEqualTo(125);
+    assertThat(r.err()).isEqualTo("poc: image debootstrap needs debootstrap, which is not installed (not in PATH):"
+        + " apt-get install debootstrap (or make image '" + image + "' another way: from a tarball, the host's programs,"
+        + " or a Dockerfile)\n");
+    assertThat(cli.stateRoot().resolve("images").resolve(image)).as("nothing was made").doesNotExist();
+    assertThat(check(info(noDebootstrap), "image debootstrap").get("fix").asText()).isEqualTo("apt-get install debootstrap");
   }
 
   /** A README line typed at the repository root as root (sudo would reset PATH) with iptables hidden. */
