@@ -75,9 +75,7 @@ final class Launcher {
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
-      for (Attachment a : attachments) {
-        a.onCreated(initPid);
-      }
+      attachToInit(attachments, initPid, conn, spec);
       conn.send("GO\n".getBytes());
       awaitExec(conn, spec);
       long tExec = System.nanoTime();
@@ -199,6 +197,28 @@ final class Launcher {
       case INHERIT -> Redirect.INHERIT;
       case DISCARD -> Redirect.DISCARD;
     };
+  }
+
+  /**
+   * The host side of each setup, on the init that now exists. When one fails because the init has
+   * already died (its root could not be built, say), the init's own report is the error to give, not
+   * the setup's complaint that the process is gone.
+   */
+  private static void attachToInit(List<Attachment> attachments, int initPid, InitConnection conn, ContainerSpec spec)
+      throws IOException {
+    try {
+      for (Attachment a : attachments) {
+        a.onCreated(initPid);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (RunState.startTime(initPid) >= 0) {
+        throw e;
+      }
+      // Ended before GO: its ERR line, then the helper's DIED line, are on their way.
+      PocException why = failure(conn.readLine(), spec);
+      why.addSuppressed(e);
+      throw why;
+    }
   }
 
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {
