@@ -215,28 +215,31 @@ static int open_in_root(int rootfd, const char *rel, int flags) {
   return syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
 }
 
-/* Opens rel under the root, creating what is missing: directories, or an empty file last when
- * as_file is set. Every prefix is resolved from the root itself (RESOLVE_IN_ROOT), so an absolute
- * or ".." symlink in the image means here what it will mean inside the container; only a name that
- * does not exist is created, in the directory its parent resolved to. A dangling symlink is
- * refused (ELOOP): following it would invent a path the image never had. Returns an O_PATH fd. */
-static int make_in_root(int rootfd, const char *rel, int as_file) {
-  char path[PATH_MAX];
-  if (snprintf(path, sizeof path, "%s", rel) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+/* One walk of make_in_root over path. -2: a symlink on the way points at nothing yet, and path
+ * was rewritten to go through its target; walk again. */
+static int walk_making(int rootfd, char *path, size_t size, int as_file) {
   int dirfd = dup(rootfd); /* what the prefix so far resolved to */
   for (char *p = path; dirfd >= 0 && *p;) {
     char *end = strchr(p, '/');
     if (end) *end = 0;
     if (*p) {
-      int last = !end || !end[strspn(end + 1, "/") + 1];
+      const char *rest = end ? end + 1 : "";
+      int last = !rest[strspn(rest, "/")];
       int fd = open_in_root(rootfd, path, O_PATH);
       if (fd < 0 && errno == ENOENT) {
-        struct stat st;
+        char link[PATH_MAX], next[PATH_MAX];
+        ssize_t n = readlinkat(dirfd, p, link, sizeof link - 1);
+        if (n >= 0) {
+          link[n] = 0;
+          *p = 0; /* path is now the parent's prefix */
+          int len = snprintf(next, sizeof next, "%s%s/%s", link[0] == '/' ? "" : path, link, rest);
+          close(dirfd);
+          if (len >= (int)size) { errno = ENAMETOOLONG; return -1; }
+          memcpy(path, next, len + 1);
+          return -2;
+        }
         int made;
-        if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-          errno = S_ISLNK(st.st_mode) ? ELOOP : ENOENT;
-          made = -1;
-        } else if (last && as_file) {
+        if (last && as_file) {
           made = openat(dirfd, p, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
           if (made >= 0) close(made);
         } else {
@@ -254,6 +257,22 @@ static int make_in_root(int rootfd, const char *rel, int as_file) {
     p = end + 1;
   }
   return dirfd;
+}
+
+/* Opens rel under the root, creating what is missing: directories, or an empty file last when
+ * as_file is set. Every prefix is resolved from the root itself (RESOLVE_IN_ROOT), so an absolute
+ * or ".." symlink in the image means here what it will mean inside the container. A symlink that
+ * points at nothing yet (an image's /etc/resolv.conf -> ../run/...) is followed the same way and
+ * its target made, inside the root: whatever is created stays in the rootfs. Returns an O_PATH fd. */
+static int make_in_root(int rootfd, const char *rel, int as_file) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s", rel) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+  for (int links = 0; links < 40; links++) {
+    int fd = walk_making(rootfd, path, sizeof path, as_file);
+    if (fd != -2) return fd;
+  }
+  errno = ELOOP;
+  return -1;
 }
 
 static void fdpath(char *buf, size_t len, int fd) { snprintf(buf, len, "/proc/self/fd/%d", fd); }
@@ -298,8 +317,7 @@ static void attach_tree(int dirfd, const char *path, int target, const char *fla
 
 static void die_target(const char *rel) {
   if (errno == ELOOP)
-    say("ERR mount target /%s: a symlink in the image leads it to a path that does not exist; "
-        "mount on a real directory instead", rel);
+    say("ERR mount target /%s: the image's symlinks on that path loop; mount on a real directory instead", rel);
   else
     say("ERR mount target /%s: %s", rel, strerror(errno));
   _exit(120);
@@ -327,7 +345,7 @@ static void do_bind(int rootfd, const char *src, const char *rel, const char *fl
 
 static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
   int fd = make_in_root(rootfd, rel, 0);
-  if (fd < 0) die("mkdir", rel);
+  if (fd < 0) die_target(rel);
   char t[64];
   fdpath(t, sizeof t, fd);
   if (mount(fstype, t, fstype, mf, data) < 0) die(fstype, rel);
@@ -358,7 +376,9 @@ static void mknod_in(int devfd, const char *name, int major, int minor) {
   fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
 }
 
-static void setup_dev(int rootfd) {
+/* Builds /dev; returns an O_PATH fd of the null device it made, checked to be one, for the masks:
+ * nothing in the image can have put another file where the masks will bind it from. */
+static int setup_dev(int rootfd) {
   do_mount_fs(rootfd, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
   int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
   if (devfd < 0) die("open", "/dev");
@@ -376,11 +396,16 @@ static void setup_dev(int rootfd) {
   symlinkat("/proc/self/fd/0", devfd, "stdin");
   symlinkat("/proc/self/fd/1", devfd, "stdout");
   symlinkat("/proc/self/fd/2", devfd, "stderr");
+  int nullfd = openat(devfd, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (nullfd < 0 || fstat(nullfd, &st) < 0) die("open", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) { errno = EINVAL; die("not the null device", "/dev/null"); }
   close(devfd);
+  return nullfd;
 }
 
 /* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
-static void setup_proc_sys(int rootfd) {
+static void setup_proc_sys(int rootfd, int nullfd) {
   do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   do_mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
@@ -388,17 +413,13 @@ static void setup_proc_sys(int rootfd) {
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
     "sys/devices/virtual/powercap", NULL };
   static const char *readonly[] = { "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL };
-  int nullfd = open_in_root(rootfd, "dev/null", O_PATH);
-  char n[64], t[64];
-  fdpath(n, sizeof n, nullfd);
+  char t[64];
   for (int i = 0; masked_files[i]; i++) {
     int fd = open_in_root(rootfd, masked_files[i], O_PATH);
     if (fd < 0) continue;
-    fdpath(t, sizeof t, fd);
-    if (mount(n, t, NULL, MS_BIND, NULL) < 0) die("mask", masked_files[i]);
+    attach_tree(nullfd, "", fd, "", "mask", masked_files[i]);
     close(fd);
   }
-  close(nullfd);
   for (int i = 0; masked_dirs[i]; i++) {
     int fd = open_in_root(rootfd, masked_dirs[i], O_PATH | O_DIRECTORY);
     if (fd < 0) continue;
@@ -454,8 +475,9 @@ static void build_root(void) {
     }
   }
   if (rootfd < 0) { errno = EINVAL; die("plan", "no root"); }
-  setup_dev(rootfd);
-  setup_proc_sys(rootfd);
+  int nullfd = setup_dev(rootfd);
+  setup_proc_sys(rootfd, nullfd);
+  close(nullfd);
   close(rootfd);
   if (chdir(root) < 0) die("chdir", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);

@@ -77,14 +77,48 @@ class HostileRootfsTest extends RuntimeTestBase {
   }
 
   @Test
-  void aVolumeBehindADanglingSymlinkIsRefusedNamingThePath() throws Exception {
+  void aVolumeBehindADanglingSymlinkIsMadeInsideTheRoot() throws Exception {
     Path root = image();
-    Files.createSymbolicLink(root.resolve("mnt/data"), Path.of("../../../../run/netns/nowhere"));
+    Files.createSymbolicLink(root.resolve("mnt/data"), Path.of("../../../../run/poc-hostile-nowhere/x"));
     Path src = volume();
-    assertThatThrownBy(() -> run(root, src, "true"))
-        .isInstanceOf(StartFailedException.class)
-        .hasMessageContaining("mount target /mnt/data: a symlink in the image leads it to a path that does not exist");
-    assertThat(root.resolve("run")).doesNotExist();
-    assertThat(Files.readString(src.resolve("keep"), StandardCharsets.UTF_8)).isEqualTo("host data\n");
+    String out = run(root, src, "cat /run/poc-hostile-nowhere/x/keep");
+    assertThat(out).isEqualTo("host data\n");
+    assertThat(root.resolve("run/poc-hostile-nowhere/x")).isEmptyDirectory();
+    assertThat(Path.of("/run/poc-hostile-nowhere")).doesNotExist();
+  }
+
+  @Test
+  void anImageWhoseSystemPathsPointOutOfTheRootNeverReachesTheHost() throws Exception {
+    // Every path poc mounts on or binds over is an absolute or ../ symlink to a host directory
+    // that the test watches; inside the root those names mean the root's own paths.
+    Path root = tmp.resolve("rootfs");
+    TestRootfs.makeBusybox(root);
+    Path host = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-host-");
+    for (String dir : new String[] {"proc", "dev", "tmp", "sys"}) {
+      Path p = root.resolve(dir);
+      Files.delete(p);
+      Files.createSymbolicLink(p, Path.of("../../../../../../.." + host.resolve(dir)));
+    }
+    Files.createSymbolicLink(root.resolve("etc/hosts"), host.resolve("hosts"));
+    Files.createSymbolicLink(root.resolve("etc/hostname"), Path.of("../../../.." + host.resolve("hostname")));
+    Files.createSymbolicLink(root.resolve("etc/resolv.conf"), Path.of("../run/systemd/resolve/stub-resolv.conf"));
+    Files.createSymbolicLink(root.resolve("wd"), host.resolve("wd"));
+    Path src = volume();
+    try (Container c = runtime.container().name(TestRootfs.uniqueName("hostile")).rootfs(Rootfs.directory(root))
+        .bind(src, "/mnt/data", true)
+        .command("sh", "-c", "cat /etc/hostname; grep -c localhost /etc/hosts; grep -c nameserver /etc/resolv.conf; "
+            + "echo 1 > /tmp/written 2>/dev/null; ls /proc/self/fd >/dev/null && echo proc; test -c /dev/null && echo dev")
+        .start()) {
+      String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(c.waitFor()).as(out).isZero();
+      assertThat(out).startsWith(c.spec().hostname() + "\n2\n1\nproc\ndev\n");
+    }
+    assertThatThrownBy(() -> runtime.container().name(TestRootfs.uniqueName("hostile")).rootfs(Rootfs.directory(root))
+        .cwd("/wd").command("true").start())
+        .isInstanceOf(StartFailedException.class).hasMessageContaining("chdir /wd: No such file or directory");
+    try (var left = Files.walk(host)) {
+      assertThat(left.filter(p -> !p.equals(host)).toList()).as("nothing made, written or mounted on the host side").isEmpty();
+    }
+    Files.delete(host);
   }
 }
