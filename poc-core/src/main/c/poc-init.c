@@ -1003,6 +1003,9 @@ static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 static void container_init(int rep, int go) {
   report_fd = rep;
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
+   * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -1160,6 +1163,7 @@ static void exec_join_cgroups(void) {
 
 static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* until exec: out of the container's reach, as the init */
   die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
@@ -1245,6 +1249,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   report_fd = ctl;
+  /* Our command line is what the container's ps shows as PID 1: no host path in it. */
+  size_t argv_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
+  memset(argv[0], 0, argv_len);
+  strncpy(argv[0], "poc-init", argv_len);
   read_plan(ctl);
   if (plan.detach) setsid();
 
