@@ -1,5 +1,8 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupMembership;
+import dev.poc.host.Posix;
+import dev.poc.state.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
