@@ -1,5 +1,22 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupSetup;
+import dev.poc.host.HostChecks;
+import dev.poc.host.Prerequisites;
+import dev.poc.host.Tool;
+import dev.poc.internal.ContainerNames;
+import dev.poc.launch.ExecLauncher;
+import dev.poc.launch.Launcher;
+import dev.poc.launch.Release;
+import dev.poc.launch.SpareHelpers;
+import dev.poc.network.NetworkChecks;
+import dev.poc.network.NetworkSetup;
+import dev.poc.spi.HostSetup;
+import dev.poc.state.NameLock;
+import dev.poc.state.RunState;
+import dev.poc.state.RunningContainers;
+import dev.poc.state.StateStore;
+import dev.poc.storage.Storage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -110,7 +127,7 @@ public final class ContainerRuntime implements AutoCloseable {
   public List<Check> checks(ContainerSpec spec) {
     List<Check> checks = new ArrayList<>(Prerequisites.checks());
     if (spec.namespaces().contains(Namespace.NET)) {
-      checks.add(StrategyChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
+      checks.add(NetworkChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
     }
     return checks;
   }
@@ -122,7 +139,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
     Check check = spec.network().check();
     if (!check.ok()) {
-      throw StrategyChecks.failure(check);
+      throw NetworkChecks.failure(check);
     }
     firewallToolsFound = true;
   }
@@ -135,7 +152,7 @@ public final class ContainerRuntime implements AutoCloseable {
    * it takes some milliseconds; changes nothing on the host.
    */
   public RuntimeInfo info() {
-    return StrategyChecks.probe(stateRoot, networkSettings);
+    return InfoProbe.probe(stateRoot, networkSettings);
   }
 
   /**
@@ -143,7 +160,7 @@ public final class ContainerRuntime implements AutoCloseable {
    * created): what {@code poc info} prints.
    */
   public static RuntimeInfo info(Path stateRoot, NetworkSettings network) {
-    return StrategyChecks.probe(stateRoot, network);
+    return InfoProbe.probe(stateRoot, network);
   }
 
   /**
@@ -285,19 +302,19 @@ public final class ContainerRuntime implements AutoCloseable {
     return StateStore.unchecked("listing containers", storage::list);
   }
 
-  Storage storage() {
+  public Storage storage() {
     return storage;
   }
 
-  SpareHelpers spareHelpers() {
+  public SpareHelpers spareHelpers() {
     return spareHelpers;
   }
 
-  List<HostSetup> setups() {
+  public List<HostSetup> setups() {
     return setups;
   }
 
-  Path runDir(String name) {
+  public Path runDir(String name) {
     return stateRoot.resolve("run").resolve(name);
   }
 
@@ -310,7 +327,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
-  void reclaim() {
+  public void reclaim() {
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
       return;
@@ -337,7 +354,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** With the name lock held: undoes a dead run of {@code name}; leaves a live detached one alone. */
-  void reclaimIfDead(String name, Path runDir) {
+  public void reclaimIfDead(String name, Path runDir) {
     if (!Files.exists(runDir)) {
       return;
     }
@@ -405,7 +422,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /** The host setups, in the order they prepare (and the reverse of their release). */
-    List<HostSetup> setups(ContainerRuntime runtime) {
+    public List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
       list.add(new CgroupSetup());
       list.add(new NetworkSetup(network));

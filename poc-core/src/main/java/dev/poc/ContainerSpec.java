@@ -1,5 +1,8 @@
 package dev.poc;
 
+import dev.poc.internal.ContainerNames;
+import dev.poc.internal.Sizes;
+import dev.poc.storage.Disk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

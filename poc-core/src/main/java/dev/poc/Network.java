@@ -28,7 +28,7 @@ public enum Network {
    * (iptables for DEFAULT and BRIDGE): cheap enough to ask before anything is started.
    */
   public Check check() {
-    return StrategyChecks.network(this);
+    return dev.poc.network.NetworkChecks.network(this);
   }
 
   /** Parses the seed's word for a mode; the error lists the three. */
