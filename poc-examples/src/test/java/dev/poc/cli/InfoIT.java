@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poc.junit.PathWithout;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,23 +35,8 @@ class InfoIT {
     noDebootstrap = Map.of("PATH", pathWithout("debootstrap").toString());
   }
 
-  /** A directory of links to the programs of the usual directories, but those whose names start with {@code hidden}. */
   private static Path pathWithout(String hidden) throws IOException {
-    Path dir = cli.tempDir("poc-path-without-" + hidden + "-");
-    for (String from : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-      if (!Files.isDirectory(Path.of(from))) {
-        continue;
-      }
-      try (DirectoryStream<Path> programs = Files.newDirectoryStream(Path.of(from))) {
-        for (Path program : programs) {
-          Path link = dir.resolve(program.getFileName().toString());
-          if (!link.getFileName().toString().startsWith(hidden) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Files.createSymbolicLink(link, program);
-          }
-        }
-      }
-    }
-    return dir;
+    return PathWithout.make(cli.tempDir("poc-path-without-" + hidden + "-"), hidden);
   }
 
   @AfterAll
