@@ -17,6 +17,7 @@ import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
 import dev.poc.state.StateStore;
 import dev.poc.storage.Storage;
+import dev.poc.storage.StorageChecks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -255,6 +256,10 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** As {@link #build(String, String)}, over the image named {@code image}. */
   public ContainerInfo build(String name, String diskSize, String image) {
+    Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
+    if (!disks.ok()) { // before the name is taken: one line naming the package or module
+      throw new PocException(disks.name() + " " + disks.problem());
+    }
     return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
   }
 

@@ -112,8 +112,8 @@ public final class HostChecks {
    */
   public static Check overlayInUserNamespace(Check userNamespaces, Path scratch) {
     String name = "overlayfs in a user namespace";
-    if (!filesystems().contains("overlay")) {
-      return Check.no(name, "the kernel has no overlay filesystem loaded", "modprobe overlay");
+    if (!overlayAvailable()) {
+      return Check.no(name, "this kernel has no overlay filesystem", "modprobe overlay, or a kernel with CONFIG_OVERLAY_FS");
     }
     if (!userNamespaces.ok()) {
       return Check.no(name, "needs user namespaces: " + userNamespaces.detail(), userNamespaces.fix().orElse(null));
@@ -235,6 +235,12 @@ public final class HostChecks {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /** Whether overlayfs is there: loaded (or built in), or a module the kernel can load on first mount. */
+  public static boolean overlayAvailable() {
+    return filesystems().contains("overlay")
+        || Files.isDirectory(Path.of("/lib/modules", kernel(), "kernel/fs/overlayfs"));
   }
 
   /** The filesystems the kernel knows now (/proc/filesystems), e.g. ext4, overlay. */

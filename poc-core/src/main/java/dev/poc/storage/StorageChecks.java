@@ -21,6 +21,24 @@ public final class StorageChecks {
             "apt-get install debootstrap"));
   }
 
+  /**
+   * Whether disks ({@code build NAME disk-size SIZE}, {@code Rootfs.disk}) work here: loop
+   * devices, mkfs.ext4 and overlayfs. {@code loop} is {@link HostChecks#loopDevices}'s answer.
+   */
+  public static Check disk(Check loop) {
+    Optional<Path> mkfs = Tool.locate("mkfs.ext4");
+    if (!loop.ok()) {
+      return Check.no("rootfs disk", "needs loop devices: " + loop.detail(), loop.fix().orElse(null));
+    }
+    if (mkfs.isEmpty()) {
+      return Check.no("rootfs disk", "needs mkfs.ext4, which is not installed (not in PATH)", "apt-get install e2fsprogs");
+    }
+    if (!HostChecks.overlayAvailable()) {
+      return Check.no("rootfs disk", "this kernel has no overlay filesystem", "modprobe overlay, or a kernel with CONFIG_OVERLAY_FS");
+    }
+    return Check.yes("rootfs disk", "ext4 on a loop device under an overlay (" + mkfs.get() + ")");
+  }
+
   /** Each way to a root filesystem; the disk needs loop devices and mkfs.ext4. */
   public static List<Check> rootfs(Check loop) {
     List<Check> checks = new ArrayList<>();
@@ -28,16 +46,7 @@ public final class StorageChecks {
         ? Check.yes("rootfs host", "the host's /usr, read-only")
         : Check.no("rootfs host", "this host has no /usr", "use Rootfs.directory(...) or a disk"));
     checks.add(Check.yes("rootfs directory", "any unpacked tree"));
-    Optional<Path> mkfs = Tool.locate("mkfs.ext4");
-    if (!loop.ok()) {
-      checks.add(Check.no("rootfs disk", "needs loop devices: " + loop.detail(), loop.fix().orElse(null)));
-    } else if (mkfs.isEmpty()) {
-      checks.add(Check.no("rootfs disk", "mkfs.ext4 is not installed (not in PATH)", "apt-get install e2fsprogs"));
-    } else if (!HostChecks.filesystems().contains("overlay")) {
-      checks.add(Check.no("rootfs disk", "the kernel has no overlay filesystem loaded", "modprobe overlay"));
-    } else {
-      checks.add(Check.yes("rootfs disk", "ext4 on a loop device under an overlay (" + mkfs.get() + ")"));
-    }
+    checks.add(disk(loop));
     DockerEngine docker = new DockerEngine(DockerEngine.DEFAULT_SOCKET);
     checks.add(docker.unavailable()
         .map(why -> Check.no("image docker", why, Tool.locate("dockerd").isPresent()

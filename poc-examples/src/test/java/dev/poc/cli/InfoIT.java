@@ -143,6 +143,16 @@ class InfoIT {
     assertThat(check(info(noDebootstrap), "image debootstrap").get("fix").asText()).isEqualTo("apt-get install debootstrap");
   }
 
+  @Test
+  void aDiskWithoutMkfsNamesThePackageAndMakesNothing() throws Exception {
+    String name = Cli.name("disk");
+    Cli.Result r = cli.runWith(Map.of("PATH", pathWithout("mkfs").toString()), "build", name, "disk-size", "1G");
+    assertThat(r.code()).as(r.toString()).isEqualTo(125);
+    assertThat(r.err().lines().filter(l -> l.startsWith("poc:"))).as(r.toString()).containsExactly(
+        "poc: rootfs disk needs mkfs.ext4, which is not installed (not in PATH): apt-get install e2fsprogs");
+    assertThat(cli.stateRoot().resolve("containers").resolve(name)).as("nothing was made").doesNotExist();
+  }
+
   /** A README line typed at the repository root as root (sudo would reset PATH) with iptables hidden. */
   private static Cli.Result quickStart(String line) throws Exception {
     Cli.Result r = cli.exec(List.of("bash", "-c", "cd " + Cli.launcher().getParent() + " && " + line.replace("sudo ", "")),
