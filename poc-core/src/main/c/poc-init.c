@@ -996,6 +996,16 @@ static void become_command(void) {
   _exit(127);
 }
 
+/* Our command line, which the host side keeps (poc finds its helpers by it) and a process inside
+ * the container wipes: no host path for the container's ps to show. */
+static char *args_start;
+static size_t args_len;
+
+static void hide_command_line(void) {
+  memset(args_start, 0, args_len);
+  strncpy(args_start, "poc-init", args_len);
+}
+
 static volatile sig_atomic_t got_sigchld;
 static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 
@@ -1006,6 +1016,7 @@ static void container_init(int rep, int go) {
   /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
    * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hide_command_line();
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -1164,6 +1175,7 @@ static void exec_join_cgroups(void) {
 static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* until exec: out of the container's reach, as the init */
+  hide_command_line();
   die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
@@ -1249,10 +1261,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   report_fd = ctl;
-  /* Our command line is what the container's ps shows as PID 1: no host path in it. */
-  size_t argv_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
-  memset(argv[0], 0, argv_len);
-  strncpy(argv[0], "poc-init", argv_len);
+  args_start = argv[0];
+  args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
   if (plan.detach) setsid();
 

@@ -229,7 +229,7 @@ public final class Launcher {
         a.onCreated(initPid);
       }
     } catch (IOException | RuntimeException e) {
-      if (RunState.startTime(initPid) >= 0) {
+      if (!endsSoon(initPid)) {
         throw e;
       }
       // Ended before GO: its ERR line, then the helper's DIED line, are on their way.
@@ -237,6 +237,26 @@ public final class Launcher {
       why.addSuppressed(e);
       throw why;
     }
+  }
+
+  /**
+   * Whether the init has ended or is ending: a process on its way out loses its /proc/PID/ns links
+   * before it becomes a zombie, so a setup can fail on it a moment before it is seen to be gone.
+   */
+  private static boolean endsSoon(int initPid) {
+    long deadline = System.nanoTime() + 500_000_000L;
+    while (RunState.startTime(initPid) >= 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {

@@ -64,8 +64,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores, e.g. 1.5.")
   private Double cpus;
 
-  @Option(names = "--pids", paramLabel = "N", description = "Most processes and threads at once.")
-  private Long pids;
+  @Option(names = "--pids", paramLabel = "N|unlimited",
+      description = "Most processes and threads at once (default 2048; unlimited lifts it).")
+  private String pids;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
       description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
