@@ -11,7 +11,11 @@ import dev.poc.launch.Release;
 import dev.poc.launch.SpareHelpers;
 import dev.poc.network.NetworkChecks;
 import dev.poc.network.NetworkSetup;
+import dev.poc.namespace.LinuxNamespaces;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
+import dev.poc.spi.NamespaceStrategy;
+import dev.poc.spi.NetworkStrategy;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
@@ -23,6 +27,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns a state root and the host strategies (cgroups, network, storage), starts containers and
- * cleans up after them. Opening a runtime reclaims what a crashed JVM left under its state root.
- * Thread-safe; one per state root per JVM is the intended use.
+ * Owns a state root and the host strategies (namespaces, cgroups, networks; see
+ * {@link dev.poc.spi}), starts containers and cleans up after them. Opening a runtime reclaims
+ * what a crashed JVM left under its state root. Thread-safe; one per state root per JVM is the
+ * intended use.
  */
 public final class ContainerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
@@ -49,6 +55,10 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private final Path stateRoot;
   private final NetworkSettings networkSettings;
+  private final NamespaceStrategy namespaces;
+  private final CgroupStrategy cgroups;
+  private final NetworkSetup network;
+  private final Map<String, NetworkStrategy> customNetworks;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
   private final SpareHelpers spareHelpers = new SpareHelpers();
@@ -62,7 +72,13 @@ public final class ContainerRuntime implements AutoCloseable {
   private ContainerRuntime(Builder b) {
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
     this.networkSettings = b.network;
-    this.setups = List.copyOf(b.setups(this));
+    this.namespaces = b.namespaces;
+    this.cgroups = b.cgroups;
+    this.network = new NetworkSetup(networkSettings);
+    this.customNetworks = Map.copyOf(b.customNetworks);
+    List<HostSetup> all = new ArrayList<>(List.of(namespaces, cgroups, network));
+    all.addAll(b.customNetworks.values());
+    this.setups = List.copyOf(all);
     this.storage = new Storage(this, stateRoot);
     createPrivate(stateRoot, "state root " + stateRoot,
         "pick a writable directory with ContainerRuntime.builder().stateRoot(...)");
@@ -206,9 +222,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().stats();
     }
     RunningContainers.require(this, name);
-    return setups.stream().filter(CgroupSetup.class::isInstance).map(CgroupSetup.class::cast).findFirst()
-        .orElseThrow(() -> new IllegalStateException("this runtime has no cgroup setup"))
-        .stats(name);
+    return cgroups.stats(name);
   }
 
   /** The containers running under this state root, started by this process or any other, by name. */
@@ -293,11 +307,7 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   public void pruneNetwork() {
     StateStore.unchecked("removing the bridge and chains of " + stateRoot, () -> {
-      for (HostSetup setup : setups) {
-        if (setup instanceof NetworkSetup network) {
-          network.prune();
-        }
-      }
+      network.prune();
       return null;
     });
   }
@@ -315,8 +325,31 @@ public final class ContainerRuntime implements AutoCloseable {
     return spareHelpers;
   }
 
+  /** Every strategy of this runtime, in the order they prepare: what reclaim and prune go through. */
   public List<HostSetup> setups() {
     return setups;
+  }
+
+  /**
+   * The strategies that prepare a start of {@code spec}, in order: namespaces, cgroups, and the
+   * network strategy its {@link Network} names.
+   */
+  public List<HostSetup> setupsFor(ContainerSpec spec) {
+    Network mode = spec.network();
+    if (!mode.isCustom()) {
+      return List.of(namespaces, cgroups, network);
+    }
+    NetworkStrategy custom = customNetworks.get(mode.name());
+    if (custom == null) {
+      throw new InvalidSpecException("container '" + spec.name() + "' asks for network '" + mode.name()
+          + "', which this runtime does not know: register it with ContainerRuntime.builder().network(strategy)"
+          + (customNetworks.isEmpty() ? "" : " (registered: " + String.join(", ", customNetworks.keySet()) + ")"));
+    }
+    if (!spec.ports().isEmpty() && !custom.publishesPorts()) {
+      throw new InvalidSpecException("container '" + spec.name() + "' publishes ports but its network '"
+          + mode.name() + "' does not publish ports: drop the ports or use Network.DEFAULT or Network.BRIDGE");
+    }
+    return List.of(namespaces, cgroups, custom);
   }
 
   public Path runDir(String name) {
@@ -411,6 +444,9 @@ public final class ContainerRuntime implements AutoCloseable {
   public static final class Builder {
     private Path stateRoot = DEFAULT_STATE_ROOT;
     private NetworkSettings network = NetworkSettings.defaults();
+    private NamespaceStrategy namespaces = new LinuxNamespaces();
+    private CgroupStrategy cgroups = new CgroupSetup();
+    private final Map<String, NetworkStrategy> customNetworks = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -426,12 +462,31 @@ public final class ContainerRuntime implements AutoCloseable {
       return this;
     }
 
-    /** The host setups, in the order they prepare (and the reverse of their release). */
-    public List<HostSetup> setups(ContainerRuntime runtime) {
-      List<HostSetup> list = new ArrayList<>();
-      list.add(new CgroupSetup());
-      list.add(new NetworkSetup(network));
-      return list;
+    /**
+     * Which namespaces containers get of their own, share with the host or join; unless set, the
+     * kinds in each spec's {@link ContainerSpec#namespaces()} are new and the others the host's.
+     */
+    public Builder namespaces(NamespaceStrategy strategy) {
+      this.namespaces = java.util.Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /** How containers are put in control groups; unless set, {@code poc/NAME} in every hierarchy. */
+    public Builder cgroups(CgroupStrategy strategy) {
+      this.cgroups = java.util.Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /**
+     * Adds a network strategy that specs name with {@link Network#custom(String)}. The runtime's
+     * own modes ({@link Network#DISABLED}, {@code DEFAULT}, {@code BRIDGE}) stay available.
+     */
+    public Builder network(NetworkStrategy strategy) {
+      String name = Network.custom(strategy.name()).name(); // validates it
+      if (customNetworks.putIfAbsent(name, strategy) != null) {
+        throw new InvalidSpecException("two network strategies are named '" + name + "': give each its own name");
+      }
+      return this;
     }
 
     /** Opens the runtime, reclaiming what a crashed JVM left. */

@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,7 +116,7 @@ final class CgroupV1 implements Cgroups {
 
   /** A process writing 0 to a tasks file moves itself without the global lock a pid write takes. */
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     for (Path dir : dirs(name)) {
       plan.cgroupJoin(dir.resolve("tasks"));
     }

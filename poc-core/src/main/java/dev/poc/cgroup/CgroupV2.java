@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -147,7 +147,7 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     plan.cgroupBornIn(dir(name));
   }
 

@@ -32,6 +32,9 @@ public final class NetworkChecks {
 
   public static Check network(Network mode, Check iptables, NetworkSettings settings) {
     String name = "network " + mode.cliName();
+    if (mode.isCustom()) {
+      return Check.yes(name, "connected by the strategy '" + mode.name() + "' registered on the runtime");
+    }
     if (mode == Network.DISABLED) {
       return Files.exists(Path.of("/proc/self/ns/net"))
           ? Check.yes(name, "a network namespace of its own, lo only")
