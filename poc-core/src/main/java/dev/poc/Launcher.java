@@ -92,6 +92,9 @@ final class Launcher {
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
+      // what a command exec'd from another process gets: the same capabilities and filter
+      state.put("capabilities", Capability.mask(spec.capabilities()));
+      spec.seccompProgram().ifPresent(p -> state.put("seccomp", p.hex()));
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
@@ -157,6 +160,8 @@ final class Launcher {
     plan.user(spec.uid(), spec.gid(), spec.additionalGids());
     plan.tty(spec.tty());
     plan.detach(spec.detached());
+    plan.capabilities(Capability.mask(spec.capabilities()));
+    plan.seccomp(spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex));
   }
 
   /** The environment every command starts with, before the spec's own variables. */

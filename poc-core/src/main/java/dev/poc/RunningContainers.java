@@ -26,6 +26,25 @@ final class RunningContainers {
     String hostname() {
       return state.get("hostname") instanceof String h ? h : name;
     }
+
+    /** Its capability mask; a record older than capabilities in state.json: Docker's 14. */
+    long capabilities() {
+      return state.get("capabilities") instanceof Number n ? n.longValue()
+          : Capability.mask(Capability.dockerDefaults());
+    }
+
+    /** Its seccomp filter (hex); a record older than filters in state.json: the default one's. */
+    Optional<String> seccomp() {
+      if (state.get("seccomp") instanceof String hex) {
+        return Optional.of(hex);
+      }
+      if (state.containsKey("capabilities")) {
+        return Optional.empty(); // recorded, and unconfined
+      }
+      return dev.poc.seccomp.Seccomp.dockerDefault()
+          .program(java.util.Set.copyOf(Capability.dockerDefaults().stream().map(Capability::capName).toList()))
+          .map(dev.poc.seccomp.BpfProgram::hex);
+    }
   }
 
   private RunningContainers() {}

@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * then low half; the low half alone on 32-bit ABIs, as libseccomp does), and the first that holds
  * gives its action; otherwise the call's argument-free rule, or the default.
  *
+ * <p>Calls numbered above the highest call the profile names answer ENOSYS when the default
+ * action refuses: see {@link #answersNewCallsWithEnosys}.
+ *
  * <p>Names a profile lists that have no number on an ABI are skipped for that ABI (libseccomp does
  * the same); the parser has already refused names that are a call on no architecture at all.
  */
@@ -131,8 +134,24 @@ public final class SeccompCompiler {
         add(runs, new Run(nr + 1, dflt, null));
       }
     }
+    if (!entries.isEmpty() && answersNewCallsWithEnosys(dflt)) {
+      add(runs, new Run(entries.lastKey() + 1, SeccompAction.errno(ENOSYS), null));
+    }
     return runs;
   }
+
+  /**
+   * Whether calls numbered above every call the profile names answer ENOSYS rather than the
+   * default: a call newer than the profile then looks absent, so libc falls back to the older call
+   * it replaces (as runc does for the same reason) instead of failing with EPERM. Not for a
+   * permissive default, which must stay permissive.
+   */
+  private static boolean answersNewCallsWithEnosys(SeccompAction dflt) {
+    return dflt.kind() != SeccompAction.Kind.ALLOW && dflt.kind() != SeccompAction.Kind.LOG
+        && !dflt.equals(SeccompAction.errno(ENOSYS));
+  }
+
+  private static final int ENOSYS = 38;
 
   private static void add(List<Run> runs, Run r) {
     if (!runs.isEmpty()) {
