@@ -540,16 +540,26 @@ static void install_seccomp(void) {
     die("seccomp", "install filter");
 }
 
-/* Bounding set down to keep, ambient set empty; effective and permitted = keep (none for uid != 0). */
-static void limit_capabilities(uint64_t keep, int as_root) {
+/* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
+ * ambient set empty; returns the capabilities kept. Before any setuid, which would take CAP_SETPCAP. */
+static uint64_t limit_bounding_set(uint64_t keep) {
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
   if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
   if (last < 63) keep &= (1ULL << (last + 1)) - 1;
+  struct cap_header_ h = { 0x20080522, 0 };
+  struct cap_data_ d[2];
+  if (syscall(SYS_capget, &h, d) < 0) die("capget", NULL);
+  keep &= (uint64_t)d[1].permitted << 32 | d[0].permitted;
   for (int c = 0; c <= last; c++)
     if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
       die("drop capability", "bounding set");
   prctl(PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
+  return keep;
+}
+
+/* Effective and permitted = keep (nothing for a uid other than 0), inheritable empty. */
+static void set_capabilities(uint64_t keep, int as_root) {
   struct cap_header_ h = { 0x20080522, 0 };
   struct cap_data_ d[2];
   memset(d, 0, sizeof d);
@@ -561,10 +571,11 @@ static void limit_capabilities(uint64_t keep, int as_root) {
 }
 
 static void drop_privileges(void) {
+  uint64_t keep = limit_bounding_set(plan.caps);
   if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
   if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
   if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
-  limit_capabilities(plan.caps, plan.uid == 0);
+  set_capabilities(keep, plan.uid == 0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
 }
 
@@ -572,7 +583,7 @@ static void drop_privileges(void) {
  * CAP_KILL alone (to signal a command running as another uid), can gain nothing by exec, and lives
  * under the command's filter, like a PID 1 under Docker. */
 static void confine_init(void) {
-  limit_capabilities(plan.caps & (1ULL << CAP_KILL_), 1);
+  set_capabilities(limit_bounding_set(plan.caps & (1ULL << CAP_KILL_)), 1);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", "init");
   install_seccomp();
 }

@@ -1,0 +1,105 @@
+package dev.poc.bench;
+
+import dev.poc.Container;
+import dev.poc.Rootfs;
+import dev.poc.Stdio;
+import dev.poc.seccomp.Seccomp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Scenario 6: what the seccomp filter costs a system call. A static program makes a million
+ * getpid calls inside the container and prints the mean time per call: poc under Docker's default
+ * profile (its default), poc with no filter, and runc with the same profile rendered to
+ * config.json. Rounds interleave the variants; the table has each one's median.
+ */
+final class SeccompScenario implements Scenario {
+  static final String POC_DEFAULT = "poc, Docker's default profile";
+  static final String POC_NONE = "poc, no filter (Seccomp.unconfined())";
+  static final String RUNC_DEFAULT = "runc, Docker's default profile";
+  private static final String CALLS = "1000000";
+
+  @Override
+  public int number() {
+    return 6;
+  }
+
+  @Override
+  public Section run(BenchEnv env, Harness harness) throws Exception {
+    Section section = new Section("6. The seccomp filter's cost: getpid in a loop inside the container");
+    Path program = compile(env);
+    Map<String, List<Double>> ns = new LinkedHashMap<>();
+    ns.put(POC_DEFAULT, new ArrayList<>());
+    ns.put(POC_NONE, new ArrayList<>());
+    boolean runc = env.runc.available();
+    Path bundle = runc ? env.bundle("getpid", List.of(program.toString(), CALLS), OptionalLong.empty()) : null;
+    if (runc) {
+      ns.put(RUNC_DEFAULT, new ArrayList<>());
+    } else {
+      section.note("runc is not installed: its row is missing.");
+    }
+    int rounds = Math.max(5, harness.iterations() / 10);
+    for (int i = 0; i < rounds; i++) {
+      ns.get(POC_DEFAULT).add(inPoc(env, Seccomp.dockerDefault(), program));
+      ns.get(POC_NONE).add(inPoc(env, Seccomp.unconfined(), program));
+      if (runc) {
+        ns.get(RUNC_DEFAULT).add(parse(HostCommand.output(env.runc.run(bundle, env.names.next()))));
+      }
+    }
+    section.paragraph("Each row is the median over " + rounds + " interleaved rounds of the mean time of one getpid "
+        + "system call, measured inside the container over " + CALLS + " calls (one static program, the same "
+        + "busybox root). Under Docker's profile getpid takes the filter's arch check and its binary search.");
+    double none = median(ns.get(POC_NONE));
+    MarkdownTable table = new MarkdownTable("variant", "ns per getpid (median)", "÷ poc without a filter");
+    for (Map.Entry<String, List<Double>> e : ns.entrySet()) {
+      double m = median(e.getValue());
+      table.row(e.getKey(), String.format("%.1f", m), String.format("%.2f", m / none));
+    }
+    section.table(table);
+    if (runc) {
+      section.target(Target.atMost("poc (default profile) ÷ runc (Docker's profile)",
+          median(ns.get(POC_DEFAULT)) / median(ns.get(RUNC_DEFAULT)), 1.0, ""));
+    }
+    return section;
+  }
+
+  /** The loop program, compiled static into the shared busybox root; its path inside. */
+  private static Path compile(BenchEnv env) throws IOException, InterruptedException {
+    Path src = env.workDir.resolve("getpid-loop.c");
+    try (InputStream in = SeccompScenario.class.getResourceAsStream("getpid-loop.c")) {
+      Files.copy(in, src);
+    }
+    String cc = HostCommand.exists("musl-gcc") ? "musl-gcc" : "gcc";
+    HostCommand.output(List.of(cc, "-static", "-O2", "-o", env.rootfs.resolve("bin/getpid-loop").toString(),
+        src.toString()));
+    return Path.of("/bin/getpid-loop");
+  }
+
+  private static double inPoc(BenchEnv env, Seccomp seccomp, Path program) throws Exception {
+    try (Container c = env.poc.container().name(env.names.next()).rootfs(Rootfs.directory(env.rootfs))
+        .command(program.toString(), CALLS).stdin(Stdio.DISCARD).stderr(Stdio.DISCARD).seccomp(seccomp).start()) {
+      String out = new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8);
+      c.waitFor();
+      return parse(out);
+    }
+  }
+
+  private static double parse(String out) {
+    return Double.parseDouble(out.trim().lines().reduce((a, b) -> b).orElseThrow());
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}
