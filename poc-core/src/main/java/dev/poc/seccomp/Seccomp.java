@@ -34,6 +34,9 @@ public final class Seccomp {
 
   private final String source;
   private final SeccompProfile profile; // null: unconfined
+  /** Compiled filters by capability set: every start of a container compiles otherwise. */
+  private final java.util.concurrent.ConcurrentMap<Set<String>, Optional<BpfProgram>> programs =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Seccomp(String source, SeccompProfile profile) {
     this.source = source;
@@ -114,6 +117,19 @@ public final class Seccomp {
    * @throws InvalidSpecException when the profile needs more than the kernel's 4096 instructions
    */
   public Optional<BpfProgram> program(Set<String> capabilities) {
+    Set<String> key = Set.copyOf(capabilities);
+    Optional<BpfProgram> cached = programs.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<BpfProgram> compiled = compile(key);
+    if (programs.size() < 64) {
+      programs.put(key, compiled);
+    }
+    return compiled;
+  }
+
+  private Optional<BpfProgram> compile(Set<String> capabilities) {
     return resolve(capabilities).map(p -> {
       try {
         return SeccompCompiler.compile(p, Arch.host());
