@@ -52,6 +52,12 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
@@ -61,6 +67,9 @@
 #define CLONE_INTO_CGROUP_ 0x200000000ULL
 #define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10
+#define OPEN_TREE_CLONE_ 1
+#define MOVE_MOUNT_F_EMPTY_PATH_ 0x04
+#define MOVE_MOUNT_T_EMPTY_PATH_ 0x40
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002
 #define MOUNT_ATTR_NODEV 0x00000004
@@ -206,33 +215,64 @@ static int open_in_root(int rootfd, const char *rel, int flags) {
   return syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
 }
 
-/* Opens rel under the root (symlinks resolved inside it, never out), creating it and its parents
- * as directories, or as an empty file when as_file is set. Returns an O_PATH fd. */
-static int make_in_root(int rootfd, const char *rel, int as_file) {
-  char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s", rel);
-  int dirfd = dup(rootfd);
-  char *save = NULL;
-  char *parts[256]; int n = 0;
-  for (char *c = strtok_r(path, "/", &save); c && n < 256; c = strtok_r(NULL, "/", &save)) parts[n++] = c;
-  for (int i = 0; i < n; i++) {
-    int last = i == n - 1;
-    int fd = open_in_root(dirfd, parts[i], O_PATH);
-    if (fd < 0 && errno == ENOENT) {
-      if (last && as_file) {
-        int f = openat(dirfd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (f >= 0) close(f);
-      } else if (mkdirat(dirfd, parts[i], 0755) < 0 && errno != EEXIST) {
-        close(dirfd);
-        return -1;
+/* One walk of make_in_root over path. -2: a symlink on the way points at nothing yet, and path
+ * was rewritten to go through its target; walk again. */
+static int walk_making(int rootfd, char *path, size_t size, int as_file) {
+  int dirfd = dup(rootfd); /* what the prefix so far resolved to */
+  for (char *p = path; dirfd >= 0 && *p;) {
+    char *end = strchr(p, '/');
+    if (end) *end = 0;
+    if (*p) {
+      const char *rest = end ? end + 1 : "";
+      int last = !rest[strspn(rest, "/")];
+      int fd = open_in_root(rootfd, path, O_PATH);
+      if (fd < 0 && errno == ENOENT) {
+        char link[PATH_MAX], next[PATH_MAX];
+        ssize_t n = readlinkat(dirfd, p, link, sizeof link - 1);
+        if (n >= 0) {
+          link[n] = 0;
+          *p = 0; /* path is now the parent's prefix */
+          int len = snprintf(next, sizeof next, "%s%s/%s", link[0] == '/' ? "" : path, link, rest);
+          close(dirfd);
+          if (len >= (int)size) { errno = ENAMETOOLONG; return -1; }
+          memcpy(path, next, len + 1);
+          return -2;
+        }
+        int made;
+        if (last && as_file) {
+          made = openat(dirfd, p, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (made >= 0) close(made);
+        } else {
+          made = mkdirat(dirfd, p, 0755);
+        }
+        if (made >= 0) fd = openat(dirfd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
       }
-      fd = open_in_root(dirfd, parts[i], O_PATH);
+      int err = errno;
+      close(dirfd);
+      dirfd = fd;
+      errno = err;
     }
-    close(dirfd);
-    if (fd < 0) return -1;
-    dirfd = fd;
+    if (!end) break;
+    *end = '/';
+    p = end + 1;
   }
   return dirfd;
+}
+
+/* Opens rel under the root, creating what is missing: directories, or an empty file last when
+ * as_file is set. Every prefix is resolved from the root itself (RESOLVE_IN_ROOT), so an absolute
+ * or ".." symlink in the image means here what it will mean inside the container. A symlink that
+ * points at nothing yet (an image's /etc/resolv.conf -> ../run/...) is followed the same way and
+ * its target made, inside the root: whatever is created stays in the rootfs. Returns an O_PATH fd. */
+static int make_in_root(int rootfd, const char *rel, int as_file) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s", rel) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+  for (int links = 0; links < 40; links++) {
+    int fd = walk_making(rootfd, path, sizeof path, as_file);
+    if (fd != -2) return fd;
+  }
+  errno = ELOOP;
+  return -1;
 }
 
 static void fdpath(char *buf, size_t len, int fd) { snprintf(buf, len, "/proc/self/fd/%d", fd); }
@@ -261,28 +301,51 @@ static void lock_down(const char *target, const char *flags, const char *step) {
   if (mount(NULL, target, NULL, mf, NULL) < 0) die(step, target);
 }
 
+/* Mounts a copy of the tree at (dirfd, path) on target, with flags applied to the copy before it
+ * is attached: the flags land on the very mount that was made, whatever the path's symlinks say,
+ * and the container never sees it writable, not even for an instant. */
+static void attach_tree(int dirfd, const char *path, int target, const char *flags, const char *step, const char *what) {
+  int tree = syscall(SYS_open_tree, dirfd, path, OPEN_TREE_CLONE_ | O_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH));
+  if (tree < 0) die(step, what);
+  struct mount_attr_ attr = { .attr_set = attr_bits(flags) };
+  if (attr.attr_set && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    die(step, what);
+  if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_) < 0)
+    die(step, what);
+  close(tree);
+}
+
+static void die_target(const char *rel) {
+  if (errno == ELOOP)
+    say("ERR mount target /%s: the image's symlinks on that path loop; mount on a real directory instead", rel);
+  else
+    say("ERR mount target /%s: %s", rel, strerror(errno));
+  _exit(120);
+}
+
+/* The destination is resolved once, inside the root; the bind and its flags go through that fd. */
 static void do_bind(int rootfd, const char *src, const char *rel, const char *flags) {
-  struct stat st;
+  struct stat st, tst;
   if (stat(src, &st) < 0) {
     if (has_flag(flags, "optional")) return;
     die("bind", src);
   }
   int fd = make_in_root(rootfd, rel, !S_ISDIR(st.st_mode));
-  if (fd < 0) die("bind target", rel);
-  char t[64];
-  fdpath(t, sizeof t, fd);
-  if (mount(src, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind", rel);
-  close(fd);
-  fd = open_in_root(rootfd, rel, O_PATH);
-  if (fd < 0) die("bind reopen", rel);
-  fdpath(t, sizeof t, fd);
-  lock_down(t, flags, "bind remount");
+  if (fd < 0) die_target(rel);
+  if (fstat(fd, &tst) < 0) die("bind target", rel);
+  if (S_ISDIR(st.st_mode) != S_ISDIR(tst.st_mode)) {
+    say("ERR mount target /%s: the source %s is %s, but in the image (after its symlinks) the target is %s; "
+        "mount on a path that is free or of the same kind", rel, src, S_ISDIR(st.st_mode) ? "a directory" : "a file",
+        S_ISDIR(tst.st_mode) ? "a directory" : "a file");
+    _exit(120);
+  }
+  attach_tree(AT_FDCWD, src, fd, flags, "bind", rel);
   close(fd);
 }
 
 static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
   int fd = make_in_root(rootfd, rel, 0);
-  if (fd < 0) die("mkdir", rel);
+  if (fd < 0) die_target(rel);
   char t[64];
   fdpath(t, sizeof t, fd);
   if (mount(fstype, t, fstype, mf, data) < 0) die(fstype, rel);
@@ -313,7 +376,9 @@ static void mknod_in(int devfd, const char *name, int major, int minor) {
   fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
 }
 
-static void setup_dev(int rootfd) {
+/* Builds /dev; returns an O_PATH fd of the null device it made, checked to be one, for the masks:
+ * nothing in the image can have put another file where the masks will bind it from. */
+static int setup_dev(int rootfd) {
   do_mount_fs(rootfd, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
   int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
   if (devfd < 0) die("open", "/dev");
@@ -331,11 +396,16 @@ static void setup_dev(int rootfd) {
   symlinkat("/proc/self/fd/0", devfd, "stdin");
   symlinkat("/proc/self/fd/1", devfd, "stdout");
   symlinkat("/proc/self/fd/2", devfd, "stderr");
+  int nullfd = openat(devfd, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (nullfd < 0 || fstat(nullfd, &st) < 0) die("open", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) { errno = EINVAL; die("not the null device", "/dev/null"); }
   close(devfd);
+  return nullfd;
 }
 
 /* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
-static void setup_proc_sys(int rootfd) {
+static void setup_proc_sys(int rootfd, int nullfd) {
   do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   do_mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
@@ -343,17 +413,13 @@ static void setup_proc_sys(int rootfd) {
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
     "sys/devices/virtual/powercap", NULL };
   static const char *readonly[] = { "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL };
-  int nullfd = open_in_root(rootfd, "dev/null", O_PATH);
-  char n[64], t[64];
-  fdpath(n, sizeof n, nullfd);
+  char t[64];
   for (int i = 0; masked_files[i]; i++) {
     int fd = open_in_root(rootfd, masked_files[i], O_PATH);
     if (fd < 0) continue;
-    fdpath(t, sizeof t, fd);
-    if (mount(n, t, NULL, MS_BIND, NULL) < 0) die("mask", masked_files[i]);
+    attach_tree(nullfd, "", fd, "", "mask", masked_files[i]);
     close(fd);
   }
-  close(nullfd);
   for (int i = 0; masked_dirs[i]; i++) {
     int fd = open_in_root(rootfd, masked_dirs[i], O_PATH | O_DIRECTORY);
     if (fd < 0) continue;
@@ -364,12 +430,7 @@ static void setup_proc_sys(int rootfd) {
   for (int i = 0; readonly[i]; i++) {
     int fd = open_in_root(rootfd, readonly[i], O_PATH);
     if (fd < 0) continue;
-    fdpath(t, sizeof t, fd);
-    if (mount(t, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("read-only", readonly[i]);
-    close(fd);
-    fd = open_in_root(rootfd, readonly[i], O_PATH);
-    fdpath(t, sizeof t, fd);
-    lock_down(t, "ro,nosuid,nodev,noexec", "read-only");
+    attach_tree(fd, "", fd, "ro,nosuid,nodev,noexec", "read-only", readonly[i]);
     close(fd);
   }
 }
@@ -414,8 +475,9 @@ static void build_root(void) {
     }
   }
   if (rootfd < 0) { errno = EINVAL; die("plan", "no root"); }
-  setup_dev(rootfd);
-  setup_proc_sys(rootfd);
+  int nullfd = setup_dev(rootfd);
+  setup_proc_sys(rootfd, nullfd);
+  close(nullfd);
   close(rootfd);
   if (chdir(root) < 0) die("chdir", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
@@ -790,6 +852,106 @@ static void tty_finish(void) {
   tty_restore();
 }
 
+/* ---- stdio: pipes of ours, never the caller's files ----
+ * Our fds 0-2 may be host files: the log the CLI's output is redirected to, a directory its stdin
+ * comes from, the user's terminal. Through /proc/self/fd/N a process reopens the file behind an
+ * fd, so a container must never hold one. Unless it is a pipe or a socket already (or /dev/null,
+ * the device the container has anyway), the outer relays it through a pipe of its own. */
+
+static int io_outer[3] = { -1, -1, -1 }; /* the outer's end of fd i's pipe; -1: passed as it is */
+static int io_inner[3] = { -1, -1, -1 }; /* the container's end */
+static char io_in_buf[8192];
+static size_t io_in_len, io_in_off;
+
+static int io_passes(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return 1;
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+}
+
+/* Before the clone or fork. With a pty the command never sees our stdio at all. */
+static void io_prepare(void) {
+  for (int i = 0; i < 3; i++) /* a closed 0-2 would be reused by the pipes below */
+    if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
+  if (plan.tty) return;
+  for (int i = 0; i < 3; i++) {
+    if (io_passes(i)) continue;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
+    io_inner[i] = p[i == 0 ? 0 : 1];
+    io_outer[i] = p[i == 0 ? 1 : 0];
+    fcntl(io_outer[i], F_SETFL, O_NONBLOCK);
+  }
+}
+
+static void io_keep_end(int inner) {
+  for (int i = 0; i < 3; i++) {
+    if (io_inner[i] < 0) continue;
+    if (inner && dup2(io_inner[i], i) < 0) die("dup2", "stdio");
+    close(io_inner[i]);
+    io_inner[i] = -1;
+    if (inner) {
+      close(io_outer[i]);
+      io_outer[i] = -1;
+    }
+  }
+}
+
+static void io_close(int i) {
+  close(io_outer[i]);
+  io_outer[i] = -1;
+}
+
+/* Copies what the container wrote on fd i out to our fd i; 0 when nothing was there. */
+static int io_copy_out(int i) {
+  char buf[8192];
+  if (io_outer[i] < 0) return 0;
+  ssize_t n = read(io_outer[i], buf, sizeof buf);
+  if (n > 0) {
+    if (write_all(i, buf, n) < 0) { /* nobody reads us: drop the rest, as a closed pipe would */ }
+    return 1;
+  }
+  if (n == 0 || (errno != EINTR && errno != EAGAIN)) io_close(i);
+  return 0;
+}
+
+/* The outer's poll entries: [0] our stdin, [1] the stdin pipe, [2] and [3] the output pipes. */
+static void io_poll_set(struct pollfd *pf) {
+  int pending = io_in_off < io_in_len;
+  pf[0] = (struct pollfd){ io_outer[0] >= 0 && !pending ? 0 : -1, POLLIN, 0 };
+  pf[1] = (struct pollfd){ pending ? io_outer[0] : -1, POLLOUT, 0 };
+  pf[2] = (struct pollfd){ io_outer[1], POLLIN, 0 };
+  pf[3] = (struct pollfd){ io_outer[2], POLLIN, 0 };
+}
+
+static void io_poll_handle(const struct pollfd *pf) {
+  if (pf[0].revents) {
+    ssize_t n = read(0, io_in_buf, sizeof io_in_buf);
+    if (n > 0) {
+      io_in_len = n;
+      io_in_off = 0;
+    } else if (n == 0 || errno != EINTR) {
+      io_close(0); /* EOF, or stdin is a directory: the command reads EOF */
+    }
+  }
+  if (pf[1].revents) {
+    ssize_t w = write(io_outer[0], io_in_buf + io_in_off, io_in_len - io_in_off);
+    if (w > 0) io_in_off += w;
+    else if (errno != EINTR && errno != EAGAIN) {
+      io_in_off = io_in_len;
+      io_close(0); /* the command closed its stdin */
+    }
+  }
+  for (int i = 1; i < 3; i++)
+    if (pf[i + 1].revents) io_copy_out(i);
+}
+
+/* Before the end is reported: everything the command wrote is out. */
+static void io_drain(void) {
+  for (int i = 1; i < 3; i++)
+    while (io_copy_out(i)) {}
+}
+
 /* Exec mode: the command dies with the outer. Should the outer have died before the signal was
  * armed, nobody reads our status pipe any more (POLLERR on its write end). */
 static void die_with_outer(void) {
@@ -813,15 +975,14 @@ static void become_command(void) {
   _exit(127);
 }
 
-/* Our command line (the host path of the binary and of the control socket), which the init
- * inherits through clone: it overwrites it, so /proc/1/cmdline shows no host path. */
-static char *args_area;
+/* Our command line, which the host side keeps (poc finds its helpers by it) and a process inside
+ * the container wipes: no host path for the container's ps to show. */
+static char *args_start;
 static size_t args_len;
 
-static void hide_host_args(void) {
-  if (!args_area || args_len < sizeof "poc-init") return;
-  memset(args_area, 0, args_len);
-  memcpy(args_area, "poc-init", sizeof "poc-init");
+static void hide_command_line(void) {
+  memset(args_start, 0, args_len);
+  strncpy(args_start, "poc-init", args_len);
 }
 
 static volatile sig_atomic_t got_sigchld;
@@ -831,7 +992,10 @@ static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 static void container_init(int rep, int go) {
   report_fd = rep;
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  hide_host_args();
+  /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
+   * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hide_command_line();
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -924,20 +1088,23 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       pid_t p = waitpid(child, &st, WNOHANG);
       if (p == child) {
         tty_finish();
+        io_drain();
         const char *what = exec_mode ? "EXIT" : "DIED";
         if (WIFSIGNALED(st)) say("%s signal %d", what, WTERMSIG(st));
         else say("%s code %d", what, WEXITSTATUS(st));
         return 0;
       }
     }
-    struct pollfd pf[5] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep : -1, POLLIN, 0 } };
+    struct pollfd pf[9] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep : -1, POLLIN, 0 } };
     tty_poll_set(pf + 2);
-    if (poll(pf, 5, rep_open ? -1 : 100) < 0) {
+    io_poll_set(pf + 5);
+    if (poll(pf, 9, rep_open ? -1 : 100) < 0) {
       if (errno != EINTR) die("poll", NULL);
       continue;
     }
     if (pf[1].revents) {
       ssize_t n = read(rep, buf, sizeof buf);
+      io_drain(); /* output comes before the EXIT line that may follow it */
       if (n > 0) {
         rep_bytes += n;
         if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
@@ -961,6 +1128,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       }
     }
     tty_poll_handle(pf + 2);
+    io_poll_handle(pf + 5);
   }
 }
 
@@ -986,6 +1154,8 @@ static void exec_join_cgroups(void) {
 
 static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* until exec: out of the container's reach, as the init */
+  hide_command_line();
   die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
@@ -1013,17 +1183,20 @@ static int exec_main(int ctl) {
   int status[2];
   if (pipe2(status, O_CLOEXEC) < 0) die("pipe", "exec status");
   tty_prepare();
+  io_prepare();
   pid_t child = fork();
   if (child < 0) die("fork", "command");
   if (child == 0) {
     close(ctl);
     close(status[0]);
     tty_keep_end(1);
+    io_keep_end(1);
     exec_child(status[1], nsfd);
   }
   close(status[1]);
   for (int i = 0; i < EXEC_NS_COUNT; i++) close(nsfd[i]);
   tty_keep_end(0);
+  io_keep_end(0);
   say("PID %d", child);
   return relay(child, ctl, status[0], -1, 1);
 }
@@ -1061,8 +1234,6 @@ int main(int argc, char **argv) {
   }
   run_from_sealed_copy(argv);
   prctl(PR_SET_NAME, "poc-init", 0, 0, 0); /* fexecve named us after a file descriptor */
-  args_area = argv[0];
-  args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
   const char *socket_path = argv[argc - 1];
   int ctl = connect_socket(socket_path);
   if (ctl < 0) {
@@ -1070,6 +1241,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   report_fd = ctl;
+  args_start = argv[0];
+  args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
   decode_seccomp();
   if (plan.detach) setsid();
@@ -1088,6 +1261,7 @@ int main(int argc, char **argv) {
   int rep[2], go[2];
   if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
   tty_prepare();
+  io_prepare();
   open_cgroups();
   pid_t init = clone_init();
   if (init < 0) die("clone", "namespaces");
@@ -1096,12 +1270,14 @@ int main(int argc, char **argv) {
     close(rep[0]);
     close(go[1]);
     tty_keep_end(1);
+    io_keep_end(1);
     container_init(rep[1], go[0]);
   }
   close(rep[1]);
   close(go[0]);
   close_cgroups();
   tty_keep_end(0);
+  io_keep_end(0);
   say("PID %d", init);
   return relay(init, ctl, rep[0], go[1], 0);
 }

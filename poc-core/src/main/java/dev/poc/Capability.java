@@ -54,7 +54,7 @@ public enum Capability {
   }
 
   /** The bit mask poc-init applies (bit n for capability n). */
-  static long mask(Set<Capability> caps) {
+  public static long mask(Set<Capability> caps) {
     long m = 0;
     for (Capability c : caps) {
       m |= 1L << c.number();

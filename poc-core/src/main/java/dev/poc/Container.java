@@ -1,5 +1,15 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupAttachment;
+import dev.poc.launch.ExecLauncher;
+import dev.poc.launch.ExitFuture;
+import dev.poc.launch.InitConnection;
+import dev.poc.launch.PidHandle;
+import dev.poc.launch.Release;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.NetworkFacts;
+import dev.poc.spi.StartContext;
+import dev.poc.state.NameLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +42,7 @@ public final class Container implements AutoCloseable {
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
 
-  Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
+  public Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
@@ -243,7 +253,7 @@ public final class Container implements AutoCloseable {
     runtime.unregister(this);
   }
 
-  StartContext context() {
+  public StartContext context() {
     return ctx;
   }
 

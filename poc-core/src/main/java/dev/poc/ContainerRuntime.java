@@ -1,5 +1,19 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupSetup;
+import dev.poc.host.Prerequisites;
+import dev.poc.internal.ContainerNames;
+import dev.poc.launch.ExecLauncher;
+import dev.poc.launch.Launcher;
+import dev.poc.launch.Release;
+import dev.poc.launch.SpareHelpers;
+import dev.poc.network.NetworkSetup;
+import dev.poc.spi.HostSetup;
+import dev.poc.state.NameLock;
+import dev.poc.state.RunState;
+import dev.poc.state.RunningContainers;
+import dev.poc.state.StateStore;
+import dev.poc.storage.Storage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -238,19 +252,19 @@ public final class ContainerRuntime implements AutoCloseable {
     return StateStore.unchecked("listing containers", storage::list);
   }
 
-  Storage storage() {
+  public Storage storage() {
     return storage;
   }
 
-  SpareHelpers spareHelpers() {
+  public SpareHelpers spareHelpers() {
     return spareHelpers;
   }
 
-  List<HostSetup> setups() {
+  public List<HostSetup> setups() {
     return setups;
   }
 
-  Path runDir(String name) {
+  public Path runDir(String name) {
     return stateRoot.resolve("run").resolve(name);
   }
 
@@ -263,7 +277,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
-  void reclaim() {
+  public void reclaim() {
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
       return;
@@ -290,7 +304,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** With the name lock held: undoes a dead run of {@code name}; leaves a live detached one alone. */
-  void reclaimIfDead(String name, Path runDir) {
+  public void reclaimIfDead(String name, Path runDir) {
     if (!Files.exists(runDir)) {
       return;
     }
@@ -358,7 +372,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /** The host setups, in the order they prepare (and the reverse of their release). */
-    List<HostSetup> setups(ContainerRuntime runtime) {
+    public List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
       list.add(new CgroupSetup());
       list.add(new NetworkSetup(network));

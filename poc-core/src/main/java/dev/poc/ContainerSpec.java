@@ -1,5 +1,8 @@
 package dev.poc;
 
+import dev.poc.internal.ContainerNames;
+import dev.poc.internal.Sizes;
+import dev.poc.storage.Disk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -120,7 +123,7 @@ public abstract class ContainerSpec extends ProcessSpec {
   /** The compiled filter for {@link #seccomp()} and {@link #capabilities()}; empty when unconfined. */
   @Value.Lazy
   @Value.Auxiliary
-  Optional<BpfProgram> seccompProgram() {
+  public Optional<BpfProgram> seccompProgram() {
     return seccomp().program(capabilities().stream().map(Capability::capName).collect(Collectors.toSet()));
   }
 

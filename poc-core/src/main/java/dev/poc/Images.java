@@ -1,5 +1,12 @@
 package dev.poc;
 
+import dev.poc.state.StateStore;
+import dev.poc.storage.Debootstrap;
+import dev.poc.storage.DockerEngine;
+import dev.poc.storage.DockerImageBuild;
+import dev.poc.storage.HostImage;
+import dev.poc.storage.ImageStore;
+import dev.poc.storage.Tarballs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -29,7 +36,7 @@ public final class Images {
 
   private final ImageStore store;
 
-  Images(ImageStore store) {
+  public Images(ImageStore store) {
     this.store = store;
   }
 

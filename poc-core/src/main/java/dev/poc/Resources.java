@@ -1,5 +1,6 @@
 package dev.poc;
 
+import dev.poc.internal.Sizes;
 import java.math.BigDecimal;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;

@@ -1,5 +1,11 @@
 package dev.poc;
 
+import dev.poc.internal.ContainerNames;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.StartContext;
+import dev.poc.storage.DirectoryRootfs;
+import dev.poc.storage.DiskRootfs;
+import dev.poc.storage.HostRootfs;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -8,7 +14,7 @@ import java.nio.file.Path;
  * {@link #directory(Path)} or {@link #disk(String)}.
  */
 public abstract class Rootfs {
-  Rootfs() {}
+  public Rootfs() {}
 
   /**
    * The embedded default that needs nothing downloaded: the host's {@code /usr}, {@code /bin},
@@ -34,10 +40,10 @@ public abstract class Rootfs {
   }
 
   /** Adds this root to the helper's plan; the attachment releases whatever it mounted on the host. */
-  abstract Attachment prepare(StartContext ctx) throws IOException;
+  public abstract Attachment prepare(StartContext ctx) throws IOException;
 
   /** Whether /etc/hosts, /etc/hostname and /etc/resolv.conf should be bound over the image's. */
-  boolean bindsEtcFiles() {
+  public boolean bindsEtcFiles() {
     return true;
   }
 }

@@ -1,5 +1,11 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupFs;
+import dev.poc.cgroup.CgroupLayout;
+import dev.poc.cgroup.CgroupSetup;
+import dev.poc.cgroup.Cgroups;
+import dev.poc.host.Posix;
+import dev.poc.state.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

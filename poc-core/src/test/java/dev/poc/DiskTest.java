@@ -1,5 +1,7 @@
 package dev.poc;
 
+import dev.poc.host.Mounts;
+import dev.poc.host.Posix;
 import static dev.poc.StorageFixtures.assertNoMountsOrLoops;
 import static dev.poc.StorageFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
