@@ -51,7 +51,18 @@ class SeccompTest extends RuntimeTestBase {
         src.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as("compiling the probe: " + out).isZero();
+    // The i386 ABI needs no 32-bit libc: the probe makes its calls with int $0x80 itself.
+    Path i386 = work.resolve("i386-probe.c");
+    try (InputStream in = SeccompTest.class.getResourceAsStream("i386-probe.c")) {
+      Files.copy(in, i386);
+    }
+    Process q = new ProcessBuilder("gcc", "-m32", "-static", "-nostdlib", "-ffreestanding", "-fno-pic",
+        "-fno-stack-protector", "-O1", "-o", rootfs.resolve("bin/i386-probe").toString(), i386.toString())
+        .redirectErrorStream(true).start();
+    i386Built = q.waitFor() == 0;
   }
+
+  static boolean i386Built;
 
   private static Map<String, String> table(String out) {
     Map<String, String> t = new TreeMap<>();
@@ -65,7 +76,11 @@ class SeccompTest extends RuntimeTestBase {
   }
 
   private static Map<String, String> inPoc(ContainerSpec.Builder b) throws Exception {
-    Run r = Run.of(b.name(TestRootfs.uniqueName("sec")).rootfs(Rootfs.directory(rootfs)).command("/bin/syscall-probe"));
+    return inPoc(b, "/bin/syscall-probe");
+  }
+
+  private static Map<String, String> inPoc(ContainerSpec.Builder b, String probe) throws Exception {
+    Run r = Run.of(b.name(TestRootfs.uniqueName("sec")).rootfs(Rootfs.directory(rootfs)).command(probe));
     assertThat(r.code()).as(r.toString()).isZero();
     return table(r.out);
   }
@@ -98,6 +113,15 @@ class SeccompTest extends RuntimeTestBase {
     }
     assertThat(runc.keySet()).isEqualTo(poc.keySet());
     assertThat(differing.keySet()).as(differing.toString()).isEqualTo(POC_STRICTER);
+  }
+
+  @Test
+  void theI386AbiIsAdmittedAndFilteredWithItsOwnNumbers() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(i386Built, "gcc -m32 cannot build the i386 probe here");
+    Map<String, String> poc = inPoc(runtime.container(), "/bin/i386-probe");
+    assertThat(poc).containsEntry("i386 getpid", "ok").containsEntry("i386 kcmp", "E1")
+        .containsEntry("i386 personality(PER_BSD)", "E1");
+    assertThat(underRunc(dockerProfileForRunc(), "/bin/i386-probe")).isEqualTo(poc);
   }
 
   @Test
@@ -176,12 +200,16 @@ class SeccompTest extends RuntimeTestBase {
   }
 
   private static Map<String, String> underRunc(String seccompJson) throws Exception {
-    Path bundle = Files.createDirectories(work.resolve("bundle"));
+    return underRunc(seccompJson, "/bin/syscall-probe");
+  }
+
+  private static Map<String, String> underRunc(String seccompJson, String probe) throws Exception {
+    Path bundle = Files.createDirectories(work.resolve("bundle-" + probe.substring(5)));
     ObjectMapper json = new ObjectMapper();
     Map<String, Object> process = new LinkedHashMap<>();
     process.put("terminal", false);
     process.put("user", Map.of("uid", 0, "gid", 0));
-    process.put("args", List.of("/bin/syscall-probe"));
+    process.put("args", List.of(probe));
     process.put("env", List.of("PATH=/bin"));
     process.put("cwd", "/");
     process.put("capabilities", Map.of("bounding", DOCKER_CAPS, "effective", DOCKER_CAPS, "permitted", DOCKER_CAPS));
