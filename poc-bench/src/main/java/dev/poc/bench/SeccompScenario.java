@@ -26,6 +26,8 @@ final class SeccompScenario implements Scenario {
   static final String POC_DEFAULT = "poc, Docker's default profile";
   static final String POC_NONE = "poc, no filter (Seccomp.unconfined())";
   static final String RUNC_DEFAULT = "runc, Docker's default profile";
+  static final String START_DEFAULT = "poc start-to-exit, Docker's default profile";
+  static final String START_NONE = "poc start-to-exit, no filter";
   private static final String CALLS = "1000000";
 
   @Override
@@ -57,7 +59,9 @@ final class SeccompScenario implements Scenario {
     }
     section.paragraph("Each row is the median over " + rounds + " interleaved rounds of the mean time of one getpid "
         + "system call, measured inside the container over " + CALLS + " calls (one static program, the same "
-        + "busybox root). Under Docker's profile getpid takes the filter's arch check and its binary search.");
+        + "busybox root). Under Docker's profile getpid takes the filter's arch check and its binary search. "
+        + "The second table: start-to-exit of /bin/true with and without the filter, interleaved, "
+        + harness.iterations() + " times each.");
     double none = median(ns.get(POC_NONE));
     MarkdownTable table = new MarkdownTable("variant", "ns per getpid (median)", "÷ poc without a filter");
     for (Map.Entry<String, List<Double>> e : ns.entrySet()) {
@@ -71,6 +75,16 @@ final class SeccompScenario implements Scenario {
     if (runc) {
       section.target(Target.atMost("poc (default profile) ÷ runc (Docker's profile)",
           median(ns.get(POC_DEFAULT)) / median(ns.get(RUNC_DEFAULT)), 1.0, ""));
+    }
+    // What the profile adds to a start: compiling it (once per capability set), sending it in the
+    // plan, installing it in the command and in the init.
+    Map<String, long[]> starts = harness.run(List.of(
+        new Variant(START_DEFAULT, env.pocTrials.startToExit(b -> b)),
+        new Variant(START_NONE, env.pocTrials.startToExit(b -> b.seccomp(Seccomp.unconfined())))));
+    section.table(TimingTable.of(starts, new TimingTable.Baseline("no filter", START_NONE)));
+    if (starts.containsKey(START_DEFAULT) && starts.containsKey(START_NONE)) {
+      section.target(Target.atMost("start-to-exit with the default profile ÷ without a filter",
+          TimingTable.median(starts, START_DEFAULT) / TimingTable.median(starts, START_NONE), 1.05, ""));
     }
     return section;
   }
