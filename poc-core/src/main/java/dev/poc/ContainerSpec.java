@@ -110,13 +110,20 @@ public abstract class ContainerSpec extends ProcessSpec {
     return privileged() ? Seccomp.unconfined() : Seccomp.dockerDefault();
   }
 
-  /** The capabilities a root command in the container has: the defaults (all when privileged), less drops, plus adds. */
+  /**
+   * The capabilities a root command in the container has, as Docker counts them: the defaults
+   * (all when privileged) less {@link #capDrop()}, plus {@link #capAdd()}; when every capability is
+   * added, all of them less the dropped ones. A non-root command has none.
+   */
   @Value.Lazy
   public Set<Capability> capabilities() {
+    boolean addsAll = capAdd().containsAll(EnumSet.allOf(Capability.class));
     Set<Capability> caps = EnumSet.noneOf(Capability.class);
-    caps.addAll(privileged() ? EnumSet.allOf(Capability.class) : Capability.dockerDefaults());
+    caps.addAll(privileged() || addsAll ? EnumSet.allOf(Capability.class) : Capability.dockerDefaults());
     caps.removeAll(capDrop());
-    caps.addAll(capAdd());
+    if (!addsAll) {
+      caps.addAll(capAdd());
+    }
     return java.util.Collections.unmodifiableSet(caps);
   }
 
