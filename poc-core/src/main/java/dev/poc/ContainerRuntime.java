@@ -192,7 +192,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().exec(spec);
     }
     RunningContainers.Run run = RunningContainers.require(this, name);
-    return ExecLauncher.start(name, run.initPid(), run.hostname(), spec);
+    return ExecLauncher.start(name, run.initPid(), run.hostname(), run.capabilities(), run.seccomp(), spec);
   }
 
   /**

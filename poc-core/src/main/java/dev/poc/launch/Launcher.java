@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.Capability;
 import dev.poc.BindMount;
 import dev.poc.CommandNotFoundException;
 import dev.poc.Container;
@@ -111,6 +112,9 @@ public final class Launcher {
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
+      // what a command exec'd from another process gets: the same capabilities and filter
+      state.put("capabilities", Capability.mask(spec.capabilities()));
+      spec.seccompProgram().ifPresent(p -> state.put("seccomp", p.hex()));
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
@@ -171,6 +175,8 @@ public final class Launcher {
     plan.user(spec.uid(), spec.gid(), spec.additionalGids());
     plan.tty(spec.tty());
     plan.detach(spec.detached());
+    plan.capabilities(Capability.mask(spec.capabilities()));
+    plan.seccomp(spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex));
   }
 
   /** The environment every command starts with, before the spec's own variables. */

@@ -165,7 +165,7 @@ class CliIT {
     assertThat(cli.run("ps", "-q").out()).isEqualTo(name + "\n");
     Cli.Result exec = cli.run("exec", name, "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; exit 4");
     assertThat(exec.code()).as(exec.toString()).isEqualTo(4);
-    assertThat(exec.out()).startsWith(name + "\n/run/poc/bin/poc-init");
+    assertThat(exec.out()).startsWith(name + "\npoc-init").doesNotContain("/run/poc");
     Cli.Result inUse = cli.run("run", "--host-rootfs", "net-disabled", name, "true");
     assertThat(inUse.code()).isEqualTo(125);
     assertThat(inUse.err()).contains("poc stop " + name);
