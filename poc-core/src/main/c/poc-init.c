@@ -105,6 +105,7 @@ static struct {
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
+  const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
   int target;                              /* exec mode: the host pid of the container's init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
 } plan;
@@ -151,6 +152,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
+  if (!strcmp(k, "nsjoin")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -185,6 +187,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
     else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
+    else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (plan.nops < MAX_ITEMS) {
@@ -663,6 +666,17 @@ static void open_cgroups(void) {
   if (!plan.cgborn) return;
   if ((cg_dir = open(plan.cgborn, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgborn);
   if ((cg_procs = openat(cg_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup.procs", plan.cgborn);
+}
+
+/* Namespaces the container shares with another process (e.g. a pod's): this helper enters them,
+ * so the init cloned next is born inside. The helper serves this one container only. */
+static void join_namespaces(void) {
+  for (int i = 0; i < plan.nnsjoin; i++) {
+    int fd = open(plan.nsjoin[i][1], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("open namespace", plan.nsjoin[i][1]);
+    if (setns(fd, atoi(plan.nsjoin[i][0])) < 0) die("join namespace", plan.nsjoin[i][1]);
+    close(fd);
+  }
 }
 
 static pid_t clone_init(void) {
@@ -1263,6 +1277,7 @@ int main(int argc, char **argv) {
   tty_prepare();
   io_prepare();
   open_cgroups();
+  join_namespaces();
   pid_t init = clone_init();
   if (init < 0) die("clone", "namespaces");
   if (init == 0) {

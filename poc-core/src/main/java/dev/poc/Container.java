@@ -1,12 +1,12 @@
 package dev.poc;
 
-import dev.poc.cgroup.CgroupAttachment;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
 import dev.poc.launch.InitConnection;
 import dev.poc.launch.PidHandle;
 import dev.poc.launch.Release;
 import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
@@ -115,7 +115,7 @@ public final class Container implements AutoCloseable {
    * before its cgroup was removed once it ended.
    */
   public ContainerStats stats() {
-    CgroupAttachment cgroup = ctx.fact(CgroupAttachment.class);
+    CgroupStrategy.Group cgroup = ctx.fact(CgroupStrategy.Group.class);
     if (cgroup == null) {
       throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
     }

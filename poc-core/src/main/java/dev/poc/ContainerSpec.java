@@ -240,9 +240,16 @@ public abstract class ContainerSpec extends ProcessSpec {
       return this;
     }
 
-    /** Maximum number of processes and threads. */
+    /** Maximum number of processes and threads (unless set: {@link Resources#DEFAULT_PIDS}). */
     public Builder pids(long max) {
-      limits = ImmutableResources.copyOf(limits).withPids(max);
+      limits = ImmutableResources.copyOf(limits).withPidsUnlimited(false).withPids(max);
+      resources(limits);
+      return this;
+    }
+
+    /** No limit on processes, not even the default {@link Resources#DEFAULT_PIDS}. */
+    public Builder unlimitedPids() {
+      limits = ImmutableResources.copyOf(limits).withPids(java.util.OptionalLong.empty()).withPidsUnlimited(true);
       resources(limits);
       return this;
     }

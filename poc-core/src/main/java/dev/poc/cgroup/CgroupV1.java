@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +97,8 @@ final class CgroupV1 implements Cgroups {
     if (has("cpu") && limits.cpuShares().isPresent()) {
       CgroupFs.write(dir("cpu", name).resolve("cpu.shares"), Long.toString(limits.cpuShares().getAsLong()));
     }
-    if (has("pids") && limits.pids().isPresent()) {
-      CgroupFs.write(dir("pids", name).resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+    if (has("pids") && limits.effectivePids().isPresent()) {
+      CgroupFs.write(dir("pids", name).resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
     if (has("devices")) {
       Path devices = dir("devices", name);
@@ -116,7 +116,7 @@ final class CgroupV1 implements Cgroups {
 
   /** A process writing 0 to a tasks file moves itself without the global lock a pid write takes. */
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     for (Path dir : dirs(name)) {
       plan.cgroupJoin(dir.resolve("tasks"));
     }

@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -120,8 +120,8 @@ final class CgroupV2 implements Cgroups {
     if (has("cpu") && limits.cpuShares().isPresent()) {
       CgroupFs.write(dir.resolve("cpu.weight"), Long.toString(weight(limits.cpuShares().getAsLong())));
     }
-    if (has("pids") && limits.pids().isPresent()) {
-      CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+    if (has("pids") && limits.effectivePids().isPresent()) {
+      CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
     try {
       DeviceFilter.attach(dir, CgroupV1.DEVICE_ALLOW);
@@ -147,7 +147,7 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     plan.cgroupBornIn(dir(name));
   }
 

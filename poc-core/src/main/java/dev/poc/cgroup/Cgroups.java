@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +48,7 @@ public interface Cgroups {
    * Tells the container's init to enter the group by itself ({@code cgjoin}/{@code cgborn} in its
    * plan), which spares the start the RCU grace period a move by pid costs.
    */
-  void planEntry(String name, InitPlan plan);
+  void planEntry(String name, HelperPlan plan);
 
   /**
    * Moves process {@code pid} (and its threads) into the group from outside, as a process joining

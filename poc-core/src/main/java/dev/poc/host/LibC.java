@@ -33,7 +33,7 @@ public final class LibC {
   public static final int O_RDWR = 02;
   static final int O_CREAT = 0100;
   public static final int O_CLOEXEC = 02000000;
-  static final long MS_NOSUID = 2;
+  public static final long MS_NOSUID = 2;
   public static final long MS_NODEV = 4;
   static final int MNT_DETACH = 2;
   public static final int EBUSY = 16;

@@ -8,14 +8,13 @@ import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
-import dev.poc.Namespace;
 import dev.poc.PocException;
 import dev.poc.StartFailedException;
 import dev.poc.Stdio;
 import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
 import dev.poc.spi.NetworkFacts;
-import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
 import dev.poc.storage.EtcFiles;
@@ -72,12 +71,16 @@ public final class Launcher {
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
       InitPlan plan = new InitPlan();
-      StartContext ctx = new StartContext(spec, runtime, runDir, plan);
-      for (HostSetup setup : runtime.setups()) {
-        attachments.add(setup.prepare(ctx));
+      Start ctx = new Start(spec, runtime, runDir, plan);
+      for (HostSetup setup : runtime.setupsFor(spec)) {
+        Attachment a = setup.prepare(ctx);
+        attachments.add(a);
+        if (a instanceof CgroupStrategy.Group group) {
+          ctx.publish(CgroupStrategy.Group.class, group);
+        }
       }
-      attachments.add(spec.rootfs().prepare(ctx));
-      if (spec.rootfs().bindsEtcFiles()) {
+      attachments.add(spec.rootfs().strategy().prepare(ctx));
+      if (spec.rootfs().strategy().bindsEtcFiles()) {
         EtcFiles.bindNetworkFiles(ctx);
       }
       planMounts(spec, plan);
@@ -163,11 +166,6 @@ public final class Launcher {
   }
 
   private static void planProcess(ContainerSpec spec, InitPlan plan) {
-    int flags = 0;
-    for (Namespace ns : spec.namespaces()) {
-      flags |= ns.cloneFlag();
-    }
-    plan.namespaces(flags);
     plan.hostname(spec.hostname());
     Map<String, String> env = baseEnv(spec.hostname(), spec.uid(), spec.tty());
     env.putAll(spec.env());
@@ -235,7 +233,7 @@ public final class Launcher {
         a.onCreated(initPid);
       }
     } catch (IOException | RuntimeException e) {
-      if (RunState.startTime(initPid) >= 0) {
+      if (!endsSoon(initPid)) {
         throw e;
       }
       // Ended before GO: its ERR line, then the helper's DIED line, are on their way.
@@ -243,6 +241,26 @@ public final class Launcher {
       why.addSuppressed(e);
       throw why;
     }
+  }
+
+  /**
+   * Whether the init has ended or is ending: a process on its way out loses its /proc/PID/ns links
+   * before it becomes a zombie, so a setup can fail on it a moment before it is seen to be gone.
+   */
+  private static boolean endsSoon(int initPid) {
+    long deadline = System.nanoTime() + 500_000_000L;
+    while (RunState.startTime(initPid) >= 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {

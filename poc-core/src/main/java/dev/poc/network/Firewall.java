@@ -3,6 +3,8 @@ package dev.poc.network;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.StartFailedException;
+import dev.poc.host.HostChecks;
+import dev.poc.host.Tool;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -35,7 +37,6 @@ final class Firewall {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Firewall.class);
   private static final Path DIR = Path.of("/run/poc/net");
   private static final Path LOCK = DIR.resolve("iptables.lock");
-  static final List<Path> TOOL_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
   private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
 
   private final NetworkSettings settings;
@@ -45,7 +46,7 @@ final class Firewall {
   private volatile String installed;
 
   Firewall(NetworkSettings settings) {
-    this(settings, TOOL_DIRS);
+    this(settings, Tool.searchDirs());
   }
 
   /** Looks for the iptables tools in {@code toolDirs} only. */
@@ -228,19 +229,12 @@ final class Firewall {
   }
 
   private Path tool(String name, Network mode) {
-    return find(name).orElseThrow(() -> new StartFailedException("network " + mode.cliName() + " needs "
-        + name + ", which is not installed (looked in " + toolDirs + "): install the iptables package"
-        + " (apt-get install iptables, dnf install iptables-nft) or use net-disabled"));
+    return find(name).orElseThrow(() ->
+        NetworkChecks.failure(NetworkChecks.network(mode, HostChecks.iptables(toolDirs, false), settings)));
   }
 
   private Optional<Path> find(String name) {
-    for (Path dir : toolDirs) {
-      Path p = dir.resolve(name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
+    return Tool.locate(name, toolDirs);
   }
 
   private static String run(List<String> command, String input) throws IOException {

@@ -222,7 +222,7 @@ public final class Storage {
   private List<Container> ownUsers(String name) {
     List<Container> users = new ArrayList<>();
     for (Container c : runtime.running()) {
-      if (c.name().equals(name) || (c.spec().rootfs() instanceof DiskRootfs d && d.name().equals(name))) {
+      if (c.name().equals(name) || (c.spec().rootfs().strategy() instanceof DiskRootfs d && d.name().equals(name))) {
         users.add(c);
       }
     }

@@ -1,11 +1,13 @@
 package dev.poc.cli;
 
 import dev.poc.Capability;
+import dev.poc.Check;
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
 import dev.poc.ExitStatus;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
+import dev.poc.PocException;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
 import dev.poc.seccomp.Seccomp;
@@ -65,8 +67,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores, e.g. 1.5.")
   private Double cpus;
 
-  @Option(names = "--pids", paramLabel = "N", description = "Most processes and threads at once.")
-  private Long pids;
+  @Option(names = "--pids", paramLabel = "N|unlimited",
+      description = "Most processes and threads at once (default 2048; unlimited lifts it).")
+  private String pids;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
       description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
@@ -116,6 +119,10 @@ final class RunCommand implements Callable<Integer> {
           + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
     }
     Network network = Words.network(spec.commandLine(), mode);
+    Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
+    if (!ready.ok()) {
+      throw new PocException(ready.name() + " " + ready.problem());
+    }
     List<int[]> ports = publish.stream().map(p -> Words.publish(spec.commandLine(), p)).toList();
     if (network == Network.DISABLED && !ports.isEmpty()) {
       throw Errors.usage(spec.commandLine(), "--publish needs a network and " + mode + " has none: write net-bridge"
