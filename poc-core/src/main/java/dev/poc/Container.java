@@ -1,5 +1,15 @@
 package dev.poc;
 
+import dev.poc.launch.ExecLauncher;
+import dev.poc.launch.ExitFuture;
+import dev.poc.launch.InitConnection;
+import dev.poc.launch.PidHandle;
+import dev.poc.launch.Release;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
+import dev.poc.spi.NetworkFacts;
+import dev.poc.spi.StartContext;
+import dev.poc.state.NameLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +42,7 @@ public final class Container implements AutoCloseable {
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
 
-  Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
+  public Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
@@ -105,7 +115,7 @@ public final class Container implements AutoCloseable {
    * before its cgroup was removed once it ended.
    */
   public ContainerStats stats() {
-    CgroupAttachment cgroup = ctx.fact(CgroupAttachment.class);
+    CgroupStrategy.Group cgroup = ctx.fact(CgroupStrategy.Group.class);
     if (cgroup == null) {
       throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
     }
@@ -122,7 +132,8 @@ public final class Container implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
-    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), spec);
+    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), Capability.mask(this.spec.capabilities()),
+        dev.poc.seccomp.bpf.SeccompPrograms.hex(this.spec), spec);
   }
 
   /** Whether the command is still running. */
@@ -242,7 +253,7 @@ public final class Container implements AutoCloseable {
     runtime.unregister(this);
   }
 
-  StartContext context() {
+  public StartContext context() {
     return ctx;
   }
 

@@ -37,4 +37,12 @@ public abstract class ContainerInfo {
 
   /** Building, stopped or running. */
   public abstract Status status();
+
+  /** A builder, for the store that lists containers. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link ContainerInfo} values; the setters are generated. */
+  public static class Builder extends ImmutableContainerInfo.Builder {}
 }

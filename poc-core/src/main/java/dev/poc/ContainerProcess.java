@@ -1,5 +1,8 @@
 package dev.poc;
 
+import dev.poc.launch.ExitFuture;
+import dev.poc.launch.InitConnection;
+import dev.poc.launch.PidHandle;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -15,7 +18,7 @@ public final class ContainerProcess implements AutoCloseable {
   private final PidHandle command;
   private final ExitFuture exit = new ExitFuture();
 
-  ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
+  public ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
     this.container = container;
     this.helper = helper;
     this.conn = conn;

@@ -53,7 +53,11 @@ public abstract class ContainerStats {
     return Duration.ZERO;
   }
 
-  static ImmutableContainerStats.Builder builder() {
-    return ImmutableContainerStats.builder();
+  /** A builder, for the cgroup code that reads a group's counters. */
+  public static Builder builder() {
+    return new Builder();
   }
+
+  /** Builds {@link ContainerStats} values; the setters are generated. */
+  public static class Builder extends ImmutableContainerStats.Builder {}
 }

@@ -28,15 +28,15 @@ public abstract class ExitStatus {
     return reason() == Reason.EXITED ? 0 : code() - 128;
   }
 
-  static ExitStatus exited(int code) {
+  public static ExitStatus exited(int code) {
     return ImmutableExitStatus.of(code, Reason.EXITED);
   }
 
-  static ExitStatus signaled(int signal) {
+  public static ExitStatus signaled(int signal) {
     return ImmutableExitStatus.of(128 + signal, Reason.SIGNALED);
   }
 
-  ExitStatus asOomKill() {
+  public ExitStatus asOomKill() {
     return ImmutableExitStatus.of(code(), Reason.OOM_KILLED);
   }
 

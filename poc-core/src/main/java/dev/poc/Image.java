@@ -38,4 +38,12 @@ public abstract class Image {
   public String toString() {
     return name() + " (" + kind().name().toLowerCase(java.util.Locale.ROOT) + ", " + source() + ")";
   }
+
+  /** A builder, for the image store that records what it made. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link Image} values; the setters are generated. */
+  public static class Builder extends ImmutableImage.Builder {}
 }

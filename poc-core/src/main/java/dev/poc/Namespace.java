@@ -14,12 +14,12 @@ public enum Namespace {
     this.cloneFlag = cloneFlag;
   }
 
-  int cloneFlag() {
+  public int cloneFlag() {
     return cloneFlag;
   }
 
   /** The name of this namespace under {@code /proc/PID/ns}. */
-  String procName() {
+  public String procName() {
     return switch (this) {
       case PID -> "pid";
       case IPC -> "ipc";

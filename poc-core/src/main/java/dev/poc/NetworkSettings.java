@@ -1,5 +1,6 @@
 package dev.poc;
 
+import dev.poc.network.Ipv4Subnet;
 import java.util.regex.Pattern;
 import org.immutables.value.Value;
 
@@ -63,24 +64,24 @@ public abstract class NetworkSettings {
     Builder() {}
   }
 
-  Ipv4Subnet defaultPool() {
+  public Ipv4Subnet defaultPool() {
     return Ipv4Subnet.parse(defaultSubnet(), "default subnet");
   }
 
-  Ipv4Subnet bridgePool() {
+  public Ipv4Subnet bridgePool() {
     return Ipv4Subnet.parse(bridgeSubnet(), "bridge subnet");
   }
 
   /** The bridge's own address: block 1, host 1 ({@code 10.100.1.1}). */
-  String bridgeGateway() {
+  public String bridgeGateway() {
     return bridgePool().address(1, 1);
   }
 
-  String forwardChain() {
+  public String forwardChain() {
     return chainPrefix() + "-FORWARD";
   }
 
-  String postroutingChain() {
+  public String postroutingChain() {
     return chainPrefix() + "-POSTROUTING";
   }
 

@@ -1,14 +1,27 @@
 package dev.poc;
 
-import java.io.IOException;
+import dev.poc.internal.ContainerNames;
+import dev.poc.spi.RootfsStrategy;
+import dev.poc.storage.DirectoryRootfs;
+import dev.poc.storage.DiskRootfs;
+import dev.poc.storage.HostRootfs;
+import dev.poc.image.ImageRootfs;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Where a container's root filesystem comes from. Make one with {@link #host()},
- * {@link #directory(Path)} or {@link #disk(String)}.
+ * {@link #directory(Path)}, {@link #disk(String)}, or {@link #custom(RootfsStrategy)} for a
+ * strategy of your own.
  */
-public abstract class Rootfs {
-  Rootfs() {}
+public final class Rootfs {
+  private static final Rootfs HOST = new Rootfs(HostRootfs.INSTANCE);
+
+  private final RootfsStrategy strategy;
+
+  private Rootfs(RootfsStrategy strategy) {
+    this.strategy = strategy;
+  }
 
   /**
    * The embedded default that needs nothing downloaded: the host's {@code /usr}, {@code /bin},
@@ -17,12 +30,12 @@ public abstract class Rootfs {
    * {@code /etc/shadow}, home directories and {@code /var/lib} are never visible.
    */
   public static Rootfs host() {
-    return HostRootfs.INSTANCE;
+    return HOST;
   }
 
   /** Any prepared tree, e.g. an unpacked busybox or Debian; the container may write to it. */
   public static Rootfs directory(Path path) {
-    return new DirectoryRootfs(path.toAbsolutePath().normalize());
+    return new Rootfs(new DirectoryRootfs(path.toAbsolutePath().normalize()));
   }
 
   /**
@@ -30,7 +43,7 @@ public abstract class Rootfs {
    * the shared base image and the disk.
    */
   public static Rootfs disk(String name) {
-    return new DiskRootfs(ContainerNames.validate(name));
+    return new Rootfs(new DiskRootfs(ContainerNames.validate(name)));
   }
 
   /**
@@ -44,31 +57,26 @@ public abstract class Rootfs {
    * and publishes none.
    */
   public static Rootfs image(String name) {
-    dev.poc.image.ImageReference.parse(name);
-    return new ImageRootfs(name, java.util.Optional.empty(), null);
+    return new Rootfs(new ImageRootfs(name, java.util.Optional.empty(), null));
   }
 
   /** As {@link #image(String)}, with the image's Entrypoint replaced ({@code List.of()} clears it). */
   public static Rootfs image(String name, java.util.List<String> entrypoint) {
-    dev.poc.image.ImageReference.parse(name);
-    return new ImageRootfs(name, java.util.Optional.of(java.util.List.copyOf(entrypoint)), null);
+    return new Rootfs(new ImageRootfs(name, java.util.Optional.of(java.util.List.copyOf(entrypoint)), null));
   }
 
-  /** Whether the root brings a default command, so the spec may leave its command empty. */
-  boolean providesCommand() {
-    return false;
+  /** A root built by {@code strategy}; its {@code toString()} is what {@code poc ps} shows. */
+  public static Rootfs custom(RootfsStrategy strategy) {
+    return new Rootfs(Objects.requireNonNull(strategy, "strategy"));
   }
 
-  /** The spec a start really runs: the root may resolve itself and fill defaults the spec left open. */
-  ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
-    return spec;
+  /** The strategy that builds this root. */
+  public RootfsStrategy strategy() {
+    return strategy;
   }
 
-  /** Adds this root to the helper's plan; the attachment releases whatever it mounted on the host. */
-  abstract Attachment prepare(StartContext ctx) throws IOException;
-
-  /** Whether /etc/hosts, /etc/hostname and /etc/resolv.conf should be bound over the image's. */
-  boolean bindsEtcFiles() {
-    return true;
+  @Override
+  public String toString() {
+    return strategy.toString();
   }
 }

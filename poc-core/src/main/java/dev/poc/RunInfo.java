@@ -36,4 +36,12 @@ public abstract class RunInfo {
   public Duration uptime() {
     return Duration.between(started(), Instant.now());
   }
+
+  /** A builder, for the state code that lists running containers. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link RunInfo} values; the setters are generated. */
+  public static class Builder extends ImmutableRunInfo.Builder {}
 }

@@ -1,5 +1,11 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupFs;
+import dev.poc.cgroup.CgroupLayout;
+import dev.poc.cgroup.CgroupSetup;
+import dev.poc.cgroup.Cgroups;
+import dev.poc.host.Posix;
+import dev.poc.state.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -96,6 +102,22 @@ class CgroupTest {
       }
     }
     assertGone(name);
+  }
+
+  @Test
+  void aContainerWithoutAPidsLimitGetsTheDefaultOneUnlessItIsLifted() throws Exception {
+    String name = name("dflt");
+    try (Container c = busybox(name, "sleep 100").start()) {
+      assertThat(pidsFile(name, "pids.max", null)).isEqualTo(Resources.DEFAULT_PIDS);
+    }
+    String free = name("nolim");
+    try (Container c = busybox(free, "sleep 100").unlimitedPids().start()) {
+      for (Path dir : HOST.dirs(free)) {
+        if (Files.exists(dir.resolve("pids.max"))) {
+          assertThat(Files.readString(dir.resolve("pids.max")).trim()).isEqualTo("max");
+        }
+      }
+    }
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.poc;
 
+import dev.poc.host.Mounts;
+import dev.poc.host.Posix;
 import static dev.poc.StorageFixtures.assertNoMountsOrLoops;
 import static dev.poc.StorageFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +57,23 @@ class DiskTest extends StateRootTest {
     }
     assertThat(Mounts.at(mnt)).isPresent(); // remounted on demand
     assertThat(run(rt, name, "cat /root/note").out()).isEqualTo("kept\nagain\n");
+  }
+
+  @Test
+  void aSetuidFileMadeOnADiskIsInertOnTheHostSideView() throws Exception {
+    String name = TestRootfs.uniqueName("suid");
+    rt.build(name, "64M");
+    assertThat(run(rt, name, "cp /bin/busybox /root/sh && chmod 4755 /root/sh && mknod /root/null c 1 3; ls -l /root/sh").out())
+        .startsWith("-rwsr-xr-x");
+    Path mnt = state.resolve("disks").resolve(name).resolve("mnt");
+    Path suid = mnt.resolve("upper/root/sh");
+    assertThat(Files.getPosixFilePermissions(suid)).isNotEmpty();
+    String options = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" "))
+        .filter(f -> f[4].equals(mnt.toString())).map(f -> f[5]).findFirst().orElseThrow();
+    assertThat(options.split(",")).contains("nosuid", "nodev");
+    // a device node the container made opens nothing on the host side either
+    assertThatThrownBy(() -> Files.newInputStream(mnt.resolve("upper/root/null")).close())
+        .isInstanceOf(java.io.IOException.class);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.poc.image.ImagePullException;
 import dev.poc.image.RegistryImages;
+import dev.poc.host.Mounts;
 import dev.poc.image.RegistrySettings;
 import java.io.IOException;
 import java.net.URI;

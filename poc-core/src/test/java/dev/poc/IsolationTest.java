@@ -1,5 +1,7 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupLayout;
+import dev.poc.cgroup.Cgroups;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

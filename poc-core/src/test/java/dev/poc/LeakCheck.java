@@ -1,5 +1,7 @@
 package dev.poc;
 
+import dev.poc.cgroup.Cgroups;
+import dev.poc.namespace.NetnsNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

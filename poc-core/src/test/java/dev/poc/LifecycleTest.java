@@ -1,5 +1,7 @@
 package dev.poc;
 
+import dev.poc.launch.Launcher;
+import dev.poc.state.NameLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;

@@ -1,5 +1,9 @@
 package dev.poc;
 
+import dev.poc.network.AddressAllocator;
+import dev.poc.network.Ipv4Subnet;
+import dev.poc.network.NetworkSetup;
+import dev.poc.spi.HostSetup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -17,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * links, netns names, iptables rules and mounts (those carrying the tag or the subnets) that
  * {@link #close} compares after pruning.
  */
-final class NetEnv implements AutoCloseable {
+public final class NetEnv implements AutoCloseable {
   final String tag;
   final NetworkSettings settings;
   final Path stateRoot;
@@ -109,7 +113,7 @@ final class NetEnv implements AutoCloseable {
     }
   }
 
-  static String run(String... cmd) throws IOException, InterruptedException {
+  public static String run(String... cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();

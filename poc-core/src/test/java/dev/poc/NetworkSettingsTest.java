@@ -1,5 +1,6 @@
 package dev.poc;
 
+import dev.poc.network.Ipv4Subnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

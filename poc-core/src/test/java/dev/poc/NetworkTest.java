@@ -1,5 +1,16 @@
 package dev.poc;
 
+import dev.poc.host.Posix;
+import dev.poc.namespace.NetnsNames;
+import dev.poc.network.AddressAllocator;
+import dev.poc.network.Bridge;
+import dev.poc.network.InterfaceNames;
+import dev.poc.network.Ipv4Subnet;
+import dev.poc.network.NetworkAttachment;
+import dev.poc.network.NetworkSetup;
+import dev.poc.network.Rtnetlink;
+import dev.poc.state.NameLock;
+import dev.poc.state.RunState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

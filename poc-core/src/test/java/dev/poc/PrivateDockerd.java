@@ -1,5 +1,9 @@
 package dev.poc;
 
+import dev.poc.host.Mounts;
+import dev.poc.host.Tool;
+import dev.poc.launch.Release;
+import dev.poc.storage.DockerEngine;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package dev.poc;
 
+import dev.poc.network.AddressAllocator;
+import dev.poc.network.NetworkSetup;
+import dev.poc.state.NameLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package dev.poc;
 
+import dev.poc.host.Flock;
+import dev.poc.state.JsonFiles;
+import dev.poc.state.StateStore;
+import dev.poc.state.StoredContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

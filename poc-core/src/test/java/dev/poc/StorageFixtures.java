@@ -1,5 +1,6 @@
 package dev.poc;
 
+import dev.poc.host.Mounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

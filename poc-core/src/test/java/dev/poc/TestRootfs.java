@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /** Fixtures shared by tests: a busybox tree made from the host's busybox-static, once per JVM. */
-final class TestRootfs {
+public final class TestRootfs {
   private static Path busybox;
 
   private TestRootfs() {}
@@ -47,7 +47,7 @@ final class TestRootfs {
   }
 
   /** A name no other test (or run) uses. */
-  static String uniqueName(String prefix) {
+  public static String uniqueName(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 

@@ -3,7 +3,7 @@ package dev.poc.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.poc.Flock;
+import dev.poc.host.Flock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;

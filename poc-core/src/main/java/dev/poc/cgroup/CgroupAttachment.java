@@ -1,0 +1,79 @@
+package dev.poc.cgroup;
+
+import dev.poc.ContainerStats;
+import dev.poc.ExitStatus;
+import dev.poc.PocException;
+import dev.poc.spi.CgroupStrategy;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One container's cgroup: reads its figures and OOM count, removes it. */
+public final class CgroupAttachment implements CgroupStrategy.Group {
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupAttachment.class);
+  private static final int SIGKILL = 9;
+
+  private final Cgroups cgroups;
+  private final String name;
+  private volatile ContainerStats last;
+  private boolean closed;
+
+  CgroupAttachment(Cgroups cgroups, String name) {
+    this.cgroups = cgroups;
+    this.name = name;
+  }
+
+  /**
+   * A SIGKILL while the group's own OOM counter is above zero is the OOM killer's; the counter of
+   * a new group starts at 0, so nothing else can have raised it.
+   */
+  @Override
+  public ExitStatus onExited(ExitStatus status) {
+    try {
+      last = read();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("reading the final figures of '{}' from its cgroup failed: {}", name, e.toString());
+      return status;
+    }
+    if (last.oomKilled() && status.reason() != ExitStatus.Reason.EXITED && status.signal() == SIGKILL) {
+      return status.asOomKill();
+    }
+    return status;
+  }
+
+  /** The current figures while the container runs, its last ones after it ended. */
+  @Override
+  public ContainerStats stats() {
+    ContainerStats ended = last;
+    if (ended != null) {
+      return ended;
+    }
+    try {
+      return read();
+    } catch (IOException | RuntimeException e) {
+      if (last != null) {
+        return last; // it ended while we read
+      }
+      throw new PocException("reading the figures of container '" + name + "' from its cgroup failed: " + e.getMessage(), e);
+    }
+  }
+
+  private ContainerStats read() throws IOException {
+    ContainerStats.Builder b = ContainerStats.builder();
+    cgroups.readStats(name, b);
+    return b.build();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      cgroups.remove(name);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "cgroup " + Cgroups.PARENT + "/" + name;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.poc.cgroup;
+
+import dev.poc.PocException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Where each cgroup controller lives on this host, read from {@code /proc/self/mountinfo} (which
+ * hierarchies are mounted where, and which v1 controllers each carries), {@code /proc/cgroups}
+ * (which controllers the kernel has enabled) and the unified root's {@code cgroup.controllers}.
+ * Three shapes occur: pure v1, pure v2, and the hybrid of v1 controllers plus a cgroup2 mount
+ * (often at /sys/fs/cgroup/unified) that carries none of them.
+ */
+public final class CgroupLayout {
+  /** The v1 controllers poc puts a container in. */
+  static final List<String> V1_USED = List.of("cpu", "cpuacct", "memory", "pids", "devices");
+
+  private final Map<String, Path> v1;
+  private final Optional<Path> unified;
+  private final Set<String> unifiedControllers;
+
+  private CgroupLayout(Map<String, Path> v1, Optional<Path> unified, Set<String> unifiedControllers) {
+    this.v1 = Collections.unmodifiableMap(v1);
+    this.unified = unified;
+    this.unifiedControllers = Collections.unmodifiableSet(unifiedControllers);
+  }
+
+  /** This host's layout. */
+  public static CgroupLayout detect() {
+    try {
+      return parse(Files.readString(Path.of("/proc/self/mountinfo")), readOrEmpty(Path.of("/proc/cgroups")),
+          root -> readOrEmpty(root.resolve("cgroup.controllers")));
+    } catch (IOException e) {
+      throw new PocException("cannot read /proc/self/mountinfo to find the cgroup hierarchies: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The layout described by a mountinfo text, a /proc/cgroups text, and {@code controllersOf}, which
+   * gives the {@code cgroup.controllers} text of a cgroup2 mount point.
+   */
+  static CgroupLayout parse(String mountinfo, String procCgroups, Function<Path, String> controllersOf) {
+    Set<String> enabled = enabledControllers(procCgroups);
+    Map<String, Path> v1 = new TreeMap<>();
+    Map<String, Boolean> v1AtRoot = new LinkedHashMap<>();
+    Path unified = null;
+    for (String line : mountinfo.split("\n")) {
+      Mount m = Mount.parse(line);
+      if (m == null) {
+        continue;
+      }
+      if (m.fsType.equals("cgroup2") && unified == null) {
+        unified = m.mountPoint;
+      } else if (m.fsType.equals("cgroup")) {
+        for (String option : m.superOptions) {
+          boolean known = enabled.isEmpty() ? V1_USED.contains(option) : enabled.contains(option);
+          // a bind of a sub-group is used only while no mount of the hierarchy's root is known
+          if (known && V1_USED.contains(option) && (!v1.containsKey(option) || (m.atRoot && !v1AtRoot.get(option)))) {
+            v1.put(option, m.mountPoint);
+            v1AtRoot.put(option, m.atRoot);
+          }
+        }
+      }
+    }
+    Set<String> onUnified = new LinkedHashSet<>();
+    if (unified != null) {
+      onUnified.addAll(Arrays.asList(controllersOf.apply(unified).trim().split("\\s+")));
+      onUnified.remove("");
+      onUnified.removeAll(v1.keySet()); // a controller is bound to one hierarchy; v1 wins if both claim it
+    }
+    return new CgroupLayout(v1, Optional.ofNullable(unified), onUnified);
+  }
+
+  private static Set<String> enabledControllers(String procCgroups) {
+    Set<String> names = new HashSet<>();
+    for (String line : procCgroups.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && !f[0].startsWith("#") && f[3].equals("1")) {
+        names.add(f[0]);
+      }
+    }
+    return names;
+  }
+
+  private static String readOrEmpty(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** v1 controller to the mount point of its hierarchy. */
+  public Map<String, Path> v1() {
+    return v1;
+  }
+
+  /** The cgroup2 mount point, if any. */
+  public Optional<Path> unified() {
+    return unified;
+  }
+
+  /** The controllers the cgroup2 root offers. */
+  Set<String> unifiedControllers() {
+    return unifiedControllers;
+  }
+
+  /**
+   * The drivers this layout needs: v2 alone, v1 alone, or both (hybrid), the unified one first.
+   * With no hierarchy mounted the result drives nothing, and starting a container says so.
+   */
+  Cgroups drivers() {
+    List<Cgroups> drivers = new ArrayList<>();
+    unified.ifPresent(root -> drivers.add(new CgroupV2(root, unifiedControllers, !v1.containsKey("devices"))));
+    if (!v1.isEmpty()) {
+      drivers.add(new CgroupV1(v1));
+    }
+    return drivers.size() == 1 ? drivers.get(0) : new CombinedCgroups(drivers);
+  }
+
+  @Override
+  public String toString() {
+    return "CgroupLayout[v1=" + v1 + ", unified=" + unified.map(Path::toString).orElse("none")
+        + ", unifiedControllers=" + unifiedControllers + "]";
+  }
+
+  /** The fields of one mountinfo line that matter here. */
+  private static final class Mount {
+    final Path mountPoint;
+    final boolean atRoot;
+    final String fsType;
+    final List<String> superOptions;
+
+    private Mount(Path mountPoint, boolean atRoot, String fsType, List<String> superOptions) {
+      this.mountPoint = mountPoint;
+      this.atRoot = atRoot;
+      this.fsType = fsType;
+      this.superOptions = superOptions;
+    }
+
+    /** {@code id parent dev root mountpoint options [optional...] - fstype source superoptions}. */
+    static Mount parse(String line) {
+      int dash = line.indexOf(" - ");
+      if (dash < 0) {
+        return null;
+      }
+      String[] left = line.substring(0, dash).split(" ");
+      String[] right = line.substring(dash + 3).split(" ");
+      if (left.length < 6 || right.length < 3) {
+        return null;
+      }
+      return new Mount(Path.of(unescape(left[4])), left[3].equals("/"), right[0], Arrays.asList(right[2].split(",")));
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as octal escapes (\040). */
+    private static String unescape(String s) {
+      if (s.indexOf('\\') < 0) {
+        return s;
+      }
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+          b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+          i += 3;
+        } else {
+          b.append(c);
+        }
+      }
+      return b.toString();
+    }
+  }
+}

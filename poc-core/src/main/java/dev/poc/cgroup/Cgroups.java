@@ -1,0 +1,70 @@
+package dev.poc.cgroup;
+
+import dev.poc.ContainerStats;
+import dev.poc.Resources;
+import dev.poc.spi.HelperPlan;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How poc drives one kind of cgroup hierarchy: {@link CgroupV1} (one directory per controller) or
+ * {@link CgroupV2} (the unified hierarchy). A group is named by its path relative to the hierarchy
+ * roots, {@code poc/NAME}. {@link #detect()} picks the drivers this host needs; on a hybrid host
+ * that is both, each driving the controllers that live in it.
+ *
+ * <p>Implementations are stateless per group and safe to use from several threads.
+ */
+public interface Cgroups {
+  /** The parent group of every container's group. */
+  String PARENT = "poc";
+
+  /** The drivers for this host, combined into one. */
+  static Cgroups detect() {
+    return CgroupLayout.detect().drivers();
+  }
+
+  /** What this is and where, for messages: "cgroup v1 (cpu, memory ...)". */
+  String describe();
+
+  /** The controllers this driver limits and reads (cpu, cpuacct, memory, pids, devices). */
+  Set<String> controllers();
+
+  /** The group's directory in each hierarchy this driver uses. */
+  List<Path> dirs(String name);
+
+  /**
+   * Creates {@code poc/NAME}; on failure nothing is left.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when the group exists already
+   */
+  void create(String name) throws IOException;
+
+  /** Writes the limits that fall to this driver's controllers; a new group has none. */
+  void limit(String name, Resources limits) throws IOException;
+
+  /**
+   * Tells the container's init to enter the group by itself ({@code cgjoin}/{@code cgborn} in its
+   * plan), which spares the start the RCU grace period a move by pid costs.
+   */
+  void planEntry(String name, HelperPlan plan);
+
+  /**
+   * Moves process {@code pid} (and its threads) into the group from outside, as a process joining
+   * a running container must be. Slower than {@link #planEntry}: it waits for a grace period.
+   */
+  void place(String name, int pid) throws IOException;
+
+  /** Adds the figures of this driver's controllers to {@code into}. */
+  void readStats(String name, ContainerStats.Builder into) throws IOException;
+
+  /**
+   * Kills every process left in the group and removes it, then the shared parent when empty.
+   * Waits a bounded time, backing off; true when the group is gone.
+   */
+  boolean remove(String name);
+
+  /** The names of the container groups under {@code poc/} (for prune). */
+  Set<String> groups() throws IOException;
+}

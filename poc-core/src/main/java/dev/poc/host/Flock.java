@@ -1,0 +1,97 @@
+package dev.poc.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import jnr.posix.FileStat;
+import jnr.posix.POSIX;
+
+/**
+ * An exclusive flock(2) on a file. Unlike {@link java.nio.channels.FileLock} (fcntl, one owner
+ * per process), a flock belongs to one open file, so two threads of one JVM exclude each other
+ * exactly as two JVMs do. The file may be deleted while locked: a locker that got the old inode
+ * notices that the path now names another file (or none) and tries again.
+ */
+public final class Flock implements AutoCloseable {
+  private static final int LOCK_EX = 2;
+  private static final int LOCK_NB = 4;
+  private static final int EWOULDBLOCK = 11;
+  private static final int EINTR = 4;
+
+  private final Path file;
+  private int fd;
+
+  private Flock(Path file, int fd) {
+    this.file = file;
+    this.fd = fd;
+  }
+
+  /** Waits until the lock on {@code file} (created when missing) is this caller's. */
+  public static Flock lock(Path file) throws IOException {
+    return acquire(file, false).orElseThrow();
+  }
+
+  /** The lock on {@code file} (created when missing), or empty when another holder has it. */
+  public static Optional<Flock> tryLock(Path file) throws IOException {
+    return acquire(file, true);
+  }
+
+  private static Optional<Flock> acquire(Path file, boolean nonBlocking) throws IOException {
+    POSIX posix = Posix.get();
+    for (;;) {
+      int fd = posix.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
+      if (fd < 0) {
+        int errno = posix.errno();
+        throw errno == LibC.ENOENT
+            ? new NoSuchFileException(file.toString(), null, "its directory is gone")
+            : new IOException("opening lock file " + file + ": " + LibC.describe(errno));
+      }
+      int rc;
+      do {
+        rc = posix.flock(fd, LOCK_EX | (nonBlocking ? LOCK_NB : 0));
+      } while (rc != 0 && posix.errno() == EINTR);
+      if (rc != 0) {
+        int errno = posix.errno();
+        posix.close(fd);
+        if (errno == EWOULDBLOCK) {
+          return Optional.empty();
+        }
+        throw new IOException("locking " + file + ": " + LibC.describe(errno));
+      }
+      if (stillNamedBy(posix, fd, file)) {
+        return Optional.of(new Flock(file, fd));
+      }
+      posix.close(fd); // the holder before us deleted the file: lock the one the path names now
+    }
+  }
+
+  private static boolean stillNamedBy(POSIX posix, int fd, Path file) throws IOException {
+    FileStat st = posix.allocateStat();
+    if (posix.fstat(fd, st) != 0) {
+      throw new IOException("fstat of lock file " + file + ": " + LibC.describe(posix.errno()));
+    }
+    try {
+      Map<String, Object> attrs = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+      return ((Number) attrs.get("ino")).longValue() == st.ino() && ((Number) attrs.get("dev")).longValue() == st.dev();
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** Deletes the lock file while still holding it, so that waiting lockers start over. */
+  public void deleteFile() throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  @Override
+  public void close() {
+    if (fd >= 0) {
+      Posix.get().close(fd); // closing the only descriptor drops the lock
+      fd = -1;
+    }
+  }
+}

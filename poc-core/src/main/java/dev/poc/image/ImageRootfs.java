@@ -1,0 +1,88 @@
+package dev.poc.image;
+
+import dev.poc.ContainerRuntime;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.Progress;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.RootfsStrategy;
+import dev.poc.spi.StartContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * An image pulled by name, as the root ({@link dev.poc.Rootfs#image(String)}): an overlay whose
+ * lower layers are the image's layers, shared read-only with every container of the image, and
+ * whose upper layer is private to this run (a directory in the run directory, removed with it).
+ * The overlay is mounted by poc-init in the container's own mount namespace, so nothing of it
+ * stays on the host.
+ */
+public final class ImageRootfs implements RootfsStrategy {
+  private final String name;
+  private final Optional<List<String>> entrypoint;
+  private final PulledImage resolved; // null until a start resolves the name
+
+  /** {@code entrypoint}: replaces the image's when present; {@code resolved}: the stored image, when known. */
+  public ImageRootfs(String name, Optional<List<String>> entrypoint, PulledImage resolved) {
+    ImageReference.parse(name);
+    this.name = name;
+    this.entrypoint = entrypoint;
+    this.resolved = resolved;
+  }
+
+  @Override
+  public boolean providesCommand() {
+    return true;
+  }
+
+  /** Pulls the image when the store lacks it, and fills what the spec leaves open from its configuration. */
+  @Override
+  public ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
+    RegistryImages images = runtime.registryImages();
+    PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
+    return ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image), image, entrypoint,
+        images.layerDirsTopFirst(image));
+  }
+
+  @Override
+  public Attachment prepare(StartContext ctx) throws IOException {
+    RegistryImages images = ctx.runtime().registryImages();
+    PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
+    RegistryImages.Hold hold = images.hold(ctx.name(), image);
+    try {
+      Path upper = Files.createDirectories(ctx.runDir().resolve("upper"));
+      Path work = Files.createDirectories(ctx.runDir().resolve("work"));
+      String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
+      String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work);
+      if (options.length() > 4000) {
+        throw new InvalidSpecException("image " + name + " has " + hold.layersTopFirst().size()
+            + " layers, more than one overlay mount option can name under " + ctx.runtime().stateRoot()
+            + ": use a state root with a shorter path");
+      }
+      ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
+      return hold::close;
+    } catch (IOException | RuntimeException e) {
+      hold.close();
+      throw e;
+    }
+  }
+
+  /** overlayfs splits its options at ',' and lower directories at ':'; such paths cannot be given. */
+  private static String overlayPath(Path p) {
+    String s = p.toString();
+    if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0 || s.indexOf('\\') >= 0) {
+      throw new InvalidSpecException("path " + s + " contains ',', ':' or '\\', which overlayfs options cannot carry: "
+          + "choose a state root without them");
+    }
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    return "image " + ImageReference.parse(name).familiar();
+  }
+}

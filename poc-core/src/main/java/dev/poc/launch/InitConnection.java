@@ -1,0 +1,130 @@
+package dev.poc.launch;
+
+import dev.poc.ExitStatus;
+import dev.poc.Signal;
+import dev.poc.StartFailedException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The control socket between the runtime and one poc-init: the plan out, status lines back. */
+public final class InitConnection implements AutoCloseable {
+  private static final Path SOCKET_DIR = Path.of("/run/poc/ctl");
+  private final ServerSocketChannel server;
+  private final Path socketPath;
+  private SocketChannel channel;
+  private BufferedReader reader;
+
+  private InitConnection(ServerSocketChannel server, Path socketPath) {
+    this.server = server;
+    this.socketPath = socketPath;
+  }
+
+  /** A listening socket with a short path (sun_path holds 108 bytes; state roots can be long). */
+  static InitConnection listen() throws IOException {
+    Files.createDirectories(SOCKET_DIR);
+    Path path = SOCKET_DIR.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".sock");
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(path));
+    return new InitConnection(server, path);
+  }
+
+  Path socketPath() {
+    return socketPath;
+  }
+
+  /** Waits for the helper to connect; gives up when it died or after the timeout. */
+  void accept(Process helper, long timeoutMillis) throws IOException {
+    server.configureBlocking(false);
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    try (Selector selector = Selector.open()) {
+      server.register(selector, SelectionKey.OP_ACCEPT);
+      while (channel == null) {
+        selector.select(20);
+        channel = server.accept();
+        if (channel == null && !helper.isAlive()) {
+          throw new StartFailedException("poc-init exited with code " + helper.exitValue()
+              + " before connecting: " + new String(helper.getErrorStream().readNBytes(2000), StandardCharsets.UTF_8).trim());
+        }
+        if (channel == null && System.nanoTime() > deadline) {
+          throw new StartFailedException("poc-init did not connect within " + timeoutMillis + " ms");
+        }
+      }
+    }
+    channel.configureBlocking(true);
+    server.close();
+    Files.deleteIfExists(socketPath);
+    reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+  }
+
+  void send(byte[] bytes) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    while (buf.hasRemaining()) {
+      channel.write(buf);
+    }
+  }
+
+  /** The next status line, or null when the helper has gone. */
+  String readLine() throws IOException {
+    return reader.readLine();
+  }
+
+  /**
+   * Reads status lines until the helper is gone and reaps it: the command's status (its EXIT line),
+   * else the helper's report of its child's death (DIED), else a SIGKILL (nothing was said).
+   */
+  public ExitStatus awaitEnd(Process helper) {
+    ExitStatus exit = null;
+    ExitStatus died = null;
+    try {
+      String line;
+      while ((line = readLine()) != null) {
+        if (line.startsWith("EXIT ") && exit == null) {
+          exit = parseStatus(line);
+        } else if (line.startsWith("DIED ")) {
+          died = parseStatus(line);
+        }
+      }
+    } catch (IOException e) {
+      // the socket went with the helper: what it said before is what there is
+    }
+    try {
+      helper.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return exit != null ? exit : died != null ? died : ExitStatus.signaled(Signal.KILL.number());
+  }
+
+  /** "EXIT code N", "EXIT signal N", "DIED code N", "DIED signal N". */
+  static ExitStatus parseStatus(String line) {
+    String[] f = line.split(" ");
+    int n = Integer.parseInt(f[2]);
+    return f[1].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+      if (channel != null) {
+        channel.close();
+      }
+      Files.deleteIfExists(socketPath);
+    } catch (IOException e) {
+      // closing is best effort; the helper notices EOF either way
+    }
+  }
+}

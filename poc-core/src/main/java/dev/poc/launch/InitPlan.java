@@ -1,0 +1,190 @@
+package dev.poc.launch;
+
+import dev.poc.InvalidSpecException;
+import dev.poc.Namespace;
+import dev.poc.spi.HelperPlan;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * What poc-init does inside, in order: the plan it reads from its control socket. Encoded as a
+ * little-endian length, then NUL-terminated strings (a key, then that key's fields), which the
+ * C side parses without allocating. Mount targets are relative to the new root and are resolved
+ * inside it by poc-init, so a symlink in an image can never point a mount outside.
+ */
+public final class InitPlan implements HelperPlan {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+  private int newNamespaces;
+
+  private InitPlan put(String key, String... fields) {
+    write(key);
+    for (String f : fields) {
+      write(f);
+    }
+    return this;
+  }
+
+  private void write(String s) {
+    if (s.indexOf('\0') >= 0) {
+      throw new InvalidSpecException("value contains a NUL character: " + s.replace('\0', '?'));
+    }
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    out.write(0);
+  }
+
+  private static String rel(String inside) {
+    String r = inside;
+    while (r.startsWith("/")) {
+      r = r.substring(1);
+    }
+    return r.isEmpty() ? "." : r;
+  }
+
+  @Override
+  public InitPlan newNamespace(Namespace kind) {
+    newNamespaces |= kind.cloneFlag();
+    return this;
+  }
+
+  @Override
+  public InitPlan joinNamespace(Namespace kind, Path path) {
+    if (kind == Namespace.MOUNT) {
+      throw new InvalidSpecException("the MOUNT namespace cannot be joined (" + path
+          + "): the root filesystem is built in a new one");
+    }
+    newNamespaces &= ~kind.cloneFlag();
+    return put("nsjoin", Integer.toString(kind.cloneFlag()), path.toString());
+  }
+
+  /** The root: a bind of {@code source} at {@code mountPoint} (they may be the same directory). */
+  @Override
+  public InitPlan rootBind(Path mountPoint, Path source, String flags) {
+    return put("root", "bind", mountPoint.toString(), source.toString(), flags);
+  }
+
+  /** The root: a fresh tmpfs on {@code mountPoint}, {@code options} as for mount(8). */
+  @Override
+  public InitPlan rootTmpfs(Path mountPoint, String options) {
+    return put("root", "tmpfs", mountPoint.toString(), options, "");
+  }
+
+  /** The root: an overlay on {@code mountPoint}, {@code options} as for mount(8). */
+  @Override
+  public InitPlan rootOverlay(Path mountPoint, String options, String flags) {
+    return put("root", "overlay", mountPoint.toString(), options, flags);
+  }
+
+  @Override
+  public InitPlan mkdir(String inside, int mode) {
+    return put("mkdir", rel(inside), Integer.toOctalString(mode));
+  }
+
+  @Override
+  public InitPlan symlink(String target, String inside) {
+    return put("symlink", target, rel(inside));
+  }
+
+  /**
+   * Binds host {@code source} at {@code inside}. Flags, comma-separated: ro, nosuid, nodev, noexec
+   * (applied recursively), optional (skip a missing source).
+   */
+  @Override
+  public InitPlan bind(Path source, String inside, String flags) {
+    return put("bind", source.toString(), rel(inside), flags);
+  }
+
+  @Override
+  public InitPlan tmpfs(String inside, String options) {
+    return put("tmpfs", rel(inside), options);
+  }
+
+  InitPlan hostname(String hostname) {
+    return put("hostname", hostname);
+  }
+
+  InitPlan arg(String arg) {
+    return put("arg", arg);
+  }
+
+  InitPlan env(String key, String value) {
+    return put("env", key + "=" + value);
+  }
+
+  InitPlan cwd(String cwd) {
+    return put("cwd", cwd);
+  }
+
+  InitPlan user(int uid, int gid, Iterable<Integer> groups) {
+    put("uid", Integer.toString(uid));
+    put("gid", Integer.toString(gid));
+    for (int g : groups) {
+      put("group", Integer.toString(g));
+    }
+    return this;
+  }
+
+  /** The container side of a veth pair: name, address, prefix length, gateway ("" for none). */
+  @Override
+  public InitPlan network(String ifName, String address, int prefix, String gateway) {
+    return put("net", ifName, address, Integer.toString(prefix), gateway);
+  }
+
+  /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
+  @Override
+  public InitPlan cgroupJoin(Path tasksFile) {
+    return put("cgjoin", tasksFile.toString());
+  }
+
+  /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
+  @Override
+  public InitPlan cgroupBornIn(Path dir) {
+    return put("cgborn", dir.toString());
+  }
+
+  /** The capabilities (bit n: capability n) a root command keeps; the bounding set of any command. */
+  InitPlan capabilities(long mask) {
+    return put("caps", Long.toUnsignedString(mask));
+  }
+
+  /**
+   * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
+   * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
+   * as it is.
+   */
+  InitPlan seccomp(java.util.Optional<String> programHex) {
+    return programHex.isPresent() ? put("seccomp", programHex.get()) : this;
+  }
+
+  InitPlan tty(boolean tty) {
+    return tty ? put("tty", "1") : this;
+  }
+
+  InitPlan detach(boolean detach) {
+    return detach ? put("detach", "1") : this;
+  }
+
+  /** Exec mode: the host pid of the init of the container to run in. */
+  InitPlan target(int initPid) {
+    return put("target", Integer.toString(initPid));
+  }
+
+  /** Exec mode: a cgroup.procs file the command joins before it enters the namespaces. */
+  InitPlan cgroup(Path procsFile) {
+    return put("cgroup", procsFile.toString());
+  }
+
+  /** The encoded plan, framed for the socket. */
+  byte[] encode() {
+    if (newNamespaces != 0) {
+      put("ns", Integer.toString(newNamespaces));
+    }
+    ByteArrayOutputStream framed = new ByteArrayOutputStream(out.size() + 16);
+    put("end");
+    framed.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(out.size()).array());
+    framed.writeBytes(out.toByteArray());
+    return framed.toByteArray();
+  }
+}

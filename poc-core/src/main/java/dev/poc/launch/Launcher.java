@@ -1,0 +1,329 @@
+package dev.poc.launch;
+
+import dev.poc.Capability;
+import dev.poc.BindMount;
+import dev.poc.CommandNotFoundException;
+import dev.poc.Container;
+import dev.poc.ContainerRuntime;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.NameInUseException;
+import dev.poc.PocException;
+import dev.poc.StartFailedException;
+import dev.poc.Stdio;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
+import dev.poc.spi.HostSetup;
+import dev.poc.seccomp.bpf.SeccompPrograms;
+import dev.poc.spi.NetworkFacts;
+import dev.poc.state.NameLock;
+import dev.poc.state.RunState;
+import dev.poc.storage.EtcFiles;
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one container: reserve the name, let each host setup prepare, plan the inside, spawn
+ * poc-init, place the init, say GO, and wait until the command is exec'd. Any failure undoes
+ * every step already taken, in reverse.
+ */
+public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final ContainerRuntime runtime;
+
+  public Launcher(ContainerRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  public Container start(ContainerSpec given) {
+    long t0 = System.nanoTime();
+    ContainerSpec spec;
+    try {
+      spec = given.rootfs().strategy().complete(given, runtime);
+    } catch (IOException e) {
+      throw new StartFailedException("preparing the root of container '" + given.name() + "' (" + given.rootfs() + ") failed: "
+          + e.getMessage(), e);
+    }
+    String name = spec.name();
+    NameLock lock;
+    try {
+      lock = NameLock.tryAcquire(name).orElseThrow(() -> new NameInUseException(
+          "container '" + name + "' is already running: stop it first (poc stop " + name + ") or pick another name"));
+    } catch (IOException e) {
+      throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
+    }
+    Path runDir = runtime.runDir(name);
+    List<Attachment> attachments = new ArrayList<>();
+    Process helper = null;
+    InitConnection conn = null;
+    PidHandle init = null;
+    boolean runDirIsOurs = false; // a detached run of this name keeps its own
+    try {
+      runtime.reclaimIfDead(name, runDir);
+      if (Files.exists(runDir)) {
+        throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
+      }
+      Files.createDirectories(runDir.getParent());
+      Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      runDirIsOurs = true;
+      InitPlan plan = new InitPlan();
+      Start ctx = new Start(spec, runtime, runDir, plan);
+      for (HostSetup setup : runtime.setupsFor(spec)) {
+        Attachment a = setup.prepare(ctx);
+        attachments.add(a);
+        if (a instanceof CgroupStrategy.Group group) {
+          ctx.publish(CgroupStrategy.Group.class, group);
+        }
+      }
+      attachments.add(spec.rootfs().strategy().prepare(ctx));
+      if (spec.rootfs().strategy().bindsEtcFiles()) {
+        EtcFiles.bindNetworkFiles(ctx);
+      }
+      planMounts(spec, plan);
+      planProcess(spec, plan);
+      long tPrepared = System.nanoTime();
+
+      SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
+      helper = h.process();
+      conn = h.connection();
+      long tSpawned = System.nanoTime();
+      long tConnected = tSpawned;
+      conn.send(plan.encode());
+      int initPid = expectPid(conn, spec);
+      // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
+      init = PidHandle.of(initPid);
+      long tCloned = System.nanoTime();
+      attachToInit(attachments, initPid, conn, spec);
+      conn.send("GO\n".getBytes());
+      awaitExec(conn, spec);
+      long tExec = System.nanoTime();
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("name", name);
+      state.put("helperPid", (int) helper.pid());
+      state.put("helperStart", RunState.startTime((int) helper.pid()));
+      state.put("initPid", initPid);
+      state.put("initStart", RunState.startTime(initPid));
+      state.put("hostname", spec.hostname());
+      state.put("detached", spec.detached());
+      state.put("created", System.currentTimeMillis());
+      state.put("rootfs", spec.rootfs().toString());
+      state.put("network", spec.network().cliName());
+      // what a command exec'd from another process gets: the same capabilities and filter
+      state.put("capabilities", Capability.mask(spec.capabilities()));
+      SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
+      NetworkFacts net = ctx.fact(NetworkFacts.class);
+      if (net != null && net.address().isPresent()) {
+        state.put("address", net.address().get());
+      }
+      RunState.write(runDir, state);
+      Container c = new Container(spec, runtime, ctx, helper, conn, init, lock, attachments);
+      if (LOG.isDebugEnabled()) {
+        long tDone = System.nanoTime();
+        LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
+            name, (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tSpawned - tPrepared) / 1000,
+            (tConnected - tSpawned) / 1000, (tCloned - tConnected) / 1000, (tExec - tCloned) / 1000,
+            (tDone - tExec) / 1000, (tDone - t0) / 1000);
+      }
+      return c;
+    } catch (IOException | RuntimeException e) {
+      if (init != null) {
+        init.close();
+      }
+      if (helper != null) {
+        helper.destroyForcibly();
+        try {
+          helper.waitFor();
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (conn != null) {
+        conn.close();
+      }
+      Release.all(attachments);
+      if (runDirIsOurs) {
+        Release.deleteTree(runDir);
+      }
+      lock.close();
+      if (e instanceof PocException pe) {
+        throw pe;
+      }
+      throw new StartFailedException("starting container '" + name + "' failed: " + e, e);
+    }
+  }
+
+  private static void planMounts(ContainerSpec spec, InitPlan plan) {
+    for (BindMount m : spec.mounts()) {
+      if (!Files.exists(m.source())) {
+        throw new InvalidSpecException("bind source " + m.source() + " does not exist: create it or fix the path");
+      }
+      plan.bind(m.source().toAbsolutePath(), m.destination(), m.readOnly() ? "ro" : "");
+    }
+  }
+
+  private static void planProcess(ContainerSpec spec, InitPlan plan) {
+    plan.hostname(spec.hostname());
+    Map<String, String> env = baseEnv(spec.hostname(), spec.uid(), spec.tty());
+    env.putAll(spec.env());
+    env.forEach(plan::env);
+    spec.args().forEach(plan::arg);
+    plan.cwd(spec.cwd());
+    plan.user(spec.uid(), spec.gid(), spec.additionalGids());
+    plan.tty(spec.tty());
+    plan.detach(spec.detached());
+    plan.capabilities(Capability.mask(spec.capabilities()));
+    plan.seccomp(SeccompPrograms.hex(spec));
+  }
+
+  /** The environment every command starts with, before the spec's own variables. */
+  static Map<String, String> baseEnv(String hostname, int uid, boolean tty) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("HOSTNAME", hostname);
+    env.put("HOME", uid == 0 ? "/root" : "/");
+    if (tty) {
+      env.put("TERM", System.getenv().getOrDefault("TERM", "xterm"));
+    }
+    return env;
+  }
+
+  /** Starts poc-init on {@code socket}; {@code mode} comes first (e.g. "exec"). */
+  static Process spawn(Path socket, Stdio in, Stdio out, Stdio err, String... mode) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(InitBinary.path().toString());
+    cmd.addAll(List.of(mode));
+    cmd.add(socket.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    pb.redirectInput(redirectIn(in));
+    pb.redirectOutput(redirectOut(out));
+    pb.redirectError(redirectOut(err));
+    return pb.start();
+  }
+
+  private static Redirect redirectIn(Stdio s) {
+    return switch (s) {
+      case PIPE -> Redirect.PIPE;
+      case INHERIT -> Redirect.INHERIT;
+      case DISCARD -> Redirect.from(new File("/dev/null"));
+    };
+  }
+
+  private static Redirect redirectOut(Stdio s) {
+    return switch (s) {
+      case PIPE -> Redirect.PIPE;
+      case INHERIT -> Redirect.INHERIT;
+      case DISCARD -> Redirect.DISCARD;
+    };
+  }
+
+  /**
+   * The host side of each setup, on the init that now exists. When one fails because the init has
+   * already died (its root could not be built, say), the init's own report is the error to give, not
+   * the setup's complaint that the process is gone.
+   */
+  private static void attachToInit(List<Attachment> attachments, int initPid, InitConnection conn, ContainerSpec spec)
+      throws IOException {
+    try {
+      for (Attachment a : attachments) {
+        a.onCreated(initPid);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!endsSoon(initPid)) {
+        throw e;
+      }
+      // Ended before GO: its ERR line, then the helper's DIED line, are on their way.
+      PocException why = failure(conn.readLine(), spec);
+      why.addSuppressed(e);
+      throw why;
+    }
+  }
+
+  /**
+   * Whether the init has ended or is ending: a process on its way out loses its /proc/PID/ns links
+   * before it becomes a zombie, so a setup can fail on it a moment before it is seen to be gone.
+   */
+  private static boolean endsSoon(int initPid) {
+    long deadline = System.nanoTime() + 500_000_000L;
+    while (RunState.startTime(initPid) >= 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {
+    String line = conn.readLine();
+    if (line != null && line.startsWith("PID ")) {
+      return Integer.parseInt(line.substring(4).trim());
+    }
+    throw failure(line, spec);
+  }
+
+  private static void awaitExec(InitConnection conn, ContainerSpec spec) throws IOException {
+    for (;;) {
+      String line = conn.readLine();
+      if (line == null || !line.equals("READY")) {
+        if ("EXEC".equals(line)) {
+          return;
+        }
+        throw failure(line, spec);
+      }
+    }
+  }
+
+  /** Turns the helper's report of a failed step into the exception a user can act on. */
+  static PocException failure(String line, ContainerSpec spec) {
+    return failure(line, "starting container '" + spec.name() + "'", spec.args(),
+        "in the rootfs (" + spec.rootfs() + ")", spec.env().getOrDefault("PATH", DEFAULT_PATH));
+  }
+
+  /** {@code what}: e.g. "starting container 'x'"; {@code where}: where the command was looked for. */
+  static PocException failure(String line, String what, java.util.List<String> args, String where, String path) {
+    if (line == null) {
+      return new StartFailedException(what + ": poc-init ended without a report");
+    }
+    if (line.startsWith("EXECFAIL ")) {
+      String[] f = line.split(" ", 3);
+      int errno = Integer.parseInt(f[1]);
+      String cmd = args.get(0);
+      String found = f.length > 2 ? f[2] : cmd;
+      return switch (errno) {
+        case 2 -> new CommandNotFoundException("command '" + cmd + "' not found " + where
+            + (cmd.contains("/") ? "" : " on PATH " + path)
+            + ": install it in the image or give its full path");
+        case 13 -> new CommandNotFoundException("command '" + found + "' is not executable " + where
+            + " (permission denied): chmod +x it or run it through a shell");
+        case 8 -> new CommandNotFoundException("command '" + found + "' " + where
+            + " is not a program this kernel can run (exec format error): check its architecture or #! line");
+        default -> new StartFailedException("executing '" + found + "' " + where + " failed with errno " + errno);
+      };
+    }
+    if (line.startsWith("ERR ")) {
+      return new StartFailedException(what + " failed at " + line.substring(4));
+    }
+    if (line.startsWith("EXIT ") || line.startsWith("DIED ")) {
+      return new StartFailedException(what + ": the container init ended early (" + line + ")");
+    }
+    return new StartFailedException(what + ": unexpected report from poc-init: " + line);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.poc.launch;
+
+import dev.poc.spi.Attachment;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Release helpers shared by stop, failed starts, rm, prune and reclaim. */
+public final class Release {
+  private static final Logger LOG = LoggerFactory.getLogger(Release.class);
+
+  private Release() {}
+
+  /** Closes attachments in reverse order; one failing does not keep the others. */
+  public static void all(List<Attachment> attachments) {
+    for (int i = attachments.size() - 1; i >= 0; i--) {
+      try {
+        attachments.get(i).close();
+      } catch (RuntimeException e) {
+        LOG.warn("releasing {} failed: {}", attachments.get(i), e.toString());
+      }
+    }
+  }
+
+  /** Deletes a directory tree without following links and without crossing into mounts. */
+  public static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException exc) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (NoSuchFileException e) {
+      // already gone
+    } catch (IOException e) {
+      LOG.warn("removing {} failed: {}", dir, e.toString());
+    }
+  }
+}

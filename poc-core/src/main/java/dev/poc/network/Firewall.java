@@ -1,0 +1,267 @@
+package dev.poc.network;
+
+import dev.poc.Network;
+import dev.poc.NetworkSettings;
+import dev.poc.StartFailedException;
+import dev.poc.host.HostChecks;
+import dev.poc.host.Tool;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * poc's iptables rules. They live in two chains of poc's own, {@code PREFIX-FORWARD} (filter)
+ * and {@code PREFIX-POSTROUTING} (nat), reached by one jump each from the built-in FORWARD and
+ * POSTROUTING; the host's own rules and policies are never touched. The rules are per subnet,
+ * not per container (accept forwarding from poc's subnets and the replies to them, masquerade
+ * what leaves them), so they are installed once, when the first networked container of a
+ * runtime starts, and starting or removing a container changes no rule. {@link #prune} removes
+ * the jumps and the chains.
+ *
+ * <p>A stamp file per chain prefix ({@code /run/poc/net/PREFIX.firewall}, a random token) tells a
+ * runtime, for the price of reading it, that nobody has pruned the chains since it installed
+ * them: prune deletes the stamp, and the next start of any runtime installs them again.
+ */
+final class Firewall {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Firewall.class);
+  private static final Path DIR = Path.of("/run/poc/net");
+  private static final Path LOCK = DIR.resolve("iptables.lock");
+  private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
+
+  private final NetworkSettings settings;
+  private final List<Path> toolDirs;
+  private final Path stamp;
+  /** The stamp this runtime saw when it last installed its rules; null before. */
+  private volatile String installed;
+
+  Firewall(NetworkSettings settings) {
+    this(settings, Tool.searchDirs());
+  }
+
+  /** Looks for the iptables tools in {@code toolDirs} only. */
+  Firewall(NetworkSettings settings, List<Path> toolDirs) {
+    this.settings = settings;
+    this.toolDirs = List.copyOf(toolDirs);
+    this.stamp = DIR.resolve(settings.chainPrefix() + ".firewall");
+  }
+
+  /**
+   * Installs whatever of poc's chains, rules and jumps is missing: once per runtime, and again
+   * after a prune.
+   */
+  void ensure(Network mode) throws IOException {
+    String seen = installed;
+    if (seen == null || !seen.equals(readStamp())) {
+      install(mode, HostRoutes.defaultInterface());
+    }
+  }
+
+  /** {@code egress} is the host's default-route interface, when it has one. */
+  private synchronized void install(Network mode, Optional<String> egress) throws IOException {
+    if (installed != null && installed.equals(readStamp())) {
+      return;
+    }
+    Path save = tool("iptables-save", mode);
+    Path restore = tool("iptables-restore", mode);
+    withHostLock(() -> {
+      Map<String, List<String>> present = parse(run(List.of(save.toString()), null));
+      if (egress.isEmpty()) {
+        LOG.warn("the host has no default route: {} containers will reach the host but nothing beyond", settings.defaultSubnet());
+      }
+      String script = missing(present, wanted(settings, egress));
+      if (!script.isEmpty()) {
+        run(List.of(restore.toString(), "--noflush", "--wait"), script);
+      }
+      String token = readStamp();
+      if (token == null) {
+        token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        Files.writeString(stamp, token);
+      }
+      installed = token;
+      return null;
+    });
+  }
+
+  private String readStamp() throws IOException {
+    try {
+      return Files.readString(stamp);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** Removes the jumps to poc's chains and the chains themselves; nothing when iptables is absent. */
+  synchronized void prune() throws IOException {
+    Optional<Path> save = find("iptables-save");
+    Optional<Path> restore = find("iptables-restore");
+    if (save.isEmpty() || restore.isEmpty()) {
+      return;
+    }
+    withHostLock(() -> {
+      Map<String, List<String>> present = parse(run(List.of(save.get().toString()), null));
+      String script = removal(present);
+      if (!script.isEmpty()) {
+        run(List.of(restore.get().toString(), "--noflush", "--wait"), script);
+      }
+      Files.deleteIfExists(stamp);
+      return null;
+    });
+    installed = null;
+  }
+
+  /** The rules this runtime wants, by table, in iptables-save's own spelling. */
+  static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress) {
+    String fwd = s.forwardChain();
+    String post = s.postroutingChain();
+    String def = s.defaultSubnet();
+    String br = s.bridgeSubnet();
+    List<String> filter = List.of(
+        ":" + fwd,
+        "-A FORWARD -j " + fwd,
+        "-A " + fwd + " -s " + def + " -j ACCEPT",
+        "-A " + fwd + " -d " + def + " " + ESTABLISHED,
+        "-A " + fwd + " -i " + s.bridgeName() + " -j ACCEPT",
+        "-A " + fwd + " -o " + s.bridgeName() + " " + ESTABLISHED);
+    List<String> nat = new ArrayList<>(List.of(
+        ":" + post,
+        "-A POSTROUTING -j " + post,
+        "-A " + post + " -s " + br + " ! -d " + br + " -j MASQUERADE"));
+    egress.ifPresent(e -> nat.add("-A " + post + " -s " + def + " -o " + e + " -j MASQUERADE"));
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put("filter", filter);
+    m.put("nat", nat);
+    return m;
+  }
+
+  /**
+   * An iptables-restore script adding what of {@code wanted} is not {@code present}: new chains
+   * are declared, jumps from built-in chains inserted first, poc's own rules appended.
+   */
+  static String missing(Map<String, List<String>> present, Map<String, List<String>> wanted) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, List<String>> t : wanted.entrySet()) {
+      List<String> have = present.getOrDefault(t.getKey(), List.of());
+      List<String> add = new ArrayList<>();
+      for (String line : t.getValue()) {
+        if (line.startsWith(":")) {
+          if (have.stream().noneMatch(h -> h.startsWith(line + " "))) {
+            add.add(line + " - [0:0]");
+          }
+        } else if (!have.contains(line)) {
+          String[] f = line.split(" ", 3);
+          boolean builtIn = f[1].equals("FORWARD") || f[1].equals("POSTROUTING");
+          add.add(builtIn ? "-I " + f[1] + " 1 " + f[2] : line);
+        }
+      }
+      if (!add.isEmpty()) {
+        sb.append('*').append(t.getKey()).append('\n');
+        add.forEach(l -> sb.append(l).append('\n'));
+        sb.append("COMMIT\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
+  String removal(Map<String, List<String>> present) {
+    StringBuilder sb = new StringBuilder();
+    Map<String, String> chains = Map.of("filter", settings.forwardChain(), "nat", settings.postroutingChain());
+    for (String table : List.of("filter", "nat")) {
+      String chain = chains.get(table);
+      List<String> have = present.getOrDefault(table, List.of());
+      List<String> del = new ArrayList<>();
+      for (String line : have) {
+        if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
+          del.add("-D " + line.substring(3));
+        }
+      }
+      if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
+        del.add("-F " + chain);
+        del.add("-X " + chain);
+      }
+      if (!del.isEmpty()) {
+        sb.append('*').append(table).append('\n');
+        del.forEach(l -> sb.append(l).append('\n'));
+        sb.append("COMMIT\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** iptables-save output, by table: chain declarations and rules. */
+  static Map<String, List<String>> parse(String save) {
+    Map<String, List<String>> tables = new HashMap<>();
+    List<String> current = null;
+    for (String line : save.split("\n")) {
+      if (line.startsWith("*")) {
+        current = tables.computeIfAbsent(line.substring(1).trim(), k -> new ArrayList<>());
+      } else if (current != null && (line.startsWith(":") || line.startsWith("-A "))) {
+        current.add(line.trim());
+      }
+    }
+    return tables;
+  }
+
+  private interface Locked {
+    Object run() throws IOException;
+  }
+
+  /** Holds a host-wide lock, so two processes never add the same rule twice. */
+  private static void withHostLock(Locked body) throws IOException {
+    Files.createDirectories(LOCK.getParent());
+    synchronized (Firewall.class) {
+      try (FileChannel ch = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock held = ch.lock()) {
+        body.run();
+      }
+    }
+  }
+
+  private Path tool(String name, Network mode) {
+    return find(name).orElseThrow(() ->
+        NetworkChecks.failure(NetworkChecks.network(mode, HostChecks.iptables(toolDirs, false), settings)));
+  }
+
+  private Optional<Path> find(String name) {
+    return Tool.locate(name, toolDirs);
+  }
+
+  private static String run(List<String> command, String input) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
+    Process p = pb.start();
+    if (input != null) {
+      p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    p.getOutputStream().close();
+    byte[] err;
+    String out;
+    try {
+      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      err = p.getErrorStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(String.join(" ", command) + " did not finish within 60 s");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException(String.join(" ", command) + " was interrupted", e);
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
+          + new String(err, StandardCharsets.UTF_8).trim() + (input == null ? "" : "\ninput was:\n" + input));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,162 @@
+package dev.poc.network;
+
+import dev.poc.Network;
+import dev.poc.PortMapping;
+import dev.poc.StartFailedException;
+import dev.poc.namespace.NetnsNames;
+import dev.poc.spi.Attachment;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One container's network on the host: its netns name and, for DEFAULT and BRIDGE, its lease,
+ * veth pair and port relays. {@link #close} releases them all, each step on its own.
+ */
+public final class NetworkAttachment implements Attachment {
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkAttachment.class);
+
+  /** The container's address and prefix, its gateway, and the bridge to plug into (0: none). */
+  record Addressing(String address, int prefix, String gateway, int bridgeIndex) {}
+
+  private final String name;
+  private final Network mode;
+  private final Addressing addressing;
+  private final AddressAllocator pool;
+  private final String owner;
+  private final List<PortRelay> relays = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean vethCreated;
+  private volatile boolean netnsBound;
+  private long prepareNanos;
+  private long attachNanos;
+  private volatile long releaseNanos;
+
+  /** A container with only loopback: nothing to do but name its netns. */
+  NetworkAttachment(String name) {
+    this(name, Network.DISABLED, null, null, null);
+  }
+
+  NetworkAttachment(String name, Network mode, Addressing addressing, AddressAllocator pool, String owner) {
+    this.name = name;
+    this.mode = mode;
+    this.addressing = addressing;
+    this.pool = pool;
+    this.owner = owner;
+  }
+
+  /** The alias poc gives a host veth: how it recognises its own, and how a user maps a short name back. */
+  static String alias(String container) {
+    return "poc:" + container;
+  }
+
+  /** Opens a relay per mapping; returns container port to host port. */
+  Map<Integer, Integer> publish(List<PortMapping> ports) {
+    Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
+    for (PortMapping p : ports) {
+      PortRelay relay = PortRelay.open(name, p.hostPort(), addressing.address(), p.containerPort());
+      relays.add(relay);
+      hostPorts.put(p.containerPort(), relay.hostPort());
+    }
+    return hostPorts;
+  }
+
+  @Override
+  public void onCreated(int initPid) throws IOException {
+    long t0 = System.nanoTime();
+    if (mode != Network.DISABLED) {
+      createVeth(initPid);
+    }
+    NetnsNames.bind(InterfaceNames.netns(name), initPid);
+    netnsBound = true;
+    attachNanos = System.nanoTime() - t0;
+    LOG.debug("network of '{}' ({}): prepare {} us, attach {} us", name, mode.cliName(), prepareNanos / 1000, attachNanos / 1000);
+  }
+
+  private void createVeth(int initPid) throws IOException {
+    String hostIf = InterfaceNames.hostVeth(name);
+    String peer = InterfaceNames.peerVeth(name);
+    try (Rtnetlink nl = Rtnetlink.open()) {
+      try {
+        nl.createVeth(hostIf, peer, initPid, addressing.bridgeIndex());
+      } catch (Rtnetlink.NetlinkException e) {
+        String why = e.errno() == Rtnetlink.EEXIST
+            ? " — an interface of that name exists and is not this container's: remove it (ip link del " + hostIf + ")"
+            : "";
+        throw new StartFailedException("creating veth " + hostIf + " / " + peer + " for container '" + name + "': "
+            + e.getMessage() + why, e);
+      }
+      vethCreated = true;
+      int index = nl.link(hostIf).orElseThrow(() -> new IOException("veth " + hostIf + " vanished")).index();
+      nl.setAlias(index, alias(name));
+      if (mode == Network.DEFAULT) {
+        try {
+          nl.addAddress(index, Ipv4Subnet.parseAddress(addressing.gateway(), "gateway"), 24);
+        } catch (Rtnetlink.NetlinkException e) {
+          throw new StartFailedException("giving " + hostIf + " address " + addressing.gateway() + "/24: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  public long prepareNanos() {
+    return prepareNanos;
+  }
+
+  public long attachNanos() {
+    return attachNanos;
+  }
+
+  long releaseNanos() {
+    return releaseNanos;
+  }
+
+  void preparedIn(long nanos) {
+    prepareNanos = nanos;
+  }
+
+  Network mode() {
+    return mode;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    relays.forEach(PortRelay::close);
+    if (vethCreated) {
+      try (Rtnetlink nl = Rtnetlink.open()) {
+        nl.deleteLink(InterfaceNames.hostVeth(name)); // its peer goes with it
+      } catch (IOException e) {
+        LOG.warn("deleting veth {} of '{}' failed: {}", InterfaceNames.hostVeth(name), name, e.toString());
+      }
+    }
+    if (netnsBound) {
+      try {
+        NetnsNames.unbind(InterfaceNames.netns(name));
+      } catch (IOException e) {
+        LOG.warn("removing netns name {} failed: {}", InterfaceNames.netns(name), e.toString());
+      }
+    }
+    if (pool != null) {
+      try {
+        pool.release(name, owner);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("releasing the address of '{}' failed: {}", name, e.toString());
+      }
+    }
+    releaseNanos = System.nanoTime() - t0;
+  }
+
+  @Override
+  public String toString() {
+    return "network of '" + name + "' (" + mode.cliName() + (addressing == null ? "" : " " + addressing.address()) + ")";
+  }
+}

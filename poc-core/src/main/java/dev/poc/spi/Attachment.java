@@ -1,0 +1,31 @@
+package dev.poc.spi;
+
+import dev.poc.ExitStatus;
+import java.io.IOException;
+
+/** What one {@link HostSetup} holds for one running container; closing it releases everything. */
+public interface Attachment extends AutoCloseable {
+
+  /**
+   * The container's init exists (host pid {@code initPid}) and waits: nothing of the user's has run.
+   * Place it in groups, move interfaces into its namespace.
+   */
+  default void onCreated(int initPid) throws IOException {}
+
+  /**
+   * The container's command has ended with {@code status}; read final figures before anything is
+   * removed. A setup that knows better (the OOM killer struck) returns a corrected status.
+   */
+  default ExitStatus onExited(ExitStatus status) {
+    return status;
+  }
+
+  /** Releases everything; idempotent, never throws for what is already gone. */
+  @Override
+  void close();
+
+  /** An attachment with nothing to do. */
+  static Attachment none() {
+    return () -> {};
+  }
+}

@@ -1,0 +1,40 @@
+package dev.poc.spi;
+
+import dev.poc.ContainerRuntime;
+import dev.poc.ContainerSpec;
+import dev.poc.Rootfs;
+import java.io.IOException;
+
+/**
+ * Builds a container's root filesystem; a spec uses one through {@link Rootfs#custom}. It
+ * prepares last, after the network, so the network's {@link NetworkFacts} are published.
+ *
+ * <p>Rootfs strategies belong to a spec, not to a runtime, so nothing reclaims for them after a
+ * crash: mounts the helper makes live in the container's mount namespace and vanish with it, and
+ * files under {@link StartContext#runDir()} are removed by the runtime. Anything else a strategy
+ * holds on the host belongs in a registered {@link HostSetup}.
+ */
+public interface RootfsStrategy {
+
+  /** Plans the root ({@link HelperPlan#rootBind}, {@code rootTmpfs} or {@code rootOverlay}) and its mounts. */
+  Attachment prepare(StartContext ctx) throws IOException;
+
+  /**
+   * The spec a start really runs: a root that brings process defaults (an image's Entrypoint,
+   * Cmd, Env...) fills what the spec left open, and may pin itself (the image it resolved). Called
+   * once per start, before anything is prepared; the default returns {@code spec}.
+   */
+  default ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
+    return spec;
+  }
+
+  /** Whether this root brings a default command, so a spec on it may leave its command empty. */
+  default boolean providesCommand() {
+    return false;
+  }
+
+  /** Whether generated /etc/hosts, /etc/hostname and /etc/resolv.conf are bound over the root's own. */
+  default boolean bindsEtcFiles() {
+    return true;
+  }
+}

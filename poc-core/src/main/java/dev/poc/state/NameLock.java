@@ -1,0 +1,39 @@
+package dev.poc.state;
+
+import dev.poc.host.Flock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A host-wide lock on a container name, held while the container is running in this JVM. Names
+ * are host-wide because cgroups, interfaces and network namespaces are: two state roots must not
+ * run the same name. The kernel drops the lock when the JVM dies, which is how a crash is detected.
+ * The lock file is deleted on release (see {@link Flock}), so names that come and go leave nothing.
+ */
+public final class NameLock implements AutoCloseable {
+  public static final Path DIR = Path.of("/run/poc/names");
+  private final Flock flock;
+
+  private NameLock(Flock flock) {
+    this.flock = flock;
+  }
+
+  /** The lock, or empty when another holder (this JVM or another) has it. */
+  public static Optional<NameLock> tryAcquire(String name) throws IOException {
+    Files.createDirectories(DIR);
+    return Flock.tryLock(DIR.resolve(name + ".lock")).map(NameLock::new);
+  }
+
+  @Override
+  public void close() {
+    try {
+      flock.deleteFile();
+    } catch (IOException e) {
+      // left for the next holder of the name, who reuses it
+    } finally {
+      flock.close();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.poc.network;
+
+import dev.poc.Network;
+import dev.poc.NetworkSettings;
+import dev.poc.StartFailedException;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FirewallTest {
+  private final NetworkSettings settings = NetworkSettings.builder().chainPrefix("PX").bridgeName("pxbr")
+      .defaultSubnet("10.50.0.0/16").bridgeSubnet("10.51.0.0/16").build();
+
+  @Test
+  void installsChainsJumpsAndRulesThatAreMissing() {
+    String script = Firewall.missing(Map.of(), Firewall.wanted(settings, Optional.of("eth0")));
+    assertThat(script).isEqualTo(String.join("\n",
+        "*filter",
+        ":PX-FORWARD - [0:0]",
+        "-I FORWARD 1 -j PX-FORWARD",
+        "-A PX-FORWARD -s 10.50.0.0/16 -j ACCEPT",
+        "-A PX-FORWARD -d 10.50.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "-A PX-FORWARD -i pxbr -j ACCEPT",
+        "-A PX-FORWARD -o pxbr -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "COMMIT",
+        "*nat",
+        ":PX-POSTROUTING - [0:0]",
+        "-I POSTROUTING 1 -j PX-POSTROUTING",
+        "-A PX-POSTROUTING -s 10.51.0.0/16 ! -d 10.51.0.0/16 -j MASQUERADE",
+        "-A PX-POSTROUTING -s 10.50.0.0/16 -o eth0 -j MASQUERADE",
+        "COMMIT", ""));
+  }
+
+  @Test
+  void addsNothingWhenAllIsThere() {
+    Map<String, List<String>> wanted = Firewall.wanted(settings, Optional.of("eth0"));
+    String save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:PX-FORWARD - [0:0]\n"
+        + String.join("\n", wanted.get("filter").subList(1, 6)) + "\nCOMMIT\n*nat\n:PX-POSTROUTING - [0:0]\n"
+        + String.join("\n", wanted.get("nat").subList(1, 4)) + "\nCOMMIT\n";
+    assertThat(Firewall.missing(Firewall.parse(save), wanted)).isEmpty();
+  }
+
+  @Test
+  void withoutADefaultRouteOnlyTheBridgeIsMasqueraded() {
+    assertThat(Firewall.missing(Map.of(), Firewall.wanted(settings, Optional.empty())))
+        .contains("-s 10.51.0.0/16 ! -d 10.51.0.0/16 -j MASQUERADE").doesNotContain("-o eth0");
+  }
+
+  @Test
+  void pruneRemovesOnlyPocsJumpsAndChains() {
+    String save = "*filter\n:FORWARD ACCEPT [0:0]\n:PX-FORWARD - [0:0]\n:OTHER - [0:0]\n"
+        + "-A FORWARD -j PX-FORWARD\n-A FORWARD -j OTHER\n-A FORWARD -i eth0 -j PX-FORWARD\n"
+        + "-A PX-FORWARD -s 10.50.0.0/16 -j ACCEPT\n-A OTHER -j PX-FORWARD-NOT\nCOMMIT\n"
+        + "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n";
+    assertThat(new Firewall(settings).removal(Firewall.parse(save))).isEqualTo(String.join("\n",
+        "*filter", "-D FORWARD -j PX-FORWARD", "-D FORWARD -i eth0 -j PX-FORWARD", "-F PX-FORWARD", "-X PX-FORWARD",
+        "COMMIT", ""));
+  }
+
+  @Test
+  void missingIptablesIsAClearError(@TempDir Path empty) {
+    assertThatThrownBy(() -> new Firewall(settings, List.of(empty)).ensure(Network.BRIDGE))
+        .isInstanceOf(StartFailedException.class)
+        .hasMessageContaining("network net-bridge needs iptables: iptables is not installed")
+        .hasMessageContaining("apt-get install iptables").hasMessageContaining("or use net-disabled");
+  }
+}
