@@ -28,11 +28,12 @@ import picocli.CommandLine.Spec;
 /** {@code run MODE NAME CMD...}: the seed's run, with the options users expect from Docker. */
 @Command(name = "run", sortOptions = false,
     description = {"Runs CMD in container NAME and returns its exit status.",
-        "The root filesystem is NAME's disk (see build), the host's programs (--host-rootfs) or a directory (--rootfs).",
+        "The root filesystem is NAME's disk (see build), the host's programs (--host-rootfs), a directory (--rootfs) or a registry image (--image).",
         "With a terminal, CMD gets a terminal of its own (line editing, job control, Ctrl+C inside); without one, plain pipes."},
     footer = {"", "Example:", "  sudo ./poc run net-disabled test0 bash",
         "  sudo ./poc run --host-rootfs --memory 512M --publish 8080:80 net-bridge web busybox httpd -f -p 80",
-        "  sudo ./poc run --detach --host-rootfs net-disabled bg sleep 1000   # then: poc ps, poc exec bg sh, poc stop bg"})
+        "  sudo ./poc run --detach --host-rootfs net-disabled bg sleep 1000   # then: poc ps, poc exec bg sh, poc stop bg",
+        "  sudo ./poc run --image redis:7 net-bridge cache                       # pulled on first use"})
 final class RunCommand implements Callable<Integer> {
   @ParentCommand
   private Poc poc;
@@ -46,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "NAME", description = "The container's name (and hostname).")
   private String name;
 
-  @Parameters(index = "2..*", arity = "1..*", paramLabel = "CMD", parameterConsumer = RestOfLine.class,
-      description = "The command and its arguments.")
+  @Parameters(index = "2..*", arity = "0..*", paramLabel = "CMD", parameterConsumer = RestOfLine.class,
+      description = "The command and its arguments (with --image: optional, replacing the image's Cmd).")
   private List<String> command = new ArrayList<>();
 
   @ArgGroup(exclusive = true)
@@ -59,6 +60,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--rootfs", paramLabel = "DIR", description = "Use a prepared directory tree as the root.")
     Path directory;
+
+    @Option(names = "--image", paramLabel = "IMAGE",
+        description = "Run a registry image (e.g. busybox:1.36), pulled on first use; its Entrypoint, Cmd, Env, WorkingDir and User are the defaults.")
+    String image;
   }
 
   @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, e.g. 512M.")
@@ -117,6 +122,10 @@ final class RunCommand implements Callable<Integer> {
       throw Errors.usage(spec.commandLine(), "--publish cannot go with --detach: this poc process relays the published"
           + " ports and --detach ends it. Drop --detach (run it in another terminal, or in the background with &), or"
           + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
+    }
+    if (command.isEmpty() && (rootfs == null || rootfs.image == null)) {
+      throw Errors.usage(spec.commandLine(), "no command given: write it after NAME (e.g. poc run net-disabled " + name
+          + " sh), or run an image's own with --image IMAGE");
     }
     Network network = Words.network(spec.commandLine(), mode);
     Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
@@ -230,6 +239,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (rootfs != null && rootfs.directory != null) {
       return Rootfs.directory(rootfs.directory);
+    }
+    if (rootfs != null && rootfs.image != null) {
+      return Rootfs.image(rootfs.image);
     }
     return Rootfs.disk(name);
   }

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * {@code busybox}, {@code sh} and the host's tools are there without downloading anything.
  */
 public class PocContainer implements AutoCloseable {
-  private final List<String> command;
+  private List<String> command;
   private String namePrefix = "poc";
   private Rootfs rootfs = Rootfs.host();
   private Network network = Network.DISABLED;
@@ -52,6 +52,27 @@ public class PocContainer implements AutoCloseable {
       throw new IllegalArgumentException("a PocContainer needs a command, e.g. new PocContainer(\"sleep\", \"1000\")");
     }
     this.command = List.of(command);
+  }
+
+  private PocContainer(Rootfs rootfs) {
+    this.command = List.of();
+    this.rootfs = rootfs;
+  }
+
+  /**
+   * A container of a registry image, as Testcontainers' {@code new GenericContainer("redis:7")}:
+   * pulled into the runtime's state root on first start (mirrors and credentials as
+   * {@link dev.poc.image.RegistrySettings#fromEnvironment()} says), run with its own Entrypoint,
+   * Cmd, Env, WorkingDir and User unless set here.
+   */
+  public static PocContainer image(String name) {
+    return new PocContainer(Rootfs.image(name));
+  }
+
+  /** The command; for an {@link #image(String)} container it replaces the image's Cmd. */
+  public PocContainer withCommand(String... command) {
+    this.command = List.of(command);
+    return this;
   }
 
   /** The start of its name; a random suffix keeps parallel tests apart (default "poc"). */
@@ -122,7 +143,7 @@ public class PocContainer implements AutoCloseable {
       return this;
     }
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    ContainerSpec.Builder b = runtime.container().name(name).command(command).rootfs(rootfs).network(network)
+    ContainerSpec.Builder b = runtime.container().name(name).command(new ArrayList<>(command)).rootfs(rootfs).network(network)
         .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
         .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
     exposedPorts.forEach(b::publish);
