@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,7 +177,33 @@ class ImageRegistryTest {
     }
   }
 
-  static Optional<String> none() {
-    return Optional.empty();
+  @Test
+  void anOciLayoutImportsAndRunsWithoutARegistry() throws Exception {
+    RegistryImages.PullResult r = runtime.registryImages().importArchive(layout.dir(), "localhost/imported:1.36", Progress.none());
+    assertThat(r.image().manifest()).isEqualTo(layout.hostManifest());
+    Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("imp")).rootfs(Rootfs.image("localhost/imported:1.36"))
+        .command("cat", "/etc/replaced.txt"));
+    assertThat(run.out).isEqualTo("v2\n");
+  }
+
+  @Test
+  void aDockerSaveArchiveImports() throws Exception {
+    Path save = Files.createDirectories(dir.resolve("save"));
+    byte[] layer = layout.baseLayerBytes();
+    Files.createDirectories(save.resolve("abc"));
+    Files.write(save.resolve("abc/layer.tar"), layer);
+    String config = "{\"architecture\":\"" + Platform.host().architecture() + "\",\"os\":\"linux\","
+        + "\"config\":{\"Cmd\":[\"cat\",\"/etc/replaced.txt\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+        + Digest.of(layer) + "\"]}}";
+    Files.writeString(save.resolve("config.json"), config);
+    Files.writeString(save.resolve("manifest.json"),
+        "[{\"Config\":\"config.json\",\"RepoTags\":[\"saved:1\"],\"Layers\":[\"abc/layer.tar\"]}]");
+    Path tar = dir.resolve("saved.tar");
+    assertThat(new ProcessBuilder("tar", "-C", save.toString(), "-cf", tar.toString(), ".").inheritIO().start().waitFor()).isZero();
+    runtime.registryImages().importArchive(tar, "saved:1", Progress.none());
+    Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("sav")).rootfs(Rootfs.image("saved:1")));
+    assertThat(run.out).as(run.toString()).isEqualTo("v1\n");
+    assertThat(runtime.registryImages().importArchive(tar, "other:2", Progress.none()).image().name())
+        .as("the archive's only image, under the name given").isEqualTo("docker.io/library/other:2");
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.poc.PocException;
 import dev.poc.Progress;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +37,16 @@ final class ImagePuller {
   record Result(PulledImage image, int blobsDownloaded, long bytesDownloaded) {}
 
   Result pull(ImageReference ref, Progress progress) throws IOException {
+    return pull(ref, ImageSource.registry(client, ref), ref.manifestReference(), progress);
+  }
+
+  /** Stores the image {@code reference} of {@code source} under the name {@code ref}. */
+  Result pull(ImageReference ref, ImageSource source, String reference, Progress progress) throws IOException {
     String image = ref.familiar();
     return store.locked(() -> {
       store.sweepIngest(); // we hold the lock: what is there was left by a pull that died
       try {
-        return pullLocked(ref, image, progress);
+        return pullLocked(ref, source, reference, image, progress);
       } catch (IOException | RuntimeException e) {
         try {
           store.sweepIngest(); // a partial blob or unpack is never kept
@@ -54,10 +58,11 @@ final class ImagePuller {
     });
   }
 
-  private Result pullLocked(ImageReference ref, String image, Progress progress) throws IOException {
+  private Result pullLocked(ImageReference ref, ImageSource source, String reference, String image, Progress progress)
+      throws IOException {
     {
       progress.step("pulling " + image + " (" + ref + ", " + platform + ")");
-      RegistryClient.Fetched top = client.manifest(ref, ref.manifestReference());
+      RegistryClient.Fetched top = source.manifest(reference);
       if (ref.digest().isPresent() && !top.digest().equals(ref.digest().get())) {
         throw new ImagePullException("image " + image + ": " + top.endpoint() + " served a manifest with digest " + top.digest()
             + " for " + ref.digest().get() + ": the registry (or a mirror) serves wrong content; nothing was stored");
@@ -67,7 +72,7 @@ final class ImagePuller {
       RegistryClient.Fetched chosen = top;
       if (MediaTypes.isIndex(type)) {
         Descriptor d = Manifests.pick(doc, platform, image);
-        chosen = client.manifest(ref, d.digest().toString());
+        chosen = source.manifest(d.digest().toString());
         if (!chosen.digest().equals(d.digest())) {
           throw new ImagePullException("image " + image + ": the manifest for " + platform + " has digest " + chosen.digest()
               + ", not the " + d.digest() + " its index names: the registry serves wrong content; nothing was stored");
@@ -81,12 +86,13 @@ final class ImagePuller {
       Manifests.Manifest manifest = Manifests.manifest(doc, image);
       AtomicInteger blobs = new AtomicInteger();
       AtomicLong bytes = new AtomicLong();
-      URI endpoint = chosen.endpoint();
+      RegistryClient.Fetched endpoint = chosen;
+      ImageSource from = source;
       if (!store.hasBlob(manifest.config().digest())) {
-        download(endpoint, ref, manifest.config(), "config", progress, blobs, bytes);
+        download(from, endpoint, manifest.config(), "config", progress, blobs, bytes);
       }
       ImageConfig config = Manifests.config(store.read(manifest.config().digest()), image);
-      List<Digest> diffIds = layers(endpoint, ref, manifest.layers(), progress, blobs, bytes);
+      List<Digest> diffIds = layers(from, endpoint, ref, manifest.layers(), progress, blobs, bytes);
       checkDiffIds(image, config, manifest, diffIds);
       store.put(chosen.body(), chosen.digest());
       long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
@@ -100,7 +106,7 @@ final class ImagePuller {
   }
 
   /** Downloads and unpacks the layers the store lacks, several at once; returns each one's diff id (null: unpacked before). */
-  private List<Digest> layers(URI endpoint, ImageReference ref, List<Descriptor> layers, Progress progress,
+  private List<Digest> layers(ImageSource from, RegistryClient.Fetched endpoint, ImageReference ref, List<Descriptor> layers, Progress progress,
                               AtomicInteger blobs, AtomicLong bytes) throws IOException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelDownloads(), Math.max(1, layers.size())), r -> {
       Thread t = new Thread(r, "poc-pull");
@@ -116,7 +122,7 @@ final class ImagePuller {
             return null;
           }
           if (!store.hasBlob(layer.digest())) {
-            download(endpoint, ref, layer, "layer", progress, blobs, bytes);
+            download(from, endpoint, layer, "layer", progress, blobs, bytes);
           }
           String what = "layer " + layer.digest() + " of image " + ref.familiar();
           Optional<Digest> diffId = store.unpack(layer.digest(), MediaTypes.compression(layer.mediaType()), what);
@@ -140,12 +146,12 @@ final class ImagePuller {
     }
   }
 
-  private void download(URI endpoint, ImageReference ref, Descriptor d, String kind, Progress progress,
+  private void download(ImageSource from, RegistryClient.Fetched endpoint, Descriptor d, String kind, Progress progress,
                         AtomicInteger blobs, AtomicLong bytes) throws IOException {
     java.nio.file.Path partial = store.ingest(d.digest());
     long[] lastShown = {0};
     String label = kind + " " + d.digest().shortHex();
-    client.blob(endpoint, ref, d.digest(), d.size(), partial, done -> {
+    from.blob(endpoint, d, partial, done -> {
       if (done - lastShown[0] >= (4 << 20)) {
         lastShown[0] = done;
         progress.step(label + ": " + (done >> 10) + " / " + (d.size() >> 10) + " KiB");

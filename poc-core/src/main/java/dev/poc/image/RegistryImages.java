@@ -4,6 +4,7 @@ import dev.poc.NotFoundException;
 import dev.poc.PocException;
 import dev.poc.Progress;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,36 @@ public final class RegistryImages {
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("pulling " + ref.familiar(), e);
+    }
+  }
+
+  /**
+   * Stores an image from a file as {@code name}: an OCI image layout (a directory, or a tar of one)
+   * or a {@code docker save} archive. The archive's image is the one whose tag or name
+   * {@code name} gives, or its only one. Blobs are verified and layers unpacked as in a pull.
+   */
+  public PullResult importArchive(Path path, String name, Progress progress) {
+    ImageReference ref = ImageReference.parse(name);
+    Path abs = path.toAbsolutePath().normalize();
+    Path scratch = store.root().resolve("imports").resolve(Long.toHexString(System.nanoTime()));
+    try {
+      Path dir = abs;
+      if (!Files.isDirectory(abs)) {
+        if (!Files.isRegularFile(abs)) {
+          throw new NotFoundException("image archive " + abs + " does not exist: give a docker save tar or an OCI layout");
+        }
+        dir = Files.createDirectories(scratch.resolve("unpacked"));
+        progress.step("unpacking " + abs);
+        ArchiveImport.untar(abs, dir);
+      }
+      ArchiveImport.Source source = ArchiveImport.open(dir, scratch.resolve("made"), abs.toString());
+      String tag = source.pick(ref, abs.toString());
+      ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, source.source(), tag, progress);
+      return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
+    } catch (IOException e) {
+      throw failed("importing " + abs + " as " + ref.familiar(), e);
+    } finally {
+      ArchiveImport.deleteQuietly(scratch);
     }
   }
 
