@@ -178,6 +178,20 @@ class ImageRegistryTest {
   }
 
   @Test
+  void aRunDirectoryKeepsItsLayersFromASweep() throws Exception {
+    Path state = dir.resolve("runs-state");
+    RegistryImages images = new RegistryImages(state, viaMirror(registry.uri()));
+    PulledImage image = images.pull("busybox:1.36").image();
+    Path run = Files.createDirectories(state.resolve("run/detached-one"));
+    // what ImageRootfs writes: a detached container's layers outlive the JVM that pinned them
+    Files.write(run.resolve("image.layers"), image.layers().stream().map(Digest::toString).toList());
+    images.remove("busybox:1.36");
+    assertThat(images.layerDirsTopFirst(image)).allSatisfy(l -> assertThat(l).isDirectory());
+    Files.delete(run.resolve("image.layers"));
+    assertThat(images.sweep().layersRemoved()).isEqualTo(2);
+  }
+
+  @Test
   void anOciLayoutImportsAndRunsWithoutARegistry() throws Exception {
     RegistryImages.PullResult r = runtime.registryImages().importArchive(layout.dir(), "localhost/imported:1.36", Progress.none());
     assertThat(r.image().manifest()).isEqualTo(layout.hostManifest());

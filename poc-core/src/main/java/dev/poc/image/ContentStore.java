@@ -283,6 +283,7 @@ final class ContentStore {
           }
         }
       }
+      keepLayersOfRuns(keep);
       Trees.delete(root.resolve("ingest"));
       List<Digest> layers = new ArrayList<>();
       List<Digest> blobs = new ArrayList<>();
@@ -291,6 +292,33 @@ final class ContentStore {
       sweep(root.resolve("blobs").resolve("sha256"), keep, blobs, bytes, false);
       return new Swept(layers, blobs, bytes[0]);
     });
+  }
+
+  /** The name of the file in a run directory that lists the layers its container uses. */
+  static final String RUN_LAYERS = "image.layers";
+
+  /**
+   * Layers named by the run directories beside the store ({@code STATE/run/NAME/image.layers}):
+   * a detached container outlives the JVM and its pin's lock, but its run directory stays until
+   * it is released or reclaimed.
+   */
+  private void keepLayersOfRuns(Set<String> keep) throws IOException {
+    Path runs = root.resolveSibling("run");
+    if (!Files.isDirectory(runs)) {
+      return;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(runs)) {
+      for (Path run : dirs) {
+        Path list = run.resolve(RUN_LAYERS);
+        if (Files.isRegularFile(list)) {
+          for (String line : Files.readAllLines(list)) {
+            if (line.matches("sha256:[0-9a-f]{64}")) {
+              keep.add(line.substring(7));
+            }
+          }
+        }
+      }
+    }
   }
 
   private static void sweep(Path dir, Set<String> keep, List<Digest> removed, long[] bytes, boolean trees) throws IOException {
