@@ -169,10 +169,10 @@ public final class Container implements AutoCloseable {
     init.signal(signal.number());
   }
 
-  /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL; returns once everything is released. */
+  /** Sends the spec's stop signal (SIGTERM unless set), waits up to {@code grace}, then SIGKILL; returns once everything is released. */
   public void stop(Duration grace) {
     if (!exit.isDone()) {
-      kill(Signal.TERM);
+      kill(spec().stopSignal());
       try {
         if (!waitFor(grace)) {
           LOG.debug("{} did not stop within {}: SIGKILL", name(), grace);

@@ -77,6 +77,12 @@ public abstract class ContainerSpec extends ProcessSpec {
     return false;
   }
 
+  /** The signal {@link Container#stop} sends first; SIGTERM unless set (an image's StopSignal sets it). */
+  @Value.Default
+  public Signal stopSignal() {
+    return Signal.TERM;
+  }
+
   /** How long {@link Container#close()} waits after SIGTERM before SIGKILL. */
   @Value.Default
   public Duration stopTimeout() {

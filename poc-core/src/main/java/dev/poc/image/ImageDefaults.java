@@ -4,6 +4,7 @@ import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
 import dev.poc.Rootfs;
+import dev.poc.Signal;
 import dev.poc.spi.RootfsStrategy;
 
 import java.io.IOException;
@@ -53,12 +54,27 @@ final class ImageDefaults {
       int[] ids = user(c.user().get(), image.name(), layersTopFirst);
       b.user(ids[0], ids[1]);
     }
+    if (spec.stopSignal() == Signal.TERM && c.stopSignal().isPresent()) {
+      signal(c.stopSignal().get()).ifPresent(b::stopSignal);
+    }
     if (spec.network() != Network.DISABLED && spec.ports().isEmpty()) {
       for (int port : c.exposedTcpPorts()) {
         b.publish(0, port);
       }
     }
     return b.build();
+  }
+
+  /** The signal an image's StopSignal names ({@code SIGQUIT}, {@code QUIT} or {@code 3}); empty for one poc cannot send. */
+  static Optional<Signal> signal(String text) {
+    String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+    String name = t.startsWith("SIG") ? t.substring(3) : t;
+    for (Signal s : Signal.values()) {
+      if (s.name().equals(name) || Integer.toString(s.number()).equals(name)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty(); // e.g. SIGRTMIN+3: stop then sends SIGTERM
   }
 
   /** uid and gid of {@code user[:group]}, names looked up in the image's /etc/passwd and /etc/group. */
