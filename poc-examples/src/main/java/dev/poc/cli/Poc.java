@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
-        StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class, ImagesCommand.class, RmiCommand.class,
+        StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class, ImportCommand.class, ImagesCommand.class, RmiCommand.class,
         PruneCommand.class, InfoCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The CLI end to end, as root, through the packaged jar, in a state root of its own. */
 class CliIT {
   private static final List<String> COMMANDS =
-      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "pull", "images", "rmi", "prune", "info", "help");
+      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "pull", "import", "images", "rmi", "prune", "info", "help");
   private static Cli cli;
 
   @BeforeAll
