@@ -52,6 +52,12 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
@@ -61,6 +67,9 @@
 #define CLONE_INTO_CGROUP_ 0x200000000ULL
 #define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10
+#define OPEN_TREE_CLONE_ 1
+#define MOVE_MOUNT_F_EMPTY_PATH_ 0x04
+#define MOVE_MOUNT_T_EMPTY_PATH_ 0x40
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002
 #define MOUNT_ATTR_NODEV 0x00000004
@@ -78,11 +87,7 @@ struct cap_data_ { uint32_t effective, permitted, inheritable; };
 struct clone_args_ { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
                      set_tid, set_tid_size, cgroup; };
 
-/* Docker's default 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
- * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-static const uint64_t KEEP_CAPS = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
-    (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) |
-    (1ULL << 18) | (1ULL << 27) | (1ULL << 29) | (1ULL << 31);
+#define CAP_KILL_ 5
 
 #define MAX_ITEMS 1024
 
@@ -91,6 +96,8 @@ struct item { const char *key; const char *v[4]; };
 static struct {
   int nsflags, uid, gid, tty, detach;
   const char *hostname, *cwd;
+  uint64_t caps;                           /* bit n: capability n, what a root command keeps */
+  const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
   const char *args[MAX_ITEMS]; int nargs;
   const char *env[MAX_ITEMS]; int nenv;
   gid_t groups[64]; int ngroups;
@@ -181,6 +188,8 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
     else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
+    else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
+    else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -209,33 +218,64 @@ static int open_in_root(int rootfd, const char *rel, int flags) {
   return syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
 }
 
-/* Opens rel under the root (symlinks resolved inside it, never out), creating it and its parents
- * as directories, or as an empty file when as_file is set. Returns an O_PATH fd. */
-static int make_in_root(int rootfd, const char *rel, int as_file) {
-  char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s", rel);
-  int dirfd = dup(rootfd);
-  char *save = NULL;
-  char *parts[256]; int n = 0;
-  for (char *c = strtok_r(path, "/", &save); c && n < 256; c = strtok_r(NULL, "/", &save)) parts[n++] = c;
-  for (int i = 0; i < n; i++) {
-    int last = i == n - 1;
-    int fd = open_in_root(dirfd, parts[i], O_PATH);
-    if (fd < 0 && errno == ENOENT) {
-      if (last && as_file) {
-        int f = openat(dirfd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (f >= 0) close(f);
-      } else if (mkdirat(dirfd, parts[i], 0755) < 0 && errno != EEXIST) {
-        close(dirfd);
-        return -1;
+/* One walk of make_in_root over path. -2: a symlink on the way points at nothing yet, and path
+ * was rewritten to go through its target; walk again. */
+static int walk_making(int rootfd, char *path, size_t size, int as_file) {
+  int dirfd = dup(rootfd); /* what the prefix so far resolved to */
+  for (char *p = path; dirfd >= 0 && *p;) {
+    char *end = strchr(p, '/');
+    if (end) *end = 0;
+    if (*p) {
+      const char *rest = end ? end + 1 : "";
+      int last = !rest[strspn(rest, "/")];
+      int fd = open_in_root(rootfd, path, O_PATH);
+      if (fd < 0 && errno == ENOENT) {
+        char link[PATH_MAX], next[PATH_MAX];
+        ssize_t n = readlinkat(dirfd, p, link, sizeof link - 1);
+        if (n >= 0) {
+          link[n] = 0;
+          *p = 0; /* path is now the parent's prefix */
+          int len = snprintf(next, sizeof next, "%s%s/%s", link[0] == '/' ? "" : path, link, rest);
+          close(dirfd);
+          if (len >= (int)size) { errno = ENAMETOOLONG; return -1; }
+          memcpy(path, next, len + 1);
+          return -2;
+        }
+        int made;
+        if (last && as_file) {
+          made = openat(dirfd, p, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (made >= 0) close(made);
+        } else {
+          made = mkdirat(dirfd, p, 0755);
+        }
+        if (made >= 0) fd = openat(dirfd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
       }
-      fd = open_in_root(dirfd, parts[i], O_PATH);
+      int err = errno;
+      close(dirfd);
+      dirfd = fd;
+      errno = err;
     }
-    close(dirfd);
-    if (fd < 0) return -1;
-    dirfd = fd;
+    if (!end) break;
+    *end = '/';
+    p = end + 1;
   }
   return dirfd;
+}
+
+/* Opens rel under the root, creating what is missing: directories, or an empty file last when
+ * as_file is set. Every prefix is resolved from the root itself (RESOLVE_IN_ROOT), so an absolute
+ * or ".." symlink in the image means here what it will mean inside the container. A symlink that
+ * points at nothing yet (an image's /etc/resolv.conf -> ../run/...) is followed the same way and
+ * its target made, inside the root: whatever is created stays in the rootfs. Returns an O_PATH fd. */
+static int make_in_root(int rootfd, const char *rel, int as_file) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s", rel) >= (int)sizeof path) { errno = ENAMETOOLONG; return -1; }
+  for (int links = 0; links < 40; links++) {
+    int fd = walk_making(rootfd, path, sizeof path, as_file);
+    if (fd != -2) return fd;
+  }
+  errno = ELOOP;
+  return -1;
 }
 
 static void fdpath(char *buf, size_t len, int fd) { snprintf(buf, len, "/proc/self/fd/%d", fd); }
@@ -264,28 +304,51 @@ static void lock_down(const char *target, const char *flags, const char *step) {
   if (mount(NULL, target, NULL, mf, NULL) < 0) die(step, target);
 }
 
+/* Mounts a copy of the tree at (dirfd, path) on target, with flags applied to the copy before it
+ * is attached: the flags land on the very mount that was made, whatever the path's symlinks say,
+ * and the container never sees it writable, not even for an instant. */
+static void attach_tree(int dirfd, const char *path, int target, const char *flags, const char *step, const char *what) {
+  int tree = syscall(SYS_open_tree, dirfd, path, OPEN_TREE_CLONE_ | O_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH));
+  if (tree < 0) die(step, what);
+  struct mount_attr_ attr = { .attr_set = attr_bits(flags) };
+  if (attr.attr_set && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    die(step, what);
+  if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_) < 0)
+    die(step, what);
+  close(tree);
+}
+
+static void die_target(const char *rel) {
+  if (errno == ELOOP)
+    say("ERR mount target /%s: the image's symlinks on that path loop; mount on a real directory instead", rel);
+  else
+    say("ERR mount target /%s: %s", rel, strerror(errno));
+  _exit(120);
+}
+
+/* The destination is resolved once, inside the root; the bind and its flags go through that fd. */
 static void do_bind(int rootfd, const char *src, const char *rel, const char *flags) {
-  struct stat st;
+  struct stat st, tst;
   if (stat(src, &st) < 0) {
     if (has_flag(flags, "optional")) return;
     die("bind", src);
   }
   int fd = make_in_root(rootfd, rel, !S_ISDIR(st.st_mode));
-  if (fd < 0) die("bind target", rel);
-  char t[64];
-  fdpath(t, sizeof t, fd);
-  if (mount(src, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind", rel);
-  close(fd);
-  fd = open_in_root(rootfd, rel, O_PATH);
-  if (fd < 0) die("bind reopen", rel);
-  fdpath(t, sizeof t, fd);
-  lock_down(t, flags, "bind remount");
+  if (fd < 0) die_target(rel);
+  if (fstat(fd, &tst) < 0) die("bind target", rel);
+  if (S_ISDIR(st.st_mode) != S_ISDIR(tst.st_mode)) {
+    say("ERR mount target /%s: the source %s is %s, but in the image (after its symlinks) the target is %s; "
+        "mount on a path that is free or of the same kind", rel, src, S_ISDIR(st.st_mode) ? "a directory" : "a file",
+        S_ISDIR(tst.st_mode) ? "a directory" : "a file");
+    _exit(120);
+  }
+  attach_tree(AT_FDCWD, src, fd, flags, "bind", rel);
   close(fd);
 }
 
 static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
   int fd = make_in_root(rootfd, rel, 0);
-  if (fd < 0) die("mkdir", rel);
+  if (fd < 0) die_target(rel);
   char t[64];
   fdpath(t, sizeof t, fd);
   if (mount(fstype, t, fstype, mf, data) < 0) die(fstype, rel);
@@ -316,7 +379,9 @@ static void mknod_in(int devfd, const char *name, int major, int minor) {
   fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
 }
 
-static void setup_dev(int rootfd) {
+/* Builds /dev; returns an O_PATH fd of the null device it made, checked to be one, for the masks:
+ * nothing in the image can have put another file where the masks will bind it from. */
+static int setup_dev(int rootfd) {
   do_mount_fs(rootfd, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
   int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
   if (devfd < 0) die("open", "/dev");
@@ -334,11 +399,16 @@ static void setup_dev(int rootfd) {
   symlinkat("/proc/self/fd/0", devfd, "stdin");
   symlinkat("/proc/self/fd/1", devfd, "stdout");
   symlinkat("/proc/self/fd/2", devfd, "stderr");
+  int nullfd = openat(devfd, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (nullfd < 0 || fstat(nullfd, &st) < 0) die("open", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) { errno = EINVAL; die("not the null device", "/dev/null"); }
   close(devfd);
+  return nullfd;
 }
 
 /* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
-static void setup_proc_sys(int rootfd) {
+static void setup_proc_sys(int rootfd, int nullfd) {
   do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   do_mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
@@ -346,17 +416,13 @@ static void setup_proc_sys(int rootfd) {
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
     "sys/devices/virtual/powercap", NULL };
   static const char *readonly[] = { "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger", NULL };
-  int nullfd = open_in_root(rootfd, "dev/null", O_PATH);
-  char n[64], t[64];
-  fdpath(n, sizeof n, nullfd);
+  char t[64];
   for (int i = 0; masked_files[i]; i++) {
     int fd = open_in_root(rootfd, masked_files[i], O_PATH);
     if (fd < 0) continue;
-    fdpath(t, sizeof t, fd);
-    if (mount(n, t, NULL, MS_BIND, NULL) < 0) die("mask", masked_files[i]);
+    attach_tree(nullfd, "", fd, "", "mask", masked_files[i]);
     close(fd);
   }
-  close(nullfd);
   for (int i = 0; masked_dirs[i]; i++) {
     int fd = open_in_root(rootfd, masked_dirs[i], O_PATH | O_DIRECTORY);
     if (fd < 0) continue;
@@ -367,12 +433,7 @@ static void setup_proc_sys(int rootfd) {
   for (int i = 0; readonly[i]; i++) {
     int fd = open_in_root(rootfd, readonly[i], O_PATH);
     if (fd < 0) continue;
-    fdpath(t, sizeof t, fd);
-    if (mount(t, t, NULL, MS_BIND | MS_REC, NULL) < 0) die("read-only", readonly[i]);
-    close(fd);
-    fd = open_in_root(rootfd, readonly[i], O_PATH);
-    fdpath(t, sizeof t, fd);
-    lock_down(t, "ro,nosuid,nodev,noexec", "read-only");
+    attach_tree(fd, "", fd, "ro,nosuid,nodev,noexec", "read-only", readonly[i]);
     close(fd);
   }
 }
@@ -417,8 +478,9 @@ static void build_root(void) {
     }
   }
   if (rootfd < 0) { errno = EINVAL; die("plan", "no root"); }
-  setup_dev(rootfd);
-  setup_proc_sys(rootfd);
+  int nullfd = setup_dev(rootfd);
+  setup_proc_sys(rootfd, nullfd);
+  close(nullfd);
   close(rootfd);
   if (chdir(root) < 0) die("chdir", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
@@ -509,107 +571,85 @@ static int exec_command(char *found, size_t flen) {
 }
 
 
-/* ---- seccomp: what a container must not reach even as its own root ---- */
+/* ---- seccomp and capabilities ----
+ * The filter is compiled and verified in Java (dev.poc.seccomp); here it is only decoded from the
+ * plan's hex and installed as it is. */
 
 struct sock_filter_ { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog_ { unsigned short len; struct sock_filter_ *filter; };
-#define STMT(c, k) ((struct sock_filter_){ (c), 0, 0, (k) })
-#define JUMP(c, k, t, f) ((struct sock_filter_){ (c), (t), (f), (k) })
-#define LD_W_ABS 0x20
-#define JEQ_K 0x15
-#define JGE_K 0x35
-#define JSET_K 0x45
-#define RET_K 0x06
-#define RET_ALLOW 0x7fff0000u
-#define RET_ERRNO(e) (0x00050000u | ((e) & 0xffff))
-#define RET_KILL 0x80000000u
-#define NEWUSER 0x10000000u
-#if defined(__x86_64__)
-#define THIS_ARCH 0xC000003Eu
-#elif defined(__aarch64__)
-#define THIS_ARCH 0xC00000B7u
-#endif
+static struct sock_fprog_ seccomp_prog;
 
-/* Denied with EPERM: user namespaces (the way back to full capabilities inside), and kernel
- * surfaces Docker's default profile also closes: keyrings, BPF, perf, userfaultfd, io_uring,
- * modules, kexec, file handles (the "shocker" escape), raw port I/O. */
-static const int DENIED[] = {
-#ifdef __NR_keyctl
-  __NR_keyctl, __NR_add_key, __NR_request_key,
-#endif
-#ifdef __NR_bpf
-  __NR_bpf,
-#endif
-  __NR_perf_event_open,
-#ifdef __NR_userfaultfd
-  __NR_userfaultfd,
-#endif
-#ifdef __NR_io_uring_setup
-  __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
-#endif
-  __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load,
-#ifdef __NR_kexec_file_load
-  __NR_kexec_file_load,
-#endif
-  __NR_open_by_handle_at, __NR_name_to_handle_at,
-#ifdef __NR_iopl
-  __NR_iopl, __NR_ioperm,
-#endif
-  __NR_swapon, __NR_swapoff, __NR_acct, __NR_setns,
-};
-
-static void install_seccomp(void) {
-#ifdef THIS_ARCH
-  struct sock_filter_ f[128];
-  int n = 0;
-  int ndenied = sizeof DENIED / sizeof DENIED[0];
-  f[n++] = STMT(LD_W_ABS, 4);                         /* arch */
-  f[n++] = JUMP(JEQ_K, THIS_ARCH, 1, 0);
-  f[n++] = STMT(RET_K, RET_KILL);
-  f[n++] = STMT(LD_W_ABS, 0);                         /* syscall number */
-#if defined(__x86_64__)
-  f[n++] = JUMP(JGE_K, 0x40000000u, 0, 1);            /* the x32 ABI: a second door to the same calls */
-  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
-#endif
-  for (int i = 0; i < ndenied; i++) {
-    f[n++] = JUMP(JEQ_K, (uint32_t)DENIED[i], 0, 1);
-    f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
-  }
-#ifdef __NR_clone3
-  f[n++] = JUMP(JEQ_K, __NR_clone3, 0, 1);            /* flags live behind a pointer: make libc use clone */
-  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
-#endif
-  f[n++] = JUMP(JEQ_K, __NR_clone, 1, 0);
-  f[n++] = JUMP(JEQ_K, __NR_unshare, 0, 3);
-  f[n++] = STMT(LD_W_ABS, 16);                        /* low half of args[0]: the flags */
-  f[n++] = JUMP(JSET_K, NEWUSER, 0, 1);
-  f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
-  f[n++] = STMT(RET_K, RET_ALLOW);
-  struct sock_fprog_ prog = { (unsigned short)n, f };
-  if (prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) < 0) die("seccomp", NULL);
-#endif
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
-static void drop_privileges(void) {
+static void decode_seccomp(void) {
+  if (!plan.seccomp) return;
+  size_t n = strlen(plan.seccomp);
+  if (n == 0 || n % 16 || n / 16 > 4096) { errno = EINVAL; die("plan", "seccomp program length"); }
+  uint8_t *b = malloc(n / 2);
+  if (!b) die("plan", "seccomp program");
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hex_digit(plan.seccomp[2 * i]), lo = hex_digit(plan.seccomp[2 * i + 1]);
+    if (hi < 0 || lo < 0) { errno = EINVAL; die("plan", "seccomp program"); }
+    b[i] = (uint8_t)(hi << 4 | lo);
+  }
+  seccomp_prog.len = (unsigned short)(n / 16);
+  seccomp_prog.filter = (struct sock_filter_ *)b;
+}
+
+static void install_seccomp(void) {
+  if (seccomp_prog.len && prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &seccomp_prog, 0, 0) < 0)
+    die("seccomp", "install filter");
+}
+
+/* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
+ * ambient set empty; returns the capabilities kept. Before any setuid, which would take CAP_SETPCAP. */
+static uint64_t limit_bounding_set(uint64_t keep) {
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
   if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
+  if (last < 63) keep &= (1ULL << (last + 1)) - 1;
+  struct cap_header_ h = { 0x20080522, 0 };
+  struct cap_data_ d[2];
+  if (syscall(SYS_capget, &h, d) < 0) die("capget", NULL);
+  keep &= (uint64_t)d[1].permitted << 32 | d[0].permitted;
   for (int c = 0; c <= last; c++)
-    if (!(KEEP_CAPS & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+    if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
       die("drop capability", "bounding set");
   prctl(PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
-  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
-  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
-  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
+  return keep;
+}
+
+/* Effective and permitted = keep (nothing for a uid other than 0), inheritable empty. */
+static void set_capabilities(uint64_t keep, int as_root) {
   struct cap_header_ h = { 0x20080522, 0 };
   struct cap_data_ d[2];
   memset(d, 0, sizeof d);
-  if (plan.uid == 0) {
-    d[0].effective = d[0].permitted = (uint32_t)KEEP_CAPS;
-    d[1].effective = d[1].permitted = (uint32_t)(KEEP_CAPS >> 32);
+  if (as_root) {
+    d[0].effective = d[0].permitted = (uint32_t)keep;
+    d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
   }
   if (syscall(SYS_capset, &h, d) < 0) die("capset", NULL);
+}
+
+static void drop_privileges(void) {
+  uint64_t keep = limit_bounding_set(plan.caps);
+  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
+  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
+  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
+  set_capabilities(keep, plan.uid == 0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+}
+
+/* The init once its command runs: it only reaps, forwards signals and reports, so it keeps
+ * CAP_KILL alone (to signal a command running as another uid), can gain nothing by exec, and lives
+ * under the command's filter, like a PID 1 under Docker. */
+static void confine_init(void) {
+  set_capabilities(limit_bounding_set(plan.caps & (1ULL << CAP_KILL_)), 1);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", "init");
   install_seccomp();
 }
 
@@ -826,6 +866,106 @@ static void tty_finish(void) {
   tty_restore();
 }
 
+/* ---- stdio: pipes of ours, never the caller's files ----
+ * Our fds 0-2 may be host files: the log the CLI's output is redirected to, a directory its stdin
+ * comes from, the user's terminal. Through /proc/self/fd/N a process reopens the file behind an
+ * fd, so a container must never hold one. Unless it is a pipe or a socket already (or /dev/null,
+ * the device the container has anyway), the outer relays it through a pipe of its own. */
+
+static int io_outer[3] = { -1, -1, -1 }; /* the outer's end of fd i's pipe; -1: passed as it is */
+static int io_inner[3] = { -1, -1, -1 }; /* the container's end */
+static char io_in_buf[8192];
+static size_t io_in_len, io_in_off;
+
+static int io_passes(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return 1;
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+}
+
+/* Before the clone or fork. With a pty the command never sees our stdio at all. */
+static void io_prepare(void) {
+  for (int i = 0; i < 3; i++) /* a closed 0-2 would be reused by the pipes below */
+    if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
+  if (plan.tty) return;
+  for (int i = 0; i < 3; i++) {
+    if (io_passes(i)) continue;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
+    io_inner[i] = p[i == 0 ? 0 : 1];
+    io_outer[i] = p[i == 0 ? 1 : 0];
+    fcntl(io_outer[i], F_SETFL, O_NONBLOCK);
+  }
+}
+
+static void io_keep_end(int inner) {
+  for (int i = 0; i < 3; i++) {
+    if (io_inner[i] < 0) continue;
+    if (inner && dup2(io_inner[i], i) < 0) die("dup2", "stdio");
+    close(io_inner[i]);
+    io_inner[i] = -1;
+    if (inner) {
+      close(io_outer[i]);
+      io_outer[i] = -1;
+    }
+  }
+}
+
+static void io_close(int i) {
+  close(io_outer[i]);
+  io_outer[i] = -1;
+}
+
+/* Copies what the container wrote on fd i out to our fd i; 0 when nothing was there. */
+static int io_copy_out(int i) {
+  char buf[8192];
+  if (io_outer[i] < 0) return 0;
+  ssize_t n = read(io_outer[i], buf, sizeof buf);
+  if (n > 0) {
+    if (write_all(i, buf, n) < 0) { /* nobody reads us: drop the rest, as a closed pipe would */ }
+    return 1;
+  }
+  if (n == 0 || (errno != EINTR && errno != EAGAIN)) io_close(i);
+  return 0;
+}
+
+/* The outer's poll entries: [0] our stdin, [1] the stdin pipe, [2] and [3] the output pipes. */
+static void io_poll_set(struct pollfd *pf) {
+  int pending = io_in_off < io_in_len;
+  pf[0] = (struct pollfd){ io_outer[0] >= 0 && !pending ? 0 : -1, POLLIN, 0 };
+  pf[1] = (struct pollfd){ pending ? io_outer[0] : -1, POLLOUT, 0 };
+  pf[2] = (struct pollfd){ io_outer[1], POLLIN, 0 };
+  pf[3] = (struct pollfd){ io_outer[2], POLLIN, 0 };
+}
+
+static void io_poll_handle(const struct pollfd *pf) {
+  if (pf[0].revents) {
+    ssize_t n = read(0, io_in_buf, sizeof io_in_buf);
+    if (n > 0) {
+      io_in_len = n;
+      io_in_off = 0;
+    } else if (n == 0 || errno != EINTR) {
+      io_close(0); /* EOF, or stdin is a directory: the command reads EOF */
+    }
+  }
+  if (pf[1].revents) {
+    ssize_t w = write(io_outer[0], io_in_buf + io_in_off, io_in_len - io_in_off);
+    if (w > 0) io_in_off += w;
+    else if (errno != EINTR && errno != EAGAIN) {
+      io_in_off = io_in_len;
+      io_close(0); /* the command closed its stdin */
+    }
+  }
+  for (int i = 1; i < 3; i++)
+    if (pf[i + 1].revents) io_copy_out(i);
+}
+
+/* Before the end is reported: everything the command wrote is out. */
+static void io_drain(void) {
+  for (int i = 1; i < 3; i++)
+    while (io_copy_out(i)) {}
+}
+
 /* Exec mode: the command dies with the outer. Should the outer have died before the signal was
  * armed, nobody reads our status pipe any more (POLLERR on its write end). */
 static void die_with_outer(void) {
@@ -842,10 +982,21 @@ static void become_command(void) {
   drop_privileges();
   if (plan.target) die_with_outer(); /* a changed uid cleared the parent-death signal */
   if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
+  install_seccomp(); /* last: from here on only execve, and the report of its failure */
   char found[PATH_MAX];
   int err = exec_command(found, sizeof found);
   say("EXECFAIL %d %s", err, found);
   _exit(127);
+}
+
+/* Our command line, which the host side keeps (poc finds its helpers by it) and a process inside
+ * the container wipes: no host path for the container's ps to show. */
+static char *args_start;
+static size_t args_len;
+
+static void hide_command_line(void) {
+  memset(args_start, 0, args_len);
+  strncpy(args_start, "poc-init", args_len);
 }
 
 static volatile sig_atomic_t got_sigchld;
@@ -855,6 +1006,10 @@ static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 static void container_init(int rep, int go) {
   report_fd = rep;
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
+   * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hide_command_line();
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -901,6 +1056,7 @@ static void container_init(int rep, int go) {
     _exit(127);
   }
   say("EXEC");
+  confine_init();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
     siginfo_t si;
@@ -946,20 +1102,23 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       pid_t p = waitpid(child, &st, WNOHANG);
       if (p == child) {
         tty_finish();
+        io_drain();
         const char *what = exec_mode ? "EXIT" : "DIED";
         if (WIFSIGNALED(st)) say("%s signal %d", what, WTERMSIG(st));
         else say("%s code %d", what, WEXITSTATUS(st));
         return 0;
       }
     }
-    struct pollfd pf[5] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep : -1, POLLIN, 0 } };
+    struct pollfd pf[9] = { { ctl_open ? ctl : -1, POLLIN, 0 }, { rep_open ? rep : -1, POLLIN, 0 } };
     tty_poll_set(pf + 2);
-    if (poll(pf, 5, rep_open ? -1 : 100) < 0) {
+    io_poll_set(pf + 5);
+    if (poll(pf, 9, rep_open ? -1 : 100) < 0) {
       if (errno != EINTR) die("poll", NULL);
       continue;
     }
     if (pf[1].revents) {
       ssize_t n = read(rep, buf, sizeof buf);
+      io_drain(); /* output comes before the EXIT line that may follow it */
       if (n > 0) {
         rep_bytes += n;
         if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
@@ -983,6 +1142,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       }
     }
     tty_poll_handle(pf + 2);
+    io_poll_handle(pf + 5);
   }
 }
 
@@ -1008,6 +1168,8 @@ static void exec_join_cgroups(void) {
 
 static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* until exec: out of the container's reach, as the init */
+  hide_command_line();
   die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
@@ -1035,17 +1197,20 @@ static int exec_main(int ctl) {
   int status[2];
   if (pipe2(status, O_CLOEXEC) < 0) die("pipe", "exec status");
   tty_prepare();
+  io_prepare();
   pid_t child = fork();
   if (child < 0) die("fork", "command");
   if (child == 0) {
     close(ctl);
     close(status[0]);
     tty_keep_end(1);
+    io_keep_end(1);
     exec_child(status[1], nsfd);
   }
   close(status[1]);
   for (int i = 0; i < EXEC_NS_COUNT; i++) close(nsfd[i]);
   tty_keep_end(0);
+  io_keep_end(0);
   say("PID %d", child);
   return relay(child, ctl, status[0], -1, 1);
 }
@@ -1090,7 +1255,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   report_fd = ctl;
+  args_start = argv[0];
+  args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
+  decode_seccomp();
   if (plan.detach) setsid();
 
   struct sigaction sa;
@@ -1107,6 +1275,7 @@ int main(int argc, char **argv) {
   int rep[2], go[2];
   if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
   tty_prepare();
+  io_prepare();
   open_cgroups();
   join_namespaces();
   pid_t init = clone_init();
@@ -1116,12 +1285,14 @@ int main(int argc, char **argv) {
     close(rep[0]);
     close(go[1]);
     tty_keep_end(1);
+    io_keep_end(1);
     container_init(rep[1], go[0]);
   }
   close(rep[1]);
   close(go[0]);
   close_cgroups();
   tty_keep_end(0);
+  io_keep_end(0);
   say("PID %d", init);
   return relay(init, ctl, rep[0], go[1], 0);
 }

@@ -132,7 +132,8 @@ public final class Container implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
-    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), spec);
+    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), Capability.mask(this.spec.capabilities()),
+        this.spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex), spec);
   }
 
   /** Whether the command is still running. */

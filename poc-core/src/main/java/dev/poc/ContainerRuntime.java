@@ -1,12 +1,15 @@
 package dev.poc;
 
 import dev.poc.cgroup.CgroupSetup;
+import dev.poc.host.HostChecks;
 import dev.poc.host.Prerequisites;
+import dev.poc.host.Tool;
 import dev.poc.internal.ContainerNames;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.Launcher;
 import dev.poc.launch.Release;
 import dev.poc.launch.SpareHelpers;
+import dev.poc.network.NetworkChecks;
 import dev.poc.network.NetworkSetup;
 import dev.poc.namespace.LinuxNamespaces;
 import dev.poc.spi.CgroupStrategy;
@@ -18,6 +21,7 @@ import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
 import dev.poc.state.StateStore;
 import dev.poc.storage.Storage;
+import dev.poc.storage.StorageChecks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -62,6 +66,8 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
+  /** Set once a networked start found the firewall tools; they are not looked for again. */
+  private volatile boolean firewallToolsFound;
 
   private ContainerRuntime(Builder b) {
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
@@ -126,7 +132,52 @@ public final class ContainerRuntime implements AutoCloseable {
       Prerequisites.check();
       prerequisitesChecked = true;
     }
+    requireNetworkTools(spec);
     return launcher.start(spec);
+  }
+
+  /**
+   * What a start of {@code spec} checks before it touches anything, each cheap: root with the
+   * capabilities poc uses, the namespaces it makes, and the tools of the spec's network. A test
+   * harness can skip on a "no" instead of failing at the start (the JUnit harness does).
+   */
+  public List<Check> checks(ContainerSpec spec) {
+    List<Check> checks = new ArrayList<>(Prerequisites.checks());
+    if (spec.namespaces().contains(Namespace.NET)) {
+      checks.add(NetworkChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
+    }
+    return checks;
+  }
+
+  /** Before anything is touched: a networked container needs iptables, and the error names the package. */
+  private void requireNetworkTools(ContainerSpec spec) {
+    if (firewallToolsFound || spec.network() == Network.DISABLED || !spec.namespaces().contains(Namespace.NET)) {
+      return;
+    }
+    Check check = spec.network().check();
+    if (!check.ok()) {
+      throw NetworkChecks.failure(check);
+    }
+    firewallToolsFound = true;
+  }
+
+  /**
+   * What this host offers poc (as {@code docker info}): kernel, namespaces, cgroup layout and
+   * controllers, user namespaces, overlayfs in a user namespace, loop devices, iptables, this
+   * runtime's state root and its free space, and which rootfs, network and cgroup strategies can
+   * run here, each "no" with its reason and fix. Tries a few things in throw-away processes, so
+   * it takes some milliseconds; changes nothing on the host.
+   */
+  public RuntimeInfo info() {
+    return InfoProbe.probe(stateRoot, networkSettings);
+  }
+
+  /**
+   * As {@link #info()}, for a state root and network settings no runtime has opened (nothing is
+   * created): what {@code poc info} prints.
+   */
+  public static RuntimeInfo info(Path stateRoot, NetworkSettings network) {
+    return InfoProbe.probe(stateRoot, network);
   }
 
   /**
@@ -141,7 +192,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().exec(spec);
     }
     RunningContainers.Run run = RunningContainers.require(this, name);
-    return ExecLauncher.start(name, run.initPid(), run.hostname(), spec);
+    return ExecLauncher.start(name, run.initPid(), run.hostname(), run.capabilities(), run.seccomp(), spec);
   }
 
   /**
@@ -219,6 +270,10 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** As {@link #build(String, String)}, over the image named {@code image}. */
   public ContainerInfo build(String name, String diskSize, String image) {
+    Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
+    if (!disks.ok()) { // before the name is taken: one line naming the package or module
+      throw new PocException(disks.name() + " " + disks.problem());
+    }
     return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
   }
 

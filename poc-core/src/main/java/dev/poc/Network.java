@@ -67,6 +67,14 @@ public final class Network {
     return cliName;
   }
 
+  /**
+   * Whether this host can connect a container this way, looking only for the tools it needs
+   * (iptables for DEFAULT and BRIDGE): cheap enough to ask before anything is started.
+   */
+  public Check check() {
+    return dev.poc.network.NetworkChecks.network(this);
+  }
+
   /** Whether a registered {@link NetworkStrategy} connects it, and not the runtime's own. */
   public boolean isCustom() {
     return strategy != null;

@@ -67,6 +67,11 @@ public abstract class ProcessSpec {
     if (!cwd().startsWith("/")) {
       throw new InvalidSpecException("cwd '" + cwd() + "' is not absolute: write it as /" + cwd());
     }
+    if (cwd().equals("/proc") || cwd().startsWith("/proc/")) {
+      // runc's CVE-2024-21626: a cwd through /proc/self/fd/N reaches whatever that descriptor is.
+      throw new InvalidSpecException("cwd '" + cwd() + "' is under /proc, where a working directory can lead to a "
+          + "file descriptor's target outside the container: use a directory of the image");
+    }
     if (uid() < 0 || gid() < 0) {
       throw new InvalidSpecException("uid " + uid() + " / gid " + gid() + " must not be negative");
     }

@@ -8,7 +8,10 @@ import org.immutables.value.Value;
 
 /**
  * Resource limits, as {@code docker run --memory/--cpus/--cpu-shares/--pids-limit} gives them.
- * An absent limit means none: the container still gets its own cgroup {@code poc/NAME}.
+ * An absent limit means none (the container still gets its own cgroup {@code poc/NAME}), but for
+ * processes: unless told otherwise, a container may have at most {@link #DEFAULT_PIDS}, so a fork
+ * bomb in a test container cannot take the machine down (podman's choice; Docker sets none). Ask for
+ * {@link Builder#unlimitedPids()} to lift it.
  */
 @Value.Immutable
 public abstract class Resources {
@@ -21,10 +24,27 @@ public abstract class Resources {
   /** Relative CPU weight in cpu.shares units (2..262144, default 1024). */
   public abstract OptionalLong cpuShares();
 
-  /** Maximum number of processes and threads. */
+  /** The processes and threads a container may have when its spec names no limit. */
+  public static final long DEFAULT_PIDS = 2048;
+
+  /** Maximum number of processes and threads, as asked for; see {@link #effectivePids()}. */
   public abstract OptionalLong pids();
 
-  /** No limits. */
+  /** Whether the default pids limit is lifted: no limit on processes at all. */
+  @Value.Default
+  public boolean pidsUnlimited() {
+    return false;
+  }
+
+  /** The pids limit that applies: the one asked for, none when unlimited, else {@link #DEFAULT_PIDS}. */
+  public OptionalLong effectivePids() {
+    if (pidsUnlimited()) {
+      return OptionalLong.empty();
+    }
+    return pids().isPresent() ? pids() : OptionalLong.of(DEFAULT_PIDS);
+  }
+
+  /** No limits asked for: only the default pids limit applies. */
   public static Resources none() {
     return builder().build();
   }
@@ -34,9 +54,15 @@ public abstract class Resources {
     return new Builder();
   }
 
-  /** Builds {@link Resources}; a limit left unset is no limit. */
+  /** Builds {@link Resources}; a limit left unset is no limit (pids: the default). */
   public static class Builder extends ImmutableResources.Builder {
     Builder() {}
+
+    /** No limit on processes, not even the default one. */
+    public Builder unlimitedPids() {
+      pidsUnlimited(true);
+      return this;
+    }
   }
 
   /** The smallest CPU limit: a 1 ms quota per 100 ms period, the kernel's minimum. */
@@ -62,6 +88,9 @@ public abstract class Resources {
         throw new InvalidSpecException("cpu shares " + shares + " is out of range: use " + MIN_CPU_SHARES + ".."
             + MAX_CPU_SHARES + " (1024 is the default weight)");
       }
+    }
+    if (pids().isPresent() && pidsUnlimited()) {
+      throw new InvalidSpecException("pids limit " + pids().getAsLong() + " and unlimited pids both asked for: choose one");
     }
     if (pids().isPresent()) {
       long max = pids().getAsLong();
@@ -105,7 +134,7 @@ public abstract class Resources {
     return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
-  /** Whether any limit is set. */
+  /** Whether no limit was asked for (the default pids limit aside). */
   public boolean isEmpty() {
     return memoryBytes().isEmpty() && cpus().isEmpty() && cpuShares().isEmpty() && pids().isEmpty();
   }

@@ -105,6 +105,22 @@ class CgroupTest {
   }
 
   @Test
+  void aContainerWithoutAPidsLimitGetsTheDefaultOneUnlessItIsLifted() throws Exception {
+    String name = name("dflt");
+    try (Container c = busybox(name, "sleep 100").start()) {
+      assertThat(pidsFile(name, "pids.max", null)).isEqualTo(Resources.DEFAULT_PIDS);
+    }
+    String free = name("nolim");
+    try (Container c = busybox(free, "sleep 100").unlimitedPids().start()) {
+      for (Path dir : HOST.dirs(free)) {
+        if (Files.exists(dir.resolve("pids.max"))) {
+          assertThat(Files.readString(dir.resolve("pids.max")).trim()).isEqualTo("max");
+        }
+      }
+    }
+  }
+
+  @Test
   void initIsInTheGroupBeforeTheCommandRuns() throws Exception {
     String name = name("init");
     try (Container c = busybox(name, "sleep 100").start()) {

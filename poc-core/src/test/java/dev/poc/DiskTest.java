@@ -60,6 +60,23 @@ class DiskTest extends StateRootTest {
   }
 
   @Test
+  void aSetuidFileMadeOnADiskIsInertOnTheHostSideView() throws Exception {
+    String name = TestRootfs.uniqueName("suid");
+    rt.build(name, "64M");
+    assertThat(run(rt, name, "cp /bin/busybox /root/sh && chmod 4755 /root/sh && mknod /root/null c 1 3; ls -l /root/sh").out())
+        .startsWith("-rwsr-xr-x");
+    Path mnt = state.resolve("disks").resolve(name).resolve("mnt");
+    Path suid = mnt.resolve("upper/root/sh");
+    assertThat(Files.getPosixFilePermissions(suid)).isNotEmpty();
+    String options = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" "))
+        .filter(f -> f[4].equals(mnt.toString())).map(f -> f[5]).findFirst().orElseThrow();
+    assertThat(options.split(",")).contains("nosuid", "nodev");
+    // a device node the container made opens nothing on the host side either
+    assertThatThrownBy(() -> Files.newInputStream(mnt.resolve("upper/root/null")).close())
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
   void writingPastTheSizeFailsWithEnospcInsideOnly() throws Exception {
     String name = TestRootfs.uniqueName("full");
     rt.build(name, "32M");

@@ -19,6 +19,10 @@ class ResourcesTest {
     assertThat(r.cpus()).hasValue(1.5);
     assertThat(r.cpuShares()).hasValue(512);
     assertThat(r.pids()).hasValue(100);
+    assertThat(r.effectivePids()).hasValue(100);
+    assertThat(spec().build().resources().effectivePids()).hasValue(Resources.DEFAULT_PIDS);
+    assertThat(spec().unlimitedPids().build().resources().effectivePids()).isEmpty();
+    assertThat(spec().unlimitedPids().pids(50).build().resources().effectivePids()).hasValue(50);
     assertThat(spec().cpus("0.5").build().resources().cpus()).hasValue(0.5);
     assertThat(spec().memory("4M").build().resources().memoryBytes()).hasValue(4L << 20);
     assertThat(spec().build().resources().isEmpty()).isTrue();

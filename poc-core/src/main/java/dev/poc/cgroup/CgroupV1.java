@@ -98,8 +98,8 @@ final class CgroupV1 implements Cgroups {
     if (has("cpu") && limits.cpuShares().isPresent()) {
       CgroupFs.write(dir("cpu", name).resolve("cpu.shares"), Long.toString(limits.cpuShares().getAsLong()));
     }
-    if (has("pids") && limits.pids().isPresent()) {
-      CgroupFs.write(dir("pids", name).resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+    if (has("pids") && limits.effectivePids().isPresent()) {
+      CgroupFs.write(dir("pids", name).resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
     if (has("devices")) {
       Path devices = dir("devices", name);

@@ -139,8 +139,8 @@ final class CgroupV2 implements Cgroups {
     if (has("cpu") && limits.cpuShares().isPresent()) {
       CgroupFs.write(dir.resolve("cpu.weight"), Long.toString(weight(limits.cpuShares().getAsLong())));
     }
-    if (has("pids") && limits.pids().isPresent()) {
-      CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.pids().getAsLong()));
+    if (has("pids") && limits.effectivePids().isPresent()) {
+      CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
     try {
       DeviceFilter.attach(dir, CgroupV1.DEVICE_ALLOW);

@@ -44,7 +44,7 @@ public final class LibC {
   public static final int O_RDWR = 02;
   static final int O_CREAT = 0100;
   public static final int O_CLOEXEC = 02000000;
-  static final long MS_NOSUID = 2;
+  public static final long MS_NOSUID = 2;
   public static final long MS_NODEV = 4;
   public static final long MS_BIND = 4096;
   public static final long MS_REC = 16384;

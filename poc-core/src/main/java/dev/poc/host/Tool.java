@@ -39,26 +39,53 @@ public final class Tool {
     this.dirs = dirs == null ? null : List.copyOf(dirs);
   }
 
-  /** Where the program is, searching the usual sbin directories too (root's PATH may lack them). */
+  /**
+   * Where the program is: the first of {@link #searchDirs()} that holds it. The user's PATH
+   * decides, so a tool hidden from PATH is not found (and {@code poc info} says so).
+   */
   public static java.util.Optional<Path> locate(String program) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : (path + File.pathSeparator + String.join(File.pathSeparator, SEARCH_PATH)).split(File.pathSeparator)) {
-      if (!dir.isEmpty()) {
-        Path p = Path.of(dir, program);
-        if (Files.isExecutable(p) && !Files.isDirectory(p)) {
-          return java.util.Optional.of(p);
-        }
+    return locate(program, searchDirs());
+  }
+
+  public static java.util.Optional<Path> locate(String program, List<Path> dirs) {
+    for (Path dir : dirs) {
+      Path p = dir.resolve(program);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        return java.util.Optional.of(p);
       }
     }
     return java.util.Optional.empty();
   }
 
-  /** Where this tool is, if installed. */
-  public java.util.Optional<Path> path() {
-    if (dirs == null) {
-      return locate(program);
+  /** Where tools are looked for, from this process's PATH (see {@link #searchDirs(String)}). */
+  public static List<Path> searchDirs() {
+    return searchDirs(System.getenv("PATH"));
+  }
+
+  /**
+   * The directories of {@code path}, each {@code .../bin} followed by its {@code .../sbin}
+   * sibling: root's tools live in sbin, and {@code su} (without {@code -}) leaves a user's PATH
+   * without it. No PATH at all means the usual directories.
+   */
+  public static List<Path> searchDirs(String path) {
+    if (path == null || path.isBlank()) {
+      return SEARCH_PATH.stream().map(Path::of).toList();
     }
-    return dirs.stream().map(d -> d.resolve(program)).filter(p -> Files.isExecutable(p) && !Files.isDirectory(p)).findFirst();
+    java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        dirs.add(Path.of(dir));
+        if (dir.equals("/bin") || dir.endsWith("/bin")) {
+          dirs.add(Path.of(dir.substring(0, dir.length() - 3) + "sbin"));
+        }
+      }
+    }
+    return List.copyOf(dirs);
+  }
+
+  /** Where this tool is, if installed: in its own directories when it was given some. */
+  public java.util.Optional<Path> path() {
+    return dirs == null ? locate(program) : locate(program, dirs);
   }
 
   public boolean isInstalled() {

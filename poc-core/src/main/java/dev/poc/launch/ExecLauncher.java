@@ -15,9 +15,16 @@ import java.util.Map;
 public final class ExecLauncher {
   private ExecLauncher() {}
 
-  public static ContainerProcess start(String name, int initPid, String hostname, ExecSpec spec) {
+  /**
+   * @param capabilities the container's capability mask
+   * @param seccomp the container's filter (hex), if it has one
+   */
+  public static ContainerProcess start(String name, int initPid, String hostname, long capabilities,
+      java.util.Optional<String> seccomp, ExecSpec spec) {
     InitPlan plan = new InitPlan();
     plan.target(initPid);
+    plan.capabilities(capabilities);
+    plan.seccomp(seccomp);
     CgroupMembership.toJoin(initPid).forEach(plan::cgroup);
     Map<String, String> env = Launcher.baseEnv(hostname, spec.uid(), spec.tty());
     env.putAll(spec.env());

@@ -144,6 +144,20 @@ public final class InitPlan implements HelperPlan {
     return put("cgborn", dir.toString());
   }
 
+  /** The capabilities (bit n: capability n) a root command keeps; the bounding set of any command. */
+  InitPlan capabilities(long mask) {
+    return put("caps", Long.toUnsignedString(mask));
+  }
+
+  /**
+   * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
+   * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
+   * as it is.
+   */
+  InitPlan seccomp(java.util.Optional<String> programHex) {
+    return programHex.isPresent() ? put("seccomp", programHex.get()) : this;
+  }
+
   InitPlan tty(boolean tty) {
     return tty ? put("tty", "1") : this;
   }

@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.Capability;
 import dev.poc.BindMount;
 import dev.poc.CommandNotFoundException;
 import dev.poc.Container;
@@ -96,9 +97,7 @@ public final class Launcher {
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
-      for (Attachment a : attachments) {
-        a.onCreated(initPid);
-      }
+      attachToInit(attachments, initPid, conn, spec);
       conn.send("GO\n".getBytes());
       awaitExec(conn, spec);
       long tExec = System.nanoTime();
@@ -113,6 +112,9 @@ public final class Launcher {
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
+      // what a command exec'd from another process gets: the same capabilities and filter
+      state.put("capabilities", Capability.mask(spec.capabilities()));
+      spec.seccompProgram().ifPresent(p -> state.put("seccomp", p.hex()));
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
@@ -173,6 +175,8 @@ public final class Launcher {
     plan.user(spec.uid(), spec.gid(), spec.additionalGids());
     plan.tty(spec.tty());
     plan.detach(spec.detached());
+    plan.capabilities(Capability.mask(spec.capabilities()));
+    plan.seccomp(spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex));
   }
 
   /** The environment every command starts with, before the spec's own variables. */
@@ -215,6 +219,48 @@ public final class Launcher {
       case INHERIT -> Redirect.INHERIT;
       case DISCARD -> Redirect.DISCARD;
     };
+  }
+
+  /**
+   * The host side of each setup, on the init that now exists. When one fails because the init has
+   * already died (its root could not be built, say), the init's own report is the error to give, not
+   * the setup's complaint that the process is gone.
+   */
+  private static void attachToInit(List<Attachment> attachments, int initPid, InitConnection conn, ContainerSpec spec)
+      throws IOException {
+    try {
+      for (Attachment a : attachments) {
+        a.onCreated(initPid);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!endsSoon(initPid)) {
+        throw e;
+      }
+      // Ended before GO: its ERR line, then the helper's DIED line, are on their way.
+      PocException why = failure(conn.readLine(), spec);
+      why.addSuppressed(e);
+      throw why;
+    }
+  }
+
+  /**
+   * Whether the init has ended or is ending: a process on its way out loses its /proc/PID/ns links
+   * before it becomes a zombie, so a setup can fail on it a moment before it is seen to be gone.
+   */
+  private static boolean endsSoon(int initPid) {
+    long deadline = System.nanoTime() + 500_000_000L;
+    while (RunState.startTime(initPid) >= 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {

@@ -5,6 +5,8 @@ import dev.poc.host.Flock;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.StartFailedException;
+import dev.poc.host.HostChecks;
+import dev.poc.host.Tool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,6 @@ final class Firewall {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Firewall.class);
   private static final Path DIR = Path.of("/run/poc/net");
   private static final Path LOCK = DIR.resolve("iptables.lock");
-  static final List<Path> TOOL_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
   private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
 
   private final NetworkSettings settings;
@@ -42,7 +43,7 @@ final class Firewall {
   private volatile String installed;
 
   Firewall(NetworkSettings settings) {
-    this(settings, TOOL_DIRS);
+    this(settings, Tool.searchDirs());
   }
 
   /** Looks for the iptables tools in {@code toolDirs} only. */
@@ -224,8 +225,7 @@ final class Firewall {
   private Tool tool(String name, Network mode) {
     Tool tool = iptables(name);
     if (!tool.isInstalled()) {
-      throw new StartFailedException("network " + mode.cliName() + " needs " + name + ", which is not installed (looked in "
-          + toolDirs + "): install the iptables package (apt-get install iptables, dnf install iptables-nft) or use net-disabled");
+      throw NetworkChecks.failure(NetworkChecks.network(mode, HostChecks.iptables(toolDirs, false), settings));
     }
     return tool;
   }

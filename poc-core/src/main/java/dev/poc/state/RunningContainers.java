@@ -1,5 +1,6 @@
 package dev.poc.state;
 
+import dev.poc.Capability;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
 import dev.poc.NotFoundException;
@@ -33,6 +34,25 @@ public final class RunningContainers {
     /** The hostname it was started with (recorded since the hostname could differ from the name). */
     public String hostname() {
       return state.get("hostname") instanceof String h ? h : name;
+    }
+
+    /** Its capability mask; a record older than capabilities in state.json: Docker's 14. */
+    public long capabilities() {
+      return state.get("capabilities") instanceof Number n ? n.longValue()
+          : Capability.mask(Capability.dockerDefaults());
+    }
+
+    /** Its seccomp filter (hex); a record older than filters in state.json: the default one's. */
+    public Optional<String> seccomp() {
+      if (state.get("seccomp") instanceof String hex) {
+        return Optional.of(hex);
+      }
+      if (state.containsKey("capabilities")) {
+        return Optional.empty(); // recorded, and unconfined
+      }
+      return dev.poc.seccomp.Seccomp.dockerDefault()
+          .program(java.util.Set.copyOf(Capability.dockerDefaults().stream().map(Capability::capName).toList()))
+          .map(dev.poc.seccomp.BpfProgram::hex);
     }
   }
 

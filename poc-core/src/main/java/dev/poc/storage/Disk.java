@@ -139,7 +139,7 @@ public final class Disk {
     Optional<String> attached = LoopDevice.find(image());
     if (attached.isPresent()) {
       try {
-        Mounts.mount(attached.get(), mountPoint(), "ext4", LibC.MS_NODEV, "noinit_itable");
+        Mounts.mount(attached.get(), mountPoint(), "ext4", LibC.MS_NODEV | LibC.MS_NOSUID, "noinit_itable");
         return;
       } catch (IOException e) {
         if (LoopDevice.find(image()).isPresent()) {
@@ -149,7 +149,7 @@ public final class Disk {
       }
     }
     try (LoopDevice loop = LoopDevice.attach(image())) {
-      Mounts.mount(loop.device(), mountPoint(), "ext4", LibC.MS_NODEV, "noinit_itable");
+      Mounts.mount(loop.device(), mountPoint(), "ext4", LibC.MS_NODEV | LibC.MS_NOSUID, "noinit_itable");
     } catch (IOException e) {
       throw new PocException("mounting the disk of '" + name + "' failed: " + e.getMessage(), e);
     }

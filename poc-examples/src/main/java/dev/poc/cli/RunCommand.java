@@ -1,11 +1,17 @@
 package dev.poc.cli;
 
+import dev.poc.Capability;
+import dev.poc.Check;
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
 import dev.poc.ExitStatus;
+import dev.poc.InvalidSpecException;
 import dev.poc.Network;
+import dev.poc.PocException;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
+import dev.poc.seccomp.Seccomp;
+import java.util.EnumSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +68,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores, e.g. 1.5.")
   private Double cpus;
 
-  @Option(names = "--pids", paramLabel = "N", description = "Most processes and threads at once.")
-  private Long pids;
+  @Option(names = "--pids", paramLabel = "N|unlimited",
+      description = "Most processes and threads at once (default 2048; unlimited lifts it).")
+  private String pids;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
       description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
@@ -81,6 +88,21 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
   private boolean detach;
 
+  @Option(names = "--security-opt", paramLabel = "seccomp=FILE|unconfined",
+      description = "The seccomp profile (Docker's JSON format); default: Docker's default profile.")
+  private List<String> securityOpts = new ArrayList<>();
+
+  @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability to the default 14 (e.g. NET_ADMIN; ALL).")
+  private List<String> capAdd = new ArrayList<>();
+
+  @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability of the default 14 (e.g. NET_RAW; ALL).")
+  private List<String> capDrop = new ArrayList<>();
+
+  @Option(names = "--privileged", description = {"Every capability and no seccomp filter: root in the container can then "
+      + "mount, load kernel modules and reach hardware, so it is root on the host. poc still masks /proc paths and "
+      + "filters devices."})
+  private boolean privileged;
+
   @Override
   public Integer call() throws Exception {
     if (detach && !publish.isEmpty()) {
@@ -89,6 +111,10 @@ final class RunCommand implements Callable<Integer> {
           + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
     }
     Network network = Words.network(spec.commandLine(), mode);
+    Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
+    if (!ready.ok()) {
+      throw new PocException(ready.name() + " " + ready.problem());
+    }
     List<int[]> ports = publish.stream().map(p -> Words.publish(spec.commandLine(), p)).toList();
     if (network == Network.DISABLED && !ports.isEmpty()) {
       throw Errors.usage(spec.commandLine(), "--publish needs a network and " + mode + " has none: write net-bridge"
@@ -105,6 +131,11 @@ final class RunCommand implements Callable<Integer> {
     }
     if (options.workdir() != null) {
       b.cwd(options.workdir());
+    }
+    b.privileged(privileged);
+    b.capAdd(capabilities(capAdd)).capDrop(capabilities(capDrop));
+    for (String opt : securityOpts) {
+      b.seccomp(seccomp(opt));
     }
     int[] ug = options.user(spec.commandLine());
     if (ug != null) {
@@ -148,6 +179,41 @@ final class RunCommand implements Callable<Integer> {
     }
     return what + "it needed more than its memory limit of " + Words.size(limit.getAsLong())
         + "; give it more, e.g. --memory " + Words.size(2 * limit.getAsLong());
+  }
+
+  private Capability[] capabilities(List<String> names) {
+    EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
+    for (String n : names) {
+      if (n.equalsIgnoreCase("ALL")) {
+        caps.addAll(EnumSet.allOf(Capability.class));
+      } else {
+        try {
+          caps.add(Capability.parse(n));
+        } catch (InvalidSpecException e) {
+          throw Errors.usage(spec.commandLine(), e.getMessage());
+        }
+      }
+    }
+    return caps.toArray(new Capability[0]);
+  }
+
+  /** {@code seccomp=FILE} or {@code seccomp=unconfined}, as Docker writes it (also {@code seccomp:FILE}). */
+  private Seccomp seccomp(String opt) {
+    int sep = opt.indexOf('=') > 0 ? opt.indexOf('=') : opt.indexOf(':');
+    String key = sep > 0 ? opt.substring(0, sep) : opt;
+    if (!key.equals("seccomp") || sep == opt.length() - 1) {
+      throw Errors.usage(spec.commandLine(), "--security-opt " + opt + " is not one poc knows: write "
+          + "--security-opt seccomp=PROFILE.json or --security-opt seccomp=unconfined");
+    }
+    String value = opt.substring(sep + 1);
+    if (value.equals("unconfined")) {
+      return Seccomp.unconfined();
+    }
+    try {
+      return Seccomp.fromJson(Path.of(value));
+    } catch (InvalidSpecException e) {
+      throw Errors.usage(spec.commandLine(), e.getMessage());
+    }
   }
 
   private Rootfs rootfs() {

@@ -23,7 +23,7 @@ final class Words {
     }
   }
 
-  static void limits(CommandLine cmd, ContainerSpec.Builder b, String memory, Double cpus, Long pids) {
+  static void limits(CommandLine cmd, ContainerSpec.Builder b, String memory, Double cpus, String pids) {
     try {
       if (memory != null) {
         b.memory(memory);
@@ -34,11 +34,20 @@ final class Words {
         }
         b.cpus(cpus);
       }
-      if (pids != null) {
-        if (pids < 1) {
+      if ("unlimited".equals(pids)) {
+        b.unlimitedPids();
+      } else if (pids != null) {
+        long max;
+        try {
+          max = Long.parseLong(pids);
+        } catch (NumberFormatException e) {
+          throw new InvalidSpecException("--pids " + pids + " is not a number of processes: write e.g. --pids 100, "
+              + "or --pids unlimited");
+        }
+        if (max < 1) {
           throw new InvalidSpecException("--pids " + pids + " must be at least 1, e.g. --pids 100");
         }
-        b.pids(pids);
+        b.pids(max);
       }
     } catch (InvalidSpecException e) {
       throw Errors.usage(cmd, e.getMessage());

@@ -127,7 +127,9 @@ public class PocContainer implements AutoCloseable {
         .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
     exposedPorts.forEach(b::publish);
     customizer.accept(b);
-    Container c = b.start();
+    ContainerSpec spec = b.build();
+    HostReadiness.require(runtime.checks(spec), "container '" + name + "'");
+    Container c = runtime.start(spec);
     logs = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
     logs.pump(c.stdout(), System.out, "poc-log-" + name);
     logs.pump(c.stderr(), System.err, "poc-err-" + name);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The CLI end to end, as root, through the packaged jar, in a state root of its own. */
 class CliIT {
   private static final List<String> COMMANDS =
-      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "prune", "help");
+      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "prune", "info", "help");
   private static Cli cli;
 
   @BeforeAll
@@ -105,6 +105,27 @@ class CliIT {
   }
 
   @Test
+  void theContainersStdioIsPipesNeverTheCallersFiles() throws Exception {
+    // The CLI's stdout is a host log file with earlier contents and its stdin a host directory:
+    // through /proc/self/fd a container holding those would read the log or walk the host's root.
+    Path dir = cli.tempDir("poc-stdio-");
+    Path log = Files.writeString(dir.resolve("out.log"), "EARLIER LINE OF THE HOST LOG\n");
+    String script = "stat -L -c %F /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; cat; "
+        + "cd /proc/self/fd/0 && ls; head -c 300000 /dev/zero | tr '\\0' x; echo; exit 4";
+    Cli.Result r = cli.exec(List.of("bash", "-c", cli.commandLine() + " run --host-rootfs net-disabled "
+        + Cli.name("stdio") + " sh -c \"" + script + "\" < / >> " + log + " 2>&1"), null);
+    String out = Files.readString(log);
+    assertThat(r.code()).as(out).isEqualTo(4);
+    assertThat(out).startsWith("EARLIER LINE OF THE HOST LOG\nfifo\nfifo\nfifo\n");
+    assertThat(out).as("cd into stdin fails").contains("can't cd to /proc/self/fd/0");
+    assertThat(out).as("everything written before the exit is in the log").endsWith("x".repeat(300000) + "\n");
+    Path input = Files.writeString(dir.resolve("in.txt"), "from a host file\n");
+    Cli.Result fromFile = cli.exec(List.of("bash", "-c", cli.commandLine() + " run --host-rootfs net-disabled "
+        + Cli.name("stdin") + " sh -c 'stat -L -c %F /proc/self/fd/0; cat' < " + input), null);
+    assertThat(fromFile.out()).as(fromFile.toString()).isEqualTo("fifo\nfrom a host file\n");
+  }
+
+  @Test
   void runOnADirectoryWithEnvVolumeWorkdirAndUser() throws Exception {
     Path root = cli.busyboxRoot();
     Path data = cli.tempDir("poc-cli-data-");
@@ -152,7 +173,7 @@ class CliIT {
     assertThat(cli.run("ps", "-q").out()).isEqualTo(name + "\n");
     Cli.Result exec = cli.run("exec", name, "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; exit 4");
     assertThat(exec.code()).as(exec.toString()).isEqualTo(4);
-    assertThat(exec.out()).startsWith(name + "\n/run/poc/bin/poc-init");
+    assertThat(exec.out()).startsWith(name + "\npoc-init").doesNotContain("/run/poc");
     Cli.Result inUse = cli.run("run", "--host-rootfs", "net-disabled", name, "true");
     assertThat(inUse.code()).isEqualTo(125);
     assertThat(inUse.err()).contains("poc stop " + name);
