@@ -45,7 +45,7 @@ public final class Bridge {
       if (made.isPresent()) {
         return made; // another process made it meanwhile
       }
-      Ipv4Subnet subnet = s.bridgePool();
+      Ipv4Subnet subnet = Subnets.bridgePool(s);
       for (Rtnetlink.Address a : nl.addresses()) {
         if (subnet.overlaps(a.address(), a.prefix())) {
           throw new StartFailedException("bridge subnet " + subnet + " overlaps the host's address "
@@ -56,10 +56,10 @@ public final class Bridge {
         nl.createBridge(name);
         int index = nl.link(name).orElseThrow().index();
         nl.setAlias(index, ALIAS);
-        nl.addAddress(index, Ipv4Subnet.parseAddress(s.bridgeGateway(), "bridge address"), subnet.prefix());
+        nl.addAddress(index, Ipv4Subnet.parseAddress(Subnets.bridgeGateway(s), "bridge address"), subnet.prefix());
       } catch (IOException e) {
         nl.deleteLink(name);
-        throw new StartFailedException("creating bridge " + name + " at " + s.bridgeGateway() + "/" + subnet.prefix()
+        throw new StartFailedException("creating bridge " + name + " at " + Subnets.bridgeGateway(s) + "/" + subnet.prefix()
             + ": " + e.getMessage(), e);
       }
       return nl.link(name);

@@ -119,8 +119,8 @@ final class Firewall {
 
   /** The rules this runtime wants, by table, in iptables-save's own spelling. */
   static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress) {
-    String fwd = s.forwardChain();
-    String post = s.postroutingChain();
+    String fwd = Subnets.forwardChain(s);
+    String post = Subnets.postroutingChain(s);
     String def = s.defaultSubnet();
     String br = s.bridgeSubnet();
     List<String> filter = List.of(
@@ -173,7 +173,7 @@ final class Firewall {
   /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
   String removal(Map<String, List<String>> present) {
     StringBuilder sb = new StringBuilder();
-    Map<String, String> chains = Map.of("filter", settings.forwardChain(), "nat", settings.postroutingChain());
+    Map<String, String> chains = Map.of("filter", Subnets.forwardChain(settings), "nat", Subnets.postroutingChain(settings));
     for (String table : List.of("filter", "nat")) {
       String chain = chains.get(table);
       List<String> have = present.getOrDefault(table, List.of());

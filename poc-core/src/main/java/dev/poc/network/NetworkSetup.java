@@ -54,8 +54,8 @@ public final class NetworkSetup implements HostSetup {
     this.settings = settings;
     this.leaseDir = leaseDir;
     this.firewall = new Firewall(settings);
-    this.defaultPool = new AddressAllocator(leaseDir, settings.defaultPool());
-    this.bridgePool = new AddressAllocator(leaseDir, settings.bridgePool());
+    this.defaultPool = new AddressAllocator(leaseDir, Subnets.defaultPool(settings));
+    this.bridgePool = new AddressAllocator(leaseDir, Subnets.bridgePool(settings));
   }
 
   public NetworkSettings settings() {
@@ -114,7 +114,7 @@ public final class NetworkSetup implements HostSetup {
     String address = subnet.address(slot, 2);
     return mode == Network.DEFAULT
         ? new NetworkAttachment.Addressing(address, 24, subnet.address(slot, 1), 0)
-        : new NetworkAttachment.Addressing(address, subnet.prefix(), settings.bridgeGateway(), bridgeIndex);
+        : new NetworkAttachment.Addressing(address, subnet.prefix(), Subnets.bridgeGateway(settings), bridgeIndex);
   }
 
   /** Slots of {@code subnet} whose /24 an address of the host's already covers. */
