@@ -101,6 +101,7 @@ class SeccompTest extends RuntimeTestBase {
     // ... clone3 sends libc back to clone, and the ordinary calls work
     assertThat(poc.get("clone3")).isEqualTo("E38");
     assertThat(poc.get("listmount")).as("newer than every call the profile names").isEqualTo("E38");
+    assertThat(poc.get("x32 kcmp")).as("x32 has the same filter").isEqualTo("E1");
     for (String call : List.of("getpid", "clone(SIGCHLD)", "socket(AF_INET)", "socket(AF_UNIX)", "personality(query)",
         "process_vm_readv", "chroot", "mkdir", "getrandom")) {
       assertThat(poc.get(call)).as(call).isEqualTo("ok");
@@ -153,10 +154,13 @@ class SeccompTest extends RuntimeTestBase {
     Run r = Run.of(busybox("mkd", "/bin/syscall-probe mkdir /tmp/d; mkdir /tmp/e 2>&1; touch /tmp/f && echo touched")
         .rootfs(Rootfs.directory(rootfs)).seccomp(noMkdir));
     assertThat(r.out).contains("mkdir=E13").contains("Permission denied").contains("touched");
-    // exec'd commands get the container's filter too
+    // exec'd commands get the container's filter too, also from another runtime (through state.json)
     try (Container c = busybox("mkx", "sleep 30").rootfs(Rootfs.directory(rootfs)).seccomp(noMkdir).start();
-         ContainerProcess p = c.exec("/bin/syscall-probe", "mkdir", "/tmp/g")) {
+         ContainerProcess p = c.exec("/bin/syscall-probe", "mkdir", "/tmp/g");
+         ContainerRuntime other = ContainerRuntime.open(runtime.stateRoot());
+         ContainerProcess q = other.exec(c.name(), ExecSpec.of("/bin/syscall-probe", "mkdir", "/tmp/h"))) {
       assertThat(new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8)).contains("mkdir=E13");
+      assertThat(new String(q.stdout().readAllBytes(), StandardCharsets.UTF_8)).contains("mkdir=E13");
     }
   }
 

@@ -128,5 +128,10 @@ int main(int argc, char **argv) {
   PROBE("mkdir", SYS_mkdir, "/tmp/probe-dir", 0700);
   rmdir("/tmp/probe-dir");
   PROBE("getrandom", SYS_getrandom, NULL, 0, 0);
+#ifdef __x86_64__
+  /* The x32 ABI: the same entry, numbers with __X32_SYSCALL_BIT (ENOSYS from a kernel without x32). */
+  PROBE("x32 getpid", 0x40000000L | 39);
+  PROBE("x32 kcmp", 0x40000000L | 312, self, self, 0, 0, 0);
+#endif
   return 0;
 }

@@ -111,7 +111,7 @@ class CliIT {
     Path dir = cli.tempDir("poc-stdio-");
     Path log = Files.writeString(dir.resolve("out.log"), "EARLIER LINE OF THE HOST LOG\n");
     String script = "stat -L -c %F /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; cat; "
-        + "cd /proc/self/fd/0 && ls; head -c 300000 /dev/zero | tr '\\0' x; echo; exit 4";
+        + "cd /proc/self/fd/0 2>&1 && ls; head -c 300000 /dev/zero | tr '\\0' x; echo; exit 4";
     Cli.Result r = cli.exec(List.of("bash", "-c", cli.commandLine() + " run --host-rootfs net-disabled "
         + Cli.name("stdio") + " sh -c \"" + script + "\" < / >> " + log + " 2>&1"), null);
     String out = Files.readString(log);
