@@ -1,10 +1,10 @@
 #!/bin/sh
-# Regenerates poc-core/src/main/resources/dev/poc/seccomp/syscalls.tsv, the syscall numbers the
+# Regenerates poc-core/src/main/resources/dev/poc/seccomp/bpf/syscalls.tsv, the syscall numbers the
 # seccomp compiler resolves names with, from this machine's kernel headers (linux-libc-dev):
 #   x86_64  asm/unistd_64.h      i386  asm/unistd_32.h
 #   x32     asm/unistd_x32.h (numbers stored without __X32_SYSCALL_BIT)
 #   aarch64 asm-generic/unistd.h, preprocessed with the switches arm64's own asm/unistd.h sets.
-# Usage: sh gen-syscalls.sh > ../resources/dev/poc/seccomp/syscalls.tsv
+# Usage: sh gen-syscalls.sh > ../resources/dev/poc/seccomp/bpf/syscalls.tsv
 set -eu
 inc=/usr/include/x86_64-linux-gnu/asm
 tmp=$(mktemp -d)

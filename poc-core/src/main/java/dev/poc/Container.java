@@ -133,7 +133,7 @@ public final class Container implements AutoCloseable {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
     return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), Capability.mask(this.spec.capabilities()),
-        this.spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex), spec);
+        dev.poc.seccomp.bpf.SeccompPrograms.hex(this.spec), spec);
   }
 
   /** Whether the command is still running. */

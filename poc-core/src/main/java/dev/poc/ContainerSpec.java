@@ -9,9 +9,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
-import dev.poc.seccomp.BpfProgram;
 import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import org.immutables.value.Value;
 
 /**
@@ -127,16 +126,9 @@ public abstract class ContainerSpec extends ProcessSpec {
     return java.util.Collections.unmodifiableSet(caps);
   }
 
-  /** The compiled filter for {@link #seccomp()} and {@link #capabilities()}; empty when unconfined. */
-  @Value.Lazy
-  @Value.Auxiliary
-  public Optional<BpfProgram> seccompProgram() {
-    return seccomp().program(capabilities().stream().map(Capability::capName).collect(Collectors.toSet()));
-  }
-
   @Value.Check
   void check() {
-    seccompProgram(); // a profile too big for one filter fails here, before anything starts
+    SeccompPrograms.hex(this); // a profile too big for one filter fails here, before anything starts
     ContainerNames.validate(name());
     checkProcess("container '" + name() + "'");
     diskSize().ifPresent(Disk::parseSize);

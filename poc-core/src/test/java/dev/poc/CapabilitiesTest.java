@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class CapabilitiesTest {
     assertThat(s.capabilities()).isEqualTo(Capability.dockerDefaults()).hasSize(14);
     assertThat(Capability.mask(s.capabilities())).isEqualTo(0xa80425fbL); // what IsolationTest sees as CapEff
     assertThat(s.seccomp()).isEqualTo(Seccomp.dockerDefault());
-    assertThat(s.seccompProgram()).isPresent();
+    assertThat(SeccompPrograms.hex(s)).isPresent();
   }
 
   @Test
@@ -36,8 +37,8 @@ class CapabilitiesTest {
     ContainerSpec p = spec().privileged(true).build();
     assertThat(p.capabilities()).isEqualTo(EnumSet.allOf(Capability.class));
     assertThat(p.seccomp().isUnconfined()).isTrue();
-    assertThat(p.seccompProgram()).isEmpty();
-    assertThat(spec().privileged(true).seccomp(Seccomp.dockerDefault()).build().seccompProgram()).isPresent();
+    assertThat(SeccompPrograms.hex(p)).isEmpty();
+    assertThat(SeccompPrograms.hex(spec().privileged(true).seccomp(Seccomp.dockerDefault()).build())).isPresent();
   }
 
   @Test

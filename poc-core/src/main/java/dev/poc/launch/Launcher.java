@@ -15,6 +15,7 @@ import dev.poc.Stdio;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
@@ -115,7 +116,7 @@ public final class Launcher {
       state.put("network", spec.network().cliName());
       // what a command exec'd from another process gets: the same capabilities and filter
       state.put("capabilities", Capability.mask(spec.capabilities()));
-      spec.seccompProgram().ifPresent(p -> state.put("seccomp", p.hex()));
+      SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
@@ -177,7 +178,7 @@ public final class Launcher {
     plan.tty(spec.tty());
     plan.detach(spec.detached());
     plan.capabilities(Capability.mask(spec.capabilities()));
-    plan.seccomp(spec.seccompProgram().map(dev.poc.seccomp.BpfProgram::hex));
+    plan.seccomp(SeccompPrograms.hex(spec));
   }
 
   /** The environment every command starts with, before the spec's own variables. */

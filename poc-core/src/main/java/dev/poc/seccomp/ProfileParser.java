@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.poc.InvalidSpecException;
+import dev.poc.seccomp.bpf.Arch;
+import dev.poc.seccomp.bpf.SyscallTable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;

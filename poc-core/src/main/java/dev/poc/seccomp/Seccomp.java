@@ -3,6 +3,7 @@ package dev.poc.seccomp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.poc.InvalidSpecException;
+import dev.poc.seccomp.bpf.Arch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +25,8 @@ import java.util.Set;
  * when the value is made, so a bad one fails before any container starts.
  *
  * <p>The filter a container gets depends on its capabilities (Docker's {@code includes} /
- * {@code excludes}), the architecture and the kernel: {@link #program(Set)} settles them and
- * compiles.
+ * {@code excludes}), the architecture and the kernel: {@link #resolve(Set)} settles them. poc
+ * compiles the settled profile to the filter each container gets.
  */
 public final class Seccomp {
   private static final String DEFAULT_RESOURCE = "docker-default.json";
@@ -34,9 +35,8 @@ public final class Seccomp {
 
   private final String source;
   private final SeccompProfile profile; // null: unconfined
-  /** Compiled filters by capability set: every start of a container compiles otherwise. */
-  private final java.util.concurrent.ConcurrentMap<Set<String>, Optional<BpfProgram>> programs =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** 0: not computed yet. Cached: the compiled filters are looked up by this value on every start and exec. */
+  private int hash;
 
   private Seccomp(String source, SeccompProfile profile) {
     this.source = source;
@@ -107,36 +107,7 @@ public final class Seccomp {
 
   /** The profile for a container with these capabilities on this machine; empty when unconfined. */
   public Optional<SeccompProfile> resolve(Set<String> capabilities) {
-    return profile().map(p -> p.resolve(capabilities, Arch.host(), KernelVersion.running()));
-  }
-
-  /**
-   * The filter for a container with these effective capabilities (names like
-   * {@code CAP_SYS_ADMIN}) on this machine; empty when unconfined.
-   *
-   * @throws InvalidSpecException when the profile needs more than the kernel's 4096 instructions
-   */
-  public Optional<BpfProgram> program(Set<String> capabilities) {
-    Set<String> key = Set.copyOf(capabilities);
-    Optional<BpfProgram> cached = programs.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    Optional<BpfProgram> compiled = compile(key);
-    if (programs.size() < 64) {
-      programs.put(key, compiled);
-    }
-    return compiled;
-  }
-
-  private Optional<BpfProgram> compile(Set<String> capabilities) {
-    return resolve(capabilities).map(p -> {
-      try {
-        return SeccompCompiler.compile(p, Arch.host());
-      } catch (IllegalArgumentException e) {
-        throw new InvalidSpecException("seccomp profile " + source + " cannot be compiled: " + e.getMessage());
-      }
-    });
+    return profile().map(p -> p.resolve(capabilities, Arch.host().goName(), KernelVersion.running()));
   }
 
   /**
@@ -191,12 +162,17 @@ public final class Seccomp {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Seccomp s && s.source.equals(source) && Objects.equals(s.profile, profile);
+    return o == this || o instanceof Seccomp s && s.source.equals(source) && Objects.equals(s.profile, profile);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(source, profile);
+    int h = hash;
+    if (h == 0) {
+      h = Objects.hash(source, profile);
+      hash = h;
+    }
+    return h;
   }
 
   @Override

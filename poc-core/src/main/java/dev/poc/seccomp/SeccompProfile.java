@@ -77,17 +77,19 @@ public record SeccompProfile(SeccompAction defaultAction, List<String> architect
    * present or the native architecture listed).
    *
    * @param caps the container's effective capabilities, e.g. {@code CAP_SYS_ADMIN}
+   * @param nativeArch the native architecture as {@code includes.arches} names it (Go's GOARCH:
+   *     {@code amd64}, {@code arm64})
    * @param kernel the running kernel's release, e.g. {@code 6.1.0}
    */
-  public SeccompProfile resolve(Set<String> caps, Arch nativeArch, String kernel) {
+  public SeccompProfile resolve(Set<String> caps, String nativeArch, String kernel) {
     List<Rule> kept = new ArrayList<>();
     for (Rule r : syscalls) {
       When in = r.includes();
       boolean include = caps.containsAll(in.caps())
-          && (in.arches().isEmpty() || in.arches().contains(nativeArch.goName()))
+          && (in.arches().isEmpty() || in.arches().contains(nativeArch))
           && (in.minKernel().isEmpty() || KernelVersion.atLeast(kernel, in.minKernel().get()));
       When ex = r.excludes();
-      boolean exclude = ex.caps().stream().anyMatch(caps::contains) || ex.arches().contains(nativeArch.goName())
+      boolean exclude = ex.caps().stream().anyMatch(caps::contains) || ex.arches().contains(nativeArch)
           || (ex.minKernel().isPresent() && KernelVersion.atLeast(kernel, ex.minKernel().get()));
       if (include && !exclude) {
         kept.add(new Rule(r.names(), r.action(), r.args()));

@@ -10,6 +10,8 @@ import dev.poc.RunInfo;
 import dev.poc.Signal;
 import dev.poc.host.Posix;
 import dev.poc.internal.ContainerNames;
+import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -51,9 +53,7 @@ public final class RunningContainers {
       if (state.containsKey("capabilities")) {
         return Optional.empty(); // recorded, and unconfined
       }
-      return dev.poc.seccomp.Seccomp.dockerDefault()
-          .program(java.util.Set.copyOf(Capability.dockerDefaults().stream().map(Capability::capName).toList()))
-          .map(dev.poc.seccomp.BpfProgram::hex);
+      return SeccompPrograms.hex(Seccomp.dockerDefault(), SeccompPrograms.capabilityNames(Capability.dockerDefaults()));
     }
   }
 

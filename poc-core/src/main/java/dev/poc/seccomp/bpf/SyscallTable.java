@@ -1,4 +1,4 @@
-package dev.poc.seccomp;
+package dev.poc.seccomp.bpf;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -58,7 +58,7 @@ public final class SyscallTable {
     Map<String, int[]> m = new HashMap<>();
     try (InputStream in = SyscallTable.class.getResourceAsStream("syscalls.tsv")) {
       if (in == null) {
-        throw new IllegalStateException("dev/poc/seccomp/syscalls.tsv is missing from the poc-core jar");
+        throw new IllegalStateException("dev/poc/seccomp/bpf/syscalls.tsv is missing from the poc-core jar");
       }
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
       for (String line; (line = r.readLine()) != null; ) {

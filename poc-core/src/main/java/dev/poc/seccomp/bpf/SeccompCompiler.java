@@ -1,8 +1,10 @@
-package dev.poc.seccomp;
+package dev.poc.seccomp.bpf;
 
-import dev.poc.seccomp.BpfAssembler.Label;
+import dev.poc.seccomp.SeccompAction;
+import dev.poc.seccomp.SeccompProfile;
 import dev.poc.seccomp.SeccompProfile.ArgCondition;
 import dev.poc.seccomp.SeccompProfile.Rule;
+import dev.poc.seccomp.bpf.BpfAssembler.Label;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.poc.seccomp;
+package dev.poc.seccomp.bpf;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,13 +1,16 @@
-package dev.poc.seccomp;
+package dev.poc.seccomp.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.poc.InvalidSpecException;
-import dev.poc.seccomp.BpfInterpreter.Call;
+import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.SeccompAction;
+import dev.poc.seccomp.SeccompProfile;
 import dev.poc.seccomp.SeccompProfile.ArgCondition;
 import dev.poc.seccomp.SeccompProfile.Op;
 import dev.poc.seccomp.SeccompProfile.Rule;
+import dev.poc.seccomp.bpf.BpfInterpreter.Call;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +30,7 @@ class SeccompCompilerTest {
   }
 
   static BpfProgram dockerDefault(Set<String> caps, Arch arch) {
-    SeccompProfile p = Seccomp.dockerDefault().profile().orElseThrow().resolve(caps, arch, "6.1.0");
+    SeccompProfile p = Seccomp.dockerDefault().profile().orElseThrow().resolve(caps, arch.goName(), "6.1.0");
     return SeccompCompiler.compile(new SeccompProfile(p.defaultAction(), X86_FAMILY, p.syscalls()), arch);
   }
 
@@ -82,7 +85,7 @@ class SeccompCompilerTest {
 
   @Test
   void aarch64HasItsOwnNumbersAndNoSubArchitectures() {
-    SeccompProfile p = Seccomp.dockerDefault().profile().orElseThrow().resolve(Set.of(), Arch.AARCH64, "6.1");
+    SeccompProfile p = Seccomp.dockerDefault().profile().orElseThrow().resolve(Set.of(), Arch.AARCH64.goName(), "6.1");
     BpfProgram prog = SeccompCompiler.compile(new SeccompProfile(p.defaultAction(), List.of("SCMP_ARCH_AARCH64"),
         p.syscalls()), Arch.AARCH64);
     int a64 = Arch.AARCH64.auditArch();
@@ -99,7 +102,7 @@ class SeccompCompilerTest {
       worst = Math.max(worst, BpfInterpreter.trace(p, new Call(n, X86_64, 0x11L, 0, 0)).steps());
     }
     List<SeccompCompiler.Run> runs = SeccompCompiler.runs(
-        Seccomp.dockerDefault().profile().orElseThrow().resolve(Set.of(), Arch.X86_64, "6.1"), Arch.X86_64);
+        Seccomp.dockerDefault().profile().orElseThrow().resolve(Set.of(), Arch.X86_64.goName(), "6.1"), Arch.X86_64);
     int depth = 32 - Integer.numberOfLeadingZeros(runs.size() - 1); // ceil(log2(runs))
     assertThat(runs.size()).isGreaterThan(40);
     // arch check (2-4), x32 split (2), the search, the longest argument block (personality: 5 rules of 4)
@@ -178,7 +181,7 @@ class SeccompCompilerTest {
   void namesOfAnotherArchitectureAreSkippedAndUnknownNamesRefused() {
     Seccomp s = Seccomp.fromJson("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"recv\",\"arch_prctl\","
         + "\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}", "test");
-    BpfProgram p = s.program(Set.of()).orElseThrow();
+    BpfProgram p = SeccompPrograms.program(s, Set.of()).orElseThrow();
     assertThat(BpfInterpreter.run(p, new Call(nr("mkdir", Arch.host()), Arch.host().auditArch())))
         .isEqualTo(SeccompAction.errno(13).returnValue());
     assertThatThrownBy(() -> Seccomp.fromJson("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
