@@ -190,13 +190,6 @@ class ModuleBoundaryIT {
   }
 
   /**
-   * Public members of {@code dev.poc} that name an internal type today: constructors the runtime
-   * calls across packages, and accessors its strategies use. Older than the seccomp split, and
-   * each wants its own change (a factory in the internal package, a value type in the API); a new
-   * leak fails below, and a fixed one should leave this list.
-   */
-
-  /**
    * No public or protected member of a public class in an exported package names a type of a
    * package the module keeps to itself: a consumer could not use such a
    * member, and the internal type would be frozen into the API.
