@@ -42,7 +42,7 @@ public final class Container implements AutoCloseable {
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
 
-  public Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
+  Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
@@ -253,7 +253,7 @@ public final class Container implements AutoCloseable {
     runtime.unregister(this);
   }
 
-  public StartContext context() {
+  StartContext context() {
     return ctx;
   }
 

@@ -53,6 +53,10 @@ public final class ContainerRuntime implements AutoCloseable {
   static final Path HOST_STATE = Path.of("/run/poc");
   private static volatile ContainerRuntime defaultRuntime;
 
+  static {
+    dev.poc.internal.Access.set(new ApiInternals());
+  }
+
   private final Path stateRoot;
   private final NetworkSettings networkSettings;
   private final NamespaceStrategy namespaces;
@@ -328,16 +332,16 @@ public final class ContainerRuntime implements AutoCloseable {
     return StateStore.unchecked("listing containers", storage::list);
   }
 
-  public Storage storage() {
+  Storage storage() {
     return storage;
   }
 
-  public SpareHelpers spareHelpers() {
+  SpareHelpers spareHelpers() {
     return spareHelpers;
   }
 
   /** Every strategy of this runtime, in the order they prepare: what reclaim and prune go through. */
-  public List<HostSetup> setups() {
+  List<HostSetup> setups() {
     return setups;
   }
 
@@ -345,7 +349,7 @@ public final class ContainerRuntime implements AutoCloseable {
    * The strategies that prepare a start of {@code spec}, in order: namespaces, cgroups, and the
    * network strategy its {@link Network} names.
    */
-  public List<HostSetup> setupsFor(ContainerSpec spec) {
+  List<HostSetup> setupsFor(ContainerSpec spec) {
     Network mode = spec.network();
     if (!mode.isCustom()) {
       return List.of(namespaces, cgroups, network);
@@ -363,7 +367,7 @@ public final class ContainerRuntime implements AutoCloseable {
     return List.of(namespaces, cgroups, custom);
   }
 
-  public Path runDir(String name) {
+  Path runDir(String name) {
     return stateRoot.resolve("run").resolve(name);
   }
 
@@ -376,7 +380,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
-  public void reclaim() {
+  void reclaim() {
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
       return;
@@ -403,7 +407,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** With the name lock held: undoes a dead run of {@code name}; leaves a live detached one alone. */
-  public void reclaimIfDead(String name, Path runDir) {
+  void reclaimIfDead(String name, Path runDir) {
     if (!Files.exists(runDir)) {
       return;
     }

@@ -37,7 +37,7 @@ public final class Images {
 
   private final ImageStore store;
 
-  public Images(ImageStore store) {
+  Images(ImageStore store) {
     this.store = store;
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.poc.cgroup.CgroupSetup;
+import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.NamespaceStrategy;
+import dev.poc.spi.RootfsStrategy;
 import dev.poc.spi.StartContext;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -231,6 +233,33 @@ class CustomStrategyTest {
         first.stdin().close();
         assertThat(first.waitFor()).isZero();
       }
+    }
+  }
+
+  @Test
+  void aCustomRootfsStrategyBuildsTheRootAndIsReleasedOnce() throws Exception {
+    List<String> events = Collections.synchronizedList(new ArrayList<>());
+    Path page = Files.writeString(stateRoot.resolve("custom-rootfs-page.txt"), "from the custom rootfs\n");
+    RootfsStrategy busyboxWithPage = new RootfsStrategy() {
+      @Override
+      public Attachment prepare(StartContext ctx) {
+        events.add("prepare " + ctx.name());
+        ctx.plan().rootBind(busybox, busybox, "nodev").bind(page, "/tmp/page.txt", "ro");
+        return () -> events.add("release " + ctx.name());
+      }
+
+      @Override
+      public String toString() {
+        return "busybox with a page";
+      }
+    };
+    try (ContainerRuntime rt = ContainerRuntime.builder().stateRoot(stateRoot).build()) {
+      String name = TestRootfs.uniqueName("rfs");
+      Run r = Run.of(rt.container().name(name).rootfs(Rootfs.custom(busyboxWithPage)).command("cat", "/tmp/page.txt"));
+      assertThat(r.code()).as(r.err).isZero();
+      assertThat(r.out).isEqualTo("from the custom rootfs\n");
+      assertThat(eventsOf(events, name)).containsExactly("prepare", "release");
+      assertThat(Rootfs.custom(busyboxWithPage)).hasToString("busybox with a page");
     }
   }
 

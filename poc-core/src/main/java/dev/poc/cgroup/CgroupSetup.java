@@ -145,6 +145,7 @@ public final class CgroupSetup implements CgroupStrategy {
         }
       }
     }
+    cg.removeParentIfEmpty();
   }
 
   /**

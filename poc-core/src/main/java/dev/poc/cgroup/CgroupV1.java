@@ -78,6 +78,7 @@ final class CgroupV1 implements Cgroups {
       }
     } catch (IOException | RuntimeException e) {
       GroupRemoval.remove(made, () -> {});
+      removeParentIfEmpty();
       throw e;
     }
   }
@@ -162,11 +163,14 @@ final class CgroupV1 implements Cgroups {
   public boolean remove(String name) {
     String groupPath = "/" + PARENT + "/" + name;
     List<Path> dirs = dirs(name);
-    boolean gone = GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+    return GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+  }
+
+  @Override
+  public void removeParentIfEmpty() {
     for (Path root : roots) {
       CgroupFs.rmdirIfEmpty(root.resolve(PARENT));
     }
-    return gone;
   }
 
   @Override

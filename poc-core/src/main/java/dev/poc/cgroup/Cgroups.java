@@ -60,10 +60,13 @@ public interface Cgroups {
   void readStats(String name, ContainerStats.Builder into) throws IOException;
 
   /**
-   * Kills every process left in the group and removes it, then the shared parent when empty.
-   * Waits a bounded time, backing off; true when the group is gone.
+   * Kills every process left in the group and removes it. Waits a bounded time, backing off; true
+   * when the group is gone. The shared parent stays: it is set up once, not at every start.
    */
   boolean remove(String name);
+
+  /** Removes the shared parent {@code poc/} where no group is left in it (prune, a failed create). */
+  void removeParentIfEmpty();
 
   /** The names of the container groups under {@code poc/} (for prune). */
   Set<String> groups() throws IOException;

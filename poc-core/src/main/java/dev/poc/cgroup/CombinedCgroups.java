@@ -58,7 +58,10 @@ final class CombinedCgroups implements Cgroups {
         made.add(d);
       }
     } catch (IOException | RuntimeException e) {
-      made.forEach(d -> d.remove(name));
+      for (Cgroups d : made) { // a failed create leaves nothing, not even a parent it made
+        d.remove(name);
+        d.removeParentIfEmpty();
+      }
       throw e;
     }
   }
@@ -96,6 +99,11 @@ final class CombinedCgroups implements Cgroups {
       gone &= d.remove(name);
     }
     return gone;
+  }
+
+  @Override
+  public void removeParentIfEmpty() {
+    drivers.forEach(Cgroups::removeParentIfEmpty);
   }
 
   @Override

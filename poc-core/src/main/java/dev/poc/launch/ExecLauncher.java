@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.internal.Access;
 import dev.poc.ContainerProcess;
 import dev.poc.ExecSpec;
 import dev.poc.PocException;
@@ -49,7 +50,7 @@ public final class ExecLauncher {
       if (!"EXEC".equals(line)) {
         throw failure(line, name, spec);
       }
-      return new ContainerProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
+      return Access.api().newProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
     } catch (IOException | RuntimeException e) {
       if (helper != null) {
         helper.destroyForcibly();

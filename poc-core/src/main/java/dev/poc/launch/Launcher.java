@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.internal.Access;
 import dev.poc.Capability;
 import dev.poc.BindMount;
 import dev.poc.CommandNotFoundException;
@@ -64,14 +65,14 @@ public final class Launcher {
     } catch (IOException e) {
       throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
     }
-    Path runDir = runtime.runDir(name);
+    Path runDir = Access.api().runDir(runtime, name);
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
     InitConnection conn = null;
     PidHandle init = null;
     boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
-      runtime.reclaimIfDead(name, runDir);
+      Access.api().reclaimIfDead(runtime, name, runDir);
       if (Files.exists(runDir)) {
         throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
       }
@@ -80,7 +81,7 @@ public final class Launcher {
       runDirIsOurs = true;
       InitPlan plan = new InitPlan();
       Start ctx = new Start(spec, runtime, runDir, plan);
-      for (HostSetup setup : runtime.setupsFor(spec)) {
+      for (HostSetup setup : Access.api().setupsFor(runtime, spec)) {
         Attachment a = setup.prepare(ctx);
         attachments.add(a);
         if (a instanceof CgroupStrategy.Group group) {
@@ -95,7 +96,7 @@ public final class Launcher {
       planProcess(spec, plan);
       long tPrepared = System.nanoTime();
 
-      SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
+      SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
       helper = h.process();
       conn = h.connection();
       long tSpawned = System.nanoTime();
@@ -128,7 +129,7 @@ public final class Launcher {
         state.put("address", net.address().get());
       }
       RunState.write(runDir, state);
-      Container c = new Container(spec, runtime, ctx, helper, conn, init, lock, attachments);
+      Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
         LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",

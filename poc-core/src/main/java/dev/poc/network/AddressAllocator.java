@@ -2,12 +2,12 @@ package dev.poc.network;
 
 import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
+import dev.poc.host.Flock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
 
 /**
@@ -32,8 +30,6 @@ import java.util.function.IntPredicate;
 public final class AddressAllocator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUFFIX = ".leases.json";
-  /** FileLock excludes other processes only; threads of this JVM queue here first. */
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   /** Slot {@code slot} belongs to container {@code name}, started from run directory {@code owner}. */
   public record Lease(int slot, String name, String owner) {}
@@ -163,12 +159,10 @@ public final class AddressAllocator {
    * /run is a hundred times the cost of the rest.
    */
   private <T> T locked(Action<T> action) throws IOException {
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
-    jvmLock.lock();
-    try {
-      Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-          FileLock held = ch.lock()) {
+    Files.createDirectories(file.getParent());
+    // a flock excludes the threads of this JVM as it excludes other processes
+    try (Flock held = Flock.lock(file)) {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         ByteBuffer old = ByteBuffer.allocate((int) ch.size());
         while (old.hasRemaining() && ch.read(old, old.position()) > 0) {
           // read it all
@@ -189,8 +183,6 @@ public final class AddressAllocator {
         }
         return result;
       }
-    } finally {
-      jvmLock.unlock();
     }
   }
 

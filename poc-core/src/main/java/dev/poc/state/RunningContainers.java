@@ -1,5 +1,6 @@
 package dev.poc.state;
 
+import dev.poc.internal.Access;
 import dev.poc.Capability;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
@@ -61,7 +62,7 @@ public final class RunningContainers {
   /** The container {@code name} when it runs under this state root. */
   static Optional<Run> find(ContainerRuntime runtime, String name) {
     ContainerNames.validate(name);
-    return RunState.read(runtime.runDir(name)).flatMap(state -> verified(name, state));
+    return RunState.read(Access.api().runDir(runtime, name)).flatMap(state -> verified(name, state));
   }
 
   /** Like {@link #find}, but a missing container is an error that says what to do. */
@@ -125,12 +126,12 @@ public final class RunningContainers {
             + ") did not end after SIGKILL: look at `ps -o pid,stat,cmd -p " + run.initPid() + "`");
       }
     }
-    Path runDir = runtime.runDir(name);
+    Path runDir = Access.api().runDir(runtime, name);
     try {
       Optional<NameLock> lock = NameLock.tryAcquire(name);
       if (lock.isPresent()) {
         try (NameLock held = lock.get()) {
-          runtime.reclaimIfDead(name, runDir);
+          Access.api().reclaimIfDead(runtime, name, runDir);
         }
       } else {
         awaitGone(runDir); // a live process owns it and releases it itself

@@ -1,5 +1,6 @@
 package dev.poc.storage;
 
+import dev.poc.internal.Access;
 import dev.poc.Image;
 import dev.poc.InvalidSpecException;
 import dev.poc.spi.RootfsStrategy;
@@ -28,7 +29,7 @@ public final class DiskRootfs implements RootfsStrategy {
 
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
-    Storage.Use use = ctx.runtime().storage().use(name, ctx);
+    Storage.Use use = Access.api().storage(ctx.runtime()).use(name, ctx);
     try {
       Path lower = use.lowerDir();
       String options = "lowerdir=" + overlayPath(lower) + ",upperdir=" + overlayPath(use.disk().upper())

@@ -1,5 +1,6 @@
 package dev.poc.cli;
 
+import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -92,6 +93,18 @@ final class Errors {
       }
       err.flush();
       return Poc.POC_ERROR;
+    }
+  }
+
+  /**
+   * Runs {@code action}, which builds a container or exec spec from the command line: a spec the
+   * runtime refuses ({@link InvalidSpecException}) is a usage error (exit 2) for run and exec alike.
+   */
+  static <T> T badSpecIsUsage(CommandLine cmd, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (InvalidSpecException e) {
+      throw usage(cmd, e.getMessage());
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,26 +81,17 @@ final class RunCommand implements Callable<Integer> {
       description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
   private List<String> publish = new ArrayList<>();
 
-  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
-  private List<String> env = new ArrayList<>();
-
   @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind a host path into the container.")
   private List<String> volumes = new ArrayList<>();
 
-  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside (default /).")
-  private String workdir;
-
-  @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this user (default 0:0).")
-  private String user;
+  @Mixin
+  private ProcessOptions options;
 
   @Option(names = "--rm", description = "Remove the container's disk when the command ends.")
   private boolean remove;
 
   @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
   private boolean detach;
-
-  @Option(names = {"-T", "--no-tty"}, description = "Plain pipes even on a terminal.")
-  private boolean noTty;
 
   @Option(names = "--security-opt", paramLabel = "seccomp=FILE|unconfined",
       description = "The seccomp profile (Docker's JSON format); default: Docker's default profile.")
@@ -141,27 +133,27 @@ final class RunCommand implements Callable<Integer> {
         .rootfs(rootfs());
     Words.limits(spec.commandLine(), b, memory, cpus, pids);
     ports.forEach(p -> b.publish(p[0], p[1]));
-    Words.env(spec.commandLine(), env).forEach(b::putEnv);
+    options.env(spec.commandLine()).forEach(b::putEnv);
     for (String v : volumes) {
       Words.Volume vol = Words.volume(spec.commandLine(), v);
       b.bind(vol.source(), vol.destination(), vol.readOnly());
     }
-    if (workdir != null) {
-      b.cwd(workdir);
+    if (options.workdir() != null) {
+      b.cwd(options.workdir());
     }
     b.privileged(privileged);
     b.capAdd(capabilities(capAdd)).capDrop(capabilities(capDrop));
     for (String opt : securityOpts) {
       b.seccomp(seccomp(opt));
     }
-    if (user != null) {
-      int[] ug = Words.user(spec.commandLine(), user);
+    int[] ug = options.user(spec.commandLine());
+    if (ug != null) {
       b.user(ug[0], ug[1]);
     }
     if (detach) {
       b.detached(true).stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD);
     } else {
-      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
+      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(options.tty());
     }
     Container c = start(b);
     if (detach) {
@@ -247,10 +239,6 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Container start(ContainerSpec.Builder b) {
-    try {
-      return b.start();
-    } catch (InvalidSpecException e) {
-      throw Errors.usage(spec.commandLine(), e.getMessage());
-    }
+    return Errors.badSpecIsUsage(spec.commandLine(), b::start);
   }
 }

@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code CNI_COMMAND}, {@code CNI_CONTAINERID}, {@code CNI_NETNS}, {@code CNI_IFNAME} and
  * {@code CNI_PATH} in its environment and the network configuration on its stdin.
  *
- * <p>ADD runs once the container's init exists (its network namespace is
- * {@code /proc/INITPID/ns/net}) and before its command starts; the address in the plugin's result
- * becomes {@link dev.poc.Container#address()}. DEL runs when the container is released, and for a
- * container whose JVM died when the next runtime reclaims it: the container's name is its CNI
- * container id, so DEL finds the address to release without anything saved. DEL gets no netns:
- * by then the namespace is gone with the container's processes, taking its end of the veth pair
- * with it, and a pid's namespace could belong to another process.
+ * <p>ADD runs once the container's init exists and before its command starts; the address in the
+ * plugin's result becomes {@link dev.poc.Container#address()}. The strategy holds the container's
+ * network namespace open from then on (a descriptor of this JVM's, handed to the plugins as
+ * {@code /proc/JVMPID/fd/N}), so DEL at release still finds the namespace and removes the
+ * interface itself, although the container's processes are gone, and no other process's
+ * namespace can be mistaken for it. For a container whose JVM died, the next runtime's reclaim
+ * runs DEL without a namespace: the container's name is its CNI container id, so the address is
+ * released, and the kernel removes the veth pair with the namespace.
  *
  * <p>Written only against poc's exported packages ({@code dev.poc}, {@code dev.poc.spi}).
  *
@@ -114,6 +115,8 @@ public final class CniNetwork implements NetworkStrategy {
     private final StartContext ctx;
     private final AtomicBoolean added = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The container's network namespace, held open until DEL; and its path for the plugins. */
+    private volatile NetnsHandle netns;
 
     Link(StartContext ctx) {
       this.ctx = ctx;
@@ -121,8 +124,9 @@ public final class CniNetwork implements NetworkStrategy {
 
     @Override
     public void onCreated(int initPid) throws IOException {
+      netns = NetnsHandle.open(initPid);
       added.set(true); // a failed ADD may have done part of its work: DEL undoes it
-      JsonNode result = run("ADD", ctx.name(), "/proc/" + initPid + "/ns/net");
+      JsonNode result = run("ADD", ctx.name(), netns.path());
       Optional<String> address = Optional.empty();
       Optional<String> gateway = Optional.empty();
       for (JsonNode ip : result.path("ips")) {
@@ -148,15 +152,61 @@ public final class CniNetwork implements NetworkStrategy {
         return;
       }
       try {
-        del(ctx.name());
+        run("DEL", ctx.name(), netns.path());
       } catch (IOException | RuntimeException e) {
         LOG.warn("CNI DEL of '{}' on network {} failed: {}", ctx.name(), name, e.toString());
+      } finally {
+        netns.close();
       }
     }
   }
 
   private void del(String container) throws IOException {
     run("DEL", container, "");
+  }
+
+  /**
+   * A network namespace held open by this JVM: {@code /proc/JVMPID/fd/N} names it for as long as
+   * the descriptor is open, whatever becomes of the processes that were in it.
+   */
+  private record NetnsHandle(java.nio.channels.FileChannel channel, String path) implements AutoCloseable {
+    static NetnsHandle open(int initPid) throws IOException {
+      Path ns = Path.of("/proc/" + initPid + "/ns/net");
+      String target = Files.readSymbolicLink(ns).toString(); // net:[inode]
+      java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ns, java.nio.file.StandardOpenOption.READ);
+      // the only descriptor of this JVM's on that namespace is the one just opened (the runtime
+      // holds none), so the one whose link names it is ours
+      for (String fd : descriptors()) {
+        if (target.equals(readLinkOrEmpty(Path.of("/proc/self/fd", fd)))) {
+          return new NetnsHandle(channel, "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+        }
+      }
+      channel.close();
+      throw new IOException("cannot find the descriptor of " + ns + " just opened in /proc/self/fd");
+    }
+
+    private static java.util.Set<String> descriptors() throws IOException {
+      try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+        return fds.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+      }
+    }
+
+    private static String readLinkOrEmpty(Path link) {
+      try {
+        return Files.readSymbolicLink(link).toString();
+      } catch (IOException e) {
+        return ""; // closed meanwhile
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // nothing left to release
+      }
+    }
   }
 
   /** Runs the plugin; returns its result (empty for DEL), or throws with the plugin's own error. */

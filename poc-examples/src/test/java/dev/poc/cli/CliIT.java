@@ -71,6 +71,14 @@ class CliIT {
     assertUsage(cli.run("stats"), "Missing required parameter", "Example: sudo ./poc stats test0");
   }
 
+  @Test
+  void aSpecTheRuntimeRefusesIsAUsageErrorForRunAndExecAlike() throws Exception {
+    String name = Cli.name("spec");
+    assertUsage(cli.run("run", "--host-rootfs", "--workdir", "data", "net-disabled", name, "true"),
+        "cwd 'data' is not absolute: write it as /data");
+    assertUsage(cli.run("exec", "--workdir", "data", name, "true"), "cwd 'data' is not absolute: write it as /data");
+  }
+
   private static void assertUsage(Cli.Result r, String... fragments) {
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
     for (String f : fragments) {

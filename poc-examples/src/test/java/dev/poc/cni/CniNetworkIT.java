@@ -159,6 +159,10 @@ class CniNetworkIT {
       assertThat(leases()).as("leases after the next runtime reclaimed").isEmpty();
       assertThat(state.resolve("run").resolve(name)).doesNotExist();
     }
+    // the kernel deletes the veth pair once the dead container's namespace is freed, asynchronously
+    for (int i = 0; i < 500 && !portsOnBridge().isEmpty(); i++) {
+      Thread.sleep(10);
+    }
     assertThat(portsOnBridge()).as("veths on bridge " + bridge).isEmpty();
   }
 
