@@ -58,7 +58,7 @@ class ModuleBoundaryIT {
     List<String> path = new ArrayList<>(List.of(core.toString()));
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String file = Path.of(entry).getFileName().toString();
-      if (file.endsWith(".jar") && Stream.of("jnr-", "jffi-", "guava-", "failureaccess-", "jackson-", "slf4j-api-", "asm")
+      if (file.endsWith(".jar") && Stream.of("jnr-", "jffi-", "guava-", "failureaccess-", "jackson-", "slf4j-api-", "asm", "aircompressor-")
           .anyMatch(file::startsWith) && !file.contains("native")) {
         path.add(entry);
       }
