@@ -282,13 +282,24 @@ public final class ContainerRuntime implements AutoCloseable {
     return build(name, diskSize, Images.DEFAULT);
   }
 
-  /** As {@link #build(String, String)}, over the image named {@code image}. */
+  /**
+   * As {@link #build(String, String)}, over the image named {@code image}: a built one (see
+   * {@link #images()}) when one has that name, else a registry image ({@code redis:7}), pulled
+   * when missing, whose layers then lie under the disk (see {@link #registryImages()}).
+   */
   public ContainerInfo build(String name, String diskSize, String image) {
     Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
     if (!disks.ok()) { // before the name is taken: one line naming the package or module
       throw new PocException(disks.name() + " " + disks.problem());
     }
-    return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
+    String base = image;
+    boolean built = images().list().stream().anyMatch(i -> i.name().equals(image));
+    if (!built && !image.equals(Images.DEFAULT)) {
+      dev.poc.image.PulledImage pulled = registryImages.ensure(image, Progress.none());
+      base = Storage.REGISTRY_PREFIX + pulled.name();
+    }
+    String over = base;
+    return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, over));
   }
 
   /**

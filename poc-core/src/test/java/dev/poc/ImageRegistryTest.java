@@ -178,6 +178,27 @@ class ImageRegistryTest {
   }
 
   @Test
+  void aSizedDiskLiesOverARegistryImage() throws Exception {
+    ContainerRuntime rt = ContainerRuntime.builder().stateRoot(TestRootfs.stateRoot()).registries(viaMirror(registry.uri())).build();
+    String name = TestRootfs.uniqueName("disk");
+    try (rt) {
+      ContainerInfo built = rt.build(name, "64M", "busybox:1.36");
+      assertThat(built.image()).isEqualTo("registry:docker.io/library/busybox:1.36");
+      Run write = Run.of(rt.container().name(name).rootfs(Rootfs.disk(name))
+          .command("sh", "-c", "echo kept > /etc/replaced.txt; df -k / | tail -1"));
+      assertThat(write.code()).as(write.toString()).isZero();
+      Run read = Run.of(rt.container().name(name).rootfs(Rootfs.disk(name)).command("cat", "/etc/replaced.txt"));
+      assertThat(read.out).as("the disk keeps what a run wrote").isEqualTo("kept\n");
+      PulledImage image = rt.registryImages().find("busybox:1.36").orElseThrow();
+      assertThat(rt.registryImages().layerDirsTopFirst(image).get(0).resolve("etc/replaced.txt")).hasContent("v2\n");
+      assertThatThrownBy(() -> rt.registryImages().remove("busybox:1.36")).isInstanceOf(NameInUseException.class)
+          .hasMessageContaining(name);
+      rt.remove(name, false);
+      assertThat(rt.registryImages().remove("busybox:1.36").layersRemoved()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aRunDirectoryKeepsItsLayersFromASweep() throws Exception {
     Path state = dir.resolve("runs-state");
     RegistryImages images = new RegistryImages(state, viaMirror(registry.uri()));

@@ -217,10 +217,16 @@ final class ContentStore {
   static final class Pin implements AutoCloseable {
     private final Path file;
     private final Flock lock;
+    private final List<Digest> layers;
 
-    Pin(Path file, Flock lock) {
+    Pin(Path file, Flock lock, List<Digest> layers) {
       this.file = file;
       this.lock = lock;
+      this.layers = List.copyOf(layers);
+    }
+
+    List<Digest> layers() {
+      return layers;
     }
 
     @Override
@@ -242,11 +248,30 @@ final class ContentStore {
       StringBuilder s = new StringBuilder();
       layers.forEach(l -> s.append(l).append('\n'));
       Files.write(file, s.toString().getBytes(StandardCharsets.US_ASCII)); // the lock made the file
-      return new Pin(file, lock);
+      return new Pin(file, lock, layers);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
     }
+  }
+
+  /** Containers whose disk lies over image {@code name} ({@code STATE/containers/NAME/container.json}: {@code image}). */
+  List<String> disksOver(String name) throws IOException {
+    List<String> users = new ArrayList<>();
+    Path containers = root.resolveSibling("containers");
+    if (!Files.isDirectory(containers)) {
+      return users;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(containers)) {
+      for (Path d : dirs) {
+        Path record = d.resolve("container.json");
+        if (Files.isRegularFile(record)
+            && Manifests.tree(Files.readAllBytes(record), record.toString()).path("image").asText("").equals("registry:" + name)) {
+          users.add(d.getFileName().toString());
+        }
+      }
+    }
+    return users;
   }
 
   /** What {@link #gc()} removed. */

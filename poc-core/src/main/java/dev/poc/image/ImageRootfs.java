@@ -54,9 +54,7 @@ public final class ImageRootfs implements RootfsStrategy {
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
     RegistryImages.Hold hold = images.hold(ctx.name(), image);
     try {
-      // read by sweeps: a detached container keeps its layers after this JVM (and its pin) is gone
-      Files.write(ctx.runDir().resolve(ContentStore.RUN_LAYERS),
-          image.layers().stream().map(Digest::toString).collect(Collectors.toList()));
+      hold.recordIn(ctx.runDir()); // a detached container keeps its layers after this JVM is gone
       Path upper = Files.createDirectories(ctx.runDir().resolve("upper"));
       Path work = Files.createDirectories(ctx.runDir().resolve("work"));
       String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));

@@ -117,11 +117,18 @@ public final class RegistryImages {
     }
   }
 
-  /** Forgets image {@code name} and removes the layers nothing else uses ({@code poc rmi}). */
+  /** Forgets image {@code name} and removes the layers nothing else uses ({@code poc rmi}); refused while a disk lies over it. */
   public SweepResult remove(String name) {
     ImageReference ref = ImageReference.parse(name);
     try {
-      boolean removed = store.locked(() -> store.removeImage(ref.toString()));
+      boolean removed = store.locked(() -> {
+        List<String> disks = store.disksOver(ref.toString());
+        if (!disks.isEmpty()) {
+          throw new dev.poc.NameInUseException("image " + ref.familiar() + " lies under the disk of container(s) "
+              + String.join(", ", disks) + ": remove them first (poc rm NAME)");
+        }
+        return store.removeImage(ref.toString());
+      });
       if (!removed) {
         throw new NotFoundException("image " + ref.familiar() + " is not in " + store.root() + ": poc images lists them");
       }
@@ -185,6 +192,16 @@ public final class RegistryImages {
     /** The layer directories, top first. */
     public List<Path> layersTopFirst() {
       return layersTopFirst;
+    }
+
+    /**
+     * Lists the held layers in the run directory {@code runDir}, which sweeps read: a detached
+     * container keeps its layers after this JVM (and so this hold) is gone.
+     */
+    public void recordIn(Path runDir) throws IOException {
+      List<String> lines = new ArrayList<>();
+      pin.layers().forEach(l -> lines.add(l.toString()));
+      Files.write(runDir.resolve(ContentStore.RUN_LAYERS), lines);
     }
 
     @Override

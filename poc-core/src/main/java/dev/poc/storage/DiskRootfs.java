@@ -31,11 +31,14 @@ public final class DiskRootfs implements RootfsStrategy {
   public Attachment prepare(StartContext ctx) throws IOException {
     Storage.Use use = Access.api().storage(ctx.runtime()).use(name, ctx);
     try {
-      Path lower = use.lowerDir();
-      String options = "lowerdir=" + overlayPath(lower) + ",upperdir=" + overlayPath(use.disk().upper())
+      StringBuilder lower = new StringBuilder();
+      for (Path l : use.lowerDirsTopFirst()) {
+        lower.append(lower.length() > 0 ? ":" : "").append(overlayPath(l));
+      }
+      String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(use.disk().upper())
           + ",workdir=" + overlayPath(use.disk().work());
       ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
-      if (use.image().kind() == Image.Kind.HOST) {
+      if (use.image().isPresent() && use.image().get().kind() == Image.Kind.HOST) {
         HostRootfs.planHostPrograms(ctx.plan());
       }
       return use;

@@ -59,6 +59,9 @@ public final class Storage {
     return imagesApi;
   }
 
+  /** A disk's image that is a pulled registry image: this prefix, then its full reference. */
+  public static final String REGISTRY_PREFIX = "registry:";
+
   /** {@code build NAME disk-size SIZE}: a new disk of {@code size} over image {@code imageName}. */
   public ContainerInfo build(String name, String size, String imageName) throws IOException {
     ContainerNames.validate(name);
@@ -97,7 +100,9 @@ public final class Storage {
    */
   private Flock reserve(String name, String size, long bytes, String imageName) throws IOException {
     return store.locked(() -> {
-      images.require(imageName);
+      if (!imageName.startsWith(REGISTRY_PREFIX)) {
+        images.require(imageName); // a registry image was pulled just before, and rmi refuses while a disk uses it
+      }
       Optional<StoredContainer> existing = store.container(name);
       Disk disk = store.disk(name);
       if (existing.isPresent() && existing.get().state() == StoredContainer.State.READY) {
@@ -126,10 +131,19 @@ public final class Storage {
     });
   }
 
-  /** A mounted disk and its image, held for one container: closing it releases the disk for others. */
-  record Use(Disk disk, Image image, Path lowerDir, Flock lock) implements Attachment {
+  /**
+   * A mounted disk and what lies under it (a built image, or a pulled image's layers, held),
+   * for one container: closing it releases both for others.
+   */
+  record Use(Disk disk, Optional<Image> image, List<Path> lowerDirsTopFirst, Flock lock, AutoCloseable hold)
+      implements Attachment {
     @Override
     public void close() {
+      try {
+        hold.close();
+      } catch (Exception e) {
+        LOG.warn("releasing the image of disk '{}' failed: {}", disk.name(), e.toString());
+      }
       lock.close();
     }
   }
@@ -166,9 +180,22 @@ public final class Storage {
         throw new PocException("the disk of '" + diskName + "' was left half-built by a process that died: "
             + "remove it (poc rm " + diskName + ") and build it again");
       }
+      if (c.image().startsWith(REGISTRY_PREFIX)) {
+        dev.poc.image.RegistryImages registry = runtime.registryImages();
+        String ref = c.image().substring(REGISTRY_PREFIX.length());
+        dev.poc.image.RegistryImages.Hold hold = registry.hold(ctx.name(), registry.ensure(ref, dev.poc.Progress.none()));
+        try {
+          hold.recordIn(ctx.runDir());
+          disk.ensureMounted();
+        } catch (IOException | RuntimeException e) {
+          hold.close();
+          throw e;
+        }
+        return new Use(disk, Optional.empty(), hold.layersTopFirst(), lock, hold);
+      }
       Image image = images.require(c.image());
       disk.ensureMounted();
-      return new Use(disk, image, images.rootfs(c.image()), lock);
+      return new Use(disk, Optional.of(image), List.of(images.rootfs(c.image())), lock, () -> {});
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
