@@ -284,8 +284,9 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /**
    * As {@link #build(String, String)}, over the image named {@code image}: a built one (see
-   * {@link #images()}) when one has that name, else a registry image ({@code redis:7}), pulled
-   * when missing, whose layers then lie under the disk (see {@link #registryImages()}).
+   * {@link #images()}), or a registry image written with a tag, registry or digest
+   * ({@code redis:7}), pulled when missing, whose layers then lie under the disk (see
+   * {@link #registryImages()}).
    */
   public ContainerInfo build(String name, String diskSize, String image) {
     Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
@@ -293,8 +294,11 @@ public final class ContainerRuntime implements AutoCloseable {
       throw new PocException(disks.name() + " " + disks.problem());
     }
     String base = image;
+    // only a name no built image can have (a tag, a registry, a digest) is a registry image: a
+    // mistyped built image name must never make a request to Docker Hub
+    boolean registryName = image.contains(":") || image.contains("/") || image.contains("@");
     boolean built = images().list().stream().anyMatch(i -> i.name().equals(image));
-    if (!built && !image.equals(Images.DEFAULT)) {
+    if (!built && registryName) {
       dev.poc.image.PulledImage pulled = registryImages.ensure(image, Progress.none());
       base = Storage.REGISTRY_PREFIX + pulled.name();
     }

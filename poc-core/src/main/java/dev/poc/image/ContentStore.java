@@ -274,6 +274,32 @@ final class ContentStore {
     return users;
   }
 
+  /**
+   * Under the store lock: removes the store's directory, lock file included, when no image is
+   * recorded and nothing is left after a sweep (a locker that opened the old lock file notices
+   * its deletion and takes the new one).
+   */
+  void removeIfUnused() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    locked(() -> {
+      if (images().isEmpty() && isEmptyDir(root.resolve("layers")) && isEmptyDir(root.resolve("pins"))) {
+        Trees.delete(root);
+      }
+      return null;
+    });
+  }
+
+  private static boolean isEmptyDir(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return true;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      return !entries.iterator().hasNext();
+    }
+  }
+
   /** What {@link #gc()} removed. */
   record Swept(List<Digest> layers, List<Digest> blobs, long bytes) {}
 

@@ -148,6 +148,15 @@ public final class RegistryImages {
     }
   }
 
+  /** Removes the whole store directory when it holds no image and no container uses a layer of it (prune). */
+  public void removeStoreIfUnused() {
+    try {
+      store.removeIfUnused();
+    } catch (IOException e) {
+      throw failed("removing " + store.root(), e);
+    }
+  }
+
   /**
    * For poc's image rootfs: the layer directories of {@code image}, top first (overlay's
    * {@code lowerdir} order), held for {@code owner} until the returned hold is closed.

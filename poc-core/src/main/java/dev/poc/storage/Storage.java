@@ -331,7 +331,10 @@ public final class Storage {
     }
     attempt(failures, "removing images", images::removeAll);
     // pulled images are a cache that outlives prune; what no image uses any more goes
-    attempt(failures, "sweeping unused image layers", () -> runtime.registryImages().sweep());
+    attempt(failures, "sweeping unused image layers", () -> {
+      runtime.registryImages().sweep();
+      runtime.registryImages().removeStoreIfUnused();
+    });
     for (HostSetup setup : Access.api().setups(runtime)) {
       attempt(failures, "pruning " + setup.getClass().getSimpleName(), setup::prune);
     }

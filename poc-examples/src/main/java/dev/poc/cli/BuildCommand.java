@@ -31,7 +31,8 @@ final class BuildCommand implements Callable<Integer> {
   @Parameters(index = "2", paramLabel = "SIZE", description = "Disk size: K, M, G or T (binary units), e.g. 20G.")
   private String size;
 
-  @Option(names = "--image", paramLabel = "NAME", description = "The base image (default: ${DEFAULT-VALUE}; see init).")
+  @Option(names = "--image", paramLabel = "NAME",
+      description = "The base image (default: ${DEFAULT-VALUE}; see init), or a registry image with a tag (redis:7), pulled when missing.")
   private String image = Images.DEFAULT;
 
   @Override
