@@ -142,6 +142,14 @@ class ImagePullErrorsTest {
   }
 
   @Test
+  void aRedirectedBlobIsFetchedWithoutTheRegistrysCredentials() {
+    proxy.set(ProxyRegistry.Mode.REDIRECT, baseLayer());
+    assertThat(store("redirect", proxy.uri(), credentials).pull("busybox:1.36").image().layers()).hasSize(2);
+    assertThat(proxy.redirectedRequests.get()).isEqualTo(1);
+    assertThat(proxy.leakedAuthorizations.get()).isZero();
+  }
+
+  @Test
   void aFullDiskMidPullIsAClearErrorAndLeavesNothingHalfWritten() throws Exception {
     Path small = Files.createDirectories(dir.resolve("small"));
     Mounts.mount("tmpfs", small, "tmpfs", 0, "size=1600k");

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * basic credentials), as Docker Hub does.
  */
 final class ProxyRegistry implements AutoCloseable {
-  enum Mode { PASS, CORRUPT, TRUNCATE_ALWAYS, TRUNCATE_ONCE, BEARER }
+  enum Mode { PASS, CORRUPT, TRUNCATE_ALWAYS, TRUNCATE_ONCE, BEARER, REDIRECT }
 
   static final String TOKEN = "poc-test-token";
 
@@ -31,6 +31,9 @@ final class ProxyRegistry implements AutoCloseable {
   private volatile String target = "";
   final AtomicInteger blobRequests = new AtomicInteger();
   final AtomicInteger rangeRequests = new AtomicInteger();
+  /** Authorization headers that reached the redirect target (storage must never see one). */
+  final AtomicInteger leakedAuthorizations = new AtomicInteger();
+  final AtomicInteger redirectedRequests = new AtomicInteger();
 
   ProxyRegistry(URI upstream) throws IOException {
     this.upstream = upstream;
@@ -66,12 +69,26 @@ final class ProxyRegistry implements AutoCloseable {
         ex.getResponseBody().write(body);
         return;
       }
-      if (mode == Mode.BEARER && !("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+      boolean viaStorage = path.startsWith("/storage/");
+      if (viaStorage) { // where REDIRECT sends blobs, like a bucket behind a registry: no registry auth here
+        redirectedRequests.incrementAndGet();
+        if (ex.getRequestHeaders().getFirst("Authorization") != null) {
+          leakedAuthorizations.incrementAndGet();
+        }
+        path = path.substring("/storage".length());
+      }
+      if ((mode == Mode.BEARER || mode == Mode.REDIRECT) && !viaStorage
+          && !("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
         ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"" + uri() + "/token\",service=\"poc-test\",scope=\"repository:library/busybox:pull\"");
         ex.sendResponseHeaders(401, -1);
         return;
       }
-      HttpRequest.Builder req = HttpRequest.newBuilder(upstream.resolve(ex.getRequestURI().toString())).GET();
+      if (mode == Mode.REDIRECT && !viaStorage && path.endsWith("/blobs/sha256:" + target)) {
+        ex.getResponseHeaders().add("Location", "/storage" + path);
+        ex.sendResponseHeaders(307, -1);
+        return;
+      }
+      HttpRequest.Builder req = HttpRequest.newBuilder(upstream.resolve(path)).GET();
       String accept = ex.getRequestHeaders().getFirst("Accept");
       if (accept != null) {
         req.header("Accept", accept);

@@ -49,7 +49,7 @@ final class RegistryClient {
     this.settings = settings;
     this.credentials = new Credentials(settings.authFile());
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build(); // see follow(): the registry's credentials stay with it
   }
 
   /** A manifest or index as the registry sent it, and the endpoint that answered. */
@@ -180,9 +180,10 @@ final class RegistryClient {
     if (auth != null) {
       req.setHeader("Authorization", auth);
     }
-    HttpResponse<T> r = exchange(req.build(), body);
+    HttpRequest first = req.build();
+    HttpResponse<T> r = exchange(first, body);
     if (r.statusCode() != 401) {
-      return r;
+      return follow(first, r, body);
     }
     discard(r);
     String challenge = r.headers().firstValue("WWW-Authenticate").orElseThrow(() -> new ImagePullException(
@@ -192,12 +193,45 @@ final class RegistryClient {
     auth = answer(challenge, host, ref, endpoint);
     authorizations.put(key, auth);
     req.setHeader("Authorization", auth);
-    r = exchange(req.build(), body);
+    HttpRequest again = req.build();
+    r = exchange(again, body);
     if (r.statusCode() == 401 || r.statusCode() == 403) {
       discard(r);
       throw refused(ref, endpoint, "refused access (" + r.statusCode() + ") with the credentials of " + credentials.file());
     }
-    return r;
+    return follow(again, r, body);
+  }
+
+  /**
+   * Follows a redirect (registries send blobs to storage at signed addresses) without the
+   * registry's Authorization header, which such storage refuses and must never see; the Range
+   * and Accept headers go along. At most five hops, never from https to http.
+   */
+  private <T> HttpResponse<T> follow(HttpRequest sent, HttpResponse<T> r, HttpResponse.BodyHandler<T> body) throws IOException {
+    HttpRequest current = sent;
+    HttpResponse<T> response = r;
+    for (int hop = 0; hop < 5; hop++) {
+      int code = response.statusCode();
+      if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+        return response;
+      }
+      java.util.Optional<String> location = response.headers().firstValue("Location");
+      if (location.isEmpty()) {
+        return response;
+      }
+      discard(response);
+      URI next = current.uri().resolve(location.get());
+      if (current.uri().getScheme().equals("https") && !"https".equals(next.getScheme())) {
+        throw new ImagePullException("registry " + current.uri().getAuthority() + " redirects " + current.uri()
+            + " to the plain-HTTP " + next + ": refusing to leave TLS");
+      }
+      HttpRequest.Builder b = HttpRequest.newBuilder(next).timeout(TIMEOUT).GET();
+      current.headers().firstValue("Range").ifPresent(v -> b.header("Range", v));
+      current.headers().firstValue("Accept").ifPresent(v -> b.header("Accept", v));
+      current = b.build();
+      response = exchange(current, body);
+    }
+    throw new ImagePullException("registry " + sent.uri().getAuthority() + " redirects " + sent.uri() + " more than five times");
   }
 
   private ImagePullException refused(ImageReference ref, URI endpoint, String what) {
