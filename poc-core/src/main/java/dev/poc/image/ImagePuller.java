@@ -60,49 +60,47 @@ final class ImagePuller {
 
   private Result pullLocked(ImageReference ref, ImageSource source, String reference, String image, Progress progress)
       throws IOException {
-    {
-      progress.step("pulling " + image + " (" + ref + ", " + platform + ")");
-      RegistryClient.Fetched top = source.manifest(reference);
-      if (ref.digest().isPresent() && !top.digest().equals(ref.digest().get())) {
-        throw new ImagePullException("image " + image + ": " + top.endpoint() + " served a manifest with digest " + top.digest()
-            + " for " + ref.digest().get() + ": the registry (or a mirror) serves wrong content; nothing was stored");
-      }
-      JsonNode doc = Manifests.tree(top.body(), "the manifest of " + image);
-      String type = Manifests.mediaType(doc, top.mediaType());
-      RegistryClient.Fetched chosen = top;
-      if (MediaTypes.isIndex(type)) {
-        Descriptor d = Manifests.pick(doc, platform, image);
-        chosen = source.manifest(d.digest().toString());
-        if (!chosen.digest().equals(d.digest())) {
-          throw new ImagePullException("image " + image + ": the manifest for " + platform + " has digest " + chosen.digest()
-              + ", not the " + d.digest() + " its index names: the registry serves wrong content; nothing was stored");
-        }
-        doc = Manifests.tree(chosen.body(), "the " + platform + " manifest of " + image);
-        type = Manifests.mediaType(doc, chosen.mediaType());
-      }
-      if (!MediaTypes.isManifest(type)) {
-        throw new ImagePullException("image " + image + " is a '" + type + "', not an image manifest poc can run");
-      }
-      Manifests.Manifest manifest = Manifests.manifest(doc, image);
-      AtomicInteger blobs = new AtomicInteger();
-      AtomicLong bytes = new AtomicLong();
-      RegistryClient.Fetched endpoint = chosen;
-      ImageSource from = source;
-      if (!store.hasBlob(manifest.config().digest())) {
-        download(from, endpoint, manifest.config(), "config", progress, blobs, bytes);
-      }
-      ImageConfig config = Manifests.config(store.read(manifest.config().digest()), image);
-      List<Digest> diffIds = layers(from, endpoint, ref, manifest.layers(), progress, blobs, bytes);
-      checkDiffIds(image, config, manifest, diffIds);
-      store.put(chosen.body(), chosen.digest());
-      long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
-      PulledImage pulled = new PulledImage(ref.toString(), chosen.digest(), config, manifest.config().digest(),
-          manifest.layers().stream().map(Descriptor::digest).toList(), size, Instant.now());
-      store.putImage(pulled);
-      progress.step("pulled " + image + ": " + chosen.digest() + " (" + blobs.get() + " blobs downloaded, "
-          + (bytes.get() >> 10) + " KiB)");
-      return new Result(pulled, blobs.get(), bytes.get());
+    progress.step("pulling " + image + " (" + ref + ", " + platform + ")");
+    RegistryClient.Fetched top = source.manifest(reference);
+    if (ref.digest().isPresent() && !top.digest().equals(ref.digest().get())) {
+      throw new ImagePullException("image " + image + ": " + top.endpoint() + " served a manifest with digest " + top.digest()
+          + " for " + ref.digest().get() + ": the registry (or a mirror) serves wrong content; nothing was stored");
     }
+    JsonNode doc = Manifests.tree(top.body(), "the manifest of " + image);
+    String type = Manifests.mediaType(doc, top.mediaType());
+    RegistryClient.Fetched chosen = top;
+    if (MediaTypes.isIndex(type)) {
+      Descriptor d = Manifests.pick(doc, platform, image);
+      chosen = source.manifest(d.digest().toString());
+      if (!chosen.digest().equals(d.digest())) {
+        throw new ImagePullException("image " + image + ": the manifest for " + platform + " has digest " + chosen.digest()
+            + ", not the " + d.digest() + " its index names: the registry serves wrong content; nothing was stored");
+      }
+      doc = Manifests.tree(chosen.body(), "the " + platform + " manifest of " + image);
+      type = Manifests.mediaType(doc, chosen.mediaType());
+    }
+    if (!MediaTypes.isManifest(type)) {
+      throw new ImagePullException("image " + image + " is a '" + type + "', not an image manifest poc can run");
+    }
+    Manifests.Manifest manifest = Manifests.manifest(doc, image);
+    AtomicInteger blobs = new AtomicInteger();
+    AtomicLong bytes = new AtomicLong();
+    RegistryClient.Fetched endpoint = chosen;
+    ImageSource from = source;
+    if (!store.hasBlob(manifest.config().digest())) {
+      download(from, endpoint, manifest.config(), "config", progress, blobs, bytes);
+    }
+    ImageConfig config = Manifests.config(store.read(manifest.config().digest()), image);
+    List<Digest> diffIds = layers(from, endpoint, ref, manifest.layers(), progress, blobs, bytes);
+    checkDiffIds(image, config, manifest, diffIds);
+    store.put(chosen.body(), chosen.digest());
+    long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    PulledImage pulled = new PulledImage(ref.toString(), chosen.digest(), config, manifest.config().digest(),
+        manifest.layers().stream().map(Descriptor::digest).toList(), size, Instant.now());
+    store.putImage(pulled);
+    progress.step("pulled " + image + ": " + chosen.digest() + " (" + blobs.get() + " blobs downloaded, "
+        + (bytes.get() >> 10) + " KiB)");
+    return new Result(pulled, blobs.get(), bytes.get());
   }
 
   /** Downloads and unpacks the layers the store lacks, several at once; returns each one's diff id (null: unpacked before). */
