@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
  * stays on the host.
  */
 public final class ImageRootfs implements RootfsStrategy {
+  private static final boolean VOLATILE = kernelAtLeast(5, 10);
   private final String name;
   private final Optional<List<String>> entrypoint;
   private final PulledImage resolved; // null until a start resolves the name
@@ -58,7 +59,10 @@ public final class ImageRootfs implements RootfsStrategy {
       Path upper = Files.createDirectories(ctx.runDir().resolve("upper"));
       Path work = Files.createDirectories(ctx.runDir().resolve("work"));
       String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
-      String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work);
+      // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
+      // the whole file system under it when the container's mount namespace goes
+      String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work)
+          + (VOLATILE ? ",volatile" : "");
       if (options.length() > 4000) {
         throw new InvalidSpecException("image " + name + " has " + hold.layersTopFirst().size()
             + " layers, more than one overlay mount option can name under " + ctx.runtime().stateRoot()
@@ -70,6 +74,15 @@ public final class ImageRootfs implements RootfsStrategy {
       hold.close();
       throw e;
     }
+  }
+
+  private static boolean kernelAtLeast(int major, int minor) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version", ""));
+    if (!m.find()) {
+      return false;
+    }
+    int ma = Integer.parseInt(m.group(1));
+    return ma > major || (ma == major && Integer.parseInt(m.group(2)) >= minor);
   }
 
   /** overlayfs splits its options at ',' and lower directories at ':'; such paths cannot be given. */

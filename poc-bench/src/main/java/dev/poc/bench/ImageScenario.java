@@ -1,0 +1,140 @@
+package dev.poc.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poc.Progress;
+import dev.poc.Rootfs;
+import dev.poc.image.Digest;
+import dev.poc.image.Platform;
+import dev.poc.image.RegistryImages;
+import dev.poc.image.RegistrySettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Scenario 7: images by name. A three-layer image (the busybox tree, then two small layers)
+ * written as an OCI layout: storing it (verify, unpack each layer) against umoci unpacking the
+ * same layout, and the start-to-exit of /bin/true on the stored image (an overlay of its layers
+ * and a private upper) against the same tree as {@code Rootfs.directory}. No registry: the store's
+ * path from verified blob to layer directory is the one a pull takes.
+ */
+final class ImageScenario implements Scenario {
+  static final String DIRECTORY = "poc, Rootfs.directory (busybox tree)";
+  static final String IMAGE = "poc, Rootfs.image (3 layers, stored)";
+  static final String POC_IMPORT = "poc: store the layout (verify, unpack 3 layers)";
+  static final String UMOCI = "umoci unpack of the same layout";
+  private static final String NAME = "localhost/bench/busybox:layers";
+
+  @Override
+  public int number() {
+    return 7;
+  }
+
+  @Override
+  public Section run(BenchEnv env, Harness harness) throws Exception {
+    Section section = new Section("7. Images: storing a layered image, and starting on it");
+    Path layout = layout(env.rootfs, env.workDir.resolve("image-layout"));
+    RegistrySettings offline = RegistrySettings.builder().mirrorsOnly(true).build(); // nothing is pulled here
+    int n = Math.max(3, harness.iterations() / 20);
+    List<Variant> stores = new ArrayList<>();
+    int[] round = {0};
+    stores.add(new Variant(POC_IMPORT, () -> {
+      Path state = env.workDir.resolve("image-store-" + round[0]++);
+      long t0 = System.nanoTime();
+      new RegistryImages(state, offline).importArchive(layout, NAME, Progress.none());
+      long t = System.nanoTime() - t0;
+      HostCommand.output(List.of("rm", "-rf", state.toString()));
+      return t;
+    }));
+    boolean umoci = new ProcessBuilder("sh", "-c", "command -v umoci").start().waitFor() == 0;
+    if (umoci) {
+      stores.add(new Variant(UMOCI, () -> {
+        Path bundle = env.workDir.resolve("umoci-bundle-" + round[0]++);
+        long t0 = System.nanoTime();
+        HostCommand.output(List.of("umoci", "unpack", "--image", layout + ":layers", bundle.toString()));
+        long t = System.nanoTime() - t0;
+        HostCommand.output(List.of("rm", "-rf", bundle.toString()));
+        return t;
+      }));
+    } else {
+      section.note("umoci is not installed (apt-get install -y umoci): its row is missing.");
+    }
+    Map<String, long[]> stored = harness.withCounts(1, n).run(stores);
+
+    env.poc.registryImages().importArchive(layout, NAME, Progress.none());
+    List<Variant> starts = List.of(
+        new Variant(DIRECTORY, env.pocTrials.startToExit(b -> b)),
+        new Variant(IMAGE, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME)))));
+    Map<String, long[]> started = harness.run(starts);
+
+    section.paragraph("The image: the busybox tree (one gzip layer) and two small layers above it, as an OCI layout on local disk. First table: storing it into an empty store, "
+        + n + " times each, against umoci unpacking the same layout into a bundle. Second table: start-to-exit of /bin/true, "
+        + "interleaved, " + harness.iterations() + " times each.");
+    section.table(TimingTable.of(stored, new TimingTable.Baseline("poc", POC_IMPORT)));
+    section.table(TimingTable.of(started, new TimingTable.Baseline("directory", DIRECTORY)));
+    double extraMillis = (TimingTable.median(started, IMAGE) - TimingTable.median(started, DIRECTORY)) / 1e6;
+    section.target(Target.atMost("Rootfs.image median − Rootfs.directory median", extraMillis, 1.0, "ms"));
+    if (umoci) {
+      section.target(Target.atMost("poc store median ÷ umoci unpack median",
+          TimingTable.median(stored, POC_IMPORT) / TimingTable.median(stored, UMOCI), 1.0, ""));
+    }
+    return section;
+  }
+
+  /** An OCI layout of {@code tree} plus two small layers, tag "layers". */
+  static Path layout(Path tree, Path dir) throws IOException, InterruptedException {
+    ObjectMapper json = new ObjectMapper();
+    Files.createDirectories(dir.resolve("blobs/sha256"));
+    Path top1 = Files.createDirectories(dir.resolve("src/l2/etc"));
+    Files.writeString(top1.resolve("motd"), "layer two\n");
+    Path top2 = Files.createDirectories(dir.resolve("src/l3/opt"));
+    Files.writeString(top2.resolve("app.conf"), "layer three\n");
+    List<Path> trees = List.of(tree, top1.getParent(), top2.getParent());
+    ObjectNode manifest = json.createObjectNode().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+    ArrayNode layers = json.createArrayNode();
+    ArrayNode diffIds = json.createArrayNode();
+    for (Path t : trees) {
+      Process p = new ProcessBuilder("tar", "--numeric-owner", "-C", t.toString(), "-cf", "-", ".").start();
+      byte[] plain = p.getInputStream().readAllBytes();
+      if (p.waitFor() != 0) {
+        throw new IOException("tar of " + t + " failed");
+      }
+      ByteArrayOutputStream gz = new ByteArrayOutputStream();
+      try (GZIPOutputStream o = new GZIPOutputStream(gz)) {
+        o.write(plain);
+      }
+      Digest d = blob(dir, gz.toByteArray());
+      layers.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip").put("digest", d.toString())
+          .put("size", gz.size());
+      diffIds.add(Digest.of(plain).toString());
+    }
+    ObjectNode config = json.createObjectNode().put("architecture", Platform.host().architecture()).put("os", "linux");
+    config.putObject("config").putArray("Cmd").add("/bin/true");
+    config.putObject("rootfs").put("type", "layers").set("diff_ids", diffIds);
+    byte[] configBytes = json.writeValueAsBytes(config);
+    manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+        .put("digest", blob(dir, configBytes).toString()).put("size", configBytes.length);
+    manifest.set("layers", layers);
+    byte[] m = json.writeValueAsBytes(manifest);
+    ObjectNode index = json.createObjectNode().put("schemaVersion", 2);
+    ObjectNode ref = index.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+        .put("digest", blob(dir, m).toString()).put("size", m.length);
+    ref.putObject("annotations").put("org.opencontainers.image.ref.name", "layers");
+    Files.write(dir.resolve("index.json"), json.writeValueAsBytes(index));
+    Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    return dir;
+  }
+
+  private static Digest blob(Path dir, byte[] bytes) throws IOException {
+    Digest d = Digest.of(bytes);
+    Files.write(dir.resolve("blobs/sha256").resolve(d.hex()), bytes);
+    return d;
+  }
+}
