@@ -10,6 +10,8 @@ import dev.poc.spi.Attachment;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
+import dev.poc.state.OutputLogStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +43,7 @@ public final class Container implements AutoCloseable {
   private final NameLock lock;
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
+  private final OutputLog log;
 
   public Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
@@ -52,6 +55,7 @@ public final class Container implements AutoCloseable {
     this.init = init;
     this.lock = lock;
     this.attachments = attachments;
+    this.log = new OutputLog(runtime.stateRoot(), spec.name());
     runtime.register(this);
     Thread waiter = new Thread(this::awaitExit, "poc-wait-" + spec.name());
     waiter.setDaemon(true);
@@ -83,14 +87,64 @@ public final class Container implements AutoCloseable {
     return helper.getOutputStream();
   }
 
-  /** The command's stdout, when the spec's stdout is {@link Stdio#PIPE}. */
+  /**
+   * The command's stdout. With {@link Stdio#LOG} (the default) each call gives a new stream that
+   * reads the log from its start and follows it until the container has ended and all is read;
+   * with {@link Stdio#PIPE}, the one pipe.
+   */
   public InputStream stdout() {
-    return helper.getInputStream();
+    return spec.stdout() == Stdio.LOG ? logStream(OutputFrame.Type.STDOUT) : helper.getInputStream();
   }
 
-  /** The command's stderr, when the spec's stderr is {@link Stdio#PIPE}. */
+  /** The command's stderr, as {@link #stdout()}. */
   public InputStream stderr() {
-    return helper.getErrorStream();
+    return spec.stderr() == Stdio.LOG ? logStream(OutputFrame.Type.STDERR) : helper.getErrorStream();
+  }
+
+  private InputStream logStream(OutputFrame.Type type) {
+    try {
+      return new OutputLogStream(log, type, exit::isDone);
+    } catch (IOException e) {
+      throw new PocException("reading the log of container '" + name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Everything the container has written to its log so far (stdout and stderr as they were
+   * interleaved), as text: complete once it has ended. See {@link Stdio#LOG}.
+   */
+  public String logs() {
+    return logs(0).text();
+  }
+
+  /** The log from offset {@code since} on (0: all there is); go on from its {@link LogSnapshot#nextOffset()}. */
+  public LogSnapshot logs(long since) {
+    requireLog();
+    return log.read(since);
+  }
+
+  /**
+   * Hands each piece of output, from the start of the log, to {@code consumer} on a thread of its
+   * own, until the container has ended and all is handed over; the future completes then
+   * (cancel it to stop following). Testcontainers' {@code followOutput}.
+   */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(
+      java.util.function.Consumer<OutputFrame> consumer) {
+    return followOutput(consumer, 0);
+  }
+
+  /** As {@link #followOutput(java.util.function.Consumer)}, from offset {@code since}. */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(
+      java.util.function.Consumer<OutputFrame> consumer, long since) {
+    requireLog();
+    return log.follow(since, consumer, exit::isDone, "poc-follow-" + name());
+  }
+
+  private void requireLog() {
+    if (spec.stdout() != Stdio.LOG && spec.stderr() != Stdio.LOG) {
+      throw new IllegalStateException("container '" + name() + "' has no log: its stdout and stderr are "
+          + spec.stdout() + " and " + spec.stderr() + "; leave them at Stdio.LOG (the default) to keep its output");
+    }
   }
 
   /** The container's IPv4 address, when its network is DEFAULT or BRIDGE. */
@@ -185,13 +239,20 @@ public final class Container implements AutoCloseable {
     awaitStatusUninterruptibly();
   }
 
-  /** Stops the container (see {@link ContainerSpec#stopTimeout()}) and releases everything. */
+  /**
+   * Stops the container (see {@link ContainerSpec#stopTimeout()}), releases everything and removes
+   * it, log included (a detached container's log stays for {@code poc logs} until {@code poc rm}).
+   * {@link #stop(Duration)} keeps the log.
+   */
   @Override
   public void close() {
     if (spec.detached() && isRunning()) {
       return; // it was asked to outlive us; `poc stop` or a new runtime will deal with it
     }
     stop(spec.stopTimeout());
+    if (!spec.detached()) {
+      runtime.removeLogIfOurs(this);
+    }
     closeQuietly(helper.getOutputStream());
     closeQuietly(helper.getInputStream());
     closeQuietly(helper.getErrorStream());
@@ -254,6 +315,10 @@ public final class Container implements AutoCloseable {
 
   public StartContext context() {
     return ctx;
+  }
+
+  OutputLog log() {
+    return log;
   }
 
   List<Attachment> attachments() {

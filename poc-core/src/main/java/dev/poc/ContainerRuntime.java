@@ -10,6 +10,7 @@ import dev.poc.launch.SpareHelpers;
 import dev.poc.network.NetworkSetup;
 import dev.poc.spi.HostSetup;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
 import dev.poc.state.StateStore;
@@ -158,6 +159,57 @@ public final class ContainerRuntime implements AutoCloseable {
     return setups.stream().filter(CgroupSetup.class::isInstance).map(CgroupSetup.class::cast).findFirst()
         .orElseThrow(() -> new IllegalStateException("this runtime has no cgroup setup"))
         .stats(name);
+  }
+
+  /**
+   * The output log of container {@code name} from offset {@code since} on (0: all), whether it runs
+   * or has ended, whichever process started it, until it is removed. See {@link Stdio#LOG}.
+   *
+   * @throws NotFoundException when there is no log of that name under this state root
+   */
+  public LogSnapshot logs(String name, long since) {
+    return existingLog(name).read(since);
+  }
+
+  /**
+   * Follows the log of container {@code name} (see {@link #logs(String, long)}) on a thread of its
+   * own, handing each frame to {@code consumer}, until the container has ended and all is handed
+   * over; the future completes then, with its exit when the log recorded one.
+   */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(String name, long since,
+      java.util.function.Consumer<OutputFrame> consumer) {
+    Optional<Container> mine = live.stream().filter(c -> c.name().equals(name)).findFirst();
+    if (mine.isPresent()) {
+      return mine.get().followOutput(consumer, since);
+    }
+    OutputLog log = existingLog(name);
+    Path runDir = runDir(name);
+    return log.follow(since, consumer, () -> RunState.read(runDir).map(s -> !RunState.helperAlive(s)).orElse(true),
+        "poc-follow-" + name);
+  }
+
+  private OutputLog existingLog(String name) {
+    ContainerNames.validate(name);
+    OutputLog log = new OutputLog(stateRoot, name);
+    if (!log.exists()) {
+      throw new NotFoundException("container '" + name + "' has no log under " + stateRoot
+          + ": it was never started with its output to Stdio.LOG, or it has been removed (see `poc ps -a`)");
+    }
+    return log;
+  }
+
+  /** After {@code c} was closed: its log goes, unless a new container of its name has begun one. */
+  void removeLogIfOurs(Container c) {
+    try {
+      Optional<NameLock> lock = NameLock.tryAcquire(c.name());
+      if (lock.isPresent()) {
+        try (NameLock held = lock.get()) {
+          c.log().remove();
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("removing the log of {} failed: {}", c.name(), e.toString());
+    }
   }
 
   /** The containers running under this state root, started by this process or any other, by name. */

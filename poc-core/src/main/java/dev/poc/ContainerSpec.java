@@ -69,6 +69,35 @@ public abstract class ContainerSpec extends ProcessSpec {
    */
   public abstract Optional<String> diskSize();
 
+  /**
+   * Where stdout goes: {@link Stdio#LOG} unless set, so output never blocks the command and is
+   * there after it ended. {@link Stdio#PIPE} must be read, or a full pipe stops the command.
+   */
+  @Override
+  @Value.Default
+  public Stdio stdout() {
+    return Stdio.LOG;
+  }
+
+  /** Where stderr goes: {@link Stdio#LOG} unless set (see {@link #stdout()}). */
+  @Override
+  @Value.Default
+  public Stdio stderr() {
+    return Stdio.LOG;
+  }
+
+  /**
+   * The size past which the output log is rotated (10 MiB unless set): the log then keeps the
+   * current file and the one before, so the last {@code logMaxBytes} of output at least.
+   */
+  @Value.Default
+  public long logMaxBytes() {
+    return DEFAULT_LOG_MAX_BYTES;
+  }
+
+  /** The default of {@link #logMaxBytes()}: 10 MiB, as a Docker user would set json-file's max-size. */
+  public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
+
   /** Whether the container outlives this JVM (it is then stopped with {@code poc stop} or the API). */
   @Value.Default
   public boolean detached() {
@@ -101,7 +130,12 @@ public abstract class ContainerSpec extends ProcessSpec {
     if (detached() && (stdout() == Stdio.PIPE || stderr() == Stdio.PIPE)) {
       // the JVM holds the pipes' other ends: once it exits, the command's next write kills it (SIGPIPE)
       throw new InvalidSpecException("container '" + name() + "' is detached but writes to a pipe to this JVM, "
-          + "which breaks when the JVM exits: set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
+          + "which breaks when the JVM exits: leave stdout and stderr at Stdio.LOG (the default), "
+          + "or set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
+    }
+    if (logMaxBytes() < 64 * 1024) {
+      throw new InvalidSpecException("logMaxBytes " + logMaxBytes() + " of container '" + name()
+          + "' is too small: give at least 65536 (64 KiB)");
     }
   }
 

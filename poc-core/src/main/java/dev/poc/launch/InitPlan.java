@@ -127,6 +127,14 @@ public final class InitPlan {
     return detach ? put("detach", "1") : this;
   }
 
+  /**
+   * The output log poc-init writes the streams in {@code streams} to (1: stdout, 2: stderr, 3:
+   * both), rotated past {@code maxBytes}.
+   */
+  InitPlan log(Path file, long maxBytes, int streams) {
+    return put("log", file.toString(), Long.toString(maxBytes), Integer.toString(streams));
+  }
+
   /** Exec mode: the host pid of the init of the container to run in. */
   InitPlan target(int initPid) {
     return put("target", Integer.toString(initPid));

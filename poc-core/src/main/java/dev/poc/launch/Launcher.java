@@ -16,6 +16,7 @@ import dev.poc.spi.HostSetup;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.storage.EtcFiles;
 import java.io.File;
@@ -81,6 +82,7 @@ public final class Launcher {
       }
       planMounts(spec, plan);
       planProcess(spec, plan);
+      planLog(spec, plan);
       long tPrepared = System.nanoTime();
 
       SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
@@ -175,6 +177,17 @@ public final class Launcher {
     plan.detach(spec.detached());
   }
 
+  /** A fresh log for the streams that go to it; poc-init opens and writes it. */
+  private void planLog(ContainerSpec spec, InitPlan plan) throws IOException {
+    int streams = (spec.stdout() == Stdio.LOG ? 1 : 0) | (spec.stderr() == Stdio.LOG ? 2 : 0);
+    if (streams == 0) {
+      return;
+    }
+    OutputLog log = new OutputLog(runtime.stateRoot(), spec.name());
+    log.prepare();
+    plan.log(log.file(), spec.logMaxBytes(), streams);
+  }
+
   /** The environment every command starts with, before the spec's own variables. */
   static Map<String, String> baseEnv(String hostname, int uid, boolean tty) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -206,6 +219,7 @@ public final class Launcher {
       case PIPE -> Redirect.PIPE;
       case INHERIT -> Redirect.INHERIT;
       case DISCARD -> Redirect.from(new File("/dev/null"));
+      case LOG -> throw new IllegalArgumentException("stdin cannot be Stdio.LOG");
     };
   }
 
@@ -213,7 +227,7 @@ public final class Launcher {
     return switch (s) {
       case PIPE -> Redirect.PIPE;
       case INHERIT -> Redirect.INHERIT;
-      case DISCARD -> Redirect.DISCARD;
+      case DISCARD, LOG -> Redirect.DISCARD; // LOG: poc-init makes a pipe of its own and writes the log
     };
   }
 
