@@ -309,6 +309,9 @@ public final class Container implements AutoCloseable {
     conn.close();
     Release.all(attachments);
     Release.deleteTree(ctx.runDir());
+    if (spec.autoRemove()) {
+      log.remove();
+    }
     lock.close();
     runtime.unregister(this);
   }

@@ -212,6 +212,33 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * The containers of this state root that have ended but not been removed (they left a log), by
+   * name, with how they ended when their log says so ({@code poc ps -a}).
+   */
+  public java.util.SortedMap<String, Optional<ExitStatus>> ended() {
+    java.util.SortedMap<String, Optional<ExitStatus>> out = new java.util.TreeMap<>();
+    Path logs = OutputLog.root(stateRoot);
+    if (!Files.isDirectory(logs)) {
+      return out;
+    }
+    java.util.Set<String> running = new java.util.HashSet<>();
+    runs().forEach(r -> running.add(r.name()));
+    live.forEach(c -> running.add(c.name()));
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logs)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        OutputLog log = new OutputLog(stateRoot, name);
+        if (!running.contains(name) && log.exists()) {
+          out.put(name, log.exit());
+        }
+      }
+    } catch (IOException e) {
+      throw new PocException("listing " + logs + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   /** The containers running under this state root, started by this process or any other, by name. */
   public List<RunInfo> runs() {
     return RunningContainers.list(this);
@@ -375,6 +402,9 @@ public final class ContainerRuntime implements AutoCloseable {
       }
     }
     Release.deleteTree(runDir);
+    if (state.isPresent() && Boolean.TRUE.equals(state.get().get("autoRemove"))) {
+      new OutputLog(stateRoot, name).remove(); // --rm: nothing of it stays
+    }
   }
 
   private void closeLive() {

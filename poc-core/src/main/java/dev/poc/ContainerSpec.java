@@ -104,6 +104,16 @@ public abstract class ContainerSpec extends ProcessSpec {
     return false;
   }
 
+  /**
+   * Whether the container is removed, log included, as soon as it has ended ({@code docker run
+   * --rm}); unless set, an ended detached container stays ({@code poc ps -a}, {@code poc logs})
+   * until {@code poc rm}. A container that is not detached is removed by {@link Container#close()}.
+   */
+  @Value.Default
+  public boolean autoRemove() {
+    return false;
+  }
+
   /** How long {@link Container#close()} waits after SIGTERM before SIGKILL. */
   @Value.Default
   public Duration stopTimeout() {

@@ -107,6 +107,7 @@ public final class Launcher {
       state.put("initStart", RunState.startTime(initPid));
       state.put("hostname", spec.hostname());
       state.put("detached", spec.detached());
+      state.put("autoRemove", spec.autoRemove());
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
@@ -314,9 +315,9 @@ public final class Launcher {
             + (cmd.contains("/") ? "" : " on PATH " + path)
             + ": install it in the image or give its full path");
         case 13 -> new CommandNotFoundException("command '" + found + "' is not executable " + where
-            + " (permission denied): chmod +x it or run it through a shell");
+            + " (permission denied): chmod +x it or run it through a shell", true);
         case 8 -> new CommandNotFoundException("command '" + found + "' " + where
-            + " is not a program this kernel can run (exec format error): check its architecture or #! line");
+            + " is not a program this kernel can run (exec format error): check its architecture or #! line", true);
         default -> new StartFailedException("executing '" + found + "' " + where + " failed with errno " + errno);
       };
     }

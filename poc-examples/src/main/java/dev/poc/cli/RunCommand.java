@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this user (default 0:0).")
   private String user;
 
-  @Option(names = "--rm", description = "Remove the container's disk when the command ends.")
+  @Option(names = "--rm", description = "Remove the container when its command ends (its disk; with --detach, its log too).")
   private boolean remove;
 
   @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
@@ -121,7 +121,8 @@ final class RunCommand implements Callable<Integer> {
       b.user(ug[0], ug[1]);
     }
     if (detach) {
-      b.detached(true).stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD);
+      // its output goes to its log (Stdio.LOG, the default): `poc logs NAME`, until `poc rm NAME`
+      b.detached(true).stdin(Stdio.DISCARD).autoRemove(remove);
     } else {
       b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
     }

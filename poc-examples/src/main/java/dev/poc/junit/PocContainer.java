@@ -6,7 +6,9 @@ import dev.poc.ContainerProcess;
 import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
+import dev.poc.ExitStatus;
 import dev.poc.Network;
+import dev.poc.OutputFrame;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -26,7 +29,7 @@ import java.util.function.Consumer;
 /**
  * A container for a test: declared with {@code with...} calls (on a {@link Managed} field, or in
  * code), started by the {@link PocTest} extension or by {@link #start(ContainerRuntime)}, removed by
- * {@link #close()}. Its stdout and stderr are kept (see {@link #logs()}) and forwarded to the test's
+ * {@link #close()}. Its stdout and stderr go to its log (never blocking it), are kept (see {@link #logs()}) and forwarded to the test's
  * output with a {@code [name]} prefix. The root filesystem is the host's programs unless set, so
  * {@code busybox}, {@code sh} and the host's tools are there without downloading anything.
  */
@@ -44,7 +47,9 @@ public class PocContainer implements AutoCloseable {
   private Consumer<ContainerSpec.Builder> customizer = b -> {};
 
   private volatile Container container;
+  private final List<Consumer<OutputFrame>> logConsumers = new ArrayList<>();
   private volatile LogBuffer logs = new LogBuffer("");
+  private volatile CompletableFuture<Optional<ExitStatus>> follower = CompletableFuture.completedFuture(Optional.empty());
 
   /** A container that will run {@code command}. */
   public PocContainer(String... command) {
@@ -110,6 +115,15 @@ public class PocContainer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Also hands its output to {@code consumer}, frame by frame, from its first byte to its last
+   * (Testcontainers' withLogConsumer); e.g. {@code new Slf4jLogConsumer(logger)}.
+   */
+  public PocContainer withLogConsumer(Consumer<OutputFrame> consumer) {
+    logConsumers.add(consumer);
+    return this;
+  }
+
   /** Anything else the spec offers (limits, user, hostname...), applied last. */
   public PocContainer withSpec(Consumer<ContainerSpec.Builder> customizer) {
     this.customizer = this.customizer.andThen(customizer);
@@ -124,13 +138,18 @@ public class PocContainer implements AutoCloseable {
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     ContainerSpec.Builder b = runtime.container().name(name).command(command).rootfs(rootfs).network(network)
         .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
-        .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+        .stdin(Stdio.DISCARD).stdout(Stdio.LOG).stderr(Stdio.LOG);
     exposedPorts.forEach(b::publish);
     customizer.accept(b);
     Container c = b.start();
-    logs = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
-    logs.pump(c.stdout(), System.out, "poc-log-" + name);
-    logs.pump(c.stderr(), System.err, "poc-err-" + name);
+    LogBuffer buffer = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
+    logs = buffer;
+    List<Consumer<OutputFrame>> consumers = List.copyOf(logConsumers);
+    follower = c.followOutput(frame -> {
+      buffer.accept(frame);
+      consumers.forEach(consumer -> consumer.accept(frame));
+    });
+    follower.whenComplete((exit, failure) -> buffer.finish());
     container = c;
     try {
       waitStrategy.waitUntilReady(this);
@@ -215,7 +234,10 @@ public class PocContainer implements AutoCloseable {
     }
   }
 
-  /** Everything it has printed so far, stdout and stderr interleaved by line. */
+  /**
+   * Everything it has printed so far, stdout and stderr interleaved by line; after {@link #stop()},
+   * every line it printed (its log is complete once it has ended).
+   */
   public String logs() {
     return String.join("\n", logs.lines());
   }
@@ -234,8 +256,19 @@ public class PocContainer implements AutoCloseable {
   public synchronized void stop() {
     Container c = container;
     if (c != null) {
+      c.stop(stopTimeout);
+      awaitFollower(); // the log is complete once the container has ended: every line is in
       c.close();
-      logs.awaitDrained();
+    }
+  }
+
+  private void awaitFollower() {
+    try {
+      follower.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+      System.err.println("poc: following the output of " + container.name() + " failed: " + e.getCause());
     }
   }
 
