@@ -1,6 +1,7 @@
 package dev.poc;
 
 import dev.poc.cgroup.CgroupSetup;
+import dev.poc.host.NativeThreads;
 import dev.poc.host.Prerequisites;
 import dev.poc.internal.ContainerNames;
 import dev.poc.launch.ExecLauncher;
@@ -55,6 +56,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private volatile boolean prerequisitesChecked;
 
   private ContainerRuntime(Builder b) {
+    NativeThreads.startOutsideCallersGroup();
     this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
     this.networkSettings = b.network;
     this.setups = List.copyOf(b.setups(this));

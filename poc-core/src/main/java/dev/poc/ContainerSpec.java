@@ -244,6 +244,19 @@ public abstract class ContainerSpec extends ProcessSpec {
       return this;
     }
 
+    /**
+     * The spec; a value it must have and lacks is named by its builder method (".name(...)"), not
+     * by Immutables' "required attributes".
+     */
+    @Override
+    public ImmutableContainerSpec build() {
+      try {
+        return super.build();
+      } catch (IllegalStateException e) {
+        throw MissingValues.explain(e, "container spec", "Container.builder().name(\"web\").command(\"sh\", \"-c\", \"...\")");
+      }
+    }
+
     /** Builds the spec and starts it; the container runs when this returns. */
     public Container start() {
       ContainerSpec spec = build();

@@ -163,6 +163,9 @@ class StartErrorsTest extends RuntimeTestBase {
           .hasMessageContaining("bind destination '" + hidden + "' is under")
           .hasMessageContaining("bind it elsewhere, e.g. /mnt" + hidden);
     }
+    assertThatThrownBy(() -> Container.builder().command("true").build())
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("lacks .name(...)")
+        .hasMessageNotContaining("required attributes");
     assertThatThrownBy(() -> Container.builder().name("x").command("true").putEnv("A=B", "c").build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("environment variable name 'A=B'");
     // A newline would forge lines of the /etc/hosts written from it; over 64 the kernel refuses it late.

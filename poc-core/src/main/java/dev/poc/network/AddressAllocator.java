@@ -32,6 +32,8 @@ import java.util.function.IntPredicate;
 public final class AddressAllocator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUFFIX = ".leases.json";
+  /** What a lease file holds from its removal on (see {@link #removeIfUnused()}). */
+  private static final String TOMBSTONE = "removed";
   /** FileLock excludes other processes only; threads of this JVM queue here first. */
   private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
@@ -163,34 +165,63 @@ public final class AddressAllocator {
    * /run is a hundred times the cost of the rest.
    */
   private <T> T locked(Action<T> action) throws IOException {
+    return locked(action, false);
+  }
+
+  /**
+   * Deletes the lease file when no lease is left in it ({@code prune}). A process that opened the
+   * file before and waits for its lock then reads the tombstone written first, and opens the path
+   * anew; so no lease is ever written into a file that is gone.
+   */
+  void removeIfUnused() throws IOException {
+    if (Files.exists(file)) {
+      locked(table -> null, true);
+    }
+  }
+
+  private <T> T locked(Action<T> action, boolean removeIfUnused) throws IOException {
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
     jvmLock.lock();
     try {
       Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-          FileLock held = ch.lock()) {
-        ByteBuffer old = ByteBuffer.allocate((int) ch.size());
-        while (old.hasRemaining() && ch.read(old, old.position()) > 0) {
-          // read it all
-        }
-        String before = new String(old.array(), StandardCharsets.UTF_8).trim();
-        Table table = Table.decode(before, file, subnet);
-        T result = action.apply(table);
-        String after = table.encode();
-        if (!after.equals(before)) {
-          byte[] bytes = after.getBytes(StandardCharsets.UTF_8);
-          byte[] padded = Arrays.copyOf(bytes, Math.max(bytes.length + 1, old.capacity()));
-          Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
-          padded[padded.length - 1] = '\n';
-          ByteBuffer out = ByteBuffer.wrap(padded);
-          while (out.hasRemaining()) {
-            ch.write(out, out.position());
+      for (;;) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock held = ch.lock()) {
+          ByteBuffer old = ByteBuffer.allocate((int) ch.size());
+          while (old.hasRemaining() && ch.read(old, old.position()) > 0) {
+            // read it all
           }
+          String before = new String(old.array(), StandardCharsets.UTF_8).trim();
+          if (before.equals(TOMBSTONE)) {
+            continue; // deleted while we waited: the path names a new file, or none
+          }
+          Table table = Table.decode(before, file, subnet);
+          T result = action.apply(table);
+          if (removeIfUnused && table.leases.isEmpty()) {
+            write(ch, TOMBSTONE, old.capacity());
+            Files.deleteIfExists(file);
+            return result;
+          }
+          String after = table.encode();
+          if (!after.equals(before)) {
+            write(ch, after, old.capacity());
+          }
+          return result;
         }
-        return result;
       }
     } finally {
       jvmLock.unlock();
+    }
+  }
+
+  private static void write(FileChannel ch, String text, int oldLength) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    byte[] padded = Arrays.copyOf(bytes, Math.max(bytes.length + 1, oldLength));
+    Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
+    padded[padded.length - 1] = '\n';
+    ByteBuffer out = ByteBuffer.wrap(padded);
+    while (out.hasRemaining()) {
+      ch.write(out, out.position());
     }
   }
 

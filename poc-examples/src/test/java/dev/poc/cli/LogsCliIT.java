@@ -71,4 +71,23 @@ class LogsCliIT {
     assertThat(notExecutable.code()).as(notExecutable.toString()).isEqualTo(126);
     assertThat(notExecutable.err()).contains("is not executable");
   }
+
+  @Test
+  void helpListsEachCommandWithAWholeSentence() throws Exception {
+    String help = cli.run("help").out();
+    String commands = help.substring(help.indexOf("Commands:\n") + 10, help.indexOf("\n\n", help.indexOf("Commands:")));
+    java.util.Map<String, String> text = new java.util.LinkedHashMap<>();
+    String current = null;
+    for (String line : commands.split("\n")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  (\\w+) +(.*)$").matcher(line);
+      if (m.matches()) {
+        current = m.group(1);
+        text.put(current, m.group(2));
+      } else {
+        text.put(current, text.get(current) + " " + line.strip());
+      }
+    }
+    assertThat(text).containsKeys("init", "logs", "stats", "ps");
+    text.forEach((command, description) -> assertThat(description).as(command).endsWith("."));
+  }
 }
