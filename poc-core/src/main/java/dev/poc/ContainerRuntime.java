@@ -57,8 +57,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private ContainerRuntime(Builder b) {
     NativeThreads.startOutsideCallersGroup();
-    this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
-    this.networkSettings = b.network;
+    this.stateRoot = (b.stateRoot != null ? b.stateRoot : PocSettings.stateRoot()).toAbsolutePath().normalize();
+    this.networkSettings = b.network != null ? b.network : PocSettings.network();
     this.setups = List.copyOf(b.setups(this));
     this.storage = new Storage(this, stateRoot);
     createPrivate(stateRoot, "state root " + stateRoot,
@@ -78,7 +78,10 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** The runtime on {@link #DEFAULT_STATE_ROOT}, opened on first use. */
+  /**
+   * The runtime on the state root and network settings of {@link PocSettings} (system properties,
+   * then environment, then {@link #DEFAULT_STATE_ROOT} and the seed's network), opened on first use.
+   */
   public static ContainerRuntime defaultRuntime() {
     ContainerRuntime r = defaultRuntime;
     if (r == null) {
@@ -438,18 +441,24 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Builds a {@link ContainerRuntime}. */
   public static final class Builder {
-    private Path stateRoot = DEFAULT_STATE_ROOT;
-    private NetworkSettings network = NetworkSettings.defaults();
+    private Path stateRoot; // null: PocSettings decides
+    private NetworkSettings network;
 
     private Builder() {}
 
-    /** Where containers, disks and images are kept; {@code /var/lib/poc_container} unless set. */
+    /**
+     * Where containers, disks and images are kept; unless set, the system property
+     * {@code poc.stateRoot}, else {@code $POC_STATE_ROOT}, else {@code /var/lib/poc_container}.
+     */
     public Builder stateRoot(Path stateRoot) {
       this.stateRoot = stateRoot;
       return this;
     }
 
-    /** Subnets, bridge and iptables chains of networked containers; the seed's unless set. */
+    /**
+     * Subnets, bridge and iptables chains of networked containers; unless set, those of the system
+     * properties and environment ({@link PocSettings}), else the seed's.
+     */
     public Builder network(NetworkSettings network) {
       this.network = network;
       return this;
@@ -459,7 +468,7 @@ public final class ContainerRuntime implements AutoCloseable {
     public List<HostSetup> setups(ContainerRuntime runtime) {
       List<HostSetup> list = new ArrayList<>();
       list.add(new CgroupSetup());
-      list.add(new NetworkSetup(network));
+      list.add(new NetworkSetup(runtime.networkSettings()));
       return list;
     }
 

@@ -1,6 +1,7 @@
 package dev.poc.cli;
 
 import dev.poc.ContainerRuntime;
+import dev.poc.PocSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +42,9 @@ public final class Poc implements AutoCloseable {
     this.stateRoot = dir;
   }
 
-  /** The state root: the option, else $POC_STATE_ROOT, else the seed's directory. */
+  /** The state root: the option, else -Dpoc.stateRoot, else $POC_STATE_ROOT, else the seed's directory. */
   Path stateRoot() {
-    if (stateRoot != null) {
-      return stateRoot;
-    }
-    String env = System.getenv("POC_STATE_ROOT");
-    return env != null && !env.isBlank() ? Path.of(env) : ContainerRuntime.DEFAULT_STATE_ROOT;
+    return stateRoot != null ? stateRoot : PocSettings.stateRoot();
   }
 
   /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */
