@@ -1,6 +1,7 @@
 package dev.poc;
 
 import dev.poc.cgroup.CgroupAttachment;
+import dev.poc.host.RootFiles;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
 import dev.poc.launch.InitConnection;
@@ -174,6 +175,55 @@ public final class Container implements AutoCloseable {
       throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
     }
     return cgroup.stats();
+  }
+
+  /**
+   * Copies a host file or directory (recursively, with modes) to {@code destination} inside the
+   * running container, resolved in its root as it sees it (a symlink never leads out of it).
+   */
+  public void copyToContainer(java.nio.file.Path source, String destination) {
+    withRoot("copying " + source + " to " + destination, root -> root.copyIn(source, destination), true);
+  }
+
+  /** Writes {@code content} as the file {@code destination} (with {@code mode}, e.g. 0644) inside the running container. */
+  public void copyToContainer(byte[] content, int mode, String destination) {
+    withRoot("writing " + destination,
+        root -> root.write(new java.io.ByteArrayInputStream(content), mode, destination), true);
+  }
+
+  /**
+   * Copies {@code source} inside (a file, a symlink as a symlink, or a directory tree) to
+   * {@code destination} on the host, from a running container, or from an ended one whose root
+   * outlives it (a {@link Rootfs#directory(java.nio.file.Path)}). Testcontainers' copyFileFromContainer.
+   */
+  public void copyFromContainer(String source, java.nio.file.Path destination) {
+    withRoot("copying " + source + " out to " + destination, root -> root.copyOut(source, destination), false);
+  }
+
+  private interface RootAction {
+    void run(RootFiles root) throws IOException;
+  }
+
+  private void withRoot(String what, RootAction action, boolean mustRun) {
+    RootFiles root;
+    try {
+      if (isRunning()) {
+        root = RootFiles.ofProcess(init.pid(), "container '" + name() + "'");
+      } else if (!mustRun && spec.rootfs() instanceof dev.poc.storage.DirectoryRootfs dir) {
+        root = RootFiles.of(dir.path(), "the root of ended container '" + name() + "'");
+      } else {
+        throw new IllegalStateException("container '" + name() + "' has ended: " + what + " needs it running"
+            + (mustRun ? "; copy files in before it starts with .copyToContainer(...) on its builder"
+                : " (only a Rootfs.directory root outlives its container)"));
+      }
+    } catch (IOException e) {
+      throw new PocException(what + " in container '" + name() + "' failed: " + e.getMessage(), e);
+    }
+    try (root) {
+      action.run(root);
+    } catch (IOException e) {
+      throw new PocException(what + " in container '" + name() + "' failed: " + e.getMessage(), e);
+    }
   }
 
   /** Runs {@code command} inside this container, with pipes for its streams. */

@@ -244,6 +244,39 @@ public final class ContainerRuntime implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies host {@code source} (file, directory or symlink) to {@code destination} inside the running
+   * container {@code name}, whichever process started it; resolved inside its root.
+   */
+  public void copyToContainer(String name, Path source, String destination) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      mine.get().copyToContainer(source, destination);
+      return;
+    }
+    RunningContainers.Run run = RunningContainers.require(this, name);
+    try (dev.poc.host.RootFiles root = dev.poc.host.RootFiles.ofProcess(run.initPid(), "container '" + name + "'")) {
+      root.copyIn(source, destination);
+    } catch (IOException e) {
+      throw new PocException("copying " + source + " into container '" + name + "' failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Copies {@code source} inside the running container {@code name} out to {@code destination} on the host. */
+  public void copyFromContainer(String name, String source, Path destination) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      mine.get().copyFromContainer(source, destination);
+      return;
+    }
+    RunningContainers.Run run = RunningContainers.require(this, name);
+    try (dev.poc.host.RootFiles root = dev.poc.host.RootFiles.ofProcess(run.initPid(), "container '" + name + "'")) {
+      root.copyOut(source, destination);
+    } catch (IOException e) {
+      throw new PocException("copying " + source + " out of container '" + name + "' failed: " + e.getMessage(), e);
+    }
+  }
+
   /** The containers running under this state root, started by this process or any other, by name. */
   public List<RunInfo> runs() {
     return RunningContainers.list(this);

@@ -42,6 +42,9 @@ public abstract class ContainerSpec extends ProcessSpec {
   /** Host paths bound into the container. */
   public abstract List<BindMount> mounts();
 
+  /** Files put into the container's root before its command starts, in order. */
+  public abstract List<FileCopy> copies();
+
   /** Namespaces the container gets of its own; all five unless set. */
   @Value.Default
   public Set<Namespace> namespaces() {
@@ -190,6 +193,18 @@ public abstract class ContainerSpec extends ProcessSpec {
     /** Binds a host path into the container. */
     public Builder bind(java.nio.file.Path source, String destination, boolean readOnly) {
       addMounts(BindMount.of(source, destination, readOnly));
+      return this;
+    }
+
+    /** Copies a host file or directory to {@code destination} inside before the command starts. */
+    public Builder copyToContainer(java.nio.file.Path source, String destination) {
+      addCopies(FileCopy.of(source, destination));
+      return this;
+    }
+
+    /** Puts {@code content} as the file {@code destination} (with {@code mode}, e.g. 0644) before the command starts. */
+    public Builder copyToContainer(byte[] content, int mode, String destination) {
+      addCopies(FileCopy.of(content, mode, destination));
       return this;
     }
 

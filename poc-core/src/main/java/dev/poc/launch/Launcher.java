@@ -5,12 +5,14 @@ import dev.poc.CommandNotFoundException;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
+import dev.poc.FileCopy;
 import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
 import dev.poc.Namespace;
 import dev.poc.PocException;
 import dev.poc.StartFailedException;
 import dev.poc.Stdio;
+import dev.poc.host.RootFiles;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.HostSetup;
 import dev.poc.spi.NetworkFacts;
@@ -96,6 +98,7 @@ public final class Launcher {
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
       attachToInit(attachments, initPid, conn, spec);
+      copyFiles(conn, spec, initPid);
       conn.send("GO\n".getBytes());
       awaitExec(conn, spec);
       long tExec = System.nanoTime();
@@ -272,6 +275,32 @@ public final class Launcher {
       }
     }
     return true;
+  }
+
+  /**
+   * The spec's copies, once the init has built and entered the root (READY) and before the command
+   * exists: written through the init's root, resolved inside it.
+   */
+  private static void copyFiles(InitConnection conn, ContainerSpec spec, int initPid) throws IOException {
+    if (spec.copies().isEmpty()) {
+      return;
+    }
+    String line = conn.readLine();
+    if (!"READY".equals(line)) {
+      throw failure(line, spec);
+    }
+    try (RootFiles root = RootFiles.ofProcess(initPid, "container '" + spec.name() + "'")) {
+      for (FileCopy copy : spec.copies()) {
+        if (copy.source().isPresent()) {
+          root.copyIn(copy.source().get(), copy.destination());
+        } else {
+          root.write(new java.io.ByteArrayInputStream(copy.content().orElseThrow()), copy.mode(), copy.destination());
+        }
+      }
+    } catch (IOException e) {
+      throw new StartFailedException("starting container '" + spec.name() + "': copying a file in failed: "
+          + e.getMessage() + " (a read-only part of the root, such as the host rootfs's /usr, takes no files)", e);
+    }
   }
 
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {

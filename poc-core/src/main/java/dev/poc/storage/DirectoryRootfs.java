@@ -15,7 +15,7 @@ public final class DirectoryRootfs extends Rootfs {
     this.path = path;
   }
 
-  Path path() {
+  public Path path() {
     return path;
   }
 

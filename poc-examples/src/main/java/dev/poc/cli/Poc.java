@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
-        LogsCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
+        LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
         "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",
         "  $POC_BRIDGE, $POC_BRIDGE_SUBNET, $POC_DEFAULT_SUBNET, $POC_CHAIN_PREFIX say otherwise.",

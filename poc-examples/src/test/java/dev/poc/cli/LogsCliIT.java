@@ -90,4 +90,28 @@ class LogsCliIT {
     assertThat(text).containsKeys("init", "logs", "stats", "ps");
     text.forEach((command, description) -> assertThat(description).as(command).endsWith("."));
   }
+
+  @Test
+  void cpCopiesIntoAndOutOfARunningContainer() throws Exception {
+    String name = Cli.name("cp");
+    java.nio.file.Path dir = cli.tempDir("poc-cp-");
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("greeting"), "hello in\n");
+    assertThat(cli.run("run", "--detach", "--host-rootfs", "net-disabled", name, "sleep", "1000").code()).isZero();
+    try {
+      Cli.Result in = cli.run("cp", file.toString(), name + ":/tmp/in/greeting");
+      assertThat(in.code()).as(in.toString()).isZero();
+      assertThat(cli.run("exec", name, "cat", "/tmp/in/greeting").out()).isEqualTo("hello in\n");
+      assertThat(cli.run("exec", name, "sh", "-c", "echo made inside > /tmp/in/out").code()).isZero();
+      Cli.Result out = cli.run("cp", name + ":/tmp/in", dir.resolve("back").toString());
+      assertThat(out.code()).as(out.toString()).isZero();
+      assertThat(java.nio.file.Files.readString(dir.resolve("back/out"))).isEqualTo("made inside\n");
+      assertThat(java.nio.file.Files.readString(dir.resolve("back/greeting"))).isEqualTo("hello in\n");
+      Cli.Result both = cli.run("cp", file.toString(), dir.toString());
+      assertThat(both.code()).isEqualTo(2);
+      assertThat(both.err()).contains("write exactly one of SRC and DST as NAME:/path");
+    } finally {
+      assertThat(cli.run("stop", name).code()).isZero();
+      assertThat(cli.run("rm", name).code()).isZero();
+    }
+  }
 }
