@@ -111,6 +111,7 @@ static struct {
   int target;                              /* exec mode: the host pid of the container's init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
   const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
+  const char *shm;                         /* the size of /dev/shm, as tmpfs's size= takes it */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -190,6 +191,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
     else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
+    else if (!strcmp(k, "shm")) plan.shm = v[0];
     else if (!strcmp(k, "log")) { plan.log = v[0]; plan.log_max = atoll(v[1]); plan.log_mask = atoi(v[2]); }
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
@@ -393,7 +395,9 @@ static int setup_dev(int rootfd) {
   mknod_in(devfd, "urandom", 1, 9);
   mknod_in(devfd, "tty", 5, 0);
   do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
-  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+  char shm[64];
+  snprintf(shm, sizeof shm, "mode=1777,size=%s", plan.shm ? plan.shm : "65536k");
+  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm);
   if (plan.nsflags & CLONE_NEWIPC) do_mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   symlinkat("pts/ptmx", devfd, "ptmx");
   symlinkat("/proc/self/fd", devfd, "fd");

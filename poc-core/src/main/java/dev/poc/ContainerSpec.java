@@ -42,6 +42,21 @@ public abstract class ContainerSpec extends ProcessSpec {
   /** Host paths bound into the container. */
   public abstract List<BindMount> mounts();
 
+  /**
+   * Fresh tmpfs mounts inside, by path, each with its mount options ({@code ""} for the defaults,
+   * or e.g. {@code "size=64m,mode=1777"}); nosuid and nodev always.
+   */
+  public abstract java.util.Map<String, String> tmpfs();
+
+  /** Labels: free-form key/value pairs recorded with the container (Docker's and Testcontainers' labels). */
+  public abstract java.util.Map<String, String> labels();
+
+  /** The size of {@code /dev/shm} in bytes; 64 MiB unless set (Docker's default). */
+  @Value.Default
+  public long shmBytes() {
+    return 64L << 20;
+  }
+
   /** Files put into the container's root before its command starts, in order. */
   public abstract List<FileCopy> copies();
 
@@ -146,6 +161,13 @@ public abstract class ContainerSpec extends ProcessSpec {
           + "which breaks when the JVM exits: leave stdout and stderr at Stdio.LOG (the default), "
           + "or set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
     }
+    for (String path : tmpfs().keySet()) {
+      BindMount.checkDestination("tmpfs", path);
+    }
+    if (shmBytes() < 4096) {
+      throw new InvalidSpecException("shmBytes " + shmBytes() + " of container '" + name()
+          + "' is too small: give at least 4096, e.g. 64M with .shmSize(\"64M\")");
+    }
     if (logMaxBytes() < 64 * 1024) {
       throw new InvalidSpecException("logMaxBytes " + logMaxBytes() + " of container '" + name()
           + "' is too small: give at least 65536 (64 KiB)");
@@ -161,6 +183,7 @@ public abstract class ContainerSpec extends ProcessSpec {
   public static class Builder extends ImmutableContainerSpec.Builder {
     private final ContainerRuntime runtime;
     private Resources limits = Resources.none();
+    private String userName;
 
     Builder(ContainerRuntime runtime) {
       this.runtime = runtime;
@@ -206,6 +229,11 @@ public abstract class ContainerSpec extends ProcessSpec {
     public Builder copyToContainer(byte[] content, int mode, String destination) {
       addCopies(FileCopy.of(content, mode, destination));
       return this;
+    }
+
+    /** The size of /dev/shm, e.g. {@code "256M"} (K/M/G, binary units). */
+    public Builder shmSize(String size) {
+      return shmBytes(Sizes.parseMemory(size));
     }
 
     /** Publishes container TCP port {@code containerPort} on {@code 127.0.0.1:hostPort}. */
@@ -265,11 +293,26 @@ public abstract class ContainerSpec extends ProcessSpec {
      */
     @Override
     public ImmutableContainerSpec build() {
+      ImmutableContainerSpec spec;
       try {
-        return super.build();
+        spec = super.build();
       } catch (IllegalStateException e) {
         throw MissingValues.explain(e, "container spec", "Container.builder().name(\"web\").command(\"sh\", \"-c\", \"...\")");
       }
+      if (userName != null) {
+        int[] ids = UserNames.resolve(userName, spec.rootfs());
+        spec = spec.withUid(ids[0]).withGid(ids[1]);
+      }
+      return spec;
+    }
+
+    /**
+     * Runs the command as {@code user}: a name of the rootfs's {@code /etc/passwd} (looked up when
+     * the spec is built, in a host or directory root), or {@code "uid"} / {@code "uid:gid"}.
+     */
+    public Builder user(String user) {
+      this.userName = user;
+      return this;
     }
 
     /** Builds the spec and starts it; the container runs when this returns. */

@@ -235,6 +235,28 @@ public final class RootFiles implements AutoCloseable {
     }
   }
 
+  /** The file {@code path} inside (at most {@code max} bytes), or empty when it does not exist. */
+  public java.util.Optional<byte[]> read(String path, int max) throws IOException {
+    int fd = openat2(path, 0, 0);
+    if (fd < 0) {
+      if (errno() == ENOENT) {
+        return java.util.Optional.empty();
+      }
+      throw failure("opening", path);
+    }
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      long n;
+      while (out.size() < max && (n = LIBC.read(fd, buf, buf.length)) > 0) {
+        out.write(buf, 0, (int) n);
+      }
+      return java.util.Optional.of(out.toByteArray());
+    } finally {
+      LIBC.close(fd);
+    }
+  }
+
   // ---- helpers ----
 
   private int openat2(String path, int flags, int mode) {

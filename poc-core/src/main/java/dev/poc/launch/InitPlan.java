@@ -79,6 +79,11 @@ public final class InitPlan {
     return put("tmpfs", rel(inside), options);
   }
 
+  /** The size of the container's /dev/shm in bytes. */
+  InitPlan shmSize(long bytes) {
+    return put("shm", Long.toString(bytes / 1024) + "k");
+  }
+
   InitPlan hostname(String hostname) {
     return put("hostname", hostname);
   }

@@ -114,6 +114,9 @@ public final class Launcher {
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
+      if (!spec.labels().isEmpty()) {
+        state.put("labels", spec.labels());
+      }
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
@@ -162,6 +165,8 @@ public final class Launcher {
       }
       plan.bind(m.source().toAbsolutePath(), m.destination(), m.readOnly() ? "ro" : "");
     }
+    spec.tmpfs().forEach((path, options) -> plan.tmpfs(path, options.isEmpty() ? "mode=1777" : options));
+    plan.shmSize(spec.shmBytes());
   }
 
   private static void planProcess(ContainerSpec spec, InitPlan plan) {

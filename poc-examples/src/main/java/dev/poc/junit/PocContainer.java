@@ -48,6 +48,8 @@ public class PocContainer implements AutoCloseable {
 
   private volatile Container container;
   private final List<Consumer<OutputFrame>> logConsumers = new ArrayList<>();
+  private final List<PocContainer> dependencies = new ArrayList<>();
+  private final List<PocContainer> startedDependencies = new ArrayList<>();
   private volatile LogBuffer logs = new LogBuffer("");
   private volatile CompletableFuture<Optional<ExitStatus>> follower = CompletableFuture.completedFuture(Optional.empty());
 
@@ -124,6 +126,68 @@ public class PocContainer implements AutoCloseable {
     return this;
   }
 
+  /** A fresh tmpfs at each path, with its mount options ("" for the defaults, e.g. "size=64m"). */
+  public PocContainer withTmpFs(Map<String, String> mounts) {
+    return withSpec(b -> b.putAllTmpfs(mounts));
+  }
+
+  /** A label recorded with the container. */
+  public PocContainer withLabel(String key, String value) {
+    return withSpec(b -> b.putLabels(key, value));
+  }
+
+  /** The command's working directory. */
+  public PocContainer withWorkingDirectory(String dir) {
+    return withSpec(b -> b.cwd(dir));
+  }
+
+  /** Runs the command as {@code user}: a name of the rootfs's /etc/passwd, "uid" or "uid:gid". */
+  public PocContainer withUser(String user) {
+    return withSpec(b -> b.user(user));
+  }
+
+  /** The size of /dev/shm in bytes (64 MiB unless set). */
+  public PocContainer withSharedMemorySize(long bytes) {
+    return withSpec(b -> b.shmBytes(bytes));
+  }
+
+  /**
+   * Not yet: poc always drops to Docker's default capabilities with a seccomp filter and no
+   * device but its minimal /dev, and has no way to grant all capabilities, every device and no
+   * filter yet. Fails at once rather than run the container with less than asked.
+   */
+  public PocContainer withPrivilegedMode(boolean privileged) {
+    if (privileged) {
+      throw new UnsupportedOperationException("withPrivilegedMode(true) is not supported yet: poc has no way yet to grant"
+          + " a container every capability and device or to lift its seccomp filter; run the privileged part on the host");
+    }
+    return this;
+  }
+
+  /** Copies a host file or directory to {@code containerPath} before the command starts. */
+  public PocContainer withCopyToContainer(Path hostPath, String containerPath) {
+    return withSpec(b -> b.copyToContainer(hostPath, containerPath));
+  }
+
+  /** Puts {@code content} as the file {@code containerPath} (with {@code mode}, e.g. 0644) before the command starts. */
+  public PocContainer withCopyToContainer(byte[] content, int mode, String containerPath) {
+    return withSpec(b -> b.copyToContainer(content, mode, containerPath));
+  }
+
+  /** Copies {@code containerPath} (a file or a tree) out to {@code hostPath} (Testcontainers' copyFileFromContainer). */
+  public void copyFileFromContainer(String containerPath, Path hostPath) {
+    running().copyFromContainer(containerPath, hostPath);
+  }
+
+  /**
+   * Containers started before this one (each when not already running) and stopped after it, in
+   * reverse order.
+   */
+  public PocContainer dependsOn(PocContainer... others) {
+    dependencies.addAll(List.of(others));
+    return this;
+  }
+
   /** Anything else the spec offers (limits, user, hostname...), applied last. */
   public PocContainer withSpec(Consumer<ContainerSpec.Builder> customizer) {
     this.customizer = this.customizer.andThen(customizer);
@@ -134,6 +198,12 @@ public class PocContainer implements AutoCloseable {
   public synchronized PocContainer start(ContainerRuntime runtime) {
     if (isRunning()) {
       return this;
+    }
+    for (PocContainer d : dependencies) {
+      if (!d.isRunning()) {
+        d.start(runtime);
+        startedDependencies.add(d);
+      }
     }
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     ContainerSpec.Builder b = runtime.container().name(name).command(command).rootfs(rootfs).network(network)
@@ -202,6 +272,10 @@ public class PocContainer implements AutoCloseable {
     return p;
   }
 
+  java.util.Optional<Integer> firstExposedPort() {
+    return exposedPorts.stream().findFirst();
+  }
+
   Integer publishedPort(int containerPort) {
     if (!exposedPorts.contains(containerPort)) {
       return null;
@@ -213,22 +287,29 @@ public class PocContainer implements AutoCloseable {
     }
   }
 
-  /** Runs {@code command} inside and waits for it. */
+  /** Runs {@code command} inside and waits for it (Testcontainers' execInContainer). */
   public ExecResult exec(String... command) {
     try (ContainerProcess p = running().exec(command)) {
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
-      String out = readAll(p.stdout());
+      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
+      byte[] out = readAll(p.stdout());
       int code = p.waitFor();
-      return new ExecResult(code, out, err.join());
+      byte[] errBytes = err.join();
+      return new ExecResult(code, new String(out, StandardCharsets.UTF_8), new String(errBytes, StandardCharsets.UTF_8),
+          out, errBytes);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + String.join(" ", command) + " in " + name(), e);
     }
   }
 
-  private static String readAll(InputStream in) {
+  /** As {@link #exec(String...)}: Testcontainers' name for it. */
+  public ExecResult execInContainer(String... command) {
+    return exec(command);
+  }
+
+  private static byte[] readAll(InputStream in) {
     try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -260,6 +341,10 @@ public class PocContainer implements AutoCloseable {
       awaitFollower(); // the log is complete once the container has ended: every line is in
       c.close();
     }
+    for (int i = startedDependencies.size() - 1; i >= 0; i--) {
+      startedDependencies.get(i).stop(); // after this one, last started first
+    }
+    startedDependencies.clear();
   }
 
   private void awaitFollower() {
