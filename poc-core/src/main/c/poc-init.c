@@ -88,11 +88,7 @@ struct cap_data_ { uint32_t effective, permitted, inheritable; };
 struct clone_args_ { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
                      set_tid, set_tid_size, cgroup; };
 
-/* Docker's default 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
- * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-static const uint64_t KEEP_CAPS = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
-    (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) |
-    (1ULL << 18) | (1ULL << 27) | (1ULL << 29) | (1ULL << 31);
+#define CAP_KILL_ 5
 
 #define MAX_ITEMS 1024
 
@@ -101,6 +97,8 @@ struct item { const char *key; const char *v[4]; };
 static struct {
   int nsflags, uid, gid, tty, detach;
   const char *hostname, *cwd;
+  uint64_t caps;                           /* bit n: capability n, what a root command keeps */
+  const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
   const char *args[MAX_ITEMS]; int nargs;
   const char *env[MAX_ITEMS]; int nenv;
   gid_t groups[64]; int ngroups;
@@ -108,6 +106,7 @@ static struct {
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
+  const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
   int target;                              /* exec mode: the host pid of the container's init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
   const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
@@ -157,6 +156,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
   if (!strcmp(k, "log")) return 3;
+  if (!strcmp(k, "nsjoin")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -193,6 +193,9 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
     else if (!strcmp(k, "shm")) plan.shm = v[0];
     else if (!strcmp(k, "log")) { plan.log = v[0]; plan.log_max = atoll(v[1]); plan.log_mask = atoi(v[2]); }
+    else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
+    else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
+    else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -576,107 +579,85 @@ static int exec_command(char *found, size_t flen) {
 }
 
 
-/* ---- seccomp: what a container must not reach even as its own root ---- */
+/* ---- seccomp and capabilities ----
+ * The filter is compiled and verified in Java (dev.poc.seccomp); here it is only decoded from the
+ * plan's hex and installed as it is. */
 
 struct sock_filter_ { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog_ { unsigned short len; struct sock_filter_ *filter; };
-#define STMT(c, k) ((struct sock_filter_){ (c), 0, 0, (k) })
-#define JUMP(c, k, t, f) ((struct sock_filter_){ (c), (t), (f), (k) })
-#define LD_W_ABS 0x20
-#define JEQ_K 0x15
-#define JGE_K 0x35
-#define JSET_K 0x45
-#define RET_K 0x06
-#define RET_ALLOW 0x7fff0000u
-#define RET_ERRNO(e) (0x00050000u | ((e) & 0xffff))
-#define RET_KILL 0x80000000u
-#define NEWUSER 0x10000000u
-#if defined(__x86_64__)
-#define THIS_ARCH 0xC000003Eu
-#elif defined(__aarch64__)
-#define THIS_ARCH 0xC00000B7u
-#endif
+static struct sock_fprog_ seccomp_prog;
 
-/* Denied with EPERM: user namespaces (the way back to full capabilities inside), and kernel
- * surfaces Docker's default profile also closes: keyrings, BPF, perf, userfaultfd, io_uring,
- * modules, kexec, file handles (the "shocker" escape), raw port I/O. */
-static const int DENIED[] = {
-#ifdef __NR_keyctl
-  __NR_keyctl, __NR_add_key, __NR_request_key,
-#endif
-#ifdef __NR_bpf
-  __NR_bpf,
-#endif
-  __NR_perf_event_open,
-#ifdef __NR_userfaultfd
-  __NR_userfaultfd,
-#endif
-#ifdef __NR_io_uring_setup
-  __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
-#endif
-  __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load,
-#ifdef __NR_kexec_file_load
-  __NR_kexec_file_load,
-#endif
-  __NR_open_by_handle_at, __NR_name_to_handle_at,
-#ifdef __NR_iopl
-  __NR_iopl, __NR_ioperm,
-#endif
-  __NR_swapon, __NR_swapoff, __NR_acct, __NR_setns,
-};
-
-static void install_seccomp(void) {
-#ifdef THIS_ARCH
-  struct sock_filter_ f[128];
-  int n = 0;
-  int ndenied = sizeof DENIED / sizeof DENIED[0];
-  f[n++] = STMT(LD_W_ABS, 4);                         /* arch */
-  f[n++] = JUMP(JEQ_K, THIS_ARCH, 1, 0);
-  f[n++] = STMT(RET_K, RET_KILL);
-  f[n++] = STMT(LD_W_ABS, 0);                         /* syscall number */
-#if defined(__x86_64__)
-  f[n++] = JUMP(JGE_K, 0x40000000u, 0, 1);            /* the x32 ABI: a second door to the same calls */
-  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
-#endif
-  for (int i = 0; i < ndenied; i++) {
-    f[n++] = JUMP(JEQ_K, (uint32_t)DENIED[i], 0, 1);
-    f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
-  }
-#ifdef __NR_clone3
-  f[n++] = JUMP(JEQ_K, __NR_clone3, 0, 1);            /* flags live behind a pointer: make libc use clone */
-  f[n++] = STMT(RET_K, RET_ERRNO(ENOSYS));
-#endif
-  f[n++] = JUMP(JEQ_K, __NR_clone, 1, 0);
-  f[n++] = JUMP(JEQ_K, __NR_unshare, 0, 3);
-  f[n++] = STMT(LD_W_ABS, 16);                        /* low half of args[0]: the flags */
-  f[n++] = JUMP(JSET_K, NEWUSER, 0, 1);
-  f[n++] = STMT(RET_K, RET_ERRNO(EPERM));
-  f[n++] = STMT(RET_K, RET_ALLOW);
-  struct sock_fprog_ prog = { (unsigned short)n, f };
-  if (prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) < 0) die("seccomp", NULL);
-#endif
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
-static void drop_privileges(void) {
+static void decode_seccomp(void) {
+  if (!plan.seccomp) return;
+  size_t n = strlen(plan.seccomp);
+  if (n == 0 || n % 16 || n / 16 > 4096) { errno = EINVAL; die("plan", "seccomp program length"); }
+  uint8_t *b = malloc(n / 2);
+  if (!b) die("plan", "seccomp program");
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hex_digit(plan.seccomp[2 * i]), lo = hex_digit(plan.seccomp[2 * i + 1]);
+    if (hi < 0 || lo < 0) { errno = EINVAL; die("plan", "seccomp program"); }
+    b[i] = (uint8_t)(hi << 4 | lo);
+  }
+  seccomp_prog.len = (unsigned short)(n / 16);
+  seccomp_prog.filter = (struct sock_filter_ *)b;
+}
+
+static void install_seccomp(void) {
+  if (seccomp_prog.len && prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &seccomp_prog, 0, 0) < 0)
+    die("seccomp", "install filter");
+}
+
+/* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
+ * ambient set empty; returns the capabilities kept. Before any setuid, which would take CAP_SETPCAP. */
+static uint64_t limit_bounding_set(uint64_t keep) {
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
   if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
+  if (last < 63) keep &= (1ULL << (last + 1)) - 1;
+  struct cap_header_ h = { 0x20080522, 0 };
+  struct cap_data_ d[2];
+  if (syscall(SYS_capget, &h, d) < 0) die("capget", NULL);
+  keep &= (uint64_t)d[1].permitted << 32 | d[0].permitted;
   for (int c = 0; c <= last; c++)
-    if (!(KEEP_CAPS & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+    if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
       die("drop capability", "bounding set");
   prctl(PR_CAP_AMBIENT_, PR_CAP_AMBIENT_CLEAR_ALL_, 0, 0, 0);
-  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
-  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
-  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
+  return keep;
+}
+
+/* Effective and permitted = keep (nothing for a uid other than 0), inheritable empty. */
+static void set_capabilities(uint64_t keep, int as_root) {
   struct cap_header_ h = { 0x20080522, 0 };
   struct cap_data_ d[2];
   memset(d, 0, sizeof d);
-  if (plan.uid == 0) {
-    d[0].effective = d[0].permitted = (uint32_t)KEEP_CAPS;
-    d[1].effective = d[1].permitted = (uint32_t)(KEEP_CAPS >> 32);
+  if (as_root) {
+    d[0].effective = d[0].permitted = (uint32_t)keep;
+    d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
   }
   if (syscall(SYS_capset, &h, d) < 0) die("capset", NULL);
+}
+
+static void drop_privileges(void) {
+  uint64_t keep = limit_bounding_set(plan.caps);
+  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
+  if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
+  if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
+  set_capabilities(keep, plan.uid == 0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+}
+
+/* The init once its command runs: it only reaps, forwards signals and reports, so it keeps
+ * CAP_KILL alone (to signal a command running as another uid), can gain nothing by exec, and lives
+ * under the command's filter, like a PID 1 under Docker. */
+static void confine_init(void) {
+  set_capabilities(limit_bounding_set(plan.caps & (1ULL << CAP_KILL_)), 1);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", "init");
   install_seccomp();
 }
 
@@ -693,6 +674,17 @@ static void open_cgroups(void) {
   if (!plan.cgborn) return;
   if ((cg_dir = open(plan.cgborn, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgborn);
   if ((cg_procs = openat(cg_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup.procs", plan.cgborn);
+}
+
+/* Namespaces the container shares with another process (e.g. a pod's): this helper enters them,
+ * so the init cloned next is born inside. The helper serves this one container only. */
+static void join_namespaces(void) {
+  for (int i = 0; i < plan.nnsjoin; i++) {
+    int fd = open(plan.nsjoin[i][1], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("open namespace", plan.nsjoin[i][1]);
+    if (setns(fd, atoi(plan.nsjoin[i][0])) < 0) die("join namespace", plan.nsjoin[i][1]);
+    close(fd);
+  }
 }
 
 static pid_t clone_init(void) {
@@ -1057,6 +1049,7 @@ static void become_command(void) {
   drop_privileges();
   if (plan.target) die_with_outer(); /* a changed uid cleared the parent-death signal */
   if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
+  install_seccomp(); /* last: from here on only execve, and the report of its failure */
   char found[PATH_MAX];
   int err = exec_command(found, sizeof found);
   say("EXECFAIL %d %s", err, found);
@@ -1130,6 +1123,7 @@ static void container_init(int rep, int go) {
     _exit(127);
   }
   say("EXEC");
+  confine_init();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
     siginfo_t si;
@@ -1332,6 +1326,7 @@ int main(int argc, char **argv) {
   args_start = argv[0];
   args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
+  decode_seccomp();
   if (plan.detach) setsid();
 
   struct sigaction sa;
@@ -1350,6 +1345,7 @@ int main(int argc, char **argv) {
   tty_prepare();
   io_prepare();
   open_cgroups();
+  join_namespaces();
   pid_t init = clone_init();
   if (init < 0) die("clone", "namespaces");
   if (init == 0) {

@@ -1,14 +1,16 @@
 /**
  * poc: an embeddable container runtime for the JVM.
  *
- * <p>Users see two packages: {@code dev.poc}, the API (containers, specs, the runtime, errors),
- * and {@code dev.poc.spi}, the interfaces a strategy implements. Every other package (launch,
- * namespace, cgroup, network, storage, state, host, internal) is how the default strategies work
- * and is not exported: its public classes are public only so the packages can reach each other.
+ * <p>Users see three packages: {@code dev.poc}, the API (containers, specs, the runtime, errors),
+ * {@code dev.poc.spi}, the interfaces a strategy implements, and {@code dev.poc.seccomp}, seccomp
+ * profiles (a spec's {@code seccomp(...)}), which an OCI front reuses. Every other package (launch,
+ * namespace, cgroup, network, storage, state, host, internal, and seccomp.bpf, the profile
+ * compiler) is how the default strategies work and is not exported: its public classes are public only so the packages can reach each other.
  */
 module dev.poc {
   exports dev.poc;
   exports dev.poc.spi;
+  exports dev.poc.seccomp;
 
   requires com.fasterxml.jackson.databind;
   requires com.google.common;

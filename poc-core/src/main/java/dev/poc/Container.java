@@ -1,6 +1,5 @@
 package dev.poc;
 
-import dev.poc.cgroup.CgroupAttachment;
 import dev.poc.host.RootFiles;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
@@ -8,6 +7,7 @@ import dev.poc.launch.InitConnection;
 import dev.poc.launch.PidHandle;
 import dev.poc.launch.Release;
 import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
@@ -46,7 +46,7 @@ public final class Container implements AutoCloseable {
   private final ExitFuture exit = new ExitFuture();
   private final OutputLog log;
 
-  public Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
+  Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
     this.spec = spec;
     this.runtime = runtime;
@@ -170,7 +170,7 @@ public final class Container implements AutoCloseable {
    * before its cgroup was removed once it ended.
    */
   public ContainerStats stats() {
-    CgroupAttachment cgroup = ctx.fact(CgroupAttachment.class);
+    CgroupStrategy.Group cgroup = ctx.fact(CgroupStrategy.Group.class);
     if (cgroup == null) {
       throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
     }
@@ -209,7 +209,7 @@ public final class Container implements AutoCloseable {
     try {
       if (isRunning()) {
         root = RootFiles.ofProcess(init.pid(), "container '" + name() + "'");
-      } else if (!mustRun && spec.rootfs() instanceof dev.poc.storage.DirectoryRootfs dir) {
+      } else if (!mustRun && spec.rootfs().strategy() instanceof dev.poc.storage.DirectoryRootfs dir) {
         root = RootFiles.of(dir.path(), "the root of ended container '" + name() + "'");
       } else {
         throw new IllegalStateException("container '" + name() + "' has ended: " + what + " needs it running"
@@ -236,7 +236,8 @@ public final class Container implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
-    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), spec);
+    return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), Capability.mask(this.spec.capabilities()),
+        dev.poc.seccomp.bpf.SeccompPrograms.hex(this.spec), spec);
   }
 
   /** Whether the command is still running. */
@@ -366,7 +367,7 @@ public final class Container implements AutoCloseable {
     runtime.unregister(this);
   }
 
-  public StartContext context() {
+  StartContext context() {
     return ctx;
   }
 

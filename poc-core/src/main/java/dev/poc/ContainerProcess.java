@@ -18,7 +18,7 @@ public final class ContainerProcess implements AutoCloseable {
   private final PidHandle command;
   private final ExitFuture exit = new ExitFuture();
 
-  public ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
+  ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
     this.container = container;
     this.helper = helper;
     this.conn = conn;

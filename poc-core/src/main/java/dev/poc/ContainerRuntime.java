@@ -2,25 +2,34 @@ package dev.poc;
 
 import dev.poc.cgroup.CgroupSetup;
 import dev.poc.host.NativeThreads;
+import dev.poc.host.HostChecks;
 import dev.poc.host.Prerequisites;
+import dev.poc.host.Tool;
 import dev.poc.internal.ContainerNames;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.Launcher;
 import dev.poc.launch.Release;
 import dev.poc.launch.SpareHelpers;
+import dev.poc.network.NetworkChecks;
 import dev.poc.network.NetworkSetup;
+import dev.poc.namespace.LinuxNamespaces;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
+import dev.poc.spi.NamespaceStrategy;
+import dev.poc.spi.NetworkStrategy;
 import dev.poc.state.NameLock;
 import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
 import dev.poc.state.StateStore;
 import dev.poc.storage.Storage;
+import dev.poc.storage.StorageChecks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns a state root and the host strategies (cgroups, network, storage), starts containers and
- * cleans up after them. Opening a runtime reclaims what a crashed JVM left under its state root.
- * Thread-safe; one per state root per JVM is the intended use.
+ * Owns a state root and the host strategies (namespaces, cgroups, networks; see
+ * {@link dev.poc.spi}), starts containers and cleans up after them. Opening a runtime reclaims
+ * what a crashed JVM left under its state root. Thread-safe; one per state root per JVM is the
+ * intended use.
  */
 public final class ContainerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
@@ -45,8 +55,16 @@ public final class ContainerRuntime implements AutoCloseable {
   static final Path HOST_STATE = Path.of("/run/poc");
   private static volatile ContainerRuntime defaultRuntime;
 
+  static {
+    dev.poc.internal.Access.set(new ApiInternals());
+  }
+
   private final Path stateRoot;
   private final NetworkSettings networkSettings;
+  private final NamespaceStrategy namespaces;
+  private final CgroupStrategy cgroups;
+  private final NetworkSetup network;
+  private final Map<String, NetworkStrategy> customNetworks;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
   private final SpareHelpers spareHelpers = new SpareHelpers();
@@ -54,12 +72,20 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
+  /** Set once a networked start found the firewall tools; they are not looked for again. */
+  private volatile boolean firewallToolsFound;
 
   private ContainerRuntime(Builder b) {
     NativeThreads.startOutsideCallersGroup();
     this.stateRoot = (b.stateRoot != null ? b.stateRoot : PocSettings.stateRoot()).toAbsolutePath().normalize();
     this.networkSettings = b.network != null ? b.network : PocSettings.network();
-    this.setups = List.copyOf(b.setups(this));
+    this.namespaces = b.namespaces;
+    this.cgroups = b.cgroups;
+    this.network = new NetworkSetup(networkSettings);
+    this.customNetworks = Map.copyOf(b.customNetworks);
+    List<HostSetup> all = new ArrayList<>(List.of(namespaces, cgroups, network));
+    all.addAll(b.customNetworks.values());
+    this.setups = List.copyOf(all);
     this.storage = new Storage(this, stateRoot);
     createPrivate(stateRoot, "state root " + stateRoot,
         "pick a writable directory with ContainerRuntime.builder().stateRoot(...)");
@@ -116,7 +142,52 @@ public final class ContainerRuntime implements AutoCloseable {
       Prerequisites.check();
       prerequisitesChecked = true;
     }
+    requireNetworkTools(spec);
     return launcher.start(spec);
+  }
+
+  /**
+   * What a start of {@code spec} checks before it touches anything, each cheap: root with the
+   * capabilities poc uses, the namespaces it makes, and the tools of the spec's network. A test
+   * harness can skip on a "no" instead of failing at the start (the JUnit harness does).
+   */
+  public List<Check> checks(ContainerSpec spec) {
+    List<Check> checks = new ArrayList<>(Prerequisites.checks());
+    if (spec.namespaces().contains(Namespace.NET)) {
+      checks.add(NetworkChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
+    }
+    return checks;
+  }
+
+  /** Before anything is touched: a networked container needs iptables, and the error names the package. */
+  private void requireNetworkTools(ContainerSpec spec) {
+    if (firewallToolsFound || spec.network() == Network.DISABLED || !spec.namespaces().contains(Namespace.NET)) {
+      return;
+    }
+    Check check = spec.network().check();
+    if (!check.ok()) {
+      throw NetworkChecks.failure(check);
+    }
+    firewallToolsFound = true;
+  }
+
+  /**
+   * What this host offers poc (as {@code docker info}): kernel, namespaces, cgroup layout and
+   * controllers, user namespaces, overlayfs in a user namespace, loop devices, iptables, this
+   * runtime's state root and its free space, and which rootfs, network and cgroup strategies can
+   * run here, each "no" with its reason and fix. Tries a few things in throw-away processes, so
+   * it takes some milliseconds; changes nothing on the host.
+   */
+  public RuntimeInfo info() {
+    return InfoProbe.probe(stateRoot, networkSettings);
+  }
+
+  /**
+   * As {@link #info()}, for a state root and network settings no runtime has opened (nothing is
+   * created): what {@code poc info} prints.
+   */
+  public static RuntimeInfo info(Path stateRoot, NetworkSettings network) {
+    return InfoProbe.probe(stateRoot, network);
   }
 
   /**
@@ -131,7 +202,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().exec(spec);
     }
     RunningContainers.Run run = RunningContainers.require(this, name);
-    return ExecLauncher.start(name, run.initPid(), run.hostname(), spec);
+    return ExecLauncher.start(name, run.initPid(), run.hostname(), run.capabilities(), run.seccomp(), spec);
   }
 
   /**
@@ -161,9 +232,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().stats();
     }
     RunningContainers.require(this, name);
-    return setups.stream().filter(CgroupSetup.class::isInstance).map(CgroupSetup.class::cast).findFirst()
-        .orElseThrow(() -> new IllegalStateException("this runtime has no cgroup setup"))
-        .stats(name);
+    return cgroups.stats(name);
   }
 
   /**
@@ -322,6 +391,10 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** As {@link #build(String, String)}, over the image named {@code image}. */
   public ContainerInfo build(String name, String diskSize, String image) {
+    Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
+    if (!disks.ok()) { // before the name is taken: one line naming the package or module
+      throw new PocException(disks.name() + " " + disks.problem());
+    }
     return StateStore.unchecked("building container '" + name + "'", () -> storage.build(name, diskSize, image));
   }
 
@@ -355,11 +428,7 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   public void pruneNetwork() {
     StateStore.unchecked("removing the bridge and chains of " + stateRoot, () -> {
-      for (HostSetup setup : setups) {
-        if (setup instanceof NetworkSetup network) {
-          network.prune();
-        }
-      }
+      network.prune();
       return null;
     });
   }
@@ -369,19 +438,42 @@ public final class ContainerRuntime implements AutoCloseable {
     return StateStore.unchecked("listing containers", storage::list);
   }
 
-  public Storage storage() {
+  Storage storage() {
     return storage;
   }
 
-  public SpareHelpers spareHelpers() {
+  SpareHelpers spareHelpers() {
     return spareHelpers;
   }
 
-  public List<HostSetup> setups() {
+  /** Every strategy of this runtime, in the order they prepare: what reclaim and prune go through. */
+  List<HostSetup> setups() {
     return setups;
   }
 
-  public Path runDir(String name) {
+  /**
+   * The strategies that prepare a start of {@code spec}, in order: namespaces, cgroups, and the
+   * network strategy its {@link Network} names.
+   */
+  List<HostSetup> setupsFor(ContainerSpec spec) {
+    Network mode = spec.network();
+    if (!mode.isCustom()) {
+      return List.of(namespaces, cgroups, network);
+    }
+    NetworkStrategy custom = customNetworks.get(mode.name());
+    if (custom == null) {
+      throw new InvalidSpecException("container '" + spec.name() + "' asks for network '" + mode.name()
+          + "', which this runtime does not know: register it with ContainerRuntime.builder().network(strategy)"
+          + (customNetworks.isEmpty() ? "" : " (registered: " + String.join(", ", customNetworks.keySet()) + ")"));
+    }
+    if (!spec.ports().isEmpty() && !custom.publishesPorts()) {
+      throw new InvalidSpecException("container '" + spec.name() + "' publishes ports but its network '"
+          + mode.name() + "' does not publish ports: drop the ports or use Network.DEFAULT or Network.BRIDGE");
+    }
+    return List.of(namespaces, cgroups, custom);
+  }
+
+  Path runDir(String name) {
     return stateRoot.resolve("run").resolve(name);
   }
 
@@ -394,7 +486,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
-  public void reclaim() {
+  void reclaim() {
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
       return;
@@ -421,7 +513,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** With the name lock held: undoes a dead run of {@code name}; leaves a live detached one alone. */
-  public void reclaimIfDead(String name, Path runDir) {
+  void reclaimIfDead(String name, Path runDir) {
     if (!Files.exists(runDir)) {
       return;
     }
@@ -475,7 +567,10 @@ public final class ContainerRuntime implements AutoCloseable {
   /** Builds a {@link ContainerRuntime}. */
   public static final class Builder {
     private Path stateRoot; // null: PocSettings decides
-    private NetworkSettings network;
+    private NetworkSettings network; // null: PocSettings decides
+    private NamespaceStrategy namespaces = new LinuxNamespaces();
+    private CgroupStrategy cgroups = new CgroupSetup();
+    private final Map<String, NetworkStrategy> customNetworks = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -497,12 +592,31 @@ public final class ContainerRuntime implements AutoCloseable {
       return this;
     }
 
-    /** The host setups, in the order they prepare (and the reverse of their release). */
-    public List<HostSetup> setups(ContainerRuntime runtime) {
-      List<HostSetup> list = new ArrayList<>();
-      list.add(new CgroupSetup());
-      list.add(new NetworkSetup(runtime.networkSettings()));
-      return list;
+    /**
+     * Which namespaces containers get of their own, share with the host or join; unless set, the
+     * kinds in each spec's {@link ContainerSpec#namespaces()} are new and the others the host's.
+     */
+    public Builder namespaces(NamespaceStrategy strategy) {
+      this.namespaces = java.util.Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /** How containers are put in control groups; unless set, {@code poc/NAME} in every hierarchy. */
+    public Builder cgroups(CgroupStrategy strategy) {
+      this.cgroups = java.util.Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /**
+     * Adds a network strategy that specs name with {@link Network#custom(String)}. The runtime's
+     * own modes ({@link Network#DISABLED}, {@code DEFAULT}, {@code BRIDGE}) stay available.
+     */
+    public Builder network(NetworkStrategy strategy) {
+      String name = Network.custom(strategy.name()).name(); // validates it
+      if (customNetworks.putIfAbsent(name, strategy) != null) {
+        throw new InvalidSpecException("two network strategies are named '" + name + "': give each its own name");
+      }
+      return this;
     }
 
     /** Opens the runtime, reclaiming what a crashed JVM left. */

@@ -9,6 +9,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import org.immutables.value.Value;
 
 /**
@@ -138,8 +140,52 @@ public abstract class ContainerSpec extends ProcessSpec {
     return Duration.ofSeconds(10);
   }
 
+  /**
+   * Runs the container privileged: every capability, and no seccomp filter unless one is set. It
+   * gives up what keeps a container's root from being the host's root: with CAP_SYS_ADMIN,
+   * CAP_SYS_MODULE, CAP_SYS_RAWIO and every call open, it can mount, load kernel modules and
+   * reach hardware. poc still keeps its masked /proc paths and its device filter.
+   */
+  @Value.Default
+  public boolean privileged() {
+    return false;
+  }
+
+  /** Capabilities added to {@link Capability#dockerDefaults()}; an added one wins over a dropped one. */
+  public abstract Set<Capability> capAdd();
+
+  /** Capabilities taken from {@link Capability#dockerDefaults()}. */
+  public abstract Set<Capability> capDrop();
+
+  /**
+   * The seccomp filter of the container and of everything exec'd in it: {@link
+   * Seccomp#dockerDefault()} unless set ({@link Seccomp#unconfined()} when {@link #privileged()}).
+   */
+  @Value.Default
+  public Seccomp seccomp() {
+    return privileged() ? Seccomp.unconfined() : Seccomp.dockerDefault();
+  }
+
+  /**
+   * The capabilities a root command in the container has, as Docker counts them: the defaults
+   * (all when privileged) less {@link #capDrop()}, plus {@link #capAdd()}; when every capability is
+   * added, all of them less the dropped ones. A non-root command has none.
+   */
+  @Value.Lazy
+  public Set<Capability> capabilities() {
+    boolean addsAll = capAdd().containsAll(EnumSet.allOf(Capability.class));
+    Set<Capability> caps = EnumSet.noneOf(Capability.class);
+    caps.addAll(privileged() || addsAll ? EnumSet.allOf(Capability.class) : Capability.dockerDefaults());
+    caps.removeAll(capDrop());
+    if (!addsAll) {
+      caps.addAll(capAdd());
+    }
+    return java.util.Collections.unmodifiableSet(caps);
+  }
+
   @Value.Check
   void check() {
+    SeccompPrograms.hex(this); // a profile too big for one filter fails here, before anything starts
     ContainerNames.validate(name());
     checkProcess("container '" + name() + "'");
     diskSize().ifPresent(Disk::parseSize);
@@ -312,6 +358,18 @@ public abstract class ContainerSpec extends ProcessSpec {
      */
     public Builder user(String user) {
       this.userName = user;
+      return this;
+    }
+
+    /** Adds capabilities to the default 14 (e.g. {@code Capability.NET_ADMIN}). */
+    public Builder capAdd(Capability... caps) {
+      addCapAdd(caps);
+      return this;
+    }
+
+    /** Drops capabilities from the default 14 (all of them: {@code capDrop(Capability.values())}). */
+    public Builder capDrop(Capability... caps) {
+      addCapDrop(caps);
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.poc;
 
 import dev.poc.state.StateStore;
 import dev.poc.storage.Debootstrap;
+import dev.poc.storage.StorageChecks;
 import dev.poc.storage.DockerEngine;
 import dev.poc.storage.DockerImageBuild;
 import dev.poc.storage.HostImage;
@@ -36,7 +37,7 @@ public final class Images {
 
   private final ImageStore store;
 
-  public Images(ImageStore store) {
+  Images(ImageStore store) {
     this.store = store;
   }
 
@@ -95,6 +96,11 @@ public final class Images {
 
   /** As {@link #debootstrap(String, Progress)}, with a given suite (e.g. bookworm) and mirror. */
   public Image debootstrap(String name, String suite, URI mirror, Progress progress) {
+    Check tool = StorageChecks.imageDebootstrap(); // before the name is taken: one line naming the package
+    if (!tool.ok()) {
+      throw new PocException(tool.name() + " " + tool.problem() + " (or make image '" + name
+          + "' another way: from a tarball, the host's programs, or a Dockerfile)");
+    }
     return make(name, Image.Kind.DEBOOTSTRAP, "debootstrap " + suite + " from " + mirror, "bootstrapping Debian " + suite,
         s -> Debootstrap.run(s.rootfs(), suite, mirror, progress));
   }

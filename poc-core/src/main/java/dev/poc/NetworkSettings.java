@@ -64,24 +64,24 @@ public abstract class NetworkSettings {
     Builder() {}
   }
 
-  public Ipv4Subnet defaultPool() {
+  Ipv4Subnet defaultPool() {
     return Ipv4Subnet.parse(defaultSubnet(), "default subnet");
   }
 
-  public Ipv4Subnet bridgePool() {
+  Ipv4Subnet bridgePool() {
     return Ipv4Subnet.parse(bridgeSubnet(), "bridge subnet");
   }
 
   /** The bridge's own address: block 1, host 1 ({@code 10.100.1.1}). */
-  public String bridgeGateway() {
+  String bridgeGateway() {
     return bridgePool().address(1, 1);
   }
 
-  public String forwardChain() {
+  String forwardChain() {
     return chainPrefix() + "-FORWARD";
   }
 
-  public String postroutingChain() {
+  String postroutingChain() {
     return chainPrefix() + "-POSTROUTING";
   }
 

@@ -1,20 +1,26 @@
 package dev.poc;
 
 import dev.poc.internal.ContainerNames;
-import dev.poc.spi.Attachment;
-import dev.poc.spi.StartContext;
+import dev.poc.spi.RootfsStrategy;
 import dev.poc.storage.DirectoryRootfs;
 import dev.poc.storage.DiskRootfs;
 import dev.poc.storage.HostRootfs;
-import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Where a container's root filesystem comes from. Make one with {@link #host()},
- * {@link #directory(Path)} or {@link #disk(String)}.
+ * {@link #directory(Path)}, {@link #disk(String)}, or {@link #custom(RootfsStrategy)} for a
+ * strategy of your own.
  */
-public abstract class Rootfs {
-  public Rootfs() {}
+public final class Rootfs {
+  private static final Rootfs HOST = new Rootfs(HostRootfs.INSTANCE);
+
+  private final RootfsStrategy strategy;
+
+  private Rootfs(RootfsStrategy strategy) {
+    this.strategy = strategy;
+  }
 
   /**
    * The embedded default that needs nothing downloaded: the host's {@code /usr}, {@code /bin},
@@ -23,12 +29,12 @@ public abstract class Rootfs {
    * {@code /etc/shadow}, home directories and {@code /var/lib} are never visible.
    */
   public static Rootfs host() {
-    return HostRootfs.INSTANCE;
+    return HOST;
   }
 
   /** Any prepared tree, e.g. an unpacked busybox or Debian; the container may write to it. */
   public static Rootfs directory(Path path) {
-    return new DirectoryRootfs(path.toAbsolutePath().normalize());
+    return new Rootfs(new DirectoryRootfs(path.toAbsolutePath().normalize()));
   }
 
   /**
@@ -36,14 +42,21 @@ public abstract class Rootfs {
    * the shared base image and the disk.
    */
   public static Rootfs disk(String name) {
-    return new DiskRootfs(ContainerNames.validate(name));
+    return new Rootfs(new DiskRootfs(ContainerNames.validate(name)));
   }
 
-  /** Adds this root to the helper's plan; the attachment releases whatever it mounted on the host. */
-  public abstract Attachment prepare(StartContext ctx) throws IOException;
+  /** A root built by {@code strategy}; its {@code toString()} is what {@code poc ps} shows. */
+  public static Rootfs custom(RootfsStrategy strategy) {
+    return new Rootfs(Objects.requireNonNull(strategy, "strategy"));
+  }
 
-  /** Whether /etc/hosts, /etc/hostname and /etc/resolv.conf should be bound over the image's. */
-  public boolean bindsEtcFiles() {
-    return true;
+  /** The strategy that builds this root. */
+  public RootfsStrategy strategy() {
+    return strategy;
+  }
+
+  @Override
+  public String toString() {
+    return strategy.toString();
   }
 }

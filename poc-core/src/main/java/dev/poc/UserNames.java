@@ -23,9 +23,9 @@ final class UserNames {
       return new int[] {uid, gid};
     }
     String passwd;
-    if (rootfs instanceof HostRootfs) {
+    if (rootfs.strategy() instanceof HostRootfs) {
       passwd = "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n";
-    } else if (rootfs instanceof DirectoryRootfs dir) {
+    } else if (rootfs.strategy() instanceof DirectoryRootfs dir) {
       try (RootFiles root = RootFiles.of(dir.path(), "rootfs " + dir.path())) {
         passwd = root.read("/etc/passwd", 1 << 20).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
       } catch (IOException e) {

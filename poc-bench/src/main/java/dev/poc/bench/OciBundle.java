@@ -2,6 +2,7 @@ package dev.poc.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.poc.seccomp.Seccomp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,7 @@ import java.util.OptionalLong;
  * An OCI bundle (config.json) as close to what poc-init sets up as runc and crun allow: the same
  * busybox root, the five namespaces, Docker's 14 capabilities, no_new_privs, the same mounts
  * (proc, sysfs ro, tmpfs /dev, devpts, shm, mqueue, the three /etc files bound in) and the same
- * masked and read-only /proc and /sys paths, and poc-init's seccomp deny list (EPERM for the
- * same calls, user namespaces refused, clone3 answered ENOSYS).
+ * masked and read-only /proc and /sys paths, and the same seccomp profile (Docker's default).
  */
 final class OciBundle {
   /** Docker's default capabilities: the set poc-init keeps. */
@@ -29,12 +29,6 @@ final class OciBundle {
       "/proc/asound", "/sys/firmware", "/sys/devices/virtual/powercap");
   /** poc-init's read-only /proc paths. */
   static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
-  /** The calls poc-init's seccomp filter denies with EPERM. */
-  static final List<String> DENIED_SYSCALLS = List.of("keyctl", "add_key", "request_key", "bpf", "perf_event_open",
-      "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "init_module", "finit_module",
-      "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "name_to_handle_at", "iopl", "ioperm",
-      "swapon", "swapoff", "acct", "setns");
-  static final long CLONE_NEWUSER = 0x10000000L;
   static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private OciBundle() {}
@@ -61,17 +55,10 @@ final class OciBundle {
     return dir;
   }
 
-  private static Map<String, Object> seccomp() {
-    Map<String, Object> newUser = Map.of("index", 0, "value", CLONE_NEWUSER, "valueTwo", CLONE_NEWUSER,
-        "op", "SCMP_CMP_MASKED_EQ");
-    return Map.of("defaultAction", "SCMP_ACT_ALLOW", "architectures", List.of(seccompArch()), "syscalls", List.of(
-        Map.of("names", DENIED_SYSCALLS, "action", "SCMP_ACT_ERRNO", "errnoRet", 1),
-        Map.of("names", List.of("clone3"), "action", "SCMP_ACT_ERRNO", "errnoRet", 38),
-        Map.of("names", List.of("clone", "unshare"), "action", "SCMP_ACT_ERRNO", "errnoRet", 1, "args", List.of(newUser))));
-  }
-
-  private static String seccompArch() {
-    return System.getProperty("os.arch").equals("aarch64") ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64";
+  /** poc's default profile (Docker's, io_uring refused) as Docker hands it to runc for these capabilities. */
+  private static Object seccomp() throws IOException {
+    String json = Seccomp.dockerDefault().ociJson(java.util.Set.copyOf(DOCKER_CAPS)).orElseThrow();
+    return new ObjectMapper().readTree(json);
   }
 
   private static Map<String, Object> process(List<String> args) {

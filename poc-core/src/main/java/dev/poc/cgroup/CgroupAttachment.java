@@ -3,13 +3,13 @@ package dev.poc.cgroup;
 import dev.poc.ContainerStats;
 import dev.poc.ExitStatus;
 import dev.poc.PocException;
-import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One container's cgroup: reads its figures and OOM count, removes it. */
-public final class CgroupAttachment implements Attachment {
+public final class CgroupAttachment implements CgroupStrategy.Group {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupAttachment.class);
   private static final int SIGKILL = 9;
 
@@ -42,6 +42,7 @@ public final class CgroupAttachment implements Attachment {
   }
 
   /** The current figures while the container runs, its last ones after it ended. */
+  @Override
   public ContainerStats stats() {
     ContainerStats ended = last;
     if (ended != null) {

@@ -1,5 +1,6 @@
 package dev.poc.cgroup;
 
+import dev.poc.host.Errno;
 import dev.poc.host.Syscalls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,16 @@ public final class CgroupFs {
    * @throws FileAlreadyExistsException when the leaf exists already
    */
   static void mkdirGroup(Path root, String parent, String leaf) throws IOException {
+    mkdirGroup(root, parent, leaf, () -> {});
+  }
+
+  /** Something to do in a parent group this process just made (e.g. enable controllers). */
+  interface ParentSetup {
+    void run() throws IOException;
+  }
+
+  /** As {@link #mkdirGroup(Path, String, String)}; {@code onNewParent} runs when it made the parent. */
+  static void mkdirGroup(Path root, String parent, String leaf, ParentSetup onNewParent) throws IOException {
     Path dir = root.resolve(parent).resolve(leaf);
     try {
       for (int attempt = 0; ; attempt++) {
@@ -101,6 +112,7 @@ public final class CgroupFs {
           }
           try {
             Files.createDirectory(root.resolve(parent));
+            onNewParent.run();
           } catch (FileAlreadyExistsException raced) {
             // another runtime made it first
           }
@@ -116,7 +128,7 @@ public final class CgroupFs {
   /** rmdir: 0 when removed or already gone, else the errno (EBUSY: processes are still inside). */
   static int rmdir(Path dir) {
     int errno = Syscalls.rmdir(dir.toString());
-    return errno == Syscalls.ENOENT ? 0 : errno;
+    return errno == Errno.ENOENT ? 0 : errno;
   }
 
   /** Removes the shared parent when it is empty; a parent another runtime still uses stays. */

@@ -1,6 +1,7 @@
 package dev.poc.cgroup;
 
 import dev.poc.PocException;
+import dev.poc.host.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,20 +58,17 @@ public final class CgroupLayout {
     Map<String, Path> v1 = new TreeMap<>();
     Map<String, Boolean> v1AtRoot = new LinkedHashMap<>();
     Path unified = null;
-    for (String line : mountinfo.split("\n")) {
-      Mount m = Mount.parse(line);
-      if (m == null) {
-        continue;
-      }
-      if (m.fsType.equals("cgroup2") && unified == null) {
-        unified = m.mountPoint;
-      } else if (m.fsType.equals("cgroup")) {
-        for (String option : m.superOptions) {
+    for (Mounts.Entry m : Mounts.parseAll(Arrays.asList(mountinfo.split("\n")))) {
+      boolean atRoot = m.root().equals("/");
+      if (m.fsType().equals("cgroup2") && unified == null) {
+        unified = m.mountPoint();
+      } else if (m.fsType().equals("cgroup")) {
+        for (String option : m.superOptions()) {
           boolean known = enabled.isEmpty() ? V1_USED.contains(option) : enabled.contains(option);
           // a bind of a sub-group is used only while no mount of the hierarchy's root is known
-          if (known && V1_USED.contains(option) && (!v1.containsKey(option) || (m.atRoot && !v1AtRoot.get(option)))) {
-            v1.put(option, m.mountPoint);
-            v1AtRoot.put(option, m.atRoot);
+          if (known && V1_USED.contains(option) && (!v1.containsKey(option) || (atRoot && !v1AtRoot.get(option)))) {
+            v1.put(option, m.mountPoint());
+            v1AtRoot.put(option, atRoot);
           }
         }
       }
@@ -137,50 +135,4 @@ public final class CgroupLayout {
         + ", unifiedControllers=" + unifiedControllers + "]";
   }
 
-  /** The fields of one mountinfo line that matter here. */
-  private static final class Mount {
-    final Path mountPoint;
-    final boolean atRoot;
-    final String fsType;
-    final List<String> superOptions;
-
-    private Mount(Path mountPoint, boolean atRoot, String fsType, List<String> superOptions) {
-      this.mountPoint = mountPoint;
-      this.atRoot = atRoot;
-      this.fsType = fsType;
-      this.superOptions = superOptions;
-    }
-
-    /** {@code id parent dev root mountpoint options [optional...] - fstype source superoptions}. */
-    static Mount parse(String line) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) {
-        return null;
-      }
-      String[] left = line.substring(0, dash).split(" ");
-      String[] right = line.substring(dash + 3).split(" ");
-      if (left.length < 6 || right.length < 3) {
-        return null;
-      }
-      return new Mount(Path.of(unescape(left[4])), left[3].equals("/"), right[0], Arrays.asList(right[2].split(",")));
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as octal escapes (\040). */
-    private static String unescape(String s) {
-      if (s.indexOf('\\') < 0) {
-        return s;
-      }
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-          b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-          i += 3;
-        } else {
-          b.append(c);
-        }
-      }
-      return b.toString();
-    }
-  }
 }

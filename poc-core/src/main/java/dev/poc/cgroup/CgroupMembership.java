@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Which cgroups a process is in, as host paths: what an exec must join to be counted and limited
@@ -58,23 +57,14 @@ public final class CgroupMembership {
   }
 
   private static Path hostDir(String controllers, String path, List<String> mountinfo) {
-    for (String line : mountinfo) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) {
-        continue;
-      }
-      String[] pre = line.substring(0, dash).split(" ");
-      String[] post = line.substring(dash + 3).split(" ");
-      if (pre.length < 5 || post.length < 3) {
-        continue;
-      }
+    for (Mounts.Entry m : Mounts.parseAll(mountinfo)) {
       boolean match = controllers.isEmpty()
-          ? post[0].equals("cgroup2")
-          : post[0].equals("cgroup") && Set.of(post[2].split(",")).containsAll(List.of(controllers.split(",")));
-      String root = Mounts.unescape(pre[3]);
+          ? m.fsType().equals("cgroup2")
+          : m.fsType().equals("cgroup") && m.superOptions().containsAll(List.of(controllers.split(",")));
+      String root = m.root();
       if (match && (root.equals("/") || path.startsWith(root + "/") || path.equals(root))) {
         String rel = root.equals("/") ? path : path.substring(root.length());
-        return Path.of(Mounts.unescape(pre[4]), rel.replaceFirst("^/+", ""));
+        return m.mountPoint().resolve(rel.replaceFirst("^/+", ""));
       }
     }
     return null;

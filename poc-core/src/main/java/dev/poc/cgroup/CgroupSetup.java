@@ -7,8 +7,7 @@ import dev.poc.PocException;
 import dev.poc.Resources;
 import dev.poc.StartFailedException;
 import dev.poc.launch.InitBinary;
-import dev.poc.spi.Attachment;
-import dev.poc.spi.HostSetup;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * hierarchy by the init; no process is spawned, and no move by pid (which would wait for an RCU
  * grace period, several milliseconds).
  */
-public final class CgroupSetup implements HostSetup {
+public final class CgroupSetup implements CgroupStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupSetup.class);
   private static final Supplier<Cgroups> HOST = Suppliers.memoize(Cgroups::detect);
 
@@ -46,7 +45,7 @@ public final class CgroupSetup implements HostSetup {
   }
 
   @Override
-  public Attachment prepare(StartContext ctx) throws IOException {
+  public CgroupAttachment prepare(StartContext ctx) throws IOException {
     Cgroups cg = cgroups.get();
     String name = ctx.name();
     Resources limits = ctx.spec().resources();
@@ -65,9 +64,7 @@ public final class CgroupSetup implements HostSetup {
           + e.getMessage(), e);
     }
     cg.planEntry(name, ctx.plan());
-    CgroupAttachment attachment = new CgroupAttachment(cg, name);
-    ctx.publish(CgroupAttachment.class, attachment);
-    return attachment;
+    return new CgroupAttachment(cg, name);
   }
 
   /** Makes the group; one left by a crashed run elsewhere is emptied and removed first. */
@@ -109,6 +106,7 @@ public final class CgroupSetup implements HostSetup {
   }
 
   /** The current figures of a running container's group, read through the host's drivers. */
+  @Override
   public ContainerStats stats(String name) {
     ContainerStats.Builder b = ContainerStats.builder();
     try {
@@ -147,6 +145,7 @@ public final class CgroupSetup implements HostSetup {
         }
       }
     }
+    cg.removeParentIfEmpty();
   }
 
   /**

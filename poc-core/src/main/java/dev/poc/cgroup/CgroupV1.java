@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +78,7 @@ final class CgroupV1 implements Cgroups {
       }
     } catch (IOException | RuntimeException e) {
       GroupRemoval.remove(made, () -> {});
+      removeParentIfEmpty();
       throw e;
     }
   }
@@ -116,7 +117,7 @@ final class CgroupV1 implements Cgroups {
 
   /** A process writing 0 to a tasks file moves itself without the global lock a pid write takes. */
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     for (Path dir : dirs(name)) {
       plan.cgroupJoin(dir.resolve("tasks"));
     }
@@ -162,11 +163,14 @@ final class CgroupV1 implements Cgroups {
   public boolean remove(String name) {
     String groupPath = "/" + PARENT + "/" + name;
     List<Path> dirs = dirs(name);
-    boolean gone = GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+    return GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+  }
+
+  @Override
+  public void removeParentIfEmpty() {
     for (Path root : roots) {
       CgroupFs.rmdirIfEmpty(root.resolve(PARENT));
     }
-    return gone;
   }
 
   @Override

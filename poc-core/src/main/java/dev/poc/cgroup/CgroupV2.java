@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,6 +37,7 @@ final class CgroupV2 implements Cgroups {
   private final String enable;
   private final boolean requireDeviceFilter;
   private volatile boolean rootEnabled;
+  private volatile boolean parentReady;
 
   /** {@code available}: the controllers listed in the root's {@code cgroup.controllers}. */
   CgroupV2(Path root, Set<String> available) {
@@ -81,20 +82,38 @@ final class CgroupV2 implements Cgroups {
 
   @Override
   public void create(String name) throws IOException {
+    if (!parentReady) {
+      setUpParent();
+    }
+    // a prune elsewhere may have removed the parent since: then it is made, and set up, again
+    CgroupFs.mkdirGroup(root, PARENT, name, this::enableInParent);
+  }
+
+  /**
+   * Once per driver (and again when the parent had to be made anew): the controllers enabled at
+   * the root and in {@code poc/}, which may exist already, made by another runtime that has not
+   * enabled them yet; enabling twice is a no-op for the kernel.
+   */
+  private synchronized void setUpParent() throws IOException {
+    if (parentReady) {
+      return;
+    }
     if (!controllers.isEmpty() && !rootEnabled) {
       enableAt(root);
       rootEnabled = true;
     }
-    CgroupFs.mkdirGroup(root, PARENT, name);
+    try {
+      Files.createDirectory(root.resolve(PARENT));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // made earlier, by this JVM or another
+    }
+    enableInParent();
+    parentReady = true;
+  }
+
+  private void enableInParent() throws IOException {
     if (!controllers.isEmpty()) {
-      try {
-        // every start, not only when poc/ was made here: a concurrent creator may have made it
-        // and not enabled the controllers yet; enabling twice is a no-op for the kernel
-        CgroupFs.write(root.resolve(PARENT).resolve("cgroup.subtree_control"), enable);
-      } catch (IOException e) {
-        GroupRemoval.remove(dirs(name), () -> {});
-        throw e;
-      }
+      CgroupFs.write(root.resolve(PARENT).resolve("cgroup.subtree_control"), enable);
     }
   }
 
@@ -147,7 +166,7 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     plan.cgroupBornIn(dir(name));
   }
 
@@ -189,9 +208,14 @@ final class CgroupV2 implements Cgroups {
   @Override
   public boolean remove(String name) {
     List<Path> dirs = dirs(name);
-    boolean gone = GroupRemoval.remove(dirs, () -> kill(name));
-    CgroupFs.rmdirIfEmpty(root.resolve(PARENT));
-    return gone;
+    return GroupRemoval.remove(dirs, () -> kill(name));
+  }
+
+  @Override
+  public synchronized void removeParentIfEmpty() {
+    if (CgroupFs.rmdir(root.resolve(PARENT)) == 0) {
+      parentReady = false;
+    }
   }
 
   private void kill(String name) throws IOException {

@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +48,7 @@ public interface Cgroups {
    * Tells the container's init to enter the group by itself ({@code cgjoin}/{@code cgborn} in its
    * plan), which spares the start the RCU grace period a move by pid costs.
    */
-  void planEntry(String name, InitPlan plan);
+  void planEntry(String name, HelperPlan plan);
 
   /**
    * Moves process {@code pid} (and its threads) into the group from outside, as a process joining
@@ -60,10 +60,13 @@ public interface Cgroups {
   void readStats(String name, ContainerStats.Builder into) throws IOException;
 
   /**
-   * Kills every process left in the group and removes it, then the shared parent when empty.
-   * Waits a bounded time, backing off; true when the group is gone.
+   * Kills every process left in the group and removes it. Waits a bounded time, backing off; true
+   * when the group is gone. The shared parent stays: it is set up once, not at every start.
    */
   boolean remove(String name);
+
+  /** Removes the shared parent {@code poc/} where no group is left in it (prune, a failed create). */
+  void removeParentIfEmpty();
 
   /** The names of the container groups under {@code poc/} (for prune). */
   Set<String> groups() throws IOException;

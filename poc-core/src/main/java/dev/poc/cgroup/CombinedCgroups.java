@@ -2,7 +2,7 @@ package dev.poc.cgroup;
 
 import dev.poc.ContainerStats;
 import dev.poc.Resources;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,10 @@ final class CombinedCgroups implements Cgroups {
         made.add(d);
       }
     } catch (IOException | RuntimeException e) {
-      made.forEach(d -> d.remove(name));
+      for (Cgroups d : made) { // a failed create leaves nothing, not even a parent it made
+        d.remove(name);
+        d.removeParentIfEmpty();
+      }
       throw e;
     }
   }
@@ -71,7 +74,7 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
-  public void planEntry(String name, InitPlan plan) {
+  public void planEntry(String name, HelperPlan plan) {
     drivers.forEach(d -> d.planEntry(name, plan));
   }
 
@@ -96,6 +99,11 @@ final class CombinedCgroups implements Cgroups {
       gone &= d.remove(name);
     }
     return gone;
+  }
+
+  @Override
+  public void removeParentIfEmpty() {
+    drivers.forEach(Cgroups::removeParentIfEmpty);
   }
 
   @Override

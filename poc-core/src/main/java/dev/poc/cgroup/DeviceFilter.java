@@ -1,5 +1,6 @@
 package dev.poc.cgroup;
 
+import dev.poc.host.Errno;
 import dev.poc.host.LibC;
 import dev.poc.host.Syscalls;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class DeviceFilter {
     jnr.ffi.Runtime rt = LibC.runtime();
     int group = LibC.get().open(dir.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
     if (group < 0) {
-      throw new IOException("opening " + dir + ": " + LibC.describe(LibC.errno()));
+      throw new IOException("opening " + dir + ": " + Errno.describe(Errno.last()));
     }
     try {
       Pointer attach = Memory.allocateDirect(rt, 20, true);
@@ -52,7 +53,7 @@ final class DeviceFilter {
       attach.putInt(12, BPF_F_ALLOW_MULTI);
       long r = Syscalls.bpf(BPF_PROG_ATTACH, attach, 20);
       if (r < 0) {
-        throw new IOException("attaching the device filter to " + dir + " (BPF_PROG_ATTACH): " + LibC.describe((int) -r));
+        throw new IOException("attaching the device filter to " + dir + " (BPF_PROG_ATTACH): " + Errno.describe((int) -r));
       }
     } finally {
       LibC.get().close(group);
@@ -92,7 +93,7 @@ final class DeviceFilter {
     load.putString(48, "poc_devices", 15, StandardCharsets.US_ASCII);
     int prog = (int) Syscalls.bpf(BPF_PROG_LOAD, load, 72);
     if (prog < 0) {
-      throw new IOException("loading the device filter (BPF_PROG_LOAD): " + LibC.describe(-prog));
+      throw new IOException("loading the device filter (BPF_PROG_LOAD): " + Errno.describe(-prog));
     }
     return prog;
   }

@@ -1,5 +1,6 @@
 package dev.poc.cgroup;
 
+import dev.poc.host.Errno;
 import dev.poc.host.Posix;
 import dev.poc.host.Syscalls;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class GroupKiller {
 
   private static boolean killIfMember(int pid, String groupPath) {
     int fd = Syscalls.pidfdOpen(pid);
-    if (fd == -Syscalls.ENOSYS) {
+    if (fd == -Errno.ENOSYS) {
       // a kernel before 5.3: the check-then-kill window cannot be closed; keep it short
       return isMember(pid, groupPath) && Posix.kill(pid, SIGKILL);
     }

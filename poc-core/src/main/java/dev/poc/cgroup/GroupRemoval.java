@@ -1,6 +1,6 @@
 package dev.poc.cgroup;
 
-import dev.poc.host.Syscalls;
+import dev.poc.host.Errno;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ final class GroupRemoval {
       pause = Math.min(pause * 2, MAX_PAUSE_MS);
     }
     LOG.warn("cgroup {} could not be removed ({}): left for the next runtime's reclaim or poc prune", left,
-        lastErrno == Syscalls.EBUSY ? "processes are still inside" : "errno " + lastErrno);
+        lastErrno == Errno.EBUSY ? "processes are still inside" : "errno " + lastErrno);
     return false;
   }
 

@@ -19,8 +19,6 @@ import jnr.posix.POSIX;
 public final class Flock implements AutoCloseable {
   private static final int LOCK_EX = 2;
   private static final int LOCK_NB = 4;
-  private static final int EWOULDBLOCK = 11;
-  private static final int EINTR = 4;
 
   private final Path file;
   private int fd;
@@ -46,21 +44,21 @@ public final class Flock implements AutoCloseable {
       int fd = posix.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
       if (fd < 0) {
         int errno = posix.errno();
-        throw errno == LibC.ENOENT
+        throw errno == Errno.ENOENT
             ? new NoSuchFileException(file.toString(), null, "its directory is gone")
-            : new IOException("opening lock file " + file + ": " + LibC.describe(errno));
+            : new IOException("opening lock file " + file + ": " + Errno.describe(errno));
       }
       int rc;
       do {
         rc = posix.flock(fd, LOCK_EX | (nonBlocking ? LOCK_NB : 0));
-      } while (rc != 0 && posix.errno() == EINTR);
+      } while (rc != 0 && posix.errno() == Errno.EINTR);
       if (rc != 0) {
         int errno = posix.errno();
         posix.close(fd);
-        if (errno == EWOULDBLOCK) {
+        if (errno == Errno.EWOULDBLOCK) {
           return Optional.empty();
         }
-        throw new IOException("locking " + file + ": " + LibC.describe(errno));
+        throw new IOException("locking " + file + ": " + Errno.describe(errno));
       }
       if (stillNamedBy(posix, fd, file)) {
         return Optional.of(new Flock(file, fd));
@@ -72,7 +70,7 @@ public final class Flock implements AutoCloseable {
   private static boolean stillNamedBy(POSIX posix, int fd, Path file) throws IOException {
     FileStat st = posix.allocateStat();
     if (posix.fstat(fd, st) != 0) {
-      throw new IOException("fstat of lock file " + file + ": " + LibC.describe(posix.errno()));
+      throw new IOException("fstat of lock file " + file + ": " + Errno.describe(posix.errno()));
     }
     try {
       Map<String, Object> attrs = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);

@@ -1,33 +1,44 @@
 package dev.poc.host;
 
+import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
 import jnr.ffi.Pointer;
-import jnr.ffi.annotations.SaveError;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 
 /**
- * The libc calls jnr-posix lacks: mount, umount2 and ioctl with a struct (loop devices). Each call
- * saves errno, read back with {@link #errno()}.
+ * poc's one binding of libc for the calls jnr-posix lacks or wraps in a throwing handler: mount,
+ * umount2, ioctl with a struct (loop devices), rmdir, raw syscalls (pidfd, bpf), and netlink
+ * sockets. Every call saves errno, read back with {@link Errno#last()}.
  */
 public final class LibC {
   /** The bound functions; public only because jnr-ffi generates an implementation of it. */
   public interface Functions {
-    @SaveError
     int open(String path, int flags);
 
-    @SaveError
     int close(int fd);
 
-    @SaveError
     int ioctl(int fd, long request, long arg);
 
-    @SaveError
     int ioctl(int fd, long request, Pointer arg);
 
-    @SaveError
     int mount(String source, String target, String type, long flags, String data);
 
-    @SaveError
     int umount2(String target, int flags);
+
+    int rmdir(String path);
+
+    long syscall(long number, long a1, long a2, long a3, long a4);
+
+    int socket(int domain, int type, int protocol);
+
+    int setsockopt(int fd, int level, int option, @In int[] value, int length);
+
+    long send(int fd, @In ByteBuffer buf, long length, int flags);
+
+    /** Into a direct buffer: jnr passes its address, no copy of the (large) receive buffer. */
+    long recv(int fd, @Out ByteBuffer buf, long length, int flags);
   }
 
   public static final int O_RDWR = 02;
@@ -35,12 +46,21 @@ public final class LibC {
   public static final int O_CLOEXEC = 02000000;
   public static final long MS_NOSUID = 2;
   public static final long MS_NODEV = 4;
-  static final int MNT_DETACH = 2;
-  public static final int EBUSY = 16;
-  public static final int EINVAL = 22;
-  static final int ENOENT = 2;
+  public static final long MS_BIND = 4096;
+  public static final long MS_REC = 16384;
+  public static final long MS_SHARED = 1 << 20;
+  public static final int MNT_DETACH = 2;
+  public static final int AF_NETLINK = 16;
+  public static final int SOCK_RAW = 3;
+  public static final int SOCK_CLOEXEC = 0x80000;
+  public static final int NETLINK_ROUTE = 0;
+  public static final int SOL_NETLINK = 270;
+  public static final int NETLINK_CAP_ACK = 10;
+  public static final int NETLINK_EXT_ACK = 11;
 
-  private static final Functions LIBC = LibraryLoader.create(Functions.class).load("c");
+  private static final Functions LIBC =
+      LibraryLoader.create(Functions.class).option(LibraryOption.SaveError, true).load("c");
+  private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
 
   private LibC() {}
 
@@ -49,16 +69,6 @@ public final class LibC {
   }
 
   public static jnr.ffi.Runtime runtime() {
-    return jnr.ffi.Runtime.getRuntime(LIBC);
-  }
-
-  /** errno of the last call on this thread. */
-  public static int errno() {
-    return runtime().getLastError();
-  }
-
-  /** "text (errno n)" for an errno value, for error messages. */
-  public static String describe(int errno) {
-    return Posix.get().strerror(errno) + " (errno " + errno + ")";
+    return RUNTIME;
   }
 }

@@ -12,14 +12,24 @@ import java.util.Optional;
 public final class Mounts {
   private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-  /** One line of mountinfo: where, what file system type, from which source. */
-  public record Entry(Path mountPoint, String fsType, String source) {}
+  /**
+   * One line of mountinfo: which directory of its file system ({@code root}, "/" for all of it) is
+   * mounted where, what file system type, from which source, with which super options (for a v1
+   * cgroup hierarchy: its controllers).
+   */
+  public record Entry(String root, Path mountPoint, String fsType, String source, List<String> superOptions) {}
 
   private Mounts() {}
 
+  /** This process's mount table. */
   public static List<Entry> list() throws IOException {
+    return parseAll(Files.readAllLines(MOUNTINFO));
+  }
+
+  /** The entries of mountinfo lines; malformed lines are skipped. The only mountinfo parser of poc. */
+  public static List<Entry> parseAll(List<String> lines) {
     List<Entry> entries = new ArrayList<>();
-    for (String line : Files.readAllLines(MOUNTINFO)) {
+    for (String line : lines) {
       Entry e = parse(line);
       if (e != null) {
         entries.add(e);
@@ -29,7 +39,7 @@ public final class Mounts {
   }
 
   /** Parses one mountinfo line: "id parent maj:min root mountpoint opts [tags...] - fstype source superopts". */
-  static Entry parse(String line) {
+  public static Entry parse(String line) {
     String[] f = line.split(" ");
     int dash = -1;
     for (int i = 6; i < f.length; i++) {
@@ -41,7 +51,8 @@ public final class Mounts {
     if (f.length < 5 || dash < 0 || dash + 2 >= f.length) {
       return null;
     }
-    return new Entry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]));
+    List<String> superOptions = dash + 3 < f.length ? List.of(f[dash + 3].split(",")) : List.of();
+    return new Entry(unescape(f[3]), Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]), superOptions);
   }
 
   /** mountinfo writes space, tab, newline and backslash as \ooo. */
@@ -88,7 +99,7 @@ public final class Mounts {
   public static void mount(String source, Path target, String type, long flags, String data) throws IOException {
     if (LibC.get().mount(source, target.toString(), type, flags, data) != 0) {
       throw new IOException("mount " + type + " " + source + " on " + target + " (" + data + "): "
-          + LibC.describe(LibC.errno()));
+          + Errno.describe(Errno.last()));
     }
   }
 
@@ -100,14 +111,14 @@ public final class Mounts {
     if (LibC.get().umount2(target.toString(), 0) == 0) {
       return;
     }
-    int errno = LibC.errno();
-    if (errno == LibC.EINVAL || errno == LibC.ENOENT) {
+    int errno = Errno.last();
+    if (errno == Errno.EINVAL || errno == Errno.ENOENT) {
       return; // not a mount point (any more)
     }
-    if (errno == LibC.EBUSY && LibC.get().umount2(target.toString(), LibC.MNT_DETACH) == 0) {
+    if (errno == Errno.EBUSY && LibC.get().umount2(target.toString(), LibC.MNT_DETACH) == 0) {
       return;
     }
-    throw new IOException("unmounting " + target + ": " + LibC.describe(LibC.errno()));
+    throw new IOException("unmounting " + target + ": " + Errno.describe(Errno.last()));
   }
 
   /** Unmounts everything at or below {@code dir}, deepest first. */

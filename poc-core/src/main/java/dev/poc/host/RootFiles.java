@@ -75,7 +75,7 @@ public final class RootFiles implements AutoCloseable {
   public static RootFiles of(Path dir, String what) throws IOException {
     int fd = Posix.get().open(dir.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     if (fd < 0) {
-      throw new IOException("opening the root of " + what + " (" + dir + "): " + LibC.describe(Posix.get().errno()));
+      throw new IOException("opening the root of " + what + " (" + dir + "): " + Errno.describe(Posix.get().errno()));
     }
     return new RootFiles(fd, what);
   }
@@ -165,14 +165,14 @@ public final class RootFiles implements AutoCloseable {
         if (LIBC.mkdirat(fd, part, 0755) != 0 && errno() != EEXIST) {
           int err = errno();
           LIBC.close(fd);
-          throw new IOException("making directory " + next + " in " + what + ": " + LibC.describe(err));
+          throw new IOException("making directory " + next + " in " + what + ": " + Errno.describe(err));
         }
         child = openat2(next, O_PATH | O_DIRECTORY, 0);
       }
       if (child < 0) {
         int err = errno();
         LIBC.close(fd);
-        throw new IOException("opening directory " + next + " in " + what + ": " + LibC.describe(err));
+        throw new IOException("opening directory " + next + " in " + what + ": " + Errno.describe(err));
       }
       LIBC.close(fd);
       fd = child;
@@ -192,7 +192,7 @@ public final class RootFiles implements AutoCloseable {
     try {
       FileStat st = Posix.get().allocateStat();
       if (Posix.get().fstat(fd, st) != 0) {
-        throw new IOException("stat of " + src + " in " + what + ": " + LibC.describe(Posix.get().errno()));
+        throw new IOException("stat of " + src + " in " + what + ": " + Errno.describe(Posix.get().errno()));
       }
       if (st.isSymlink()) {
         byte[] buf = new byte[4096];
@@ -273,7 +273,7 @@ public final class RootFiles implements AutoCloseable {
   }
 
   private IOException failure(String doing, String path) {
-    return new IOException(doing + " " + path + " in " + what + ": " + LibC.describe(errno()));
+    return new IOException(doing + " " + path + " in " + what + ": " + Errno.describe(errno()));
   }
 
   private static int errno() {

@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.internal.Access;
 import dev.poc.ContainerProcess;
 import dev.poc.ExecSpec;
 import dev.poc.PocException;
@@ -15,9 +16,16 @@ import java.util.Map;
 public final class ExecLauncher {
   private ExecLauncher() {}
 
-  public static ContainerProcess start(String name, int initPid, String hostname, ExecSpec spec) {
+  /**
+   * @param capabilities the container's capability mask
+   * @param seccomp the container's filter (hex), if it has one
+   */
+  public static ContainerProcess start(String name, int initPid, String hostname, long capabilities,
+      java.util.Optional<String> seccomp, ExecSpec spec) {
     InitPlan plan = new InitPlan();
     plan.target(initPid);
+    plan.capabilities(capabilities);
+    plan.seccomp(seccomp);
     CgroupMembership.toJoin(initPid).forEach(plan::cgroup);
     Map<String, String> env = Launcher.baseEnv(hostname, spec.uid(), spec.tty());
     env.putAll(spec.env());
@@ -42,7 +50,7 @@ public final class ExecLauncher {
       if (!"EXEC".equals(line)) {
         throw failure(line, name, spec);
       }
-      return new ContainerProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
+      return Access.api().newProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
     } catch (IOException | RuntimeException e) {
       if (helper != null) {
         helper.destroyForcibly();

@@ -1,6 +1,8 @@
 package dev.poc.launch;
 
 import dev.poc.InvalidSpecException;
+import dev.poc.Namespace;
+import dev.poc.spi.HelperPlan;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,8 +15,9 @@ import java.nio.file.Path;
  * C side parses without allocating. Mount targets are relative to the new root and are resolved
  * inside it by poc-init, so a symlink in an image can never point a mount outside.
  */
-public final class InitPlan {
+public final class InitPlan implements HelperPlan {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+  private int newNamespaces;
 
   private InitPlan put(String key, String... fields) {
     write(key);
@@ -40,29 +43,46 @@ public final class InitPlan {
     return r.isEmpty() ? "." : r;
   }
 
-  InitPlan namespaces(int cloneFlags) {
-    return put("ns", Integer.toString(cloneFlags));
+  @Override
+  public InitPlan newNamespace(Namespace kind) {
+    newNamespaces |= kind.cloneFlag();
+    return this;
+  }
+
+  @Override
+  public InitPlan joinNamespace(Namespace kind, Path path) {
+    if (kind == Namespace.MOUNT) {
+      throw new InvalidSpecException("the MOUNT namespace cannot be joined (" + path
+          + "): the root filesystem is built in a new one");
+    }
+    newNamespaces &= ~kind.cloneFlag();
+    return put("nsjoin", Integer.toString(kind.cloneFlag()), path.toString());
   }
 
   /** The root: a bind of {@code source} at {@code mountPoint} (they may be the same directory). */
+  @Override
   public InitPlan rootBind(Path mountPoint, Path source, String flags) {
     return put("root", "bind", mountPoint.toString(), source.toString(), flags);
   }
 
   /** The root: a fresh tmpfs on {@code mountPoint}, {@code options} as for mount(8). */
+  @Override
   public InitPlan rootTmpfs(Path mountPoint, String options) {
     return put("root", "tmpfs", mountPoint.toString(), options, "");
   }
 
   /** The root: an overlay on {@code mountPoint}, {@code options} as for mount(8). */
+  @Override
   public InitPlan rootOverlay(Path mountPoint, String options, String flags) {
     return put("root", "overlay", mountPoint.toString(), options, flags);
   }
 
+  @Override
   public InitPlan mkdir(String inside, int mode) {
     return put("mkdir", rel(inside), Integer.toOctalString(mode));
   }
 
+  @Override
   public InitPlan symlink(String target, String inside) {
     return put("symlink", target, rel(inside));
   }
@@ -71,10 +91,12 @@ public final class InitPlan {
    * Binds host {@code source} at {@code inside}. Flags, comma-separated: ro, nosuid, nodev, noexec
    * (applied recursively), optional (skip a missing source).
    */
+  @Override
   public InitPlan bind(Path source, String inside, String flags) {
     return put("bind", source.toString(), rel(inside), flags);
   }
 
+  @Override
   public InitPlan tmpfs(String inside, String options) {
     return put("tmpfs", rel(inside), options);
   }
@@ -110,18 +132,35 @@ public final class InitPlan {
   }
 
   /** The container side of a veth pair: name, address, prefix length, gateway ("" for none). */
+  @Override
   public InitPlan network(String ifName, String address, int prefix, String gateway) {
     return put("net", ifName, address, Integer.toString(prefix), gateway);
   }
 
   /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
+  @Override
   public InitPlan cgroupJoin(Path tasksFile) {
     return put("cgjoin", tasksFile.toString());
   }
 
   /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
+  @Override
   public InitPlan cgroupBornIn(Path dir) {
     return put("cgborn", dir.toString());
+  }
+
+  /** The capabilities (bit n: capability n) a root command keeps; the bounding set of any command. */
+  InitPlan capabilities(long mask) {
+    return put("caps", Long.toUnsignedString(mask));
+  }
+
+  /**
+   * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
+   * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
+   * as it is.
+   */
+  InitPlan seccomp(java.util.Optional<String> programHex) {
+    return programHex.isPresent() ? put("seccomp", programHex.get()) : this;
   }
 
   InitPlan tty(boolean tty) {
@@ -152,6 +191,9 @@ public final class InitPlan {
 
   /** The encoded plan, framed for the socket. */
   byte[] encode() {
+    if (newNamespaces != 0) {
+      put("ns", Integer.toString(newNamespaces));
+    }
     ByteArrayOutputStream framed = new ByteArrayOutputStream(out.size() + 16);
     put("end");
     framed.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(out.size()).array());

@@ -1,5 +1,7 @@
 package dev.poc.launch;
 
+import dev.poc.internal.Access;
+import dev.poc.Capability;
 import dev.poc.BindMount;
 import dev.poc.CommandNotFoundException;
 import dev.poc.Container;
@@ -8,15 +10,15 @@ import dev.poc.ContainerSpec;
 import dev.poc.FileCopy;
 import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
-import dev.poc.Namespace;
 import dev.poc.PocException;
 import dev.poc.StartFailedException;
 import dev.poc.Stdio;
 import dev.poc.host.RootFiles;
 import dev.poc.spi.Attachment;
+import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import dev.poc.spi.NetworkFacts;
-import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
@@ -59,14 +61,14 @@ public final class Launcher {
     } catch (IOException e) {
       throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
     }
-    Path runDir = runtime.runDir(name);
+    Path runDir = Access.api().runDir(runtime, name);
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
     InitConnection conn = null;
     PidHandle init = null;
     boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
-      runtime.reclaimIfDead(name, runDir);
+      Access.api().reclaimIfDead(runtime, name, runDir);
       if (Files.exists(runDir)) {
         throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
       }
@@ -74,12 +76,16 @@ public final class Launcher {
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
       InitPlan plan = new InitPlan();
-      StartContext ctx = new StartContext(spec, runtime, runDir, plan);
-      for (HostSetup setup : runtime.setups()) {
-        attachments.add(setup.prepare(ctx));
+      Start ctx = new Start(spec, runtime, runDir, plan);
+      for (HostSetup setup : Access.api().setupsFor(runtime, spec)) {
+        Attachment a = setup.prepare(ctx);
+        attachments.add(a);
+        if (a instanceof CgroupStrategy.Group group) {
+          ctx.publish(CgroupStrategy.Group.class, group);
+        }
       }
-      attachments.add(spec.rootfs().prepare(ctx));
-      if (spec.rootfs().bindsEtcFiles()) {
+      attachments.add(spec.rootfs().strategy().prepare(ctx));
+      if (spec.rootfs().strategy().bindsEtcFiles()) {
         EtcFiles.bindNetworkFiles(ctx);
       }
       planMounts(spec, plan);
@@ -87,7 +93,7 @@ public final class Launcher {
       planLog(spec, plan);
       long tPrepared = System.nanoTime();
 
-      SpareHelpers.Helper h = runtime.spareHelpers().take(spec.stdin(), spec.stdout(), spec.stderr());
+      SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
       helper = h.process();
       conn = h.connection();
       long tSpawned = System.nanoTime();
@@ -117,12 +123,15 @@ public final class Launcher {
       if (!spec.labels().isEmpty()) {
         state.put("labels", spec.labels());
       }
+      // what a command exec'd from another process gets: the same capabilities and filter
+      state.put("capabilities", Capability.mask(spec.capabilities()));
+      SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
       NetworkFacts net = ctx.fact(NetworkFacts.class);
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
       }
       RunState.write(runDir, state);
-      Container c = new Container(spec, runtime, ctx, helper, conn, init, lock, attachments);
+      Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
         LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
@@ -170,11 +179,6 @@ public final class Launcher {
   }
 
   private static void planProcess(ContainerSpec spec, InitPlan plan) {
-    int flags = 0;
-    for (Namespace ns : spec.namespaces()) {
-      flags |= ns.cloneFlag();
-    }
-    plan.namespaces(flags);
     plan.hostname(spec.hostname());
     Map<String, String> env = baseEnv(spec.hostname(), spec.uid(), spec.tty());
     env.putAll(spec.env());
@@ -184,6 +188,8 @@ public final class Launcher {
     plan.user(spec.uid(), spec.gid(), spec.additionalGids());
     plan.tty(spec.tty());
     plan.detach(spec.detached());
+    plan.capabilities(Capability.mask(spec.capabilities()));
+    plan.seccomp(SeccompPrograms.hex(spec));
   }
 
   /** A fresh log for the streams that go to it; poc-init opens and writes it. */

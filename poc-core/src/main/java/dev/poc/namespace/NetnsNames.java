@@ -1,7 +1,8 @@
 package dev.poc.namespace;
 
+import dev.poc.host.Errno;
 import dev.poc.host.LibC;
-import dev.poc.host.NetSyscalls;
+import dev.poc.host.LibC;
 import dev.poc.internal.ContainerNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,10 +32,10 @@ public final class NetnsNames {
       Files.createFile(target);
     }
     String source = "/proc/" + pid + "/ns/net";
-    if (NetSyscalls.libc().mount(source, target.toString(), null, NetSyscalls.MS_BIND, null) != 0) {
-      int errno = NetSyscalls.errno();
+    if (LibC.get().mount(source, target.toString(), null, LibC.MS_BIND, null) != 0) {
+      int errno = Errno.last();
       Files.deleteIfExists(target);
-      throw new IOException("binding " + source + " to " + target + ": " + NetSyscalls.describe(errno));
+      throw new IOException("binding " + source + " to " + target + ": " + Errno.describe(errno));
     }
   }
 
@@ -45,10 +46,10 @@ public final class NetnsNames {
       return;
     }
     // Detach: a process inside (ip netns exec) must not keep the name from going.
-    if (NetSyscalls.libc().umount2(target.toString(), NetSyscalls.MNT_DETACH) != 0) {
-      int errno = NetSyscalls.errno();
-      if (errno != NetSyscalls.EINVAL && errno != NetSyscalls.ENOENT) { // EINVAL: not mounted
-        throw new IOException("unmounting " + target + ": " + NetSyscalls.describe(errno));
+    if (LibC.get().umount2(target.toString(), LibC.MNT_DETACH) != 0) {
+      int errno = Errno.last();
+      if (errno != Errno.EINVAL && errno != Errno.ENOENT) { // EINVAL: not mounted
+        throw new IOException("unmounting " + target + ": " + Errno.describe(errno));
       }
     }
     try {
@@ -112,15 +113,15 @@ public final class NetnsNames {
       return;
     }
     Files.createDirectories(DIR);
-    NetSyscalls.LibC libc = NetSyscalls.libc();
+    LibC.Functions libc = LibC.get();
     String dir = DIR.toString();
-    if (libc.mount("none", dir, null, NetSyscalls.MS_SHARED | NetSyscalls.MS_REC, null) != 0) {
-      if (NetSyscalls.errno() != NetSyscalls.EINVAL) {
-        throw new IOException("making " + dir + " a shared mount: " + NetSyscalls.describe(NetSyscalls.errno()));
+    if (libc.mount("none", dir, null, LibC.MS_SHARED | LibC.MS_REC, null) != 0) {
+      if (Errno.last() != Errno.EINVAL) {
+        throw new IOException("making " + dir + " a shared mount: " + Errno.describe(Errno.last()));
       }
-      if (libc.mount(dir, dir, "none", NetSyscalls.MS_BIND | NetSyscalls.MS_REC, null) != 0
-          || libc.mount("none", dir, null, NetSyscalls.MS_SHARED | NetSyscalls.MS_REC, null) != 0) {
-        throw new IOException("making " + dir + " a mount point: " + NetSyscalls.describe(NetSyscalls.errno()));
+      if (libc.mount(dir, dir, "none", LibC.MS_BIND | LibC.MS_REC, null) != 0
+          || libc.mount("none", dir, null, LibC.MS_SHARED | LibC.MS_REC, null) != 0) {
+        throw new IOException("making " + dir + " a mount point: " + Errno.describe(Errno.last()));
       }
     }
     dirReady = true;

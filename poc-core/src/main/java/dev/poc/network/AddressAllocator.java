@@ -2,12 +2,12 @@ package dev.poc.network;
 
 import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
+import dev.poc.host.Flock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
 
 /**
@@ -32,10 +30,6 @@ import java.util.function.IntPredicate;
 public final class AddressAllocator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUFFIX = ".leases.json";
-  /** What a lease file holds from its removal on (see {@link #removeIfUnused()}). */
-  private static final String TOMBSTONE = "removed";
-  /** FileLock excludes other processes only; threads of this JVM queue here first. */
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   /** Slot {@code slot} belongs to container {@code name}, started from run directory {@code owner}. */
   public record Lease(int slot, String name, String owner) {}
@@ -169,9 +163,8 @@ public final class AddressAllocator {
   }
 
   /**
-   * Deletes the lease file when no lease is left in it ({@code prune}). A process that opened the
-   * file before and waits for its lock then reads the tombstone written first, and opens the path
-   * anew; so no lease is ever written into a file that is gone.
+   * Deletes the lease file when no lease is left in it ({@code prune}). It is deleted while locked,
+   * so a process waiting for the lock finds the path gone and locks the new file (see {@link Flock}).
    */
   void removeIfUnused() throws IOException {
     if (Files.exists(file)) {
@@ -180,48 +173,34 @@ public final class AddressAllocator {
   }
 
   private <T> T locked(Action<T> action, boolean removeIfUnused) throws IOException {
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
-    jvmLock.lock();
-    try {
-      Files.createDirectories(file.getParent());
-      for (;;) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock held = ch.lock()) {
-          ByteBuffer old = ByteBuffer.allocate((int) ch.size());
-          while (old.hasRemaining() && ch.read(old, old.position()) > 0) {
-            // read it all
-          }
-          String before = new String(old.array(), StandardCharsets.UTF_8).trim();
-          if (before.equals(TOMBSTONE)) {
-            continue; // deleted while we waited: the path names a new file, or none
-          }
-          Table table = Table.decode(before, file, subnet);
-          T result = action.apply(table);
-          if (removeIfUnused && table.leases.isEmpty()) {
-            write(ch, TOMBSTONE, old.capacity());
-            Files.deleteIfExists(file);
-            return result;
-          }
-          String after = table.encode();
-          if (!after.equals(before)) {
-            write(ch, after, old.capacity());
-          }
+    Files.createDirectories(file.getParent());
+    // a flock excludes the threads of this JVM as it excludes other processes
+    try (Flock held = Flock.lock(file)) {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        ByteBuffer old = ByteBuffer.allocate((int) ch.size());
+        while (old.hasRemaining() && ch.read(old, old.position()) > 0) {
+          // read it all
+        }
+        String before = new String(old.array(), StandardCharsets.UTF_8).trim();
+        Table table = Table.decode(before, file, subnet);
+        T result = action.apply(table);
+        if (removeIfUnused && table.leases.isEmpty()) {
+          held.deleteFile();
           return result;
         }
+        String after = table.encode();
+        if (!after.equals(before)) {
+          byte[] bytes = after.getBytes(StandardCharsets.UTF_8);
+          byte[] padded = Arrays.copyOf(bytes, Math.max(bytes.length + 1, old.capacity()));
+          Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
+          padded[padded.length - 1] = '\n';
+          ByteBuffer out = ByteBuffer.wrap(padded);
+          while (out.hasRemaining()) {
+            ch.write(out, out.position());
+          }
+        }
+        return result;
       }
-    } finally {
-      jvmLock.unlock();
-    }
-  }
-
-  private static void write(FileChannel ch, String text, int oldLength) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    byte[] padded = Arrays.copyOf(bytes, Math.max(bytes.length + 1, oldLength));
-    Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
-    padded[padded.length - 1] = '\n';
-    ByteBuffer out = ByteBuffer.wrap(padded);
-    while (out.hasRemaining()) {
-      ch.write(out, out.position());
     }
   }
 

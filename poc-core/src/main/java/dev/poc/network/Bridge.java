@@ -1,14 +1,12 @@
 package dev.poc.network;
 
+import dev.poc.host.Flock;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.StartFailedException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -42,32 +40,29 @@ public final class Bridge {
     String name = s.bridgeName();
     Path lock = Path.of("/run/poc/net/bridges.lock");
     Files.createDirectories(lock.getParent());
-    synchronized (Bridge.class) {
-      try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock held = ch.lock()) {
-        Optional<Rtnetlink.Link> made = nl.link(name);
-        if (made.isPresent()) {
-          return made; // another process made it meanwhile
-        }
-        Ipv4Subnet subnet = s.bridgePool();
-        for (Rtnetlink.Address a : nl.addresses()) {
-          if (subnet.overlaps(a.address(), a.prefix())) {
-            throw new StartFailedException("bridge subnet " + subnet + " overlaps the host's address "
-                + Ipv4Subnet.format(a.address()) + "/" + a.prefix() + ": choose another range with NetworkSettings.bridgeSubnet");
-          }
-        }
-        try {
-          nl.createBridge(name);
-          int index = nl.link(name).orElseThrow().index();
-          nl.setAlias(index, ALIAS);
-          nl.addAddress(index, Ipv4Subnet.parseAddress(s.bridgeGateway(), "bridge address"), subnet.prefix());
-        } catch (IOException e) {
-          nl.deleteLink(name);
-          throw new StartFailedException("creating bridge " + name + " at " + s.bridgeGateway() + "/" + subnet.prefix()
-              + ": " + e.getMessage(), e);
-        }
-        return nl.link(name);
+    try (Flock held = Flock.lock(lock)) {
+      Optional<Rtnetlink.Link> made = nl.link(name);
+      if (made.isPresent()) {
+        return made; // another process made it meanwhile
       }
+      Ipv4Subnet subnet = Subnets.bridgePool(s);
+      for (Rtnetlink.Address a : nl.addresses()) {
+        if (subnet.overlaps(a.address(), a.prefix())) {
+          throw new StartFailedException("bridge subnet " + subnet + " overlaps the host's address "
+              + Ipv4Subnet.format(a.address()) + "/" + a.prefix() + ": choose another range with NetworkSettings.bridgeSubnet");
+        }
+      }
+      try {
+        nl.createBridge(name);
+        int index = nl.link(name).orElseThrow().index();
+        nl.setAlias(index, ALIAS);
+        nl.addAddress(index, Ipv4Subnet.parseAddress(Subnets.bridgeGateway(s), "bridge address"), subnet.prefix());
+      } catch (IOException e) {
+        nl.deleteLink(name);
+        throw new StartFailedException("creating bridge " + name + " at " + Subnets.bridgeGateway(s) + "/" + subnet.prefix()
+            + ": " + e.getMessage(), e);
+      }
+      return nl.link(name);
     }
   }
 

@@ -1,22 +1,21 @@
 package dev.poc.network;
 
+import dev.poc.host.Tool;
+import dev.poc.host.Flock;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.StartFailedException;
+import dev.poc.host.HostChecks;
+import dev.poc.host.Tool;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * poc's iptables rules. They live in two chains of poc's own, {@code PREFIX-FORWARD} (filter)
@@ -35,7 +34,6 @@ final class Firewall {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Firewall.class);
   private static final Path DIR = Path.of("/run/poc/net");
   private static final Path LOCK = DIR.resolve("iptables.lock");
-  static final List<Path> TOOL_DIRS = List.of(Path.of("/usr/sbin"), Path.of("/sbin"), Path.of("/usr/bin"), Path.of("/bin"));
   private static final String ESTABLISHED = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
 
   private final NetworkSettings settings;
@@ -45,7 +43,7 @@ final class Firewall {
   private volatile String installed;
 
   Firewall(NetworkSettings settings) {
-    this(settings, TOOL_DIRS);
+    this(settings, Tool.searchDirs());
   }
 
   /** Looks for the iptables tools in {@code toolDirs} only. */
@@ -71,16 +69,16 @@ final class Firewall {
     if (installed != null && installed.equals(readStamp())) {
       return;
     }
-    Path save = tool("iptables-save", mode);
-    Path restore = tool("iptables-restore", mode);
+    Tool save = tool("iptables-save", mode);
+    Tool restore = tool("iptables-restore", mode);
     withHostLock(() -> {
-      Map<String, List<String>> present = parse(run(List.of(save.toString()), null));
+      Map<String, List<String>> present = parse(save.output("reading the host's iptables rules", List.of()));
       if (egress.isEmpty()) {
         LOG.warn("the host has no default route: {} containers will reach the host but nothing beyond", settings.defaultSubnet());
       }
       String script = missing(present, wanted(settings, egress));
       if (!script.isEmpty()) {
-        run(List.of(restore.toString(), "--noflush", "--wait"), script);
+        restore.output("adding poc's iptables rules", List.of("--noflush", "--wait"), script);
       }
       String token = readStamp();
       if (token == null) {
@@ -102,16 +100,16 @@ final class Firewall {
 
   /** Removes the jumps to poc's chains and the chains themselves; nothing when iptables is absent. */
   synchronized void prune() throws IOException {
-    Optional<Path> save = find("iptables-save");
-    Optional<Path> restore = find("iptables-restore");
-    if (save.isEmpty() || restore.isEmpty()) {
+    Tool save = iptables("iptables-save");
+    Tool restore = iptables("iptables-restore");
+    if (!save.isInstalled() || !restore.isInstalled()) {
       return;
     }
     withHostLock(() -> {
-      Map<String, List<String>> present = parse(run(List.of(save.get().toString()), null));
+      Map<String, List<String>> present = parse(save.output("reading the host's iptables rules", List.of()));
       String script = removal(present);
       if (!script.isEmpty()) {
-        run(List.of(restore.get().toString(), "--noflush", "--wait"), script);
+        restore.output("removing poc's iptables rules", List.of("--noflush", "--wait"), script);
       }
       Files.deleteIfExists(stamp);
       return null;
@@ -121,8 +119,8 @@ final class Firewall {
 
   /** The rules this runtime wants, by table, in iptables-save's own spelling. */
   static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress) {
-    String fwd = s.forwardChain();
-    String post = s.postroutingChain();
+    String fwd = Subnets.forwardChain(s);
+    String post = Subnets.postroutingChain(s);
     String def = s.defaultSubnet();
     String br = s.bridgeSubnet();
     List<String> filter = List.of(
@@ -175,7 +173,7 @@ final class Firewall {
   /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
   String removal(Map<String, List<String>> present) {
     StringBuilder sb = new StringBuilder();
-    Map<String, String> chains = Map.of("filter", settings.forwardChain(), "nat", settings.postroutingChain());
+    Map<String, String> chains = Map.of("filter", Subnets.forwardChain(settings), "nat", Subnets.postroutingChain(settings));
     for (String table : List.of("filter", "nat")) {
       String chain = chains.get(table);
       List<String> have = present.getOrDefault(table, List.of());
@@ -219,55 +217,20 @@ final class Firewall {
   /** Holds a host-wide lock, so two processes never add the same rule twice. */
   private static void withHostLock(Locked body) throws IOException {
     Files.createDirectories(LOCK.getParent());
-    synchronized (Firewall.class) {
-      try (FileChannel ch = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock held = ch.lock()) {
-        body.run();
-      }
+    try (Flock held = Flock.lock(LOCK)) { // excludes this JVM's threads and other processes alike
+      body.run();
     }
   }
 
-  private Path tool(String name, Network mode) {
-    return find(name).orElseThrow(() -> new StartFailedException("network " + mode.cliName() + " needs "
-        + name + ", which is not installed (looked in " + toolDirs + "): install the iptables package"
-        + " (apt-get install iptables, dnf install iptables-nft) or use net-disabled"));
+  private Tool tool(String name, Network mode) {
+    Tool tool = iptables(name);
+    if (!tool.isInstalled()) {
+      throw NetworkChecks.failure(NetworkChecks.network(mode, HostChecks.iptables(toolDirs, false), settings));
+    }
+    return tool;
   }
 
-  private Optional<Path> find(String name) {
-    for (Path dir : toolDirs) {
-      Path p = dir.resolve(name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static String run(List<String> command, String input) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
-    Process p = pb.start();
-    if (input != null) {
-      p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    byte[] err;
-    String out;
-    try {
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      err = p.getErrorStream().readAllBytes();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException(String.join(" ", command) + " was interrupted", e);
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-          + new String(err, StandardCharsets.UTF_8).trim() + (input == null ? "" : "\ninput was:\n" + input));
-    }
-    return out;
+  private Tool iptables(String name) {
+    return new Tool(name, "install the iptables package (apt-get install iptables, dnf install iptables-nft)", toolDirs);
   }
 }

@@ -29,6 +29,8 @@ public final class NetworkAttachment implements Attachment {
   private final Addressing addressing;
   private final AddressAllocator pool;
   private final String owner;
+  /** The start's rtnetlink socket (null with only loopback): makes the veth, deletes it, then closes. */
+  private final Rtnetlink nl;
   private final List<PortRelay> relays = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean vethCreated;
@@ -39,15 +41,16 @@ public final class NetworkAttachment implements Attachment {
 
   /** A container with only loopback: nothing to do but name its netns. */
   NetworkAttachment(String name) {
-    this(name, Network.DISABLED, null, null, null);
+    this(name, Network.DISABLED, null, null, null, null);
   }
 
-  NetworkAttachment(String name, Network mode, Addressing addressing, AddressAllocator pool, String owner) {
+  NetworkAttachment(String name, Network mode, Addressing addressing, AddressAllocator pool, String owner, Rtnetlink nl) {
     this.name = name;
     this.mode = mode;
     this.addressing = addressing;
     this.pool = pool;
     this.owner = owner;
+    this.nl = nl;
   }
 
   /** The alias poc gives a host veth: how it recognises its own, and how a user maps a short name back. */
@@ -81,25 +84,23 @@ public final class NetworkAttachment implements Attachment {
   private void createVeth(int initPid) throws IOException {
     String hostIf = InterfaceNames.hostVeth(name);
     String peer = InterfaceNames.peerVeth(name);
-    try (Rtnetlink nl = Rtnetlink.open()) {
+    try {
+      nl.createVeth(hostIf, peer, initPid, addressing.bridgeIndex());
+    } catch (Rtnetlink.NetlinkException e) {
+      String why = e.errno() == Rtnetlink.EEXIST
+          ? " — an interface of that name exists and is not this container's: remove it (ip link del " + hostIf + ")"
+          : "";
+      throw new StartFailedException("creating veth " + hostIf + " / " + peer + " for container '" + name + "': "
+          + e.getMessage() + why, e);
+    }
+    vethCreated = true;
+    int index = nl.link(hostIf).orElseThrow(() -> new IOException("veth " + hostIf + " vanished")).index();
+    nl.setAlias(index, alias(name));
+    if (mode == Network.DEFAULT) {
       try {
-        nl.createVeth(hostIf, peer, initPid, addressing.bridgeIndex());
+        nl.addAddress(index, Ipv4Subnet.parseAddress(addressing.gateway(), "gateway"), 24);
       } catch (Rtnetlink.NetlinkException e) {
-        String why = e.errno() == Rtnetlink.EEXIST
-            ? " — an interface of that name exists and is not this container's: remove it (ip link del " + hostIf + ")"
-            : "";
-        throw new StartFailedException("creating veth " + hostIf + " / " + peer + " for container '" + name + "': "
-            + e.getMessage() + why, e);
-      }
-      vethCreated = true;
-      int index = nl.link(hostIf).orElseThrow(() -> new IOException("veth " + hostIf + " vanished")).index();
-      nl.setAlias(index, alias(name));
-      if (mode == Network.DEFAULT) {
-        try {
-          nl.addAddress(index, Ipv4Subnet.parseAddress(addressing.gateway(), "gateway"), 24);
-        } catch (Rtnetlink.NetlinkException e) {
-          throw new StartFailedException("giving " + hostIf + " address " + addressing.gateway() + "/24: " + e.getMessage(), e);
-        }
+        throw new StartFailedException("giving " + hostIf + " address " + addressing.gateway() + "/24: " + e.getMessage(), e);
       }
     }
   }
@@ -132,11 +133,14 @@ public final class NetworkAttachment implements Attachment {
     long t0 = System.nanoTime();
     relays.forEach(PortRelay::close);
     if (vethCreated) {
-      try (Rtnetlink nl = Rtnetlink.open()) {
+      try {
         nl.deleteLink(InterfaceNames.hostVeth(name)); // its peer goes with it
       } catch (IOException e) {
         LOG.warn("deleting veth {} of '{}' failed: {}", InterfaceNames.hostVeth(name), name, e.toString());
       }
+    }
+    if (nl != null) {
+      nl.close();
     }
     if (netnsBound) {
       try {

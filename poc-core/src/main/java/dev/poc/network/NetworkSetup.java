@@ -54,8 +54,8 @@ public final class NetworkSetup implements HostSetup {
     this.settings = settings;
     this.leaseDir = leaseDir;
     this.firewall = new Firewall(settings);
-    this.defaultPool = new AddressAllocator(leaseDir, settings.defaultPool());
-    this.bridgePool = new AddressAllocator(leaseDir, settings.bridgePool());
+    this.defaultPool = new AddressAllocator(leaseDir, Subnets.defaultPool(settings));
+    this.bridgePool = new AddressAllocator(leaseDir, Subnets.bridgePool(settings));
   }
 
   public NetworkSettings settings() {
@@ -81,7 +81,9 @@ public final class NetworkSetup implements HostSetup {
     String owner = owner(ctx.runDir());
     int bridgeIndex = 0;
     AddressAllocator.Lease lease;
-    try (Rtnetlink nl = Rtnetlink.open()) {
+    // One socket for the whole start: it goes to the attachment, which makes and deletes the veth with it.
+    Rtnetlink nl = Rtnetlink.open();
+    try {
       IntPredicate busy = slot -> false;
       if (mode == Network.BRIDGE) {
         bridgeIndex = Bridge.ensure(nl, settings);
@@ -89,9 +91,12 @@ public final class NetworkSetup implements HostSetup {
         busy = usedOnHost(nl.addresses(), subnet);
       }
       lease = pool.acquire(ctx.name(), owner, busy, janitor);
+    } catch (IOException | RuntimeException e) {
+      nl.close();
+      throw e;
     }
     NetworkAttachment.Addressing a = addressing(mode, subnet, lease.slot(), bridgeIndex);
-    NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, owner);
+    NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, owner, nl);
     try {
       Map<Integer, Integer> hostPorts = attachment.publish(spec.ports());
       ctx.publish(NetworkFacts.class, new NetworkFacts(a.address(), a.gateway(), hostPorts));
@@ -109,7 +114,7 @@ public final class NetworkSetup implements HostSetup {
     String address = subnet.address(slot, 2);
     return mode == Network.DEFAULT
         ? new NetworkAttachment.Addressing(address, 24, subnet.address(slot, 1), 0)
-        : new NetworkAttachment.Addressing(address, subnet.prefix(), settings.bridgeGateway(), bridgeIndex);
+        : new NetworkAttachment.Addressing(address, subnet.prefix(), Subnets.bridgeGateway(settings), bridgeIndex);
   }
 
   /** Slots of {@code subnet} whose /24 an address of the host's already covers. */

@@ -1,7 +1,8 @@
 package dev.poc.network;
 
+import dev.poc.host.Errno;
 import dev.poc.host.LibC;
-import dev.poc.host.NetSyscalls;
+import dev.poc.host.LibC;
 import static dev.poc.network.NetlinkMessage.*;
 
 import java.io.IOException;
@@ -22,9 +23,9 @@ public final class Rtnetlink implements AutoCloseable {
   private static final short NLMSG_DONE = 3;
   private static final short NLM_F_ACK_TLVS = 0x200;
   private static final short NLMSGERR_ATTR_MSG = 1;
-  static final int ENODEV = 19;
-  static final int EEXIST = 17;
-  private static final int EINTR = 4;
+  static final int ENODEV = Errno.ENODEV;
+  static final int EEXIST = Errno.EEXIST;
+  private static final int EINTR = Errno.EINTR;
 
   /** A link: its index, its alias ("" when none) and its master's index (0 when none). */
   record Link(int index, String alias, int master) {}
@@ -42,14 +43,14 @@ public final class Rtnetlink implements AutoCloseable {
   }
 
   public static Rtnetlink open() throws IOException {
-    NetSyscalls.LibC libc = NetSyscalls.libc();
-    int fd = libc.socket(NetSyscalls.AF_NETLINK, NetSyscalls.SOCK_RAW | NetSyscalls.SOCK_CLOEXEC, NetSyscalls.NETLINK_ROUTE);
+    LibC.Functions libc = LibC.get();
+    int fd = libc.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
     if (fd < 0) {
-      throw new IOException("opening an rtnetlink socket: " + NetSyscalls.describe(NetSyscalls.errno()));
+      throw new IOException("opening an rtnetlink socket: " + Errno.describe(Errno.last()));
     }
     // Best effort: short acknowledgements, and the kernel's own words in errors.
-    libc.setsockopt(fd, NetSyscalls.SOL_NETLINK, NetSyscalls.NETLINK_CAP_ACK, new int[] {1}, 4);
-    libc.setsockopt(fd, NetSyscalls.SOL_NETLINK, NetSyscalls.NETLINK_EXT_ACK, new int[] {1}, 4);
+    libc.setsockopt(fd, LibC.SOL_NETLINK, LibC.NETLINK_CAP_ACK, new int[] {1}, 4);
+    libc.setsockopt(fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, new int[] {1}, 4);
     return new Rtnetlink(fd);
   }
 
@@ -165,11 +166,11 @@ public final class Rtnetlink implements AutoCloseable {
   private List<ByteBuffer> request(NetlinkMessage m, boolean dump) throws NetlinkException {
     int mySeq = ++seq;
     byte[] out = m.bytes(mySeq);
-    NetSyscalls.LibC libc = NetSyscalls.libc();
+    LibC.Functions libc = LibC.get();
     tx.clear();
     tx.put(out).flip();
     if (libc.send(fd, tx, out.length, 0) != out.length) {
-      throw new NetlinkException(NetSyscalls.errno(), "");
+      throw new NetlinkException(Errno.last(), "");
     }
     boolean ackWanted = (ByteBuffer.wrap(out).order(ByteOrder.nativeOrder()).getShort(6) & NLM_F_ACK) != 0;
     List<ByteBuffer> replies = new ArrayList<>();
@@ -177,7 +178,7 @@ public final class Rtnetlink implements AutoCloseable {
       rx.clear();
       long n = libc.recv(fd, rx, rx.capacity(), 0);
       if (n < 0) {
-        int errno = NetSyscalls.errno();
+        int errno = Errno.last();
         if (errno == EINTR) {
           continue;
         }
@@ -264,7 +265,7 @@ public final class Rtnetlink implements AutoCloseable {
 
   @Override
   public void close() {
-    NetSyscalls.libc().close(fd);
+    LibC.get().close(fd);
   }
 
   /** A request the kernel refused, with its errno and (when it gave one) its explanation. */
@@ -272,7 +273,7 @@ public final class Rtnetlink implements AutoCloseable {
     private final int errno;
 
     NetlinkException(int errno, String kernelMessage) {
-      super(NetSyscalls.describe(errno) + (kernelMessage.isEmpty() ? "" : " (" + kernelMessage + ")"));
+      super(Errno.describe(errno) + (kernelMessage.isEmpty() ? "" : " (" + kernelMessage + ")"));
       this.errno = errno;
     }
 

@@ -1,12 +1,27 @@
 package dev.poc.spi;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
- * One host-side mechanism around a container's life: cgroups, network, disk. The runtime calls
- * {@link #prepare} for every start, in registration order, and closes the returned attachments in
- * reverse order. A setup keeps whatever it needs to undo its work after a JVM crash in files under
- * {@link StartContext#runDir()}; {@link #reclaim} reads them back.
+ * The lifecycle every strategy registered on a runtime follows (namespaces, cgroups, networks).
+ *
+ * <ol>
+ *   <li>{@link #prepare}: for every start, before the helper clones the container's init, in the
+ *       order namespaces, cgroups, network, then the spec's rootfs. Reserve host resources, add
+ *       what the helper must do inside to {@link StartContext#plan()}, and return an
+ *       {@link Attachment} that holds them. If {@code prepare} throws, nothing of this strategy's
+ *       may be left behind; the attachments already returned are closed in reverse order.
+ *   <li>{@link Attachment#onCreated}: the init exists and waits; nothing of the user's has run.
+ *   <li>{@link Attachment#onExited}, then {@link Attachment#close}: the command has ended, or the
+ *       start failed half-way (then only {@code close}). Closing is idempotent.
+ *   <li>{@link #reclaim}: a new runtime on the same state root found the run directory of a
+ *       container whose JVM died; undo whatever it left, from what this strategy wrote there.
+ *   <li>{@link #prune}: remove what this strategy keeps for poc as a whole, once nothing uses it.
+ * </ol>
+ *
+ * <p>Strategies are shared by every start of their runtime, across threads: keep per-container
+ * state in the attachment, not in the strategy.
  */
 public interface HostSetup {
 
@@ -21,7 +36,7 @@ public interface HostSetup {
    * Undoes whatever a container of this name left, after its JVM died. Must be idempotent and must
    * tolerate a run directory from before this setup existed or one this setup never wrote to.
    */
-  void reclaim(String name, java.nio.file.Path runDir) throws IOException;
+  void reclaim(String name, Path runDir) throws IOException;
 
   /** Removes every host object of this setup that exists for poc as a whole (prune). */
   default void prune() throws IOException {}

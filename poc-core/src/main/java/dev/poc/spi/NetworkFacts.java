@@ -3,12 +3,16 @@ package dev.poc.spi;
 import java.util.Map;
 import java.util.Optional;
 
-/** What the network setup assigned to one container: published in its {@link StartContext}. */
+/**
+ * What a network strategy assigned to one container, published in its {@link StartContext}:
+ * {@code ctx.publish(NetworkFacts.class, facts)}.
+ */
 public final class NetworkFacts {
   private final String address;
   private final String gateway;
   private final Map<Integer, Integer> hostPorts;
 
+  /** {@code address} and {@code gateway} may be null; {@code hostPorts}: container port to host port. */
   public NetworkFacts(String address, String gateway, Map<Integer, Integer> hostPorts) {
     this.address = address;
     this.gateway = gateway;
@@ -20,7 +24,8 @@ public final class NetworkFacts {
     return Optional.ofNullable(address);
   }
 
-  Optional<String> gateway() {
+  /** The container's default gateway, if it has one. */
+  public Optional<String> gateway() {
     return Optional.ofNullable(gateway);
   }
 

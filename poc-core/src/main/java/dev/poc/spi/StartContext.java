@@ -3,57 +3,39 @@ package dev.poc.spi;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
-import dev.poc.launch.InitPlan;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** What the host setups of one start share: the spec, the run directory, the helper's plan. */
-public final class StartContext {
-  private final ContainerSpec spec;
-  private final ContainerRuntime runtime;
-  private final Path runDir;
-  private final InitPlan plan;
-  private final Map<Class<?>, Object> facts = new ConcurrentHashMap<>();
+/**
+ * What the strategies of one start share: the spec, a private run directory, the helper's plan,
+ * and facts one strategy publishes for the next and for the {@link Container} (the network's
+ * {@link NetworkFacts}). One per start; strategies may keep it in their attachment.
+ */
+public interface StartContext {
 
-  public StartContext(ContainerSpec spec, ContainerRuntime runtime, Path runDir, InitPlan plan) {
-    this.spec = spec;
-    this.runtime = runtime;
-    this.runDir = runDir;
-    this.plan = plan;
+  /** The spec being started. */
+  ContainerSpec spec();
+
+  /** The container's name. */
+  default String name() {
+    return spec().name();
   }
 
-  public ContainerSpec spec() {
-    return spec;
-  }
+  /** The runtime starting it (its state root, its network settings). */
+  ContainerRuntime runtime();
 
-  public String name() {
-    return spec.name();
-  }
+  /**
+   * A private directory (0700) for this run, removed once the container is released and after a
+   * crash once every strategy has reclaimed. A strategy keeps here what it needs to undo its work
+   * after a JVM crash: {@link HostSetup#reclaim} is handed the same directory.
+   */
+  Path runDir();
 
-  public ContainerRuntime runtime() {
-    return runtime;
-  }
+  /** The helper's plan: add mounts, namespaces, cgroup entry or an interface to it. */
+  HelperPlan plan();
 
-  /** A private directory (0700) for this run; removed when the container is released. */
-  public Path runDir() {
-    return runDir;
-  }
+  /** Publishes a fact (e.g. the assigned address) for the {@link Container} and later strategies. */
+  <T> void publish(Class<T> type, T fact);
 
-  public InitPlan plan() {
-    return plan;
-  }
-
-  /** Publishes a fact (e.g. the assigned address) for the {@link Container} and later setups. */
-  public <T> void publish(Class<T> type, T fact) {
-    facts.put(type, fact);
-  }
-
-  public <T> T fact(Class<T> type) {
-    return type.cast(facts.get(type));
-  }
-
-  Map<Class<?>, Object> facts() {
-    return facts;
-  }
+  /** A fact published earlier in this start, or null. */
+  <T> T fact(Class<T> type);
 }

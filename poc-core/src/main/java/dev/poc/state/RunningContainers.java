@@ -1,5 +1,7 @@
 package dev.poc.state;
 
+import dev.poc.internal.Access;
+import dev.poc.Capability;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
 import dev.poc.NotFoundException;
@@ -8,6 +10,8 @@ import dev.poc.RunInfo;
 import dev.poc.Signal;
 import dev.poc.host.Posix;
 import dev.poc.internal.ContainerNames;
+import dev.poc.seccomp.Seccomp;
+import dev.poc.seccomp.bpf.SeccompPrograms;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,6 +38,23 @@ public final class RunningContainers {
     public String hostname() {
       return state.get("hostname") instanceof String h ? h : name;
     }
+
+    /** Its capability mask; a record older than capabilities in state.json: Docker's 14. */
+    public long capabilities() {
+      return state.get("capabilities") instanceof Number n ? n.longValue()
+          : Capability.mask(Capability.dockerDefaults());
+    }
+
+    /** Its seccomp filter (hex); a record older than filters in state.json: the default one's. */
+    public Optional<String> seccomp() {
+      if (state.get("seccomp") instanceof String hex) {
+        return Optional.of(hex);
+      }
+      if (state.containsKey("capabilities")) {
+        return Optional.empty(); // recorded, and unconfined
+      }
+      return SeccompPrograms.hex(Seccomp.dockerDefault(), SeccompPrograms.capabilityNames(Capability.dockerDefaults()));
+    }
   }
 
   private RunningContainers() {}
@@ -41,7 +62,7 @@ public final class RunningContainers {
   /** The container {@code name} when it runs under this state root. */
   static Optional<Run> find(ContainerRuntime runtime, String name) {
     ContainerNames.validate(name);
-    return RunState.read(runtime.runDir(name)).flatMap(state -> verified(name, state));
+    return RunState.read(Access.api().runDir(runtime, name)).flatMap(state -> verified(name, state));
   }
 
   /** Like {@link #find}, but a missing container is an error that says what to do. */
@@ -105,12 +126,12 @@ public final class RunningContainers {
             + ") did not end after SIGKILL: look at `ps -o pid,stat,cmd -p " + run.initPid() + "`");
       }
     }
-    Path runDir = runtime.runDir(name);
+    Path runDir = Access.api().runDir(runtime, name);
     try {
       Optional<NameLock> lock = NameLock.tryAcquire(name);
       if (lock.isPresent()) {
         try (NameLock held = lock.get()) {
-          runtime.reclaimIfDead(name, runDir);
+          Access.api().reclaimIfDead(runtime, name, runDir);
         }
       } else {
         awaitGone(runDir); // a live process owns it and releases it itself

@@ -1,14 +1,14 @@
 package dev.poc.storage;
 
 import dev.poc.InvalidSpecException;
-import dev.poc.Rootfs;
+import dev.poc.spi.RootfsStrategy;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.StartContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A prepared directory tree used as the root, bound onto itself and pivoted into. */
-public final class DirectoryRootfs extends Rootfs {
+public final class DirectoryRootfs implements RootfsStrategy {
   private final Path path;
 
   public DirectoryRootfs(Path path) {

@@ -1,8 +1,9 @@
 package dev.poc.storage;
 
+import dev.poc.internal.Access;
 import dev.poc.Image;
 import dev.poc.InvalidSpecException;
-import dev.poc.Rootfs;
+import dev.poc.spi.RootfsStrategy;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.StartContext;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  * upper and work directories above) is mounted by poc-init inside the container's own mount
  * namespace, so nothing of it is left on the host when the container ends.
  */
-public final class DiskRootfs extends Rootfs {
+public final class DiskRootfs implements RootfsStrategy {
   private final String name;
 
   public DiskRootfs(String name) {
@@ -28,7 +29,7 @@ public final class DiskRootfs extends Rootfs {
 
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
-    Storage.Use use = ctx.runtime().storage().use(name, ctx);
+    Storage.Use use = Access.api().storage(ctx.runtime()).use(name, ctx);
     try {
       Path lower = use.lowerDir();
       String options = "lowerdir=" + overlayPath(lower) + ",upperdir=" + overlayPath(use.disk().upper())

@@ -1,7 +1,7 @@
 package dev.poc.storage;
 
-import dev.poc.Rootfs;
-import dev.poc.launch.InitPlan;
+import dev.poc.spi.RootfsStrategy;
+import dev.poc.spi.HelperPlan;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.StartContext;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.util.List;
  * The host's programs on a fresh tmpfs root. Only the host's read-only program trees are bound;
  * /etc is generated per container, so no host secret (shadow, keys, homes, /var/lib) is visible.
  */
-public final class HostRootfs extends Rootfs {
+public final class HostRootfs implements RootfsStrategy {
   public static final HostRootfs INSTANCE = new HostRootfs();
   private static final List<String> PROGRAM_TREES =
       List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32");
@@ -28,7 +28,7 @@ public final class HostRootfs extends Rootfs {
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
     Path root = Files.createDirectories(ctx.runDir().resolve("root"));
-    InitPlan plan = ctx.plan();
+    HelperPlan plan = ctx.plan();
     plan.rootTmpfs(root, "mode=755");
     Path etc = EtcFiles.writeHostEtc(ctx);
     plan.bind(etc, "/etc", "nodev,nosuid");
@@ -42,7 +42,7 @@ public final class HostRootfs extends Rootfs {
   }
 
   /** The host's program trees and its secret-free /etc files, read-only, over a root that has an /etc. */
-  static void planHostPrograms(InitPlan plan) throws IOException {
+  static void planHostPrograms(HelperPlan plan) throws IOException {
     for (String tree : PROGRAM_TREES) {
       Path host = Path.of("/", tree);
       if (Files.isSymbolicLink(host)) {

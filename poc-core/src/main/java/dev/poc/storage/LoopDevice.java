@@ -1,5 +1,6 @@
 package dev.poc.storage;
 
+import dev.poc.host.Errno;
 import dev.poc.host.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,19 +48,19 @@ final class LoopDevice implements AutoCloseable {
     LibC.Functions libc = LibC.get();
     int control = libc.open("/dev/loop-control", LibC.O_RDWR | LibC.O_CLOEXEC);
     if (control < 0) {
-      throw new IOException("opening /dev/loop-control: " + LibC.describe(LibC.errno())
+      throw new IOException("opening /dev/loop-control: " + Errno.describe(Errno.last())
           + ": load the loop module (modprobe loop)");
     }
     int backing = libc.open(image.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
     if (backing < 0) {
       libc.close(control);
-      throw new IOException("opening disk image " + image + ": " + LibC.describe(LibC.errno()));
+      throw new IOException("opening disk image " + image + ": " + Errno.describe(Errno.last()));
     }
     try {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         int n = libc.ioctl(control, LOOP_CTL_GET_FREE, 0L);
         if (n < 0) {
-          throw new IOException("finding a free loop device: " + LibC.describe(LibC.errno()));
+          throw new IOException("finding a free loop device: " + Errno.describe(Errno.last()));
         }
         String device = "/dev/loop" + n;
         int loop = libc.open(device, LibC.O_RDWR | LibC.O_CLOEXEC);
@@ -69,11 +70,11 @@ final class LoopDevice implements AutoCloseable {
         if (libc.ioctl(loop, LOOP_CONFIGURE, config(backing, image)) == 0) {
           return new LoopDevice(device, loop);
         }
-        int errno = LibC.errno();
+        int errno = Errno.last();
         libc.close(loop);
-        if (errno != LibC.EBUSY) {
-          throw new IOException("attaching " + image + " to " + device + " (LOOP_CONFIGURE): " + LibC.describe(errno)
-              + (errno == LibC.EINVAL || errno == 25 ? ": poc needs Linux 5.8 or newer" : ""));
+        if (errno != Errno.EBUSY) {
+          throw new IOException("attaching " + image + " to " + device + " (LOOP_CONFIGURE): " + Errno.describe(errno)
+              + (errno == Errno.EINVAL || errno == 25 ? ": poc needs Linux 5.8 or newer" : ""));
         }
         // another process configured it between GET_FREE and ours: ask again
       }

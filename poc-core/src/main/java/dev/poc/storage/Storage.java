@@ -1,5 +1,6 @@
 package dev.poc.storage;
 
+import dev.poc.internal.Access;
 import dev.poc.Container;
 import dev.poc.ContainerInfo;
 import dev.poc.ContainerRuntime;
@@ -52,7 +53,7 @@ public final class Storage {
     this.runtime = runtime;
     this.store = new StateStore(stateRoot);
     this.images = new ImageStore(store);
-    this.imagesApi = new Images(images);
+    this.imagesApi = Access.api().newImages(images);
   }
 
   public Images images() {
@@ -232,7 +233,7 @@ public final class Storage {
   private List<Container> ownUsers(String name) {
     List<Container> users = new ArrayList<>();
     for (Container c : runtime.running()) {
-      if (c.name().equals(name) || (c.spec().rootfs() instanceof DiskRootfs d && d.name().equals(name))) {
+      if (c.name().equals(name) || (c.spec().rootfs().strategy() instanceof DiskRootfs d && d.name().equals(name))) {
         users.add(c);
       }
     }
@@ -252,7 +253,7 @@ public final class Storage {
         if (state.isEmpty() || !RunState.helperAlive(state.get())) {
           continue;
         }
-        boolean isOurs = runtime.running().stream().anyMatch(c -> c.context().runDir().equals(dir));
+        boolean isOurs = runtime.running().stream().anyMatch(c -> Access.api().context(c).runDir().equals(dir));
         if (!isOurs && (name == null || name.equals(state.get().get("name"))
             || ("disk " + name).equals(state.get().get("rootfs")))) {
           runs.add(dir);
@@ -280,7 +281,7 @@ public final class Storage {
           Optional<NameLock> lock = NameLock.tryAcquire(name);
           if (lock.isPresent()) {
             try (NameLock held = lock.get()) {
-              runtime.reclaimIfDead(name, runDir); // detached, or its JVM died: nobody else releases it
+              Access.api().reclaimIfDead(runtime, name, runDir); // detached, or its JVM died: nobody else releases it
             }
           }
         } catch (IOException e) {
@@ -303,7 +304,7 @@ public final class Storage {
     for (Path run : liveRuns(null)) {
       stopRun(run);
     }
-    runtime.reclaim();
+    Access.api().reclaim(runtime);
     for (StoredContainer c : store.containers()) {
       attempt(failures, "removing container '" + c.name() + "'", () -> remove(c.name(), true));
     }
@@ -311,7 +312,7 @@ public final class Storage {
       attempt(failures, "removing the disk of '" + name + "'", () -> remove(name, true));
     }
     attempt(failures, "removing images", images::removeAll);
-    for (HostSetup setup : runtime.setups()) {
+    for (HostSetup setup : Access.api().setups(runtime)) {
       attempt(failures, "pruning " + setup.getClass().getSimpleName(), setup::prune);
     }
     for (Path dir : List.of(store.containersDir(), store.disksDir(), store.imagesDir(), runtime.stateRoot().resolve("run"),

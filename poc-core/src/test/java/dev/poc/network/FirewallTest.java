@@ -67,7 +67,7 @@ class FirewallTest {
   void missingIptablesIsAClearError(@TempDir Path empty) {
     assertThatThrownBy(() -> new Firewall(settings, List.of(empty)).ensure(Network.BRIDGE))
         .isInstanceOf(StartFailedException.class)
-        .hasMessageContaining("network net-bridge needs iptables-save")
-        .hasMessageContaining("install the iptables package");
+        .hasMessageContaining("network net-bridge needs iptables: iptables is not installed")
+        .hasMessageContaining("apt-get install iptables").hasMessageContaining("or use net-disabled");
   }
 }

@@ -1,6 +1,7 @@
 package dev.poc.cli;
 
 import dev.poc.CommandNotFoundException;
+import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -96,6 +97,18 @@ final class Errors {
         return notFound.exitCode(); // 127 or 126, as a shell and Docker say it
       }
       return Poc.POC_ERROR;
+    }
+  }
+
+  /**
+   * Runs {@code action}, which builds a container or exec spec from the command line: a spec the
+   * runtime refuses ({@link InvalidSpecException}) is a usage error (exit 2) for run and exec alike.
+   */
+  static <T> T badSpecIsUsage(CommandLine cmd, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (InvalidSpecException e) {
+      throw usage(cmd, e.getMessage());
     }
   }
 

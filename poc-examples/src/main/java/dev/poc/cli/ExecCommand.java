@@ -6,9 +6,10 @@ import dev.poc.Stdio;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -32,26 +33,17 @@ final class ExecCommand implements Callable<Integer> {
       description = "The command and its arguments.")
   private List<String> command = new ArrayList<>();
 
-  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
-  private List<String> env = new ArrayList<>();
-
-  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside (default /).")
-  private String workdir = "/";
-
-  @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this user (default 0:0).")
-  private String user = "0";
-
-  @Option(names = {"-T", "--no-tty"}, description = "Plain pipes even on a terminal.")
-  private boolean noTty;
+  @Mixin
+  private ProcessOptions options;
 
   @Override
   public Integer call() throws Exception {
-    int[] ug = Words.user(spec.commandLine(), user);
-    ExecSpec exec = ExecSpec.builder().command(command).putAllEnv(Words.env(spec.commandLine(), env))
-        .cwd(workdir).uid(ug[0]).gid(ug[1])
-        .stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT)
-        .tty(!noTty && Terminal.isInteractive()).build();
-    try (ContainerProcess p = poc.runtime().exec(name, exec)) {
+    CommandLine cmd = spec.commandLine();
+    int[] ug = options.user(cmd);
+    ExecSpec.Builder exec = ExecSpec.builder().command(command).putAllEnv(options.env(cmd))
+        .cwd(options.workdir() == null ? "/" : options.workdir()).uid(ug == null ? 0 : ug[0]).gid(ug == null ? 0 : ug[1])
+        .stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(options.tty());
+    try (ContainerProcess p = Errors.badSpecIsUsage(cmd, () -> poc.runtime().exec(name, exec.build()))) {
       return p.waitFor();
     }
   }

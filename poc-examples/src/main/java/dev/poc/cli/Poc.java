@@ -13,19 +13,21 @@ import picocli.CommandLine.ScopeType;
 /**
  * The poc command line: the seed's grammar ({@code init}, {@code build NAME disk-size SIZE},
  * {@code run MODE NAME CMD}, {@code rm}, {@code prune}, {@code help}) and what users expect beside
- * it ({@code ps}, {@code exec}, {@code stop}, {@code stats}). Exit status: the command's own for
+ * it ({@code ps}, {@code exec}, {@code stop}, {@code stats}, {@code info}). Exit status: the command's own for
  * {@code run} and {@code exec}, 2 for a usage error, 125 for an error of poc's.
  */
 @Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
-        LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
+        LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class,
+        InfoCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
         "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",
         "  $POC_BRIDGE, $POC_BRIDGE_SUBNET, $POC_DEFAULT_SUBNET, $POC_CHAIN_PREFIX say otherwise.",
         "Exit status: the command's own for run and exec; 2 for a usage error; 125 for an error of poc's.",
         "", "Quick start:",
         "  sudo ./poc run --host-rootfs net-disabled test0 bash",
+        "  sudo ./poc info                 # what works on this host, and the fix for what does not",
         "  sudo ./poc init && sudo ./poc build test0 disk-size 20G && sudo ./poc run net-disabled test0 bash"})
 public final class Poc implements AutoCloseable {
   /** Usage errors: what picocli returns, and what we return for a wrong word. */

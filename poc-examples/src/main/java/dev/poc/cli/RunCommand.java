@@ -1,12 +1,17 @@
 package dev.poc.cli;
 
+import dev.poc.Capability;
+import dev.poc.Check;
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
 import dev.poc.ExitStatus;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
+import dev.poc.PocException;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
+import dev.poc.seccomp.Seccomp;
+import java.util.EnumSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +19,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -70,17 +76,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
   private List<String> publish = new ArrayList<>();
 
-  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
-  private List<String> env = new ArrayList<>();
-
   @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind a host path into the container.")
   private List<String> volumes = new ArrayList<>();
 
-  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside (default /).")
-  private String workdir;
-
-  @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this user (default 0:0).")
-  private String user;
+  @Mixin
+  private ProcessOptions options;
 
   @Option(names = "--rm", description = "Remove the container when its command ends (its disk; with --detach, its log too).")
   private boolean remove;
@@ -88,8 +88,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
   private boolean detach;
 
-  @Option(names = {"-T", "--no-tty"}, description = "Plain pipes even on a terminal.")
-  private boolean noTty;
+  @Option(names = "--security-opt", paramLabel = "seccomp=FILE|unconfined",
+      description = "The seccomp profile (Docker's JSON format); default: Docker's default profile.")
+  private List<String> securityOpts = new ArrayList<>();
+
+  @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability to the default 14 (e.g. NET_ADMIN; ALL).")
+  private List<String> capAdd = new ArrayList<>();
+
+  @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability of the default 14 (e.g. NET_RAW; ALL).")
+  private List<String> capDrop = new ArrayList<>();
+
+  @Option(names = "--privileged", description = {"Every capability and no seccomp filter: root in the container can then "
+      + "mount, load kernel modules and reach hardware, so it is root on the host. poc still masks /proc paths and "
+      + "filters devices."})
+  private boolean privileged;
 
   @Override
   public Integer call() throws Exception {
@@ -99,6 +111,10 @@ final class RunCommand implements Callable<Integer> {
           + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
     }
     Network network = Words.network(spec.commandLine(), mode);
+    Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
+    if (!ready.ok()) {
+      throw new PocException(ready.name() + " " + ready.problem());
+    }
     List<int[]> ports = publish.stream().map(p -> Words.publish(spec.commandLine(), p)).toList();
     if (network == Network.DISABLED && !ports.isEmpty()) {
       throw Errors.usage(spec.commandLine(), "--publish needs a network and " + mode + " has none: write net-bridge"
@@ -108,23 +124,28 @@ final class RunCommand implements Callable<Integer> {
         .rootfs(rootfs());
     Words.limits(spec.commandLine(), b, memory, cpus, pids);
     ports.forEach(p -> b.publish(p[0], p[1]));
-    Words.env(spec.commandLine(), env).forEach(b::putEnv);
+    options.env(spec.commandLine()).forEach(b::putEnv);
     for (String v : volumes) {
       Words.Volume vol = Words.volume(spec.commandLine(), v);
       b.bind(vol.source(), vol.destination(), vol.readOnly());
     }
-    if (workdir != null) {
-      b.cwd(workdir);
+    if (options.workdir() != null) {
+      b.cwd(options.workdir());
     }
-    if (user != null) {
-      int[] ug = Words.user(spec.commandLine(), user);
+    b.privileged(privileged);
+    b.capAdd(capabilities(capAdd)).capDrop(capabilities(capDrop));
+    for (String opt : securityOpts) {
+      b.seccomp(seccomp(opt));
+    }
+    int[] ug = options.user(spec.commandLine());
+    if (ug != null) {
       b.user(ug[0], ug[1]);
     }
     if (detach) {
       // its output goes to its log (Stdio.LOG, the default): `poc logs NAME`, until `poc rm NAME`
       b.detached(true).stdin(Stdio.DISCARD).autoRemove(remove);
     } else {
-      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
+      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(options.tty());
     }
     Container c = start(b);
     if (detach) {
@@ -161,6 +182,41 @@ final class RunCommand implements Callable<Integer> {
         + "; give it more, e.g. --memory " + Words.size(2 * limit.getAsLong());
   }
 
+  private Capability[] capabilities(List<String> names) {
+    EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
+    for (String n : names) {
+      if (n.equalsIgnoreCase("ALL")) {
+        caps.addAll(EnumSet.allOf(Capability.class));
+      } else {
+        try {
+          caps.add(Capability.parse(n));
+        } catch (InvalidSpecException e) {
+          throw Errors.usage(spec.commandLine(), e.getMessage());
+        }
+      }
+    }
+    return caps.toArray(new Capability[0]);
+  }
+
+  /** {@code seccomp=FILE} or {@code seccomp=unconfined}, as Docker writes it (also {@code seccomp:FILE}). */
+  private Seccomp seccomp(String opt) {
+    int sep = opt.indexOf('=') > 0 ? opt.indexOf('=') : opt.indexOf(':');
+    String key = sep > 0 ? opt.substring(0, sep) : opt;
+    if (!key.equals("seccomp") || sep == opt.length() - 1) {
+      throw Errors.usage(spec.commandLine(), "--security-opt " + opt + " is not one poc knows: write "
+          + "--security-opt seccomp=PROFILE.json or --security-opt seccomp=unconfined");
+    }
+    String value = opt.substring(sep + 1);
+    if (value.equals("unconfined")) {
+      return Seccomp.unconfined();
+    }
+    try {
+      return Seccomp.fromJson(Path.of(value));
+    } catch (InvalidSpecException e) {
+      throw Errors.usage(spec.commandLine(), e.getMessage());
+    }
+  }
+
   private Rootfs rootfs() {
     if (rootfs != null && rootfs.host) {
       return Rootfs.host();
@@ -172,10 +228,6 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Container start(ContainerSpec.Builder b) {
-    try {
-      return b.start();
-    } catch (InvalidSpecException e) {
-      throw Errors.usage(spec.commandLine(), e.getMessage());
-    }
+    return Errors.badSpecIsUsage(spec.commandLine(), b::start);
   }
 }

@@ -152,16 +152,12 @@ public class PocContainer implements AutoCloseable {
   }
 
   /**
-   * Not yet: poc always drops to Docker's default capabilities with a seccomp filter and no
-   * device but its minimal /dev, and has no way to grant all capabilities, every device and no
-   * filter yet. Fails at once rather than run the container with less than asked.
+   * Runs it privileged ({@link dev.poc.ContainerSpec#privileged()}): every capability and no seccomp
+   * filter. It gives up what keeps the container's root from being the host's root (it can mount,
+   * load kernel modules, reach hardware); poc still masks /proc paths and keeps its device filter.
    */
   public PocContainer withPrivilegedMode(boolean privileged) {
-    if (privileged) {
-      throw new UnsupportedOperationException("withPrivilegedMode(true) is not supported yet: poc has no way yet to grant"
-          + " a container every capability and device or to lift its seccomp filter; run the privileged part on the host");
-    }
-    return this;
+    return withSpec(b -> b.privileged(privileged));
   }
 
   /** Copies a host file or directory to {@code containerPath} before the command starts. */
@@ -211,7 +207,9 @@ public class PocContainer implements AutoCloseable {
         .stdin(Stdio.DISCARD).stdout(Stdio.LOG).stderr(Stdio.LOG);
     exposedPorts.forEach(b::publish);
     customizer.accept(b);
-    Container c = b.start();
+    ContainerSpec spec = b.build();
+    HostReadiness.require(runtime.checks(spec), "container '" + name + "'");
+    Container c = runtime.start(spec);
     LogBuffer buffer = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
     logs = buffer;
     List<Consumer<OutputFrame>> consumers = List.copyOf(logConsumers);

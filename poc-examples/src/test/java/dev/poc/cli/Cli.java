@@ -114,6 +114,11 @@ final class Cli implements AutoCloseable {
     return exec(javaCommand(args), stdin);
   }
 
+  /** {@code poc ARGS} with {@code extra} in its environment. */
+  Result runWith(Map<String, String> extra, String... args) throws Exception {
+    return exec(javaCommand(args), null, extra);
+  }
+
   private static List<String> javaCommand(String... args) {
     List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
@@ -134,7 +139,15 @@ final class Cli implements AutoCloseable {
   }
 
   Result exec(List<String> cmd, String stdin) throws Exception {
-    Process p = start(cmd);
+    return exec(cmd, stdin, Map.of());
+  }
+
+  /** As {@link #exec(List, String)}, with {@code extra} added to (or replacing in) the environment, e.g. a PATH. */
+  Result exec(List<String> cmd, String stdin, Map<String, String> extra) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(environment());
+    pb.environment().putAll(extra);
+    Process p = pb.start();
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
     if (stdin != null) {
       p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The CLI end to end, as root, through the packaged jar, in a state root of its own. */
 class CliIT {
   private static final List<String> COMMANDS =
-      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "prune", "help");
+      List.of("init", "build", "run", "exec", "ps", "stop", "stats", "rm", "prune", "info", "help");
   private static Cli cli;
 
   @BeforeAll
@@ -71,6 +71,14 @@ class CliIT {
     assertUsage(cli.run("stats"), "Missing required parameter", "Example: sudo ./poc stats test0");
   }
 
+  @Test
+  void aSpecTheRuntimeRefusesIsAUsageErrorForRunAndExecAlike() throws Exception {
+    String name = Cli.name("spec");
+    assertUsage(cli.run("run", "--host-rootfs", "--workdir", "data", "net-disabled", name, "true"),
+        "cwd 'data' is not absolute: write it as /data");
+    assertUsage(cli.run("exec", "--workdir", "data", name, "true"), "cwd 'data' is not absolute: write it as /data");
+  }
+
   private static void assertUsage(Cli.Result r, String... fragments) {
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
     for (String f : fragments) {
@@ -103,7 +111,7 @@ class CliIT {
     Path dir = cli.tempDir("poc-stdio-");
     Path log = Files.writeString(dir.resolve("out.log"), "EARLIER LINE OF THE HOST LOG\n");
     String script = "stat -L -c %F /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; cat; "
-        + "cd /proc/self/fd/0 && ls; head -c 300000 /dev/zero | tr '\\0' x; echo; exit 4";
+        + "cd /proc/self/fd/0 2>&1 && ls; head -c 300000 /dev/zero | tr '\\0' x; echo; exit 4";
     Cli.Result r = cli.exec(List.of("bash", "-c", cli.commandLine() + " run --host-rootfs net-disabled "
         + Cli.name("stdio") + " sh -c \"" + script + "\" < / >> " + log + " 2>&1"), null);
     String out = Files.readString(log);
@@ -165,7 +173,7 @@ class CliIT {
     assertThat(cli.run("ps", "-q").out()).isEqualTo(name + "\n");
     Cli.Result exec = cli.run("exec", name, "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; exit 4");
     assertThat(exec.code()).as(exec.toString()).isEqualTo(4);
-    assertThat(exec.out()).startsWith(name + "\npoc-init "); // no host path inside (ExecTest says the same)
+    assertThat(exec.out()).startsWith(name + "\npoc-init").doesNotContain("/run/poc");
     Cli.Result inUse = cli.run("run", "--host-rootfs", "net-disabled", name, "true");
     assertThat(inUse.code()).isEqualTo(125);
     assertThat(inUse.err()).contains("poc stop " + name);

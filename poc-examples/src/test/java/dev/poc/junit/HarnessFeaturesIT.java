@@ -75,7 +75,9 @@ class HarnessFeaturesIT {
       c.copyFileFromContainer("/tmp/x", tmp.resolve("x"));
       assertThat(Files.readString(tmp.resolve("x"))).isEqualTo("x\n");
     }
-    assertThatThrownBy(() -> new PocContainer("true").withPrivilegedMode(true))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("not supported yet");
+    try (PocContainer root = new PocContainer("sleep", "1000").withPrivilegedMode(true).start(runtime)) {
+      assertThat(root.exec("sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status").stdout())
+          .contains("CapEff:\t000001ffffffffff").contains("Seccomp:\t0");
+    }
   }
 }

@@ -26,8 +26,10 @@ class PublishedJarIT {
     }
     String hash = Hashing.sha256().hashBytes(helper).toString().substring(0, 16);
     try (PocContainer c = new PocContainer("sleep", "100").start(runtime)) {
-      // The helper runs from a sealed copy of itself; argv[0] is the file it was started from.
-      String cmdline = Files.readString(Path.of("/proc/" + c.container().pid() + "/cmdline"));
+      // The helper runs from a sealed copy of itself; argv[0] is the file it was started from. The init
+      // (the container's PID 1) blanks its copy of that line, so read the host-side helper's, its parent.
+      long helperPid = ProcessHandle.of(c.container().pid()).flatMap(ProcessHandle::parent).orElseThrow().pid();
+      String cmdline = Files.readString(Path.of("/proc/" + helperPid + "/cmdline"));
       assertThat(cmdline.split("\0")[0]).isEqualTo("/run/poc/bin/poc-init-" + hash); // the bytes from the jar, unpacked
       assertThat(Files.readAllBytes(Path.of("/run/poc/bin/poc-init-" + hash))).isEqualTo(helper);
     }

@@ -1,0 +1,62 @@
+package dev.poc.spi;
+
+import dev.poc.Namespace;
+import java.nio.file.Path;
+
+/**
+ * What the helper (poc-init) does for one start, as far as a strategy may add to it. The helper
+ * carries the plan out in order after it clones the container's init: namespaces first, then the
+ * root and the mounts inside it (paths inside are relative to the new root and resolved there, so
+ * a symlink in an image cannot point a mount outside), then cgroup entry, then, after the
+ * runtime's GO, the network interface. The process itself (command, environment, user) is the
+ * runtime's to plan and is not offered here.
+ */
+public interface HelperPlan {
+
+  /** The container gets a namespace of this kind of its own. */
+  HelperPlan newNamespace(Namespace kind);
+
+  /**
+   * The container joins the namespace of this kind at {@code path} (e.g. {@code /proc/PID/ns/net}
+   * or a bind-mounted handle) instead of getting one of its own. {@link Namespace#MOUNT} cannot be
+   * joined: the root filesystem is built in a new one.
+   */
+  HelperPlan joinNamespace(Namespace kind, Path path);
+
+  /** The root: a bind of {@code source} at {@code mountPoint} (they may be the same directory). */
+  HelperPlan rootBind(Path mountPoint, Path source, String flags);
+
+  /** The root: a fresh tmpfs on {@code mountPoint}, {@code options} as for mount(8). */
+  HelperPlan rootTmpfs(Path mountPoint, String options);
+
+  /** The root: an overlay on {@code mountPoint}, {@code options} as for mount(8). */
+  HelperPlan rootOverlay(Path mountPoint, String options, String flags);
+
+  /** A directory inside the new root, with {@code mode}. */
+  HelperPlan mkdir(String inside, int mode);
+
+  /** A symbolic link {@code inside} the new root pointing at {@code target}. */
+  HelperPlan symlink(String target, String inside);
+
+  /**
+   * Binds host {@code source} at {@code inside}. Flags, comma-separated: ro, nosuid, nodev, noexec
+   * (applied recursively), optional (skip a missing source).
+   */
+  HelperPlan bind(Path source, String inside, String flags);
+
+  /** A tmpfs {@code inside} the new root, {@code options} as for mount(8). */
+  HelperPlan tmpfs(String inside, String options);
+
+  /**
+   * The container side of a veth pair the strategy moves into the init's namespace in
+   * {@link Attachment#onCreated}: the helper gives {@code ifName} {@code address/prefix}, brings it
+   * up and routes by {@code gateway} ("" for none).
+   */
+  HelperPlan network(String ifName, String address, int prefix, String gateway);
+
+  /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
+  HelperPlan cgroupJoin(Path tasksFile);
+
+  /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
+  HelperPlan cgroupBornIn(Path dir);
+}
