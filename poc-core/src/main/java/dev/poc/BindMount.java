@@ -37,7 +37,7 @@ public abstract class BindMount {
     for (String owned : new String[] {"/proc", "/sys", "/dev"}) {
       if (destination.equals(owned) || destination.startsWith(owned + "/")) {
         throw new InvalidSpecException(kind + " destination '" + destination + "' is under " + owned
-            + ", which poc mounts itself over any " + kind + " there: mount it elsewhere, e.g. /mnt" + destination);
+            + ", which poc mounts itself over any " + kind + " there: " + kind + " it elsewhere, e.g. /mnt" + destination);
       }
     }
     for (String part : destination.split("/")) {
