@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * {@code busybox}, {@code sh} and the host's tools are there without downloading anything.
  */
 public class PocContainer implements AutoCloseable {
-  private final List<String> command;
+  private List<String> command;
+  private Duration startupTimeout;
   private String namePrefix = "poc";
   private Rootfs rootfs = Rootfs.host();
   private Network network = Network.DISABLED;
@@ -59,6 +60,21 @@ public class PocContainer implements AutoCloseable {
       throw new IllegalArgumentException("a PocContainer needs a command, e.g. new PocContainer(\"sleep\", \"1000\")");
     }
     this.command = List.of(command);
+  }
+
+  /** Replaces the command given to the constructor (Testcontainers' withCommand). */
+  public PocContainer withCommand(String... command) {
+    if (command.length == 0) {
+      throw new IllegalArgumentException("withCommand() needs a command, e.g. withCommand(\"sleep\", \"1000\")");
+    }
+    this.command = List.of(command);
+    return this;
+  }
+
+  /** How long its wait strategy may take (unless set: the strategy's own, 30 s for {@link Wait}'s). */
+  public PocContainer withStartupTimeout(Duration timeout) {
+    this.startupTimeout = timeout;
+    return this;
   }
 
   /** The start of its name; a random suffix keeps parallel tests apart (default "poc"). */
@@ -220,7 +236,7 @@ public class PocContainer implements AutoCloseable {
     follower.whenComplete((exit, failure) -> buffer.finish());
     container = c;
     try {
-      waitStrategy.waitUntilReady(this);
+      (startupTimeout != null ? waitStrategy.withTimeout(startupTimeout) : waitStrategy).waitUntilReady(this);
     } catch (RuntimeException | Error e) {
       stop();
       throw e;
