@@ -45,6 +45,7 @@ public final class Container implements AutoCloseable {
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
   private final OutputLog log;
+  private final java.util.Map<OutputFrame.Type, InputStream> logStreams = new java.util.EnumMap<>(OutputFrame.Type.class);
 
   Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
@@ -89,9 +90,10 @@ public final class Container implements AutoCloseable {
   }
 
   /**
-   * The command's stdout. With {@link Stdio#LOG} (the default) each call gives a new stream that
-   * reads the log from its start and follows it until the container has ended and all is read;
-   * with {@link Stdio#PIPE}, the one pipe.
+   * The command's stdout. With {@link Stdio#LOG} (the default), a stream that reads the log from
+   * its start and follows it until the container has ended and all is read; with
+   * {@link Stdio#PIPE}, the pipe. Either way every call gives the same stream, read on from where
+   * the last read stopped (for the whole log again, use {@link #logs()}).
    */
   public InputStream stdout() {
     return spec.stdout() == Stdio.LOG ? logStream(OutputFrame.Type.STDOUT) : helper.getInputStream();
@@ -102,12 +104,14 @@ public final class Container implements AutoCloseable {
     return spec.stderr() == Stdio.LOG ? logStream(OutputFrame.Type.STDERR) : helper.getErrorStream();
   }
 
-  private InputStream logStream(OutputFrame.Type type) {
-    try {
-      return new OutputLogStream(log, type, exit::isDone);
-    } catch (IOException e) {
-      throw new PocException("reading the log of container '" + name() + "': " + e.getMessage(), e);
-    }
+  private synchronized InputStream logStream(OutputFrame.Type type) {
+    return logStreams.computeIfAbsent(type, t -> {
+      try {
+        return new OutputLogStream(log, t, exit::isDone);
+      } catch (IOException e) {
+        throw new PocException("reading the log of container '" + name() + "': " + e.getMessage(), e);
+      }
+    });
   }
 
   /**
@@ -307,6 +311,9 @@ public final class Container implements AutoCloseable {
     closeQuietly(helper.getOutputStream());
     closeQuietly(helper.getInputStream());
     closeQuietly(helper.getErrorStream());
+    synchronized (this) {
+      logStreams.values().forEach(Container::closeQuietly); // their files stay readable until closed
+    }
   }
 
   private static void closeQuietly(java.io.Closeable c) {
