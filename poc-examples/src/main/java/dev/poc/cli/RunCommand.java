@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--rm", description = "Remove the container when its command ends (its disk; with --detach, its log too).")
   private boolean remove;
 
-  @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
+  @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command (its output: poc logs NAME).")
   private boolean detach;
 
   @Option(names = "--security-opt", paramLabel = "seccomp=FILE|unconfined",
