@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -108,6 +109,8 @@ static struct {
   const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
   int target;                              /* exec mode: the host pid of the container's init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
+  const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
+  const char *shm;                         /* the size of /dev/shm, as tmpfs's size= takes it */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -152,6 +155,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
+  if (!strcmp(k, "log")) return 3;
   if (!strcmp(k, "nsjoin")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
@@ -187,6 +191,8 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
     else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
+    else if (!strcmp(k, "shm")) plan.shm = v[0];
+    else if (!strcmp(k, "log")) { plan.log = v[0]; plan.log_max = atoll(v[1]); plan.log_mask = atoi(v[2]); }
     else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
@@ -392,7 +398,9 @@ static int setup_dev(int rootfd) {
   mknod_in(devfd, "urandom", 1, 9);
   mknod_in(devfd, "tty", 5, 0);
   do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
-  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+  char shm[64];
+  snprintf(shm, sizeof shm, "mode=1777,size=%s", plan.shm ? plan.shm : "65536k");
+  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm);
   if (plan.nsflags & CLONE_NEWIPC) do_mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   symlinkat("pts/ptmx", devfd, "ptmx");
   symlinkat("/proc/self/fd", devfd, "fd");
@@ -877,6 +885,64 @@ static int io_inner[3] = { -1, -1, -1 }; /* the container's end */
 static char io_in_buf[8192];
 static size_t io_in_len, io_in_off;
 
+/* ---- the output log ----
+ * With a log in the plan, what the command writes on the logged streams goes to one file of
+ * framed records instead of our fd 1/2, so output never waits for a reader and outlives us.
+ * A record: type (1 stdout, 2 stderr, 3 the end), 3 zero bytes, the payload's length (u32 BE),
+ * the offset of its first byte in all the output ever written (u64 BE; rotation keeps it
+ * counting), then the payload. The end record's payload is "code N" or "signal N". Past
+ * log_max bytes the file is renamed to PATH.1 (replacing the last one) and a new one begun. */
+
+static int log_fd = -1;
+static long long log_size, log_total;
+
+static int io_logged(int i) { return plan.log && i > 0 && (plan.log_mask & i); }
+
+static int log_open(int trunc) {
+  int fd = open(plan.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (trunc ? O_TRUNC : 0), 0600);
+  if (fd >= 0) log_size = 0;
+  return fd;
+}
+
+/* In the outer, after the clone: the init never holds the file. */
+static void log_start(void) {
+  if (!plan.log) return;
+  log_fd = log_open(1);
+  if (log_fd < 0) die("open log", plan.log);
+}
+
+static void log_record(int type, const char *buf, size_t n) {
+  if (log_fd < 0) return;
+  if (log_size > 0 && log_size + 16 + (long long)n > plan.log_max) {
+    char old[PATH_MAX];
+    snprintf(old, sizeof old, "%s.1", plan.log);
+    if (rename(plan.log, old) == 0) {
+      int fd = log_open(1);
+      if (fd >= 0) {
+        close(log_fd);
+        log_fd = fd;
+      }
+    }
+  }
+  unsigned char h[16] = { (unsigned char)type };
+  for (int b = 0; b < 4; b++) h[4 + b] = (unsigned char)(n >> (24 - 8 * b));
+  for (int b = 0; b < 8; b++) h[8 + b] = (unsigned char)((unsigned long long)log_total >> (56 - 8 * b));
+  struct iovec iov[2] = { { h, 16 }, { (void *)buf, n } };
+  ssize_t w = writev(log_fd, iov, 2); /* a full disk drops output rather than stopping the command */
+  if (w > 0) log_size += w;
+  if (type != 3) log_total += n;
+}
+
+/* The last record: how the child ended. Everything before it is the whole output. */
+static void log_end(int st) {
+  char text[32];
+  int n = WIFSIGNALED(st) ? snprintf(text, sizeof text, "signal %d", WTERMSIG(st))
+                          : snprintf(text, sizeof text, "code %d", WEXITSTATUS(st));
+  log_record(3, text, n);
+  if (log_fd >= 0) close(log_fd);
+  log_fd = -1;
+}
+
 static int io_passes(int fd) {
   struct stat st;
   if (fstat(fd, &st) < 0) return 1;
@@ -889,7 +955,7 @@ static void io_prepare(void) {
     if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
   if (plan.tty) return;
   for (int i = 0; i < 3; i++) {
-    if (io_passes(i)) continue;
+    if (!io_logged(i) && io_passes(i)) continue;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
     io_inner[i] = p[i == 0 ? 0 : 1];
@@ -922,7 +988,8 @@ static int io_copy_out(int i) {
   if (io_outer[i] < 0) return 0;
   ssize_t n = read(io_outer[i], buf, sizeof buf);
   if (n > 0) {
-    if (write_all(i, buf, n) < 0) { /* nobody reads us: drop the rest, as a closed pipe would */ }
+    if (io_logged(i)) log_record(i, buf, n);
+    else if (write_all(i, buf, n) < 0) { /* nobody reads us: drop the rest, as a closed pipe would */ }
     return 1;
   }
   if (n == 0 || (errno != EINTR && errno != EAGAIN)) io_close(i);
@@ -1103,6 +1170,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       if (p == child) {
         tty_finish();
         io_drain();
+        log_end(st);
         const char *what = exec_mode ? "EXIT" : "DIED";
         if (WIFSIGNALED(st)) say("%s signal %d", what, WTERMSIG(st));
         else say("%s code %d", what, WEXITSTATUS(st));
@@ -1293,6 +1361,7 @@ int main(int argc, char **argv) {
   close_cgroups();
   tty_keep_end(0);
   io_keep_end(0);
+  log_start();
   say("PID %d", init);
   return relay(init, ctl, rep[0], go[1], 0);
 }

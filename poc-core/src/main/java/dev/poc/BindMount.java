@@ -25,20 +25,25 @@ public abstract class BindMount {
 
   @Value.Check
   void check() {
-    if (!destination().startsWith("/")) {
+    checkDestination("bind", destination());
+  }
+
+  /** The rules of a mount destination ({@code kind}: "bind", "tmpfs"): absolute, no "..", not under /proc, /sys, /dev. */
+  static void checkDestination(String kind, String destination) {
+    if (!destination.startsWith("/")) {
       throw new InvalidSpecException(
-          "bind destination '" + destination() + "' is not absolute: write it as /" + destination());
+          kind + " destination '" + destination + "' is not absolute: write it as /" + destination);
     }
     for (String owned : new String[] {"/proc", "/sys", "/dev"}) {
-      if (destination().equals(owned) || destination().startsWith(owned + "/")) {
-        throw new InvalidSpecException("bind destination '" + destination() + "' is under " + owned
-            + ", which poc mounts itself over any bind there: bind it elsewhere, e.g. /mnt" + destination());
+      if (destination.equals(owned) || destination.startsWith(owned + "/")) {
+        throw new InvalidSpecException(kind + " destination '" + destination + "' is under " + owned
+            + ", which poc mounts itself over any " + kind + " there: " + kind + " it elsewhere, e.g. /mnt" + destination);
       }
     }
-    for (String part : destination().split("/")) {
+    for (String part : destination.split("/")) {
       if (part.equals("..")) {
         throw new InvalidSpecException(
-            "bind destination '" + destination() + "' contains '..': give a plain absolute path");
+            kind + " destination '" + destination + "' contains '..': give a plain absolute path");
       }
     }
   }

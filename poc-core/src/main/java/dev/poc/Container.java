@@ -1,5 +1,6 @@
 package dev.poc;
 
+import dev.poc.host.RootFiles;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
 import dev.poc.launch.InitConnection;
@@ -10,6 +11,8 @@ import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
+import dev.poc.state.OutputLogStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +44,8 @@ public final class Container implements AutoCloseable {
   private final NameLock lock;
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
+  private final OutputLog log;
+  private final java.util.Map<OutputFrame.Type, InputStream> logStreams = new java.util.EnumMap<>(OutputFrame.Type.class);
 
   Container(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper, InitConnection conn,
       PidHandle init, NameLock lock, List<Attachment> attachments) {
@@ -52,6 +57,7 @@ public final class Container implements AutoCloseable {
     this.init = init;
     this.lock = lock;
     this.attachments = attachments;
+    this.log = new OutputLog(runtime.stateRoot(), spec.name());
     runtime.register(this);
     Thread waiter = new Thread(this::awaitExit, "poc-wait-" + spec.name());
     waiter.setDaemon(true);
@@ -83,14 +89,67 @@ public final class Container implements AutoCloseable {
     return helper.getOutputStream();
   }
 
-  /** The command's stdout, when the spec's stdout is {@link Stdio#PIPE}. */
+  /**
+   * The command's stdout. With {@link Stdio#LOG} (the default), a stream that reads the log from
+   * its start and follows it until the container has ended and all is read; with
+   * {@link Stdio#PIPE}, the pipe. Either way every call gives the same stream, read on from where
+   * the last read stopped (for the whole log again, use {@link #logs()}).
+   */
   public InputStream stdout() {
-    return helper.getInputStream();
+    return spec.stdout() == Stdio.LOG ? logStream(OutputFrame.Type.STDOUT) : helper.getInputStream();
   }
 
-  /** The command's stderr, when the spec's stderr is {@link Stdio#PIPE}. */
+  /** The command's stderr, as {@link #stdout()}. */
   public InputStream stderr() {
-    return helper.getErrorStream();
+    return spec.stderr() == Stdio.LOG ? logStream(OutputFrame.Type.STDERR) : helper.getErrorStream();
+  }
+
+  private synchronized InputStream logStream(OutputFrame.Type type) {
+    return logStreams.computeIfAbsent(type, t -> {
+      try {
+        return new OutputLogStream(log, t, exit::isDone);
+      } catch (IOException e) {
+        throw new PocException("reading the log of container '" + name() + "': " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * Everything the container has written to its log so far (stdout and stderr as they were
+   * interleaved), as text: complete once it has ended. See {@link Stdio#LOG}.
+   */
+  public String logs() {
+    return logs(0).text();
+  }
+
+  /** The log from offset {@code since} on (0: all there is); go on from its {@link LogSnapshot#nextOffset()}. */
+  public LogSnapshot logs(long since) {
+    requireLog();
+    return log.read(since);
+  }
+
+  /**
+   * Hands each piece of output, from the start of the log, to {@code consumer} on a thread of its
+   * own, until the container has ended and all is handed over; the future completes then
+   * (cancel it to stop following). Testcontainers' {@code followOutput}.
+   */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(
+      java.util.function.Consumer<OutputFrame> consumer) {
+    return followOutput(consumer, 0);
+  }
+
+  /** As {@link #followOutput(java.util.function.Consumer)}, from offset {@code since}. */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(
+      java.util.function.Consumer<OutputFrame> consumer, long since) {
+    requireLog();
+    return log.follow(since, consumer, exit::isDone, "poc-follow-" + name());
+  }
+
+  private void requireLog() {
+    if (spec.stdout() != Stdio.LOG && spec.stderr() != Stdio.LOG) {
+      throw new IllegalStateException("container '" + name() + "' has no log: its stdout and stderr are "
+          + spec.stdout() + " and " + spec.stderr() + "; leave them at Stdio.LOG (the default) to keep its output");
+    }
   }
 
   /** The container's IPv4 address, when its network is DEFAULT or BRIDGE. */
@@ -120,6 +179,55 @@ public final class Container implements AutoCloseable {
       throw new IllegalStateException("container '" + name() + "' has no cgroup to read figures from");
     }
     return cgroup.stats();
+  }
+
+  /**
+   * Copies a host file or directory (recursively, with modes) to {@code destination} inside the
+   * running container, resolved in its root as it sees it (a symlink never leads out of it).
+   */
+  public void copyToContainer(java.nio.file.Path source, String destination) {
+    withRoot("copying " + source + " to " + destination, root -> root.copyIn(source, destination), true);
+  }
+
+  /** Writes {@code content} as the file {@code destination} (with {@code mode}, e.g. 0644) inside the running container. */
+  public void copyToContainer(byte[] content, int mode, String destination) {
+    withRoot("writing " + destination,
+        root -> root.write(new java.io.ByteArrayInputStream(content), mode, destination), true);
+  }
+
+  /**
+   * Copies {@code source} inside (a file, a symlink as a symlink, or a directory tree) to
+   * {@code destination} on the host, from a running container, or from an ended one whose root
+   * outlives it (a {@link Rootfs#directory(java.nio.file.Path)}). Testcontainers' copyFileFromContainer.
+   */
+  public void copyFromContainer(String source, java.nio.file.Path destination) {
+    withRoot("copying " + source + " out to " + destination, root -> root.copyOut(source, destination), false);
+  }
+
+  private interface RootAction {
+    void run(RootFiles root) throws IOException;
+  }
+
+  private void withRoot(String what, RootAction action, boolean mustRun) {
+    RootFiles root;
+    try {
+      if (isRunning()) {
+        root = RootFiles.ofProcess(init.pid(), "container '" + name() + "'");
+      } else if (!mustRun && spec.rootfs().strategy() instanceof dev.poc.storage.DirectoryRootfs dir) {
+        root = RootFiles.of(dir.path(), "the root of ended container '" + name() + "'");
+      } else {
+        throw new IllegalStateException("container '" + name() + "' has ended: " + what + " needs it running"
+            + (mustRun ? "; copy files in before it starts with .copyToContainer(...) on its builder"
+                : " (only a Rootfs.directory root outlives its container)"));
+      }
+    } catch (IOException e) {
+      throw new PocException(what + " in container '" + name() + "' failed: " + e.getMessage(), e);
+    }
+    try (root) {
+      action.run(root);
+    } catch (IOException e) {
+      throw new PocException(what + " in container '" + name() + "' failed: " + e.getMessage(), e);
+    }
   }
 
   /** Runs {@code command} inside this container, with pipes for its streams. */
@@ -186,16 +294,26 @@ public final class Container implements AutoCloseable {
     awaitStatusUninterruptibly();
   }
 
-  /** Stops the container (see {@link ContainerSpec#stopTimeout()}) and releases everything. */
+  /**
+   * Stops the container (see {@link ContainerSpec#stopTimeout()}), releases everything and removes
+   * it, log included (a detached container's log stays for {@code poc logs} until {@code poc rm}).
+   * {@link #stop(Duration)} keeps the log.
+   */
   @Override
   public void close() {
     if (spec.detached() && isRunning()) {
       return; // it was asked to outlive us; `poc stop` or a new runtime will deal with it
     }
     stop(spec.stopTimeout());
+    if (!spec.detached()) {
+      runtime.removeLogIfOurs(this);
+    }
     closeQuietly(helper.getOutputStream());
     closeQuietly(helper.getInputStream());
     closeQuietly(helper.getErrorStream());
+    synchronized (this) {
+      logStreams.values().forEach(Container::closeQuietly); // their files stay readable until closed
+    }
   }
 
   private static void closeQuietly(java.io.Closeable c) {
@@ -249,12 +367,19 @@ public final class Container implements AutoCloseable {
     conn.close();
     Release.all(attachments);
     Release.deleteTree(ctx.runDir());
+    if (spec.autoRemove()) {
+      log.remove();
+    }
     lock.close();
     runtime.unregister(this);
   }
 
   StartContext context() {
     return ctx;
+  }
+
+  OutputLog log() {
+    return log;
   }
 
   List<Attachment> attachments() {

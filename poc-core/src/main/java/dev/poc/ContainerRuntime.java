@@ -1,6 +1,7 @@
 package dev.poc;
 
 import dev.poc.cgroup.CgroupSetup;
+import dev.poc.host.NativeThreads;
 import dev.poc.host.HostChecks;
 import dev.poc.host.Prerequisites;
 import dev.poc.host.Tool;
@@ -17,6 +18,7 @@ import dev.poc.spi.HostSetup;
 import dev.poc.spi.NamespaceStrategy;
 import dev.poc.spi.NetworkStrategy;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
 import dev.poc.state.StateStore;
@@ -75,8 +77,9 @@ public final class ContainerRuntime implements AutoCloseable {
   private volatile boolean firewallToolsFound;
 
   private ContainerRuntime(Builder b) {
-    this.stateRoot = b.stateRoot.toAbsolutePath().normalize();
-    this.networkSettings = b.network;
+    NativeThreads.startOutsideCallersGroup();
+    this.stateRoot = (b.stateRoot != null ? b.stateRoot : PocSettings.stateRoot()).toAbsolutePath().normalize();
+    this.networkSettings = b.network != null ? b.network : PocSettings.network();
     this.namespaces = b.namespaces;
     this.cgroups = b.cgroups;
     this.network = new NetworkSetup(networkSettings);
@@ -103,7 +106,10 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** The runtime on {@link #DEFAULT_STATE_ROOT}, opened on first use. */
+  /**
+   * The runtime on the state root and network settings of {@link PocSettings} (system properties,
+   * then environment, then {@link #DEFAULT_STATE_ROOT} and the seed's network), opened on first use.
+   */
   public static ContainerRuntime defaultRuntime() {
     ContainerRuntime r = defaultRuntime;
     if (r == null) {
@@ -229,6 +235,117 @@ public final class ContainerRuntime implements AutoCloseable {
     }
     RunningContainers.require(this, name);
     return cgroups.stats(name);
+  }
+
+  /**
+   * The output log of container {@code name} from offset {@code since} on (0: all), whether it runs
+   * or has ended, whichever process started it, until it is removed. See {@link Stdio#LOG}.
+   *
+   * @throws NotFoundException when there is no log of that name under this state root
+   */
+  public LogSnapshot logs(String name, long since) {
+    return existingLog(name).read(since);
+  }
+
+  /**
+   * Follows the log of container {@code name} (see {@link #logs(String, long)}) on a thread of its
+   * own, handing each frame to {@code consumer}, until the container has ended and all is handed
+   * over; the future completes then, with its exit when the log recorded one.
+   */
+  public java.util.concurrent.CompletableFuture<Optional<ExitStatus>> followOutput(String name, long since,
+      java.util.function.Consumer<OutputFrame> consumer) {
+    Optional<Container> mine = live.stream().filter(c -> c.name().equals(name)).findFirst();
+    if (mine.isPresent()) {
+      return mine.get().followOutput(consumer, since);
+    }
+    OutputLog log = existingLog(name);
+    Path runDir = runDir(name);
+    return log.follow(since, consumer, () -> RunState.read(runDir).map(s -> !RunState.helperAlive(s)).orElse(true),
+        "poc-follow-" + name);
+  }
+
+  private OutputLog existingLog(String name) {
+    ContainerNames.validate(name);
+    OutputLog log = new OutputLog(stateRoot, name);
+    if (!log.exists()) {
+      throw new NotFoundException("container '" + name + "' has no log under " + stateRoot
+          + ": it was never started with its output to Stdio.LOG, or it has been removed (see `poc ps -a`)");
+    }
+    return log;
+  }
+
+  /** After {@code c} was closed: its log goes, unless a new container of its name has begun one. */
+  void removeLogIfOurs(Container c) {
+    try {
+      Optional<NameLock> lock = NameLock.tryAcquire(c.name());
+      if (lock.isPresent()) {
+        try (NameLock held = lock.get()) {
+          c.log().remove();
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("removing the log of {} failed: {}", c.name(), e.toString());
+    }
+  }
+
+  /**
+   * The containers of this state root that have ended but not been removed (they left a log), by
+   * name, with how they ended when their log says so ({@code poc ps -a}).
+   */
+  public java.util.SortedMap<String, Optional<ExitStatus>> ended() {
+    java.util.SortedMap<String, Optional<ExitStatus>> out = new java.util.TreeMap<>();
+    Path logs = OutputLog.root(stateRoot);
+    if (!Files.isDirectory(logs)) {
+      return out;
+    }
+    java.util.Set<String> running = new java.util.HashSet<>();
+    runs().forEach(r -> running.add(r.name()));
+    live.forEach(c -> running.add(c.name()));
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logs)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        OutputLog log = new OutputLog(stateRoot, name);
+        if (!running.contains(name) && log.exists()) {
+          out.put(name, log.exit());
+        }
+      }
+    } catch (IOException e) {
+      throw new PocException("listing " + logs + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /**
+   * Copies host {@code source} (file, directory or symlink) to {@code destination} inside the running
+   * container {@code name}, whichever process started it; resolved inside its root.
+   */
+  public void copyToContainer(String name, Path source, String destination) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      mine.get().copyToContainer(source, destination);
+      return;
+    }
+    RunningContainers.Run run = RunningContainers.require(this, name);
+    try (dev.poc.host.RootFiles root = dev.poc.host.RootFiles.ofProcess(run.initPid(), "container '" + name + "'")) {
+      root.copyIn(source, destination);
+    } catch (IOException e) {
+      throw new PocException("copying " + source + " into container '" + name + "' failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Copies {@code source} inside the running container {@code name} out to {@code destination} on the host. */
+  public void copyFromContainer(String name, String source, Path destination) {
+    Optional<Container> mine = runningHere(name);
+    if (mine.isPresent()) {
+      mine.get().copyFromContainer(source, destination);
+      return;
+    }
+    RunningContainers.Run run = RunningContainers.require(this, name);
+    try (dev.poc.host.RootFiles root = dev.poc.host.RootFiles.ofProcess(run.initPid(), "container '" + name + "'")) {
+      root.copyOut(source, destination);
+    } catch (IOException e) {
+      throw new PocException("copying " + source + " out of container '" + name + "' failed: " + e.getMessage(), e);
+    }
   }
 
   /** The containers running under this state root, started by this process or any other, by name. */
@@ -441,6 +558,9 @@ public final class ContainerRuntime implements AutoCloseable {
       }
     }
     Release.deleteTree(runDir);
+    if (state.isPresent() && Boolean.TRUE.equals(state.get().get("autoRemove"))) {
+      new OutputLog(stateRoot, name).remove(); // --rm: nothing of it stays
+    }
   }
 
   private void closeLive() {
@@ -472,8 +592,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Builds a {@link ContainerRuntime}. */
   public static final class Builder {
-    private Path stateRoot = DEFAULT_STATE_ROOT;
-    private NetworkSettings network = NetworkSettings.defaults();
+    private Path stateRoot; // null: PocSettings decides
+    private NetworkSettings network; // null: PocSettings decides
     private dev.poc.image.RegistrySettings registries;
     private NamespaceStrategy namespaces = new LinuxNamespaces();
     private CgroupStrategy cgroups = new CgroupSetup();
@@ -481,13 +601,19 @@ public final class ContainerRuntime implements AutoCloseable {
 
     private Builder() {}
 
-    /** Where containers, disks and images are kept; {@code /var/lib/poc_container} unless set. */
+    /**
+     * Where containers, disks and images are kept; unless set, the system property
+     * {@code poc.stateRoot}, else {@code $POC_STATE_ROOT}, else {@code /var/lib/poc_container}.
+     */
     public Builder stateRoot(Path stateRoot) {
       this.stateRoot = stateRoot;
       return this;
     }
 
-    /** Subnets, bridge and iptables chains of networked containers; the seed's unless set. */
+    /**
+     * Subnets, bridge and iptables chains of networked containers; unless set, those of the system
+     * properties and environment ({@link PocSettings}), else the seed's.
+     */
     public Builder network(NetworkSettings network) {
       this.network = network;
       return this;

@@ -44,6 +44,24 @@ public abstract class ContainerSpec extends ProcessSpec {
   /** Host paths bound into the container. */
   public abstract List<BindMount> mounts();
 
+  /**
+   * Fresh tmpfs mounts inside, by path, each with its mount options ({@code ""} for the defaults,
+   * or e.g. {@code "size=64m,mode=1777"}); nosuid and nodev always.
+   */
+  public abstract java.util.Map<String, String> tmpfs();
+
+  /** Labels: free-form key/value pairs recorded with the container (Docker's and Testcontainers' labels). */
+  public abstract java.util.Map<String, String> labels();
+
+  /** The size of {@code /dev/shm} in bytes; 64 MiB unless set (Docker's default). */
+  @Value.Default
+  public long shmBytes() {
+    return 64L << 20;
+  }
+
+  /** Files put into the container's root before its command starts, in order. */
+  public abstract List<FileCopy> copies();
+
   /** Namespaces the container gets of its own; all five unless set. */
   @Value.Default
   public Set<Namespace> namespaces() {
@@ -71,6 +89,35 @@ public abstract class ContainerSpec extends ProcessSpec {
    */
   public abstract Optional<String> diskSize();
 
+  /**
+   * Where stdout goes: {@link Stdio#LOG} unless set, so output never blocks the command and is
+   * there after it ended. {@link Stdio#PIPE} must be read, or a full pipe stops the command.
+   */
+  @Override
+  @Value.Default
+  public Stdio stdout() {
+    return Stdio.LOG;
+  }
+
+  /** Where stderr goes: {@link Stdio#LOG} unless set (see {@link #stdout()}). */
+  @Override
+  @Value.Default
+  public Stdio stderr() {
+    return Stdio.LOG;
+  }
+
+  /**
+   * The size past which the output log is rotated (10 MiB unless set): the log then keeps the
+   * current file and the one before, so the last {@code logMaxBytes} of output at least.
+   */
+  @Value.Default
+  public long logMaxBytes() {
+    return DEFAULT_LOG_MAX_BYTES;
+  }
+
+  /** The default of {@link #logMaxBytes()}: 10 MiB, as a Docker user would set json-file's max-size. */
+  public static final long DEFAULT_LOG_MAX_BYTES = 10L << 20;
+
   /** Whether the container outlives this JVM (it is then stopped with {@code poc stop} or the API). */
   @Value.Default
   public boolean detached() {
@@ -81,6 +128,16 @@ public abstract class ContainerSpec extends ProcessSpec {
   @Value.Default
   public Signal stopSignal() {
     return Signal.TERM;
+  }
+
+  /**
+   * Whether the container is removed, log included, as soon as it has ended ({@code docker run
+   * --rm}); unless set, an ended detached container stays ({@code poc ps -a}, {@code poc logs})
+   * until {@code poc rm}. A container that is not detached is removed by {@link Container#close()}.
+   */
+  @Value.Default
+  public boolean autoRemove() {
+    return false;
   }
 
   /** How long {@link Container#close()} waits after SIGTERM before SIGKILL. */
@@ -153,7 +210,19 @@ public abstract class ContainerSpec extends ProcessSpec {
     if (detached() && (stdout() == Stdio.PIPE || stderr() == Stdio.PIPE)) {
       // the JVM holds the pipes' other ends: once it exits, the command's next write kills it (SIGPIPE)
       throw new InvalidSpecException("container '" + name() + "' is detached but writes to a pipe to this JVM, "
-          + "which breaks when the JVM exits: set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
+          + "which breaks when the JVM exits: leave stdout and stderr at Stdio.LOG (the default), "
+          + "or set .stdout(Stdio.DISCARD).stderr(Stdio.DISCARD) (or INHERIT)");
+    }
+    for (String path : tmpfs().keySet()) {
+      BindMount.checkDestination("tmpfs", path);
+    }
+    if (shmBytes() < 4096) {
+      throw new InvalidSpecException("shmBytes " + shmBytes() + " of container '" + name()
+          + "' is too small: give at least 4096, e.g. 64M with .shmSize(\"64M\")");
+    }
+    if (logMaxBytes() < 64 * 1024) {
+      throw new InvalidSpecException("logMaxBytes " + logMaxBytes() + " of container '" + name()
+          + "' is too small: give at least 65536 (64 KiB)");
     }
   }
 
@@ -166,6 +235,7 @@ public abstract class ContainerSpec extends ProcessSpec {
   public static class Builder extends ImmutableContainerSpec.Builder {
     private final ContainerRuntime runtime;
     private Resources limits = Resources.none();
+    private String userName;
 
     Builder(ContainerRuntime runtime) {
       this.runtime = runtime;
@@ -199,6 +269,23 @@ public abstract class ContainerSpec extends ProcessSpec {
     public Builder bind(java.nio.file.Path source, String destination, boolean readOnly) {
       addMounts(BindMount.of(source, destination, readOnly));
       return this;
+    }
+
+    /** Copies a host file or directory to {@code destination} inside before the command starts. */
+    public Builder copyToContainer(java.nio.file.Path source, String destination) {
+      addCopies(FileCopy.of(source, destination));
+      return this;
+    }
+
+    /** Puts {@code content} as the file {@code destination} (with {@code mode}, e.g. 0644) before the command starts. */
+    public Builder copyToContainer(byte[] content, int mode, String destination) {
+      addCopies(FileCopy.of(content, mode, destination));
+      return this;
+    }
+
+    /** The size of /dev/shm, e.g. {@code "256M"} (K/M/G, binary units). */
+    public Builder shmSize(String size) {
+      return shmBytes(Sizes.parseMemory(size));
     }
 
     /** Publishes container TCP port {@code containerPort} on {@code 127.0.0.1:hostPort}. */
@@ -249,6 +336,34 @@ public abstract class ContainerSpec extends ProcessSpec {
     public Builder unlimitedPids() {
       limits = ImmutableResources.copyOf(limits).withPids(java.util.OptionalLong.empty()).withPidsUnlimited(true);
       resources(limits);
+      return this;
+    }
+
+    /**
+     * The spec; a value it must have and lacks is named by its builder method (".name(...)"), not
+     * by Immutables' "required attributes".
+     */
+    @Override
+    public ImmutableContainerSpec build() {
+      ImmutableContainerSpec spec;
+      try {
+        spec = super.build();
+      } catch (IllegalStateException e) {
+        throw MissingValues.explain(e, "container spec", "Container.builder().name(\"web\").command(\"sh\", \"-c\", \"...\")");
+      }
+      if (userName != null) {
+        int[] ids = UserNames.resolve(userName, spec.rootfs());
+        spec = spec.withUid(ids[0]).withGid(ids[1]);
+      }
+      return spec;
+    }
+
+    /**
+     * Runs the command as {@code user}: a name of the rootfs's {@code /etc/passwd} (looked up when
+     * the spec is built, in a host or directory root), or {@code "uid"} / {@code "uid:gid"}.
+     */
+    public Builder user(String user) {
+      this.userName = user;
       return this;
     }
 

@@ -32,6 +32,10 @@ public abstract class ExecSpec extends ProcessSpec {
   @Value.Check
   void check() {
     checkProcess("exec");
+    if (stdout() == Stdio.LOG || stderr() == Stdio.LOG) {
+      throw new InvalidSpecException("exec of " + args() + ": Stdio.LOG is a container's own log, an exec'd command "
+          + "has none: use PIPE (the default), INHERIT or DISCARD");
+    }
   }
 
   /** A builder of an {@link ExecSpec}, with {@link #command(String...)} beside the generated setters. */

@@ -53,19 +53,21 @@ public final class Images {
   Image init(DockerEngine docker, boolean debootstrapInstalled, Progress progress) {
     java.util.Optional<String> noDocker = docker.unavailable();
     if (noDocker.isEmpty()) {
-      progress.step("init: a Docker daemon answers on " + docker.socket() + ": building poc's Dockerfile from "
-          + DEFAULT_DOCKER_BASE + " as image '" + DEFAULT + "'");
+      progress.announce("init: a Docker daemon answers on " + docker.socket() + ": building poc's Dockerfile from "
+          + DEFAULT_DOCKER_BASE + " as image '" + DEFAULT + "'; the daemon downloads " + DEFAULT_DOCKER_BASE
+          + " and Debian packages (about 100 MB) from its registry (Docker Hub unless configured) and deb.debian.org");
       return make(DEFAULT, Image.Kind.DOCKER, "poc's Dockerfile (BASE=" + DEFAULT_DOCKER_BASE + ")", "building poc's Dockerfile",
           s -> DockerImageBuild.build(docker, DockerImageBuild.bundledContext(s.dir().resolve("context")),
               Map.of("BASE", DEFAULT_DOCKER_BASE), s.dir(), s.rootfs(), progress));
     }
     if (debootstrapInstalled) {
       String suite = Debootstrap.hostSuite();
-      progress.step("init: no Docker (" + noDocker.get() + "); debootstrap is installed: bootstrapping Debian "
-          + suite + " as image '" + DEFAULT + "'");
-      return debootstrap(DEFAULT, suite, Debootstrap.hostMirror(suite), progress);
+      java.net.URI mirror = Debootstrap.hostMirror(suite);
+      progress.announce("init: no Docker (" + noDocker.get() + "); debootstrap is installed: bootstrapping Debian "
+          + suite + " as image '" + DEFAULT + "', downloading its packages (about 100 MB) from " + mirror);
+      return debootstrap(DEFAULT, suite, mirror, progress);
     }
-    progress.step("init: no Docker (" + noDocker.get() + ") and no debootstrap: image '" + DEFAULT
+    progress.announce("init: no Docker (" + noDocker.get() + ") and no debootstrap: image '" + DEFAULT
         + "' is the host's programs, read-only (install docker.io or debootstrap for a Debian image)");
     return host(DEFAULT);
   }

@@ -80,6 +80,9 @@ public abstract class ProcessSpec {
     if (uid() < 0 || gid() < 0) {
       throw new InvalidSpecException("uid " + uid() + " / gid " + gid() + " must not be negative");
     }
+    if (stdin() == Stdio.LOG) {
+      throw new InvalidSpecException(owner + ": stdin cannot be Stdio.LOG (a log is output): use PIPE, INHERIT or DISCARD");
+    }
     if (tty() && (stdin() != Stdio.INHERIT || stdout() != Stdio.INHERIT)) {
       throw new InvalidSpecException("tty(true) needs stdin and stdout set to Stdio.INHERIT");
     }

@@ -12,6 +12,14 @@ public interface Progress {
   /** One step or one line of a tool's output. */
   void step(String line);
 
+  /**
+   * What the operation is about to do and where from (what it downloads, from which server), said
+   * once before it starts: a listener should keep it in sight, not overwrite it with later steps.
+   */
+  default void announce(String line) {
+    step(line);
+  }
+
   /** A listener that ignores everything. */
   static Progress none() {
     return line -> {};

@@ -163,6 +163,9 @@ class StartErrorsTest extends RuntimeTestBase {
           .hasMessageContaining("bind destination '" + hidden + "' is under")
           .hasMessageContaining("bind it elsewhere, e.g. /mnt" + hidden);
     }
+    assertThatThrownBy(() -> Container.builder().command("true").build())
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("lacks .name(...)")
+        .hasMessageNotContaining("required attributes");
     assertThatThrownBy(() -> Container.builder().name("x").command("true").putEnv("A=B", "c").build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("environment variable name 'A=B'");
     // A newline would forge lines of the /etc/hosts written from it; over 64 the kernel refuses it late.
@@ -171,7 +174,9 @@ class StartErrorsTest extends RuntimeTestBase {
     assertThatThrownBy(() -> Container.builder().name("x").command("true").hostname("h".repeat(65)).build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("is not valid: use 1 to 64");
     // Pipes to this JVM break when it exits, and the detached command dies at its next write.
-    assertThatThrownBy(() -> Container.builder().name("x").command("true").detached(true).build())
+    // (Output goes to the container's log unless set: a detached container is fine with the defaults.)
+    assertThat(Container.builder().name("x").command("true").detached(true).build().stdout()).isEqualTo(Stdio.LOG);
+    assertThatThrownBy(() -> Container.builder().name("x").command("true").detached(true).stdout(Stdio.PIPE).build())
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("container 'x' is detached but writes to a pipe")
         .hasMessageContaining("Stdio.DISCARD");
     assertThat(Container.builder().name("x").command("true").detached(true).stdout(Stdio.DISCARD).stderr(Stdio.INHERIT)

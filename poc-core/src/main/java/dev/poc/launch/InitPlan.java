@@ -101,6 +101,11 @@ public final class InitPlan implements HelperPlan {
     return put("tmpfs", rel(inside), options);
   }
 
+  /** The size of the container's /dev/shm in bytes. */
+  InitPlan shmSize(long bytes) {
+    return put("shm", Long.toString(bytes / 1024) + "k");
+  }
+
   InitPlan hostname(String hostname) {
     return put("hostname", hostname);
   }
@@ -164,6 +169,14 @@ public final class InitPlan implements HelperPlan {
 
   InitPlan detach(boolean detach) {
     return detach ? put("detach", "1") : this;
+  }
+
+  /**
+   * The output log poc-init writes the streams in {@code streams} to (1: stdout, 2: stderr, 3:
+   * both), rotated past {@code maxBytes}.
+   */
+  InitPlan log(Path file, long maxBytes, int streams) {
+    return put("log", file.toString(), Long.toString(maxBytes), Integer.toString(streams));
   }
 
   /** Exec mode: the host pid of the init of the container to run in. */

@@ -7,17 +7,20 @@ import dev.poc.CommandNotFoundException;
 import dev.poc.Container;
 import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
+import dev.poc.FileCopy;
 import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
 import dev.poc.PocException;
 import dev.poc.StartFailedException;
 import dev.poc.Stdio;
+import dev.poc.host.RootFiles;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
 import dev.poc.seccomp.bpf.SeccompPrograms;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.storage.EtcFiles;
 import java.io.File;
@@ -94,6 +97,7 @@ public final class Launcher {
       }
       planMounts(spec, plan);
       planProcess(spec, plan);
+      planLog(spec, plan);
       long tPrepared = System.nanoTime();
 
       SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
@@ -107,6 +111,7 @@ public final class Launcher {
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
       attachToInit(attachments, initPid, conn, spec);
+      copyFiles(conn, spec, initPid);
       conn.send("GO\n".getBytes());
       awaitExec(conn, spec);
       long tExec = System.nanoTime();
@@ -118,9 +123,13 @@ public final class Launcher {
       state.put("initStart", RunState.startTime(initPid));
       state.put("hostname", spec.hostname());
       state.put("detached", spec.detached());
+      state.put("autoRemove", spec.autoRemove());
       state.put("created", System.currentTimeMillis());
       state.put("rootfs", spec.rootfs().toString());
       state.put("network", spec.network().cliName());
+      if (!spec.labels().isEmpty()) {
+        state.put("labels", spec.labels());
+      }
       // what a command exec'd from another process gets: the same capabilities and filter
       state.put("capabilities", Capability.mask(spec.capabilities()));
       SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
@@ -172,6 +181,8 @@ public final class Launcher {
       }
       plan.bind(m.source().toAbsolutePath(), m.destination(), m.readOnly() ? "ro" : "");
     }
+    spec.tmpfs().forEach((path, options) -> plan.tmpfs(path, options.isEmpty() ? "mode=1777" : options));
+    plan.shmSize(spec.shmBytes());
   }
 
   private static void planProcess(ContainerSpec spec, InitPlan plan) {
@@ -186,6 +197,17 @@ public final class Launcher {
     plan.detach(spec.detached());
     plan.capabilities(Capability.mask(spec.capabilities()));
     plan.seccomp(SeccompPrograms.hex(spec));
+  }
+
+  /** A fresh log for the streams that go to it; poc-init opens and writes it. */
+  private void planLog(ContainerSpec spec, InitPlan plan) throws IOException {
+    int streams = (spec.stdout() == Stdio.LOG ? 1 : 0) | (spec.stderr() == Stdio.LOG ? 2 : 0);
+    if (streams == 0) {
+      return;
+    }
+    OutputLog log = new OutputLog(runtime.stateRoot(), spec.name());
+    log.prepare();
+    plan.log(log.file(), spec.logMaxBytes(), streams);
   }
 
   /** The environment every command starts with, before the spec's own variables. */
@@ -219,6 +241,7 @@ public final class Launcher {
       case PIPE -> Redirect.PIPE;
       case INHERIT -> Redirect.INHERIT;
       case DISCARD -> Redirect.from(new File("/dev/null"));
+      case LOG -> throw new IllegalArgumentException("stdin cannot be Stdio.LOG");
     };
   }
 
@@ -226,7 +249,7 @@ public final class Launcher {
     return switch (s) {
       case PIPE -> Redirect.PIPE;
       case INHERIT -> Redirect.INHERIT;
-      case DISCARD -> Redirect.DISCARD;
+      case DISCARD, LOG -> Redirect.DISCARD; // LOG: poc-init makes a pipe of its own and writes the log
     };
   }
 
@@ -272,6 +295,32 @@ public final class Launcher {
     return true;
   }
 
+  /**
+   * The spec's copies, once the init has built and entered the root (READY) and before the command
+   * exists: written through the init's root, resolved inside it.
+   */
+  private static void copyFiles(InitConnection conn, ContainerSpec spec, int initPid) throws IOException {
+    if (spec.copies().isEmpty()) {
+      return;
+    }
+    String line = conn.readLine();
+    if (!"READY".equals(line)) {
+      throw failure(line, spec);
+    }
+    try (RootFiles root = RootFiles.ofProcess(initPid, "container '" + spec.name() + "'")) {
+      for (FileCopy copy : spec.copies()) {
+        if (copy.source().isPresent()) {
+          root.copyIn(copy.source().get(), copy.destination());
+        } else {
+          root.write(new java.io.ByteArrayInputStream(copy.content().orElseThrow()), copy.mode(), copy.destination());
+        }
+      }
+    } catch (IOException e) {
+      throw new StartFailedException("starting container '" + spec.name() + "': copying a file in failed: "
+          + e.getMessage() + " (a read-only part of the root, such as the host rootfs's /usr, takes no files)", e);
+    }
+  }
+
   private static int expectPid(InitConnection conn, ContainerSpec spec) throws IOException {
     String line = conn.readLine();
     if (line != null && line.startsWith("PID ")) {
@@ -313,9 +362,9 @@ public final class Launcher {
             + (cmd.contains("/") ? "" : " on PATH " + path)
             + ": install it in the image or give its full path");
         case 13 -> new CommandNotFoundException("command '" + found + "' is not executable " + where
-            + " (permission denied): chmod +x it or run it through a shell");
+            + " (permission denied): chmod +x it or run it through a shell", true);
         case 8 -> new CommandNotFoundException("command '" + found + "' " + where
-            + " is not a program this kernel can run (exec format error): check its architecture or #! line");
+            + " is not a program this kernel can run (exec format error): check its architecture or #! line", true);
         default -> new StartFailedException("executing '" + found + "' " + where + " failed with errno " + errno);
       };
     }

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,13 @@ public final class SpareHelpers implements AutoCloseable {
   }
 
   private final Map<List<Stdio>, Helper> spares = new ConcurrentHashMap<>();
-  private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "poc-spare-helper");
-    t.setDaemon(true);
-    return t;
-  });
+  /** One thread at most, which ends when idle: no thread of poc's outlives the last container. */
+  private final ExecutorService spawner = new ThreadPoolExecutor(0, 1, 100, TimeUnit.MILLISECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "poc-spare-helper");
+        t.setDaemon(true);
+        return t;
+      });
   private volatile boolean closed;
 
   /** A helper for this stdio setup: the spare when there is one, else a new one; then refills. */

@@ -159,6 +159,20 @@ public final class AddressAllocator {
    * /run is a hundred times the cost of the rest.
    */
   private <T> T locked(Action<T> action) throws IOException {
+    return locked(action, false);
+  }
+
+  /**
+   * Deletes the lease file when no lease is left in it ({@code prune}). It is deleted while locked,
+   * so a process waiting for the lock finds the path gone and locks the new file (see {@link Flock}).
+   */
+  void removeIfUnused() throws IOException {
+    if (Files.exists(file)) {
+      locked(table -> null, true);
+    }
+  }
+
+  private <T> T locked(Action<T> action, boolean removeIfUnused) throws IOException {
     Files.createDirectories(file.getParent());
     // a flock excludes the threads of this JVM as it excludes other processes
     try (Flock held = Flock.lock(file)) {
@@ -170,6 +184,10 @@ public final class AddressAllocator {
         String before = new String(old.array(), StandardCharsets.UTF_8).trim();
         Table table = Table.decode(before, file, subnet);
         T result = action.apply(table);
+        if (removeIfUnused && table.leases.isEmpty()) {
+          held.deleteFile();
+          return result;
+        }
         String after = table.encode();
         if (!after.equals(before)) {
           byte[] bytes = after.getBytes(StandardCharsets.UTF_8);

@@ -164,6 +164,8 @@ public final class NetworkSetup implements HostSetup {
       Bridge.prune(nl, settings);
     }
     firewall.prune();
+    defaultPool.removeIfUnused(); // their lease files too: nothing of these settings is left
+    bridgePool.removeIfUnused();
   }
 
   /**

@@ -15,7 +15,7 @@ public final class DirectoryRootfs implements RootfsStrategy {
     this.path = path;
   }
 
-  Path path() {
+  public Path path() {
     return path;
   }
 

@@ -17,6 +17,7 @@ import dev.poc.spi.Attachment;
 import dev.poc.spi.HostSetup;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
+import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.state.StateStore;
 import dev.poc.state.StoredContainer;
@@ -202,12 +203,17 @@ public final class Storage {
     }
   }
 
-  /** {@code rm NAME}: releases the mount, loop device, image file and record of a built container. */
+  /**
+   * {@code rm NAME}: releases the mount, loop device, image file and record of a built container,
+   * and the log a container of that name left (an ended detached one may have nothing else).
+   */
   public void remove(String name, boolean force) throws IOException {
     ContainerNames.validate(name);
     Disk disk = store.disk(name);
-    if (store.container(name).isEmpty() && !Files.exists(disk.dir())) {
-      throw new NotFoundException("there is no container '" + name + "' in " + store.root() + ": poc ps lists them");
+    OutputLog log = new OutputLog(runtime.stateRoot(), name);
+    boolean built = store.container(name).isPresent() || Files.exists(disk.dir());
+    if (!built && !log.exists()) {
+      throw new NotFoundException("there is no container '" + name + "' in " + store.root() + ": poc ps -a lists them");
     }
     List<Container> ours = ownUsers(name);
     List<Path> others = liveRuns(name);
@@ -217,6 +223,10 @@ public final class Storage {
     }
     ours.forEach(c -> c.stop(Duration.ZERO));
     others.forEach(this::stopRun);
+    log.remove();
+    if (!built) {
+      return;
+    }
     Flock lock = force ? waitForLock(disk) : Flock.tryLock(disk.lockFile()).orElseThrow(() -> new NameInUseException(
         "container '" + name + "' is starting, running, or being built: stop it first, or remove it with force (poc rm -f " + name + ")"));
     try (lock) {
@@ -338,7 +348,8 @@ public final class Storage {
     for (HostSetup setup : Access.api().setups(runtime)) {
       attempt(failures, "pruning " + setup.getClass().getSimpleName(), setup::prune);
     }
-    for (Path dir : List.of(store.containersDir(), store.disksDir(), store.imagesDir(), runtime.stateRoot().resolve("run"))) {
+    for (Path dir : List.of(store.containersDir(), store.disksDir(), store.imagesDir(), runtime.stateRoot().resolve("run"),
+        dev.poc.state.OutputLog.root(runtime.stateRoot()))) {
       attempt(failures, "removing " + dir, () -> {
         Mounts.unmountAll(dir);
         Release.deleteTree(dir);

@@ -57,6 +57,44 @@ class AddressAllocatorTest {
   }
 
   @Test
+  void anUnusedLeaseFileIsRemovedAndAUsedOneKept() throws Exception {
+    AddressAllocator p = pool("10.77.0.0/16");
+    Path file = dir.resolve("10.77.0.0_16.leases.json");
+    take(p, "a");
+    p.removeIfUnused();
+    assertThat(file).exists(); // a lease is in it
+    p.release("a", "/run/a");
+    p.removeIfUnused();
+    assertThat(file).doesNotExist();
+    p.removeIfUnused(); // none: nothing to do
+    assertThat(take(p, "b")).isEqualTo(1); // a new file, from the start
+    assertThat(file).exists();
+    // A process that opened the file before its removal reads the tombstone and opens it anew.
+    p.release("b", "/run/b");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String name = "c" + i;
+        boolean takes = i % 2 == 0;
+        all.add(pool.submit(() -> takes ? take(p, name) : removeQuietly(p)));
+      }
+      for (Future<?> f : all) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(p.leases()).extracting(AddressAllocator.Lease::name)
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "c" + 2 * i).toList());
+  }
+
+  private static int removeQuietly(AddressAllocator p) throws IOException {
+    p.removeIfUnused();
+    return 0;
+  }
+
+  @Test
   void handsOutDistinctSlotsAndFailsClearlyWhenFull() throws IOException {
     AddressAllocator p = pool("10.9.0.0/22"); // blocks 1..3
     assertThat(List.of(take(p, "a"), take(p, "b"), take(p, "c"))).containsExactly(1, 2, 3);

@@ -1,5 +1,6 @@
 package dev.poc.cli;
 
+import dev.poc.CommandNotFoundException;
 import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
 import java.io.PrintWriter;
@@ -92,6 +93,9 @@ final class Errors {
         ex.printStackTrace(err);
       }
       err.flush();
+      if (ex instanceof CommandNotFoundException notFound) {
+        return notFound.exitCode(); // 127 or 126, as a shell and Docker say it
+      }
       return Poc.POC_ERROR;
     }
   }

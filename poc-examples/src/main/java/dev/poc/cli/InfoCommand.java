@@ -15,8 +15,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code info}: what this host offers poc, as {@code docker info}; every "no" with its reason and fix. */
 @Command(name = "info", sortOptions = false,
-    description = {"Shows the kernel, cgroup layout, state root and free space, and which host facilities and which",
-        "rootfs, network and cgroup strategies work here; each 'no' says why and what to do. Creates nothing."},
+    description = {"Shows what poc finds on this host and which of its strategies work here.",
+        "The kernel, cgroup layout, state root and free space, and which host facilities and which rootfs,",
+        "network and cgroup strategies work here; each 'no' says why and what to do. Creates nothing."},
     footer = {"", "Example:", "  sudo ./poc info", "  sudo ./poc info --format json | jq '.problems'"})
 final class InfoCommand implements Callable<Integer> {
   enum Format { TEXT, JSON }

@@ -11,8 +11,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code init}: makes the shared base image that disks are layered on. */
 @Command(name = "init", sortOptions = false,
-    description = {"Makes the shared base image ('default') that every container's disk is layered on:",
-        "poc's Dockerfile when a Docker daemon runs, else Debian by debootstrap, else the host's programs."},
+    description = {"Makes the shared base image ('default') that every container's disk is layered on.",
+        "From poc's Dockerfile when a Docker daemon runs, else Debian by debootstrap, else the host's programs;",
+        "it says what it downloads and from where before it starts."},
     footer = {"", "Example:", "  sudo ./poc init", "  sudo ./poc init --tarball alpine-minirootfs.tar.gz --image alpine"})
 final class InitCommand implements Callable<Integer> {
   @ParentCommand

@@ -1,6 +1,7 @@
 package dev.poc.cli;
 
 import dev.poc.ContainerRuntime;
+import dev.poc.PocSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
-        StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class, ImportCommand.class, ImagesCommand.class, RmiCommand.class,
-        PruneCommand.class, InfoCommand.class,
+        LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class,
+        ImportCommand.class, ImagesCommand.class, RmiCommand.class, PruneCommand.class, InfoCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
         "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",
@@ -44,13 +45,9 @@ public final class Poc implements AutoCloseable {
     this.stateRoot = dir;
   }
 
-  /** The state root: the option, else $POC_STATE_ROOT, else the seed's directory. */
+  /** The state root: the option, else -Dpoc.stateRoot, else $POC_STATE_ROOT, else the seed's directory. */
   Path stateRoot() {
-    if (stateRoot != null) {
-      return stateRoot;
-    }
-    String env = System.getenv("POC_STATE_ROOT");
-    return env != null && !env.isBlank() ? Path.of(env) : ContainerRuntime.DEFAULT_STATE_ROOT;
+    return stateRoot != null ? stateRoot : PocSettings.stateRoot();
   }
 
   /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */

@@ -32,6 +32,15 @@ final class ProgressLine implements Progress, AutoCloseable {
     err.flush();
   }
 
+  /** A line that stays: printed on a line of its own, before the status line. */
+  @Override
+  public synchronized void announce(String line) {
+    close();
+    String step = line.strip();
+    err.println((step.startsWith(what + ":") ? "" : what + ": ") + step);
+    err.flush();
+  }
+
   long seconds() {
     return (System.nanoTime() - start) / 1_000_000_000;
   }

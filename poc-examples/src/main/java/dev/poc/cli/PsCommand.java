@@ -13,16 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code ps}: the built and the running containers under the state root. */
-@Command(name = "ps", description = "Lists containers, built or running: name, state, pid, address, disk, uptime.",
+@Command(name = "ps", description = "Lists containers, built or running (-a: ended too): name, state, pid, address, disk, uptime.",
     footer = {"", "Example:", "  sudo ./poc ps"})
 final class PsCommand implements Callable<Integer> {
-  private static final String ROW = "%-20s %-8s %-8s %-15s %-28s %s%n";
+  private static final String ROW = "%-20s %-11s %-8s %-15s %-28s %s%n";
 
   @ParentCommand
   private Poc poc;
 
   @Option(names = {"-q", "--quiet"}, description = "Only names.")
   private boolean quiet;
+
+  @Option(names = {"-a", "--all"}, description = "Also the containers that have ended and are not removed yet.")
+  private boolean all;
 
   @Override
   public Integer call() {
@@ -33,6 +36,15 @@ final class PsCommand implements Callable<Integer> {
     runs.values().forEach(r -> rows.put(r.name(), row(r, built.get(r.name()))));
     built.values().stream().filter(b -> !runs.containsKey(b.name()))
         .forEach(b -> rows.put(b.name(), String.format(ROW, b.name(), b.status().name().toLowerCase(), "-", "-", disk(b), "-")));
+    if (all) {
+      poc.runtime().ended().forEach((name, exit) -> {
+        if (!runs.containsKey(name)) {
+          ContainerInfo b = built.get(name);
+          String state = exit.map(e -> "exited(" + e.code() + ")").orElse("exited");
+          rows.put(name, String.format(ROW, name, state, "-", "-", b != null ? disk(b) : "-", "-"));
+        }
+      });
+    }
     if (quiet) {
       rows.keySet().forEach(System.out::println);
       return 0;

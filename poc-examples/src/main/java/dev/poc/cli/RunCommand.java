@@ -87,10 +87,10 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private ProcessOptions options;
 
-  @Option(names = "--rm", description = "Remove the container's disk when the command ends.")
+  @Option(names = "--rm", description = "Remove the container when its command ends (its disk; with --detach, its log too).")
   private boolean remove;
 
-  @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command.")
+  @Option(names = {"-d", "--detach"}, description = "Start it in the background and return; it outlives this command (its output: poc logs NAME).")
   private boolean detach;
 
   @Option(names = "--security-opt", paramLabel = "seccomp=FILE|unconfined",
@@ -151,7 +151,8 @@ final class RunCommand implements Callable<Integer> {
       b.user(ug[0], ug[1]);
     }
     if (detach) {
-      b.detached(true).stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD);
+      // its output goes to its log (Stdio.LOG, the default): `poc logs NAME`, until `poc rm NAME`
+      b.detached(true).stdin(Stdio.DISCARD).autoRemove(remove);
     } else {
       b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(options.tty());
     }

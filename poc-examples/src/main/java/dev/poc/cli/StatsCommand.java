@@ -13,8 +13,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code stats NAME...}: the containers' cgroup figures, as {@code docker stats --no-stream} shows them. */
 @Command(name = "stats",
-    description = {"Shows running containers' memory (now and peak), CPU time, processes, CPU throttling",
-        "and whether the OOM killer ended any of their processes. Works for containers any process started."},
+    description = {"Shows running containers' memory, CPU time, processes, throttling and OOM kills.",
+        "Memory now and at its peak, CPU time, processes, CPU throttling, and whether the OOM killer ended",
+        "any of their processes. Works for containers any process started."},
     footer = {"", "Example:", "  sudo ./poc stats test0"})
 final class StatsCommand implements Callable<Integer> {
   private static final String ROW = "%-20s %-9s %-9s %-9s %-6s %-18s %s%n";

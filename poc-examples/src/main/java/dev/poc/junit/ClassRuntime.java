@@ -7,15 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One test class's runtime, on a temporary state root and a {@link TestNetwork} of its own; closed
  * by JUnit after the class, which stops whatever still runs, removes the class's bridge and
  * iptables chains, gives its subnets back and removes the state root.
  */
-@SuppressWarnings("deprecation") // CloseableResource: the form every JUnit 5 release closes
-final class ClassRuntime implements ExtensionContext.Store.CloseableResource {
+final class ClassRuntime implements AutoCloseable { // JUnit (5.13 on) closes AutoCloseable values of a store
   private final Path stateRoot;
   private final TestNetwork network;
   private final ContainerRuntime runtime;

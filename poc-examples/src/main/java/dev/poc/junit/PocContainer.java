@@ -6,7 +6,9 @@ import dev.poc.ContainerProcess;
 import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
+import dev.poc.ExitStatus;
 import dev.poc.Network;
+import dev.poc.OutputFrame;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -26,12 +29,13 @@ import java.util.function.Consumer;
 /**
  * A container for a test: declared with {@code with...} calls (on a {@link Managed} field, or in
  * code), started by the {@link PocTest} extension or by {@link #start(ContainerRuntime)}, removed by
- * {@link #close()}. Its stdout and stderr are kept (see {@link #logs()}) and forwarded to the test's
+ * {@link #close()}. Its stdout and stderr go to its log (never blocking it), are kept (see {@link #logs()}) and forwarded to the test's
  * output with a {@code [name]} prefix. The root filesystem is the host's programs unless set, so
  * {@code busybox}, {@code sh} and the host's tools are there without downloading anything.
  */
 public class PocContainer implements AutoCloseable {
   private List<String> command;
+  private Duration startupTimeout;
   private String namePrefix = "poc";
   private Rootfs rootfs = Rootfs.host();
   private Network network = Network.DISABLED;
@@ -44,7 +48,11 @@ public class PocContainer implements AutoCloseable {
   private Consumer<ContainerSpec.Builder> customizer = b -> {};
 
   private volatile Container container;
+  private final List<Consumer<OutputFrame>> logConsumers = new ArrayList<>();
+  private final List<PocContainer> dependencies = new ArrayList<>();
+  private final List<PocContainer> startedDependencies = new ArrayList<>();
   private volatile LogBuffer logs = new LogBuffer("");
+  private volatile CompletableFuture<Optional<ExitStatus>> follower = CompletableFuture.completedFuture(Optional.empty());
 
   /** A container that will run {@code command}. */
   public PocContainer(String... command) {
@@ -69,9 +77,21 @@ public class PocContainer implements AutoCloseable {
     return new PocContainer(Rootfs.image(name));
   }
 
-  /** The command; for an {@link #image(String)} container it replaces the image's Cmd. */
+  /**
+   * Replaces the command given to the constructor (Testcontainers' withCommand); for an
+   * {@link #image(String)} container it replaces the image's Cmd.
+   */
   public PocContainer withCommand(String... command) {
+    if (command.length == 0) {
+      throw new IllegalArgumentException("withCommand() needs a command, e.g. withCommand(\"sleep\", \"1000\")");
+    }
     this.command = List.of(command);
+    return this;
+  }
+
+  /** How long its wait strategy may take (unless set: the strategy's own, 30 s for {@link Wait}'s). */
+  public PocContainer withStartupTimeout(Duration timeout) {
+    this.startupTimeout = timeout;
     return this;
   }
 
@@ -131,6 +151,73 @@ public class PocContainer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Also hands its output to {@code consumer}, frame by frame, from its first byte to its last
+   * (Testcontainers' withLogConsumer); e.g. {@code new Slf4jLogConsumer(logger)}.
+   */
+  public PocContainer withLogConsumer(Consumer<OutputFrame> consumer) {
+    logConsumers.add(consumer);
+    return this;
+  }
+
+  /** A fresh tmpfs at each path, with its mount options ("" for the defaults, e.g. "size=64m"). */
+  public PocContainer withTmpFs(Map<String, String> mounts) {
+    return withSpec(b -> b.putAllTmpfs(mounts));
+  }
+
+  /** A label recorded with the container. */
+  public PocContainer withLabel(String key, String value) {
+    return withSpec(b -> b.putLabels(key, value));
+  }
+
+  /** The command's working directory. */
+  public PocContainer withWorkingDirectory(String dir) {
+    return withSpec(b -> b.cwd(dir));
+  }
+
+  /** Runs the command as {@code user}: a name of the rootfs's /etc/passwd, "uid" or "uid:gid". */
+  public PocContainer withUser(String user) {
+    return withSpec(b -> b.user(user));
+  }
+
+  /** The size of /dev/shm in bytes (64 MiB unless set). */
+  public PocContainer withSharedMemorySize(long bytes) {
+    return withSpec(b -> b.shmBytes(bytes));
+  }
+
+  /**
+   * Runs it privileged ({@link dev.poc.ContainerSpec#privileged()}): every capability and no seccomp
+   * filter. It gives up what keeps the container's root from being the host's root (it can mount,
+   * load kernel modules, reach hardware); poc still masks /proc paths and keeps its device filter.
+   */
+  public PocContainer withPrivilegedMode(boolean privileged) {
+    return withSpec(b -> b.privileged(privileged));
+  }
+
+  /** Copies a host file or directory to {@code containerPath} before the command starts. */
+  public PocContainer withCopyToContainer(Path hostPath, String containerPath) {
+    return withSpec(b -> b.copyToContainer(hostPath, containerPath));
+  }
+
+  /** Puts {@code content} as the file {@code containerPath} (with {@code mode}, e.g. 0644) before the command starts. */
+  public PocContainer withCopyToContainer(byte[] content, int mode, String containerPath) {
+    return withSpec(b -> b.copyToContainer(content, mode, containerPath));
+  }
+
+  /** Copies {@code containerPath} (a file or a tree) out to {@code hostPath} (Testcontainers' copyFileFromContainer). */
+  public void copyFileFromContainer(String containerPath, Path hostPath) {
+    running().copyFromContainer(containerPath, hostPath);
+  }
+
+  /**
+   * Containers started before this one (each when not already running) and stopped after it, in
+   * reverse order.
+   */
+  public PocContainer dependsOn(PocContainer... others) {
+    dependencies.addAll(List.of(others));
+    return this;
+  }
+
   /** Anything else the spec offers (limits, user, hostname...), applied last. */
   public PocContainer withSpec(Consumer<ContainerSpec.Builder> customizer) {
     this.customizer = this.customizer.andThen(customizer);
@@ -142,21 +229,32 @@ public class PocContainer implements AutoCloseable {
     if (isRunning()) {
       return this;
     }
+    for (PocContainer d : dependencies) {
+      if (!d.isRunning()) {
+        d.start(runtime);
+        startedDependencies.add(d);
+      }
+    }
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     ContainerSpec.Builder b = runtime.container().name(name).command(new ArrayList<>(command)).rootfs(rootfs).network(network)
         .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
-        .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE);
+        .stdin(Stdio.DISCARD).stdout(Stdio.LOG).stderr(Stdio.LOG);
     exposedPorts.forEach(b::publish);
     customizer.accept(b);
     ContainerSpec spec = b.build();
     HostReadiness.require(runtime.checks(spec), "container '" + name + "'");
     Container c = runtime.start(spec);
-    logs = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
-    logs.pump(c.stdout(), System.out, "poc-log-" + name);
-    logs.pump(c.stderr(), System.err, "poc-err-" + name);
+    LogBuffer buffer = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
+    logs = buffer;
+    List<Consumer<OutputFrame>> consumers = List.copyOf(logConsumers);
+    follower = c.followOutput(frame -> {
+      buffer.accept(frame);
+      consumers.forEach(consumer -> consumer.accept(frame));
+    });
+    follower.whenComplete((exit, failure) -> buffer.finish());
     container = c;
     try {
-      waitStrategy.waitUntilReady(this);
+      (startupTimeout != null ? waitStrategy.withTimeout(startupTimeout) : waitStrategy).waitUntilReady(this);
     } catch (RuntimeException | Error e) {
       stop();
       throw e;
@@ -206,6 +304,10 @@ public class PocContainer implements AutoCloseable {
     return p;
   }
 
+  java.util.Optional<Integer> firstExposedPort() {
+    return exposedPorts.stream().findFirst();
+  }
+
   Integer publishedPort(int containerPort) {
     if (!exposedPorts.contains(containerPort)) {
       return null;
@@ -217,28 +319,38 @@ public class PocContainer implements AutoCloseable {
     }
   }
 
-  /** Runs {@code command} inside and waits for it. */
+  /** Runs {@code command} inside and waits for it (Testcontainers' execInContainer). */
   public ExecResult exec(String... command) {
     try (ContainerProcess p = running().exec(command)) {
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
-      String out = readAll(p.stdout());
+      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
+      byte[] out = readAll(p.stdout());
       int code = p.waitFor();
-      return new ExecResult(code, out, err.join());
+      byte[] errBytes = err.join();
+      return new ExecResult(code, new String(out, StandardCharsets.UTF_8), new String(errBytes, StandardCharsets.UTF_8),
+          out, errBytes);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + String.join(" ", command) + " in " + name(), e);
     }
   }
 
-  private static String readAll(InputStream in) {
+  /** As {@link #exec(String...)}: Testcontainers' name for it. */
+  public ExecResult execInContainer(String... command) {
+    return exec(command);
+  }
+
+  private static byte[] readAll(InputStream in) {
     try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Everything it has printed so far, stdout and stderr interleaved by line. */
+  /**
+   * Everything it has printed so far, stdout and stderr interleaved by line; after {@link #stop()},
+   * every line it printed (its log is complete once it has ended).
+   */
   public String logs() {
     return String.join("\n", logs.lines());
   }
@@ -257,8 +369,23 @@ public class PocContainer implements AutoCloseable {
   public synchronized void stop() {
     Container c = container;
     if (c != null) {
+      c.stop(stopTimeout);
+      awaitFollower(); // the log is complete once the container has ended: every line is in
       c.close();
-      logs.awaitDrained();
+    }
+    for (int i = startedDependencies.size() - 1; i >= 0; i--) {
+      startedDependencies.get(i).stop(); // after this one, last started first
+    }
+    startedDependencies.clear();
+  }
+
+  private void awaitFollower() {
+    try {
+      follower.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+      System.err.println("poc: following the output of " + container.name() + " failed: " + e.getCause());
     }
   }
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Wait strategies, as Testcontainers has them: a log line, a listening port, a command that
- * succeeds. Each times out after 30 seconds unless told otherwise ({@code .withTimeout(...)}), and
+ * Wait strategies, as Testcontainers has them: a log line (counted with {@code times(n)}), a
+ * listening port, an HTTP status, a command that succeeds. Each times out after 30 seconds unless told otherwise ({@code .withTimeout(...)}), and
  * its failure shows the container's last output lines.
  */
 public final class Wait {
@@ -15,10 +15,14 @@ public final class Wait {
   private Wait() {}
 
   /** Ready once a line of stdout or stderr matches {@code regex} (found anywhere in the line). */
-  public static WaitStrategy forLogLine(String regex) {
-    Pattern p = Pattern.compile(regex);
-    return new PollingWait(DEFAULT_TIMEOUT, "a log line matching /" + regex + "/",
-        c -> c.logLines().stream().anyMatch(l -> p.matcher(l).find()));
+  public static LogLineWait forLogLine(String regex) {
+    Pattern.compile(regex); // a bad pattern fails here, not in the wait
+    return new LogLineWait(regex, 1, DEFAULT_TIMEOUT);
+  }
+
+  /** Ready once an HTTP GET of {@code path} answers 200 (see {@link HttpWait#forStatusCode(int)}, {@link HttpWait#forPort(int)}). */
+  public static HttpWait forHttp(String path) {
+    return new HttpWait(path, 0, 200, DEFAULT_TIMEOUT);
   }
 
   /**

@@ -144,7 +144,7 @@ class CliIT {
     assertThat(neverBuilt.code()).as(neverBuilt.toString()).isEqualTo(125);
     assertThat(neverBuilt.err()).contains("poc build " + name + " disk-size 20G");
     Cli.Result notFound = cli.run("run", "--host-rootfs", "net-disabled", name, "no-such-program");
-    assertThat(notFound.code()).isEqualTo(125);
+    assertThat(notFound.code()).isEqualTo(127); // the command's failure, as a shell and Docker report it (LogsCliIT)
     assertThat(notFound.err()).contains("command 'no-such-program' not found in the rootfs (host rootfs)");
     Cli.Result noExec = cli.run("exec", name, "true");
     assertThat(noExec.code()).isEqualTo(125);
