@@ -76,6 +76,9 @@ final class RegistryClient {
       } catch (IOException e) {
         allNotFound = false;
         failures.add(endpoint + ": " + describe(e));
+      } catch (ImagePullException e) {
+        allNotFound = false; // e.g. a mirror that refuses us: the next endpoint may serve it
+        failures.add(e.getMessage());
       }
     }
     if (failures.isEmpty()) {
