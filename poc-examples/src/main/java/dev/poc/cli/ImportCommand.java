@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code import FILE NAME}: stores the image of a docker save archive or an OCI layout as NAME. */
-@Command(name = "import", description = {"Stores an image from a file as NAME, as a pull would: a docker save archive,",
-    "or an OCI image layout (a directory, or a tar of one). With several images inside, NAME's tag picks one."},
+@Command(name = "import", description = {"Stores a docker save archive or an OCI image layout as NAME, as a pull would.",
+    "A layout is a directory, or a tar of one. With several images inside, NAME's tag picks one."},
     footer = {"", "Example:", "  sudo ./poc import redis.tar redis:7 && sudo ./poc run --image redis:7 net-bridge cache"})
 final class ImportCommand implements Callable<Integer> {
   @ParentCommand
