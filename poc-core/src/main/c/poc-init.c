@@ -13,6 +13,17 @@
  *                    (exec mode, poc-init exec SOCKET: PID n | EXEC | EXECFAIL | ERR | EXIT)
  * Lines from the JVM: GO
  * The outer kills the container when the socket closes (the JVM died), unless detached.
+ *
+ * The OCI "created" state (plan key startfifo PATH, for poc-oci): `create` and `start` are two
+ * processes, and the engine that runs them (containerd's shim) must become the init's parent, since
+ * it learns the container's exit by reaping it. So the outer opens the FIFO the JVM made in the
+ * state directory (read and write, so the init's read blocks instead of seeing EOF) before the
+ * clone, and closes its copy after: the init holds the only reader. On GO the outer hands GO to the
+ * init, says CREATED and exits; the init, reparented to the nearest subreaper, waits on the FIFO
+ * until `start` writes a byte into it, then forks the command. `start` opens the FIFO with
+ * O_NONBLOCK, so a dead init (no reader) is ENXIO, not a hang. Why not runc's exec.fifo open, or
+ * a socket: a FIFO needs no listener and no thread, only an inherited fd and one read; and the
+ * outer, not the init, opens it, so the init never reaches back into the host's filesystem.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -107,6 +118,8 @@ static struct {
   const char *cgborn;                     /* the v2 group the init is born in */
   const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
   int target;                              /* exec mode: the host pid of the container's init */
+  const char *startfifo;                   /* OCI: the init waits here for `start`; the outer leaves at GO */
+  int startfd;                             /* the FIFO, open read-write, inherited by the init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
 } plan;
 
@@ -190,6 +203,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
+    else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -889,7 +903,8 @@ static void io_prepare(void) {
     if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
   if (plan.tty) return;
   for (int i = 0; i < 3; i++) {
-    if (io_passes(i)) continue;
+    /* OCI: the engine chose the stdio and the outer leaves at GO, so there is no one to relay */
+    if (io_passes(i) || plan.startfifo) continue;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
     io_inner[i] = p[i == 0 ? 0 : 1];
@@ -1005,7 +1020,7 @@ static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go) {
   report_fd = rep;
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (!plan.startfifo) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* OCI: the outer leaves at GO */
   /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
    * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -1027,6 +1042,17 @@ static void container_init(int rep, int go) {
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
   close(go);
   if (plan.has_net) setup_net();
+  if (plan.startfifo) {
+    /* Handed off: no one reads the pipe any more; errors go to the container's stderr. */
+    close(rep);
+    rep = report_fd = 2;
+    int fl = fcntl(plan.startfd, F_GETFL);
+    if (fl < 0 || fcntl(plan.startfd, F_SETFL, fl & ~O_NONBLOCK) < 0) die("fcntl", plan.startfifo);
+    ssize_t r;
+    while ((r = read(plan.startfd, &c, 1)) < 0 && errno == EINTR) {}
+    if (r != 1) die("wait for start", plan.startfifo);
+    close(plan.startfd);
+  }
 
   sigset_t all, old;
   sigfillset(&all);
@@ -1037,7 +1063,7 @@ static void container_init(int rep, int go) {
   if (cmd < 0) die("fork", "command");
   if (cmd == 0) {
     close(ep[0]);
-    close(rep);
+    if (rep != 2) close(rep); /* handed off, rep is the container's own stderr */
     report_fd = ep[1];
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1051,11 +1077,15 @@ static void container_init(int rep, int go) {
   close(ep[0]);
   if (n > 0) {
     msg[n] = 0;
-    if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
+    int eno;
+    char path[PATH_MAX + 1];
+    if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
+      dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
+    } else if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
     waitpid(cmd, NULL, 0);
     _exit(127);
   }
-  say("EXEC");
+  if (!plan.startfifo) say("EXEC");
   confine_init();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
@@ -1067,8 +1097,10 @@ static void container_init(int rep, int go) {
       pid_t p;
       while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
         if (p != cmd) continue;
-        if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
-        else say("EXIT code %d", WEXITSTATUS(st));
+        if (!plan.startfifo) {
+          if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
+          else say("EXIT code %d", WEXITSTATUS(st));
+        }
         _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
       }
     } else {
@@ -1135,6 +1167,10 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
           if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
           close(go);
           go = -1;
+          if (plan.startfifo) { /* OCI: the init waits for `start` on its own, adopted by a reaper */
+            say("CREATED");
+            return 0;
+          }
         }
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;
@@ -1259,7 +1295,10 @@ int main(int argc, char **argv) {
   args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
   decode_seccomp();
-  if (plan.detach) setsid();
+  if (plan.detach || plan.startfifo) setsid();
+  plan.startfd = -1;
+  if (plan.startfifo && (plan.startfd = open(plan.startfifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+    die("open", plan.startfifo);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -1290,6 +1329,7 @@ int main(int argc, char **argv) {
   }
   close(rep[1]);
   close(go[0]);
+  if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
   close_cgroups();
   tty_keep_end(0);
   io_keep_end(0);

@@ -162,6 +162,11 @@ public final class InitPlan implements HelperPlan {
     return tty ? put("tty", "1") : this;
   }
 
+  /** OCI's created state: the init waits on this FIFO for {@code start}; the helper leaves at GO. */
+  InitPlan startFifo(Path fifo) {
+    return put("startfifo", fifo.toString());
+  }
+
   InitPlan detach(boolean detach) {
     return detach ? put("detach", "1") : this;
   }
