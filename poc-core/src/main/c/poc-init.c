@@ -117,6 +117,7 @@ static struct {
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
   const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
+  const char *sysctl[32][2]; int nsysctl;  /* namespaced sysctls: key (dotted), value */
   int target;                              /* exec mode: the host pid of the container's init */
   const char *startfifo;                   /* OCI: the init waits here for `start`; the outer leaves at GO */
   int startfd;                             /* the FIFO, open read-write, inherited by the init */
@@ -165,7 +166,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
-  if (!strcmp(k, "nsjoin")) return 2;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -204,6 +205,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
+    else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -1017,6 +1019,20 @@ static void hide_command_line(void) {
 static volatile sig_atomic_t got_sigchld;
 static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 
+/* Before the root is built, /proc/sys is still the host's mount, but what a task opens there for a
+ * namespaced key (net.*, kernel.shm*, ...) is its own namespace's: so the init writes its own. */
+static void set_sysctls(void) {
+  for (int i = 0; i < plan.nsysctl; i++) {
+    char path[256];
+    int n = snprintf(path, sizeof path, "/proc/sys/%s", plan.sysctl[i][0]);
+    if (n < 0 || n >= (int)sizeof path) { errno = ENAMETOOLONG; die("sysctl", plan.sysctl[i][0]); }
+    for (char *p = path + 10; *p; p++) if (*p == '.') *p = '/';
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, plan.sysctl[i][1], strlen(plan.sysctl[i][1])) < 0) die("sysctl", plan.sysctl[i][0]);
+    close(fd);
+  }
+}
+
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go) {
   report_fd = rep;
@@ -1025,6 +1041,7 @@ static void container_init(int rep, int go) {
    * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   hide_command_line();
+  set_sysctls();
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);

@@ -97,6 +97,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   @Override
+  public InitPlan sysctl(String key, String value) {
+    return put("sysctl", key, value);
+  }
+
+  @Override
   public InitPlan tmpfs(String inside, String options) {
     return put("tmpfs", rel(inside), options);
   }

@@ -82,6 +82,11 @@ public final class BundleConfig {
     private final Path file;
     private final List<String> notes = new ArrayList<>();
     private final ContainerSpec.Builder b = new ContainerSpec.Builder();
+    private final List<InitHostSteps.Rlimit> rlimits = new ArrayList<>();
+    private final Map<String, String> sysctls = new LinkedHashMap<>();
+    private java.util.OptionalInt oomScoreAdj = java.util.OptionalInt.empty();
+    private Path rootPath;
+    private boolean rootReadOnly;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -106,13 +111,21 @@ public final class BundleConfig {
       if (root.has("domainname") && !root.get("domainname").asText().isEmpty()) {
         throw refuse("domainname", "is not supported yet: drop it");
       }
-      if (root.has("hooks") && root.get("hooks").size() > 0) {
-        throw refuse("hooks", "are not supported yet: drop them (prestart, createRuntime, ... come in a later version)");
+      JsonNode hooks = root.path("hooks");
+      known(hooks, "hooks", "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
+      for (String inside : List.of("createContainer", "startContainer")) {
+        if (hooks.path(inside).size() > 0) {
+          throw refuse("hooks." + inside, "(run inside the container) is not supported yet: drop it");
+        }
       }
+      Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
       b.namespaces(namespaces);
       mounts(root.path("mounts"), namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
+      InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
+          Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps)));
       return new BundleConfig(b.build(), annotations, notes);
     }
 
@@ -148,13 +161,30 @@ public final class BundleConfig {
       b.uid(uid).gid(user.path("gid").asInt(0));
       user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
       capabilities(p.path("capabilities"), uid);
-      if (p.has("rlimits") && p.get("rlimits").size() > 0) {
-        throw refuse("process.rlimits", "are not supported yet: drop them");
+      int i = 0;
+      for (JsonNode r : p.path("rlimits")) {
+        String at = "process.rlimits[" + i++ + "]";
+        known(r, at, "type", "soft", "hard");
+        String type = r.path("type").asText();
+        jnr.constants.platform.RLIMIT res;
+        try {
+          res = jnr.constants.platform.RLIMIT.valueOf(type);
+        } catch (IllegalArgumentException e) {
+          throw refuse(at + ".type", "is '" + type + "', which is no RLIMIT_ name this host knows");
+        }
+        rlimits.add(new InitHostSteps.Rlimit(type, res.intValue(), r.path("soft").asLong(), r.path("hard").asLong()));
+      }
+      if (p.has("oomScoreAdj")) {
+        int adj = p.get("oomScoreAdj").asInt();
+        if (adj < -1000 || adj > 1000) {
+          throw refuse("process.oomScoreAdj", "is " + adj + ": give -1000 to 1000");
+        }
+        oomScoreAdj = java.util.OptionalInt.of(adj);
       }
       if (!p.path("noNewPrivileges").asBoolean(true)) {
         notes.add("process.noNewPrivileges is false, but poc always sets no_new_privs");
       }
-      for (String f : List.of("apparmorProfile", "selinuxLabel", "oomScoreAdj", "consoleSize", "commandLine")) {
+      for (String f : List.of("apparmorProfile", "selinuxLabel", "consoleSize", "commandLine")) {
         if (p.has(f)) {
           throw refuse("process." + f, "is not supported yet: drop it");
         }
@@ -209,7 +239,8 @@ public final class BundleConfig {
       if (!path.isAbsolute()) {
         path = bundle.resolve(path);
       }
-      b.rootfs(Rootfs.custom(new BundleRootfs(path.normalize(), r.path("readonly").asBoolean(false))));
+      rootPath = path.normalize();
+      rootReadOnly = r.path("readonly").asBoolean(false);
     }
 
     private Set<Namespace> linux(JsonNode l) {
@@ -250,7 +281,8 @@ public final class BundleConfig {
       if (l.path("devices").size() > 0) {
         throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, tty)");
       }
-      for (String f : List.of("uidMappings", "gidMappings", "sysctl", "mountLabel", "intelRdt", "personality", "timeOffsets")) {
+      l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
+      for (String f : List.of("uidMappings", "gidMappings", "mountLabel", "intelRdt", "personality", "timeOffsets")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
@@ -271,7 +303,7 @@ public final class BundleConfig {
         b.memory(Long.toString(mem.get("limit").asLong()));
       }
       for (String f : List.of("reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
-        if (mem.has(f) && !mem.get(f).isNull()) {
+        if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
           throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
         }
       }
@@ -300,7 +332,14 @@ public final class BundleConfig {
       if (r.path("devices").size() > 0) {
         notes.add("linux.resources.devices: poc applies its own device allow-list (the devices it makes, plus pts)");
       }
-      for (String f : List.of("blockIO", "hugepageLimits", "network", "rdma", "unified")) {
+      JsonNode blkio = r.path("blockIO");
+      if (blkio.size() == 1 && blkio.path("weight").asInt(-1) == 0) {
+        blkio = JSON.createObjectNode(); // Docker's "weight": 0 is "not set"
+      }
+      if (blkio.size() > 0) {
+        throw refuse("linux.resources.blockIO", "is not supported yet: drop it");
+      }
+      for (String f : List.of("hugepageLimits", "network", "rdma", "unified")) {
         if (r.has(f) && !(r.get(f).isContainerNode() && r.get(f).isEmpty())) {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
@@ -350,6 +389,22 @@ public final class BundleConfig {
       if (!namespaces.contains(Namespace.MOUNT)) {
         throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
       }
+    }
+
+    /** A sysctl the container's own namespaces hold, as poc-init writes it (checked: a path part). */
+    private String sysctl(String key, Set<Namespace> namespaces) {
+      String at = "linux.sysctl." + key;
+      if (!key.matches("[a-z0-9_]+(\\.[a-z0-9_-]+)+")) {
+        throw refuse(at, "is not a sysctl name poc accepts (lower-case words joined by dots)");
+      }
+      boolean net = key.startsWith("net.") && namespaces.contains(Namespace.NET);
+      boolean ipc = (key.startsWith("kernel.msg") || key.startsWith("kernel.shm") || key.equals("kernel.sem")
+          || key.startsWith("fs.mqueue.")) && namespaces.contains(Namespace.IPC);
+      if (!net && !ipc) {
+        throw refuse(at, "is not namespaced in this container (only net.* with a network namespace and the IPC "
+            + "ones with an ipc namespace are): setting it would change the host");
+      }
+      return key;
     }
 
     private void known(JsonNode node, String at, String... fields) {

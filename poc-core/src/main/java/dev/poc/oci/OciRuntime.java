@@ -94,6 +94,7 @@ final class OciRuntime {
       posix.close(fd);
     }
     Files.deleteIfExists(fifo);
+    Hooks.ofBundle(Path.of(r.bundle())).poststart(state.state(r).toString(), log);
   }
 
   ObjectNode state(String id) {
@@ -142,6 +143,8 @@ final class OciRuntime {
         Access.api().reclaimIfDead(runtime, id, Access.api().runDir(runtime, id));
       }
     }
+    var stopped = state.state(r).put("status", "stopped");
+    Hooks.ofBundle(Path.of(r.bundle())).poststop(stopped.toString(), log);
     Release.deleteTree(state.dir(id));
   }
 
