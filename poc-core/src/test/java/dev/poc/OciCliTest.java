@@ -72,7 +72,8 @@ class OciCliTest {
     assertThat(create.waitFor()).as("create: %s", Files.readString(err)).isZero();
 
     JsonNode created = state(id);
-    assertThat(created.get("status").asText()).isEqualTo("created");
+    assertThat(created.get("status").asText()).as("status after create (container stderr: %s)", Files.readString(err))
+        .isEqualTo("created");
     assertThat(created.get("pid").asInt()).isPositive();
     assertThat(Files.readString(tmp.resolve("pid")).trim()).isEqualTo(created.get("pid").asText());
     assertThat(created.get("bundle").asText()).isEqualTo(bundle.toString());
