@@ -122,7 +122,7 @@ public final class OciMain {
       }
       case "kill" -> {
         String id = f.id();
-        oci.kill(id, signal(f.operands.size() > 1 ? f.operands.get(1) : "TERM"));
+        oci.kill(id, signal(f.operands.size() > 1 ? f.operands.get(1) : "TERM"), f.all);
         return 0;
       }
       case "delete" -> {

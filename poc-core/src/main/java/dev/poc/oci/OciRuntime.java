@@ -55,16 +55,22 @@ final class OciRuntime {
       if (dev.poc.host.Posix.get().mkfifo(fifo.toString(), 0600) < 0) {
         throw new IOException("mkfifo " + fifo + ": " + Errno.valueOf(dev.poc.host.Posix.get().errno()));
       }
-      int pid;
       try (ContainerRuntime runtime = runtime()) {
-        pid = new Launcher(runtime).create(config.spec(), fifo);
+        int pid = new Launcher(runtime).create(config.spec(), fifo);
+        Record r = new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
+            config.annotations());
+        try {
+          state.write(r);
+          if (pidFile != null) {
+            writePidFile(pidFile, pid);
+          }
+        } catch (IOException | RuntimeException e) {
+          // no record, no delete: undo the container here
+          killAndReclaim(runtime, r);
+          throw e;
+        }
+        return pid;
       }
-      state.write(new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
-          config.annotations()));
-      if (pidFile != null) {
-        writePidFile(pidFile, pid);
-      }
-      return pid;
     } catch (IOException | RuntimeException e) {
       Release.deleteTree(dir);
       throw e;
@@ -101,11 +107,21 @@ final class OciRuntime {
     return state.state(state.load(id));
   }
 
-  /** {@code kill}: a signal to the init, which passes it on to the command (SIGKILL takes them all). */
-  void kill(String id, int signal) {
+  /**
+   * {@code kill}: a signal to the init, which passes it on to the command (SIGKILL takes the whole
+   * PID namespace). With {@code all}, to every process of the container's cgroup as well.
+   */
+  void kill(String id, int signal, boolean all) throws IOException {
     Record r = state.load(id);
     if (state.status(r).equals("stopped")) {
       throw new InvalidSpecException("container '" + id + "' is not running: nothing to signal");
+    }
+    if (all) {
+      for (int pid : ContainerProcesses.of(r.pid())) {
+        if (pid != r.pid()) {
+          dev.poc.host.Posix.kill(pid, signal); // the pids were read from the group an instant ago
+        }
+      }
     }
     PidHandle init = PidHandle.ifStartedAt(r.pid(), r.pidStart()).orElseThrow(() ->
         new InvalidSpecException("container '" + id + "' is not running: nothing to signal"));
@@ -129,23 +145,26 @@ final class OciRuntime {
       throw new InvalidSpecException("container '" + id + "' is running: stop it first (poc-oci kill " + id
           + " KILL) or use delete --force");
     }
-    if (!status.equals("stopped")) {
-      PidHandle.ifStartedAt(r.pid(), r.pidStart()).ifPresent(init -> {
-        try (init) {
-          init.signal(9);
-        }
-      });
-      awaitGone(r);
-    }
     try (ContainerRuntime runtime = runtime()) {
-      try (NameLock lock = NameLock.tryAcquire(id).orElseThrow(() -> new NameInUseException(
-          "container '" + id + "' is being created or deleted by another process: try again"))) {
-        Access.api().reclaimIfDead(runtime, id, Access.api().runDir(runtime, id));
-      }
+      killAndReclaim(runtime, r);
     }
     var stopped = state.state(r).put("status", "stopped");
     Hooks.ofBundle(Path.of(r.bundle())).poststop(stopped.toString(), log);
     Release.deleteTree(state.dir(id));
+  }
+
+  /** SIGKILLs the init if it is still the recorded one, waits for it, then undoes its host side. */
+  private void killAndReclaim(ContainerRuntime runtime, Record r) throws IOException {
+    PidHandle.ifStartedAt(r.pid(), r.pidStart()).ifPresent(init -> {
+      try (init) {
+        init.signal(9);
+      }
+    });
+    awaitGone(r);
+    try (NameLock lock = NameLock.tryAcquire(r.id()).orElseThrow(() -> new NameInUseException(
+        "container '" + r.id() + "' is being created or deleted by another process: try again"))) {
+      Access.api().reclaimIfDead(runtime, r.id(), Access.api().runDir(runtime, r.id()));
+    }
   }
 
   List<Record> list() throws IOException {
