@@ -1144,6 +1144,7 @@ static int connect_socket(const char *path) {
 static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
   char buf[8192];
   int ctl_open = 1, rep_open = 1;
+  int ready = 0, go_pending = 0; /* OCI: GO waits for the init's READY (its root is built) */
   size_t rep_bytes = 0;
   for (;;) {
     int st;
@@ -1170,6 +1171,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       io_drain(); /* output comes before the EXIT line that may follow it */
       if (n > 0) {
         rep_bytes += n;
+        if (memmem(buf, n, "READY\n", 6)) ready = 1;
         if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
       } else if (n == 0 || errno != EINTR) {
         rep_open = 0;
@@ -1180,18 +1182,23 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
     if (pf[0].revents) {
       ssize_t n = read(ctl, buf, sizeof buf);
       if (n > 0) {
-        if (go >= 0 && memchr(buf, 'G', n)) { /* GO */
-          if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
-          close(go);
-          go = -1;
-          if (plan.startfifo) { /* OCI: the init waits for `start` on its own, adopted by a reaper */
-            say("CREATED");
-            return 0;
-          }
-        }
+        if (go >= 0 && memchr(buf, 'G', n)) go_pending = 1; /* GO */
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;
-        if (!plan.detach) kill(child, SIGKILL); /* the JVM is gone: so is its container */
+        /* the JVM is gone: so is its container (OCI: it had not been created yet) */
+        if (!plan.detach || plan.startfifo) kill(child, SIGKILL);
+      }
+    }
+    /* OCI: leave only once the init's root is built, so a failure there is still reported to
+     * the JVM (as ERR, then DIED) rather than after we are gone */
+    if (go_pending && (ready || !plan.startfifo)) {
+      go_pending = 0;
+      if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
+      close(go);
+      go = -1;
+      if (plan.startfifo) { /* OCI: the init waits for `start` on its own, adopted by a reaper */
+        say("CREATED");
+        return 0;
       }
     }
     tty_poll_handle(pf + 2);

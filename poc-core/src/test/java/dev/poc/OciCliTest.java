@@ -170,6 +170,18 @@ class OciCliTest {
   }
 
   @Test
+  void aRootThatCannotBeBuiltFailsCreateAndLeavesNothing() throws Exception {
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    Files.delete(bundle.resolve("rootfs/dev")); // the root is read-only: /dev cannot be made
+    String id = TestRootfs.uniqueName("oci");
+    Result r = oci("create", "--bundle", bundle.toString(), id);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("mount target /dev: Read-only file system");
+    assertThat(root.resolve(id)).doesNotExist();
+    assertThat(oci("list", "--quiet").out()).isEmpty();
+  }
+
+  @Test
   void featuresAndVersionDescribeTheRuntime() throws Exception {
     JsonNode features = JSON.readTree(oci("features").out());
     assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");

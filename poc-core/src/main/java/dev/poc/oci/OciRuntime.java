@@ -60,6 +60,10 @@ final class OciRuntime {
         Record r = new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
             config.annotations());
         try {
+          if (r.pidStart() < 0) {
+            throw new StartFailedException("creating container '" + id + "': its init " + pid
+                + " ended before it could be recorded (its stderr has the reason)");
+          }
           state.write(r);
           if (pidFile != null) {
             writePidFile(pidFile, pid);
@@ -182,7 +186,7 @@ final class OciRuntime {
 
   private static void awaitGone(Record r) {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (RunState.startTime(r.pid()) == r.pidStart()) {
+    while (r.initAlive()) {
       if (System.nanoTime() > deadline) {
         throw new StartFailedException("container '" + r.id() + "': its init " + r.pid() + " did not die within 10 s of SIGKILL");
       }

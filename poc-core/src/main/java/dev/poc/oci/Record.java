@@ -14,4 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param created when create finished, RFC 3339
  * @param annotations config.json's annotations
  */
-record Record(String id, String bundle, int pid, long pidStart, String created, JsonNode annotations) {}
+record Record(String id, String bundle, int pid, long pidStart, String created, JsonNode annotations) {
+
+  /** Whether the recorded init still runs: the same pid with the same start time (a zombie has ended). */
+  boolean initAlive() {
+    return pidStart >= 0 && dev.poc.state.RunState.startTime(pid) == pidStart;
+  }
+}

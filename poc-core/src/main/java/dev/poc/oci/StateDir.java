@@ -3,7 +3,6 @@ package dev.poc.oci;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poc.NotFoundException;
-import dev.poc.state.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,8 +90,7 @@ final class StateDir {
 
   /** The spec's status: created (the init waits for start), running, or stopped (the init is gone). */
   String status(Record r) {
-    boolean alive = RunState.startTime(r.pid()) == r.pidStart();
-    if (!alive) {
+    if (!r.initAlive()) {
       return "stopped";
     }
     return Files.exists(startFifo(r.id())) ? "created" : "running";
