@@ -72,6 +72,12 @@
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
@@ -121,6 +127,7 @@ static struct {
   int target;                              /* exec mode: the host pid of the container's init */
   const char *startfifo;                   /* OCI: the init waits here for `start`; the outer leaves at GO */
   int startfd;                             /* the FIFO, open read-write, inherited by the init */
+  const char *lockfrom[2];                 /* OCI: pid and fd of the JVM's name lock, shared by the init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
 } plan;
 
@@ -166,7 +173,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
-  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl")) return 2;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -205,6 +212,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
+    else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
@@ -1323,6 +1331,15 @@ int main(int argc, char **argv) {
   plan.startfd = -1;
   if (plan.startfifo && (plan.startfd = open(plan.startfifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
     die("open", plan.startfifo);
+  /* The JVM's flock on the container's name, as the same open file (so the same lock): the init
+   * inherits it and holds the name until it dies, whoever else reclaims or prunes meanwhile. */
+  int lockfd = -1;
+  if (plan.lockfrom[0]) {
+    int pidfd = syscall(SYS_pidfd_open, atoi(plan.lockfrom[0]), 0);
+    if (pidfd < 0 || (lockfd = syscall(SYS_pidfd_getfd, pidfd, atoi(plan.lockfrom[1]), 0)) < 0)
+      die("pidfd_getfd", "name lock");
+    close(pidfd);
+  }
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -1354,6 +1371,7 @@ int main(int argc, char **argv) {
   close(rep[1]);
   close(go[0]);
   if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
+  if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();
   tty_keep_end(0);
   io_keep_end(0);

@@ -182,6 +182,14 @@ class OciCliTest {
   }
 
   @Test
+  void deleteRemovesWhatACreateKilledHalfwayLeft() throws Exception {
+    String id = TestRootfs.uniqueName("oci");
+    Files.createDirectories(root.resolve(id)); // what create makes first, before the container and its record
+    assertThat(oci("delete", id).code()).isZero();
+    assertThat(root.resolve(id)).doesNotExist();
+  }
+
+  @Test
   void featuresAndVersionDescribeTheRuntime() throws Exception {
     JsonNode features = JSON.readTree(oci("features").out());
     assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");

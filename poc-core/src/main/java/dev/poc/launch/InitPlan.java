@@ -172,6 +172,11 @@ public final class InitPlan implements HelperPlan {
     return put("startfifo", fifo.toString());
   }
 
+  /** OCI: the helper duplicates descriptor {@code fd} of process {@code pid} (the name lock) for the init to hold. */
+  InitPlan lockFrom(long pid, int fd) {
+    return put("lockfrom", Long.toString(pid), Integer.toString(fd));
+  }
+
   InitPlan detach(boolean detach) {
     return detach ? put("detach", "1") : this;
   }

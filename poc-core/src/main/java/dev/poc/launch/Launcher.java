@@ -107,6 +107,8 @@ public final class Launcher {
       planProcess(spec, plan);
       if (startFifo != null) {
         plan.startFifo(startFifo);
+        // the init holds the name for as long as it lives: no reclaim or prune takes it meanwhile
+        plan.lockFrom(ProcessHandle.current().pid(), lock.fd());
       }
       long tPrepared = System.nanoTime();
 
@@ -150,7 +152,7 @@ public final class Launcher {
       RunState.write(runDir, state);
       if (startFifo != null) {
         conn.close();
-        lock.close();
+        lock.handOver();
         return initPid;
       }
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);

@@ -138,6 +138,10 @@ final class OciRuntime {
   void delete(String id, boolean force) throws IOException {
     var found = state.find(id);
     if (found.isEmpty()) {
+      if (Files.isDirectory(state.dir(id))) {
+        removeUnrecorded(id);
+        return;
+      }
       if (force) {
         return;
       }
@@ -155,6 +159,20 @@ final class OciRuntime {
     var stopped = state.state(r).put("status", "stopped");
     Hooks.ofBundle(Path.of(r.bundle())).poststop(stopped.toString(), log);
     Release.deleteTree(state.dir(id));
+  }
+
+  /**
+   * A directory without a record: a create that was killed before it wrote one (its helper then
+   * killed the init). Removed, with what poc's reclaim finds, unless a create holds the name now.
+   */
+  private void removeUnrecorded(String id) throws IOException {
+    try (ContainerRuntime runtime = runtime()) {
+      try (NameLock lock = NameLock.tryAcquire(id).orElseThrow(() -> new NameInUseException(
+          "container '" + id + "' is being created by another process: try again once it is"))) {
+        Access.api().reclaimIfDead(runtime, id, Access.api().runDir(runtime, id));
+        Release.deleteTree(state.dir(id));
+      }
+    }
   }
 
   /** SIGKILLs the init if it is still the recorded one, waits for it, then undoes its host side. */
