@@ -18,7 +18,10 @@
  * processes, and the engine that runs them (containerd's shim) must become the init's parent, since
  * it learns the container's exit by reaping it. So the outer opens the FIFO the JVM made in the
  * state directory (read and write, so the init's read blocks instead of seeing EOF) before the
- * clone, and closes its copy after: the init holds the only reader. On GO the outer hands GO to the
+ * clone, and closes its copy after: the init holds the only reader. It also duplicates the JVM's
+ * flock on the container's name (plan key lockfrom PID FD, pidfd_getfd), so the init holds the
+ * name for as long as it lives and no reclaim or prune takes the container. On GO, once the init
+ * has said READY (its root is built, or its ERR has reached the JVM), the outer hands GO to the
  * init, says CREATED and exits; the init, reparented to the nearest subreaper, waits on the FIFO
  * until `start` writes a byte into it, then forks the command. `start` opens the FIFO with
  * O_NONBLOCK, so a dead init (no reader) is ENXIO, not a hang. Why not runc's exec.fifo open, or
