@@ -13,6 +13,20 @@
  *                    (exec mode, poc-init exec SOCKET: PID n | EXEC | EXECFAIL | ERR | EXIT)
  * Lines from the JVM: GO
  * The outer kills the container when the socket closes (the JVM died), unless detached.
+ *
+ * The OCI "created" state (plan key startfifo PATH, for poc-oci): `create` and `start` are two
+ * processes, and the engine that runs them (containerd's shim) must become the init's parent, since
+ * it learns the container's exit by reaping it. So the outer opens the FIFO the JVM made in the
+ * state directory (read and write, so the init's read blocks instead of seeing EOF) before the
+ * clone, and closes its copy after: the init holds the only reader. It also duplicates the JVM's
+ * flock on the container's name (plan key lockfrom PID FD, pidfd_getfd), so the init holds the
+ * name for as long as it lives and no reclaim or prune takes the container. On GO, once the init
+ * has said READY (its root is built, or its ERR has reached the JVM), the outer hands GO to the
+ * init, says CREATED and exits; the init, reparented to the nearest subreaper, waits on the FIFO
+ * until `start` writes a byte into it, then forks the command. `start` opens the FIFO with
+ * O_NONBLOCK, so a dead init (no reader) is ENXIO, not a hang. Why not runc's exec.fifo open, or
+ * a socket: a FIFO needs no listener and no thread, only an inherited fd and one read; and the
+ * outer, not the init, opens it, so the init never reaches back into the host's filesystem.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -62,6 +76,12 @@
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
@@ -107,7 +127,11 @@ static struct {
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
   const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
+  const char *sysctl[32][2]; int nsysctl;  /* namespaced sysctls: key (dotted), value */
   int target;                              /* exec mode: the host pid of the container's init */
+  const char *startfifo;                   /* OCI: the init waits here for `start`; the outer leaves at GO */
+  int startfd;                             /* the FIFO, open read-write, inherited by the init */
+  const char *lockfrom[2];                 /* OCI: pid and fd of the JVM's name lock, shared by the init */
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
   const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
   const char *shm;                         /* the size of /dev/shm, as tmpfs's size= takes it */
@@ -156,7 +180,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
   if (!strcmp(k, "log")) return 3;
-  if (!strcmp(k, "nsjoin")) return 2;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -196,6 +220,9 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
+    else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
+    else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
+    else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
@@ -955,6 +982,8 @@ static void io_prepare(void) {
     if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
   if (plan.tty) return;
   for (int i = 0; i < 3; i++) {
+    /* OCI: the engine chose the stdio and the outer leaves at GO, so there is no one to relay */
+    if (plan.startfifo) continue;
     if (!io_logged(i) && io_passes(i)) continue;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
@@ -1069,14 +1098,29 @@ static void hide_command_line(void) {
 static volatile sig_atomic_t got_sigchld;
 static void on_sigchld(int s) { (void)s; got_sigchld = 1; }
 
+/* Before the root is built, /proc/sys is still the host's mount, but what a task opens there for a
+ * namespaced key (net.*, kernel.shm*, ...) is its own namespace's: so the init writes its own. */
+static void set_sysctls(void) {
+  for (int i = 0; i < plan.nsysctl; i++) {
+    char path[256];
+    int n = snprintf(path, sizeof path, "/proc/sys/%s", plan.sysctl[i][0]);
+    if (n < 0 || n >= (int)sizeof path) { errno = ENAMETOOLONG; die("sysctl", plan.sysctl[i][0]); }
+    for (char *p = path + 10; *p; p++) if (*p == '.') *p = '/';
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, plan.sysctl[i][1], strlen(plan.sysctl[i][1])) < 0) die("sysctl", plan.sysctl[i][0]);
+    close(fd);
+  }
+}
+
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go) {
   report_fd = rep;
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (!plan.startfifo) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* OCI: the outer leaves at GO */
   /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
    * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   hide_command_line();
+  set_sysctls();
   build_root();
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -1094,6 +1138,17 @@ static void container_init(int rep, int go) {
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
   close(go);
   if (plan.has_net) setup_net();
+  if (plan.startfifo) {
+    /* Handed off: no one reads the pipe any more; errors go to the container's stderr. */
+    close(rep);
+    rep = report_fd = 2;
+    int fl = fcntl(plan.startfd, F_GETFL);
+    if (fl < 0 || fcntl(plan.startfd, F_SETFL, fl & ~O_NONBLOCK) < 0) die("fcntl", plan.startfifo);
+    ssize_t r;
+    while ((r = read(plan.startfd, &c, 1)) < 0 && errno == EINTR) {}
+    if (r != 1) die("wait for start", plan.startfifo);
+    close(plan.startfd);
+  }
 
   sigset_t all, old;
   sigfillset(&all);
@@ -1104,7 +1159,7 @@ static void container_init(int rep, int go) {
   if (cmd < 0) die("fork", "command");
   if (cmd == 0) {
     close(ep[0]);
-    close(rep);
+    if (rep != 2) close(rep); /* handed off, rep is the container's own stderr */
     report_fd = ep[1];
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1118,11 +1173,15 @@ static void container_init(int rep, int go) {
   close(ep[0]);
   if (n > 0) {
     msg[n] = 0;
-    if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
+    int eno;
+    char path[PATH_MAX + 1];
+    if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
+      dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
+    } else if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
     waitpid(cmd, NULL, 0);
     _exit(127);
   }
-  say("EXEC");
+  if (!plan.startfifo) say("EXEC");
   confine_init();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
@@ -1134,8 +1193,10 @@ static void container_init(int rep, int go) {
       pid_t p;
       while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
         if (p != cmd) continue;
-        if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
-        else say("EXIT code %d", WEXITSTATUS(st));
+        if (!plan.startfifo) {
+          if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
+          else say("EXIT code %d", WEXITSTATUS(st));
+        }
         _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
       }
     } else {
@@ -1162,6 +1223,7 @@ static int connect_socket(const char *path) {
 static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
   char buf[8192];
   int ctl_open = 1, rep_open = 1;
+  int ready = 0, go_pending = 0; /* OCI: GO waits for the init's READY (its root is built) */
   size_t rep_bytes = 0;
   for (;;) {
     int st;
@@ -1189,6 +1251,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       io_drain(); /* output comes before the EXIT line that may follow it */
       if (n > 0) {
         rep_bytes += n;
+        if (memmem(buf, n, "READY\n", 6)) ready = 1;
         if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
       } else if (n == 0 || errno != EINTR) {
         rep_open = 0;
@@ -1199,14 +1262,23 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
     if (pf[0].revents) {
       ssize_t n = read(ctl, buf, sizeof buf);
       if (n > 0) {
-        if (go >= 0 && memchr(buf, 'G', n)) { /* GO */
-          if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
-          close(go);
-          go = -1;
-        }
+        if (go >= 0 && memchr(buf, 'G', n)) go_pending = 1; /* GO */
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;
-        if (!plan.detach) kill(child, SIGKILL); /* the JVM is gone: so is its container */
+        /* the JVM is gone: so is its container (OCI: it had not been created yet) */
+        if (!plan.detach || plan.startfifo) kill(child, SIGKILL);
+      }
+    }
+    /* OCI: leave only once the init's root is built, so a failure there is still reported to
+     * the JVM (as ERR, then DIED) rather than after we are gone */
+    if (go_pending && (ready || !plan.startfifo)) {
+      go_pending = 0;
+      if (write(go, "g", 1) < 0) { /* the init died; its status follows */ }
+      close(go);
+      go = -1;
+      if (plan.startfifo) { /* OCI: the init waits for `start` on its own, adopted by a reaper */
+        say("CREATED");
+        return 0;
       }
     }
     tty_poll_handle(pf + 2);
@@ -1327,7 +1399,19 @@ int main(int argc, char **argv) {
   args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
   read_plan(ctl);
   decode_seccomp();
-  if (plan.detach) setsid();
+  if (plan.detach || plan.startfifo) setsid();
+  plan.startfd = -1;
+  if (plan.startfifo && (plan.startfd = open(plan.startfifo, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+    die("open", plan.startfifo);
+  /* The JVM's flock on the container's name, as the same open file (so the same lock): the init
+   * inherits it and holds the name until it dies, whoever else reclaims or prunes meanwhile. */
+  int lockfd = -1;
+  if (plan.lockfrom[0]) {
+    int pidfd = syscall(SYS_pidfd_open, atoi(plan.lockfrom[0]), 0);
+    if (pidfd < 0 || (lockfd = syscall(SYS_pidfd_getfd, pidfd, atoi(plan.lockfrom[1]), 0)) < 0)
+      die("pidfd_getfd", "name lock");
+    close(pidfd);
+  }
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -1358,6 +1442,8 @@ int main(int argc, char **argv) {
   }
   close(rep[1]);
   close(go[0]);
+  if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
+  if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();
   tty_keep_end(0);
   io_keep_end(0);

@@ -544,8 +544,11 @@ public final class ContainerRuntime implements AutoCloseable {
       return;
     }
     Optional<Map<String, Object>> state = RunState.read(runDir);
-    if (state.isPresent() && Boolean.TRUE.equals(state.get().get("detached")) && RunState.helperAlive(state.get())) {
-      return; // detached and still running
+    // Detached and still running. An OCI-created init outlives its helper (it is handed to the
+    // engine's reaper), so either one alive counts; otherwise the init dies with its helper.
+    if (state.isPresent() && Boolean.TRUE.equals(state.get().get("detached"))
+        && (RunState.helperAlive(state.get()) || RunState.initAlive(state.get()))) {
+      return;
     }
     LOG.info("reclaiming container '{}' left by a process that is gone", name);
     // Its JVM is gone, so its helper is killing it or has; make sure before touching its groups.

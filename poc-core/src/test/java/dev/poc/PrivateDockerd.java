@@ -34,7 +34,7 @@ final class PrivateDockerd implements AutoCloseable {
    * Starts one. Without dockerd installed the test fails on CI (where .ci/run installs docker.io)
    * and is skipped, with the reason, elsewhere.
    */
-  static PrivateDockerd start() throws IOException, InterruptedException {
+  static PrivateDockerd start(String... extraArgs) throws IOException, InterruptedException {
     if (Tool.locate("dockerd").isEmpty() || Tool.locate("docker").isEmpty()) {
       String why = "dockerd and the docker CLI are needed for the Docker image tests: apt-get install docker.io";
       if (System.getenv("CI") != null) {
@@ -45,13 +45,15 @@ final class PrivateDockerd implements AutoCloseable {
     String id = UUID.randomUUID().toString().substring(0, 8);
     Path dir = Files.createTempDirectory("pocd-"); // short: socket paths under it must fit in 108 bytes
     String cgroupParent = "dockertest-" + id;
-    Process p = new ProcessBuilder(Tool.locate("dockerd").orElseThrow().toString(),
+    List<String> cmd = new ArrayList<>(List.of(Tool.locate("dockerd").orElseThrow().toString(),
         "--host", "unix://" + dir.resolve("docker.sock"),
         "--data-root", dir.resolve("data").toString(),
         "--exec-root", dir.resolve("exec").toString(),
         "--pidfile", dir.resolve("docker.pid").toString(),
         "--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
-        "--cgroup-parent=" + cgroupParent, "--log-level=warn")
+        "--cgroup-parent=" + cgroupParent, "--log-level=warn"));
+    cmd.addAll(List.of(extraArgs));
+    Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
     PrivateDockerd d = new PrivateDockerd(dir, cgroupParent, p);
     DockerEngine engine = new DockerEngine(d.socket());
@@ -65,6 +67,11 @@ final class PrivateDockerd implements AutoCloseable {
       Thread.sleep(200);
     }
     return d;
+  }
+
+  /** The daemon's own directory (a temp dir, removed by close). */
+  Path dir() {
+    return dir;
   }
 
   Path socket() {

@@ -162,6 +162,9 @@ public final class CgroupSetup implements CgroupStrategy {
         if (parent > 0 && !members.contains(parent) && InitBinary.isPocInit(parent)) {
           return true;
         }
+        if (InitBinary.isHandedOffInit(pid)) {
+          return true; // created by poc-oci: its parent is the engine's shim
+        }
       }
     }
     return false;

@@ -85,6 +85,11 @@ public final class Flock implements AutoCloseable {
     Files.deleteIfExists(file);
   }
 
+  /** The locked descriptor: another process that duplicates it (pidfd_getfd) shares the lock. */
+  public int fd() {
+    return fd;
+  }
+
   @Override
   public void close() {
     if (fd >= 0) {

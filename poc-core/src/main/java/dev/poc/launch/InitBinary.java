@@ -64,6 +64,26 @@ public final class InitBinary {
   }
 
   /** Whether live process {@code pid} runs a poc-init (of any version poc unpacked). */
+  /**
+   * Whether {@code pid} is a container init that its helper handed off (OCI's created state: the
+   * engine's shim, not a poc-init, is its parent): PID 1 of its namespace, running poc-init's
+   * sealed copy. Other inits die with their helper, so a live one of these is a live container.
+   */
+  public static boolean isHandedOffInit(int pid) {
+    try {
+      String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("NSpid:")) {
+          String[] ids = line.substring(6).trim().split("\\s+");
+          return ids.length > 1 && ids[ids.length - 1].equals("1") && exe.startsWith("/memfd:poc-init");
+        }
+      }
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   public static boolean isPocInit(int pid) {
     try {
       // It runs from a sealed memfd copy of the file it was started from (argv[0]); see poc-init.c.

@@ -97,6 +97,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   @Override
+  public InitPlan sysctl(String key, String value) {
+    return put("sysctl", key, value);
+  }
+
+  @Override
   public InitPlan tmpfs(String inside, String options) {
     return put("tmpfs", rel(inside), options);
   }
@@ -165,6 +170,16 @@ public final class InitPlan implements HelperPlan {
 
   InitPlan tty(boolean tty) {
     return tty ? put("tty", "1") : this;
+  }
+
+  /** OCI's created state: the init waits on this FIFO for {@code start}; the helper leaves at GO. */
+  InitPlan startFifo(Path fifo) {
+    return put("startfifo", fifo.toString());
+  }
+
+  /** OCI: the helper duplicates descriptor {@code fd} of process {@code pid} (the name lock) for the init to hold. */
+  InitPlan lockFrom(long pid, int fd) {
+    return put("lockfrom", Long.toString(pid), Integer.toString(fd));
   }
 
   InitPlan detach(boolean detach) {

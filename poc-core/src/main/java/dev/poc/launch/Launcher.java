@@ -51,7 +51,25 @@ public final class Launcher {
     this.runtime = runtime;
   }
 
-  public Container start(ContainerSpec given) {
+  public Container start(ContainerSpec spec) {
+    return (Container) launch(spec, null);
+  }
+
+  /**
+   * OCI's {@code create}: builds the container up to the point where only its command's exec is
+   * left, then lets go of it. The init waits on {@code startFifo} (which must exist, a FIFO) until
+   * {@code start} writes to it; poc-init has left, so the init is adopted by the nearest subreaper
+   * (containerd's shim) or PID 1. The run state records it as detached; its host side (cgroups and
+   * the rest) is undone by the runtime's reclaim once the init is gone.
+   *
+   * @return the host pid of the container's init
+   */
+  public int create(ContainerSpec spec, Path startFifo) {
+    return (Integer) launch(spec, startFifo);
+  }
+
+  /** Starts {@code given}: a {@link Container}, or with a start FIFO the created init's pid. */
+  private Object launch(ContainerSpec given, Path startFifo) {
     long t0 = System.nanoTime();
     ContainerSpec spec;
     try {
@@ -98,6 +116,11 @@ public final class Launcher {
       planMounts(spec, plan);
       planProcess(spec, plan);
       planLog(spec, plan);
+      if (startFifo != null) {
+        plan.startFifo(startFifo);
+        // the init holds the name for as long as it lives: no reclaim or prune takes it meanwhile
+        plan.lockFrom(ProcessHandle.current().pid(), lock.fd());
+      }
       long tPrepared = System.nanoTime();
 
       SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
@@ -113,7 +136,12 @@ public final class Launcher {
       attachToInit(attachments, initPid, conn, spec);
       copyFiles(conn, spec, initPid);
       conn.send("GO\n".getBytes());
-      awaitExec(conn, spec);
+      if (startFifo != null) {
+        awaitLine(conn, spec, "CREATED");
+        helper.waitFor(); // gone before we return: the init is the reaper's child by then
+      } else {
+        awaitLine(conn, spec, "EXEC");
+      }
       long tExec = System.nanoTime();
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("name", name);
@@ -138,6 +166,11 @@ public final class Launcher {
         state.put("address", net.address().get());
       }
       RunState.write(runDir, state);
+      if (startFifo != null) {
+        conn.close();
+        lock.handOver();
+        return initPid;
+      }
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
@@ -147,8 +180,14 @@ public final class Launcher {
             (tDone - tExec) / 1000, (tDone - t0) / 1000);
       }
       return c;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       if (init != null) {
+        if (startFifo != null) {
+          init.signal(9); // adopted elsewhere once the helper is gone: it would not die with it
+        }
         init.close();
       }
       if (helper != null) {
@@ -329,11 +368,12 @@ public final class Launcher {
     throw failure(line, spec);
   }
 
-  private static void awaitExec(InitConnection conn, ContainerSpec spec) throws IOException {
+  /** Reads the helper's lines up to {@code expected} (EXEC, or CREATED for OCI), skipping READY. */
+  private static void awaitLine(InitConnection conn, ContainerSpec spec, String expected) throws IOException {
     for (;;) {
       String line = conn.readLine();
       if (line == null || !line.equals("READY")) {
-        if ("EXEC".equals(line)) {
+        if (expected.equals(line)) {
           return;
         }
         throw failure(line, spec);

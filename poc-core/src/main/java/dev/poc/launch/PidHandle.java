@@ -25,6 +25,22 @@ public final class PidHandle implements AutoCloseable {
   }
 
   /**
+   * A handle on {@code pid} if it is still the process that started at {@code startTime} (from
+   * another process's record: the pidfd pins it, then the start time proves it is the same one).
+   */
+  public static java.util.Optional<PidHandle> ifStartedAt(int pid, long startTime) {
+    if (RunState.startTime(pid) != startTime) {
+      return java.util.Optional.empty();
+    }
+    PidHandle h = of(pid);
+    if (RunState.startTime(pid) != startTime) {
+      h.close();
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(h);
+  }
+
+  /**
    * A handle on {@code pid} if it is still a child of {@code parent}, which reaps it: a pidfd
    * opened on a pid its parent no longer holds could name another process. A child already gone
    * gives a handle that signals nothing.

@@ -48,6 +48,12 @@ public interface HelperPlan {
   HelperPlan tmpfs(String inside, String options);
 
   /**
+   * A namespaced sysctl ({@code net.ipv4.ping_group_range}, say), written by the init in its own
+   * namespaces before it builds the root; the caller checks that the key is namespaced.
+   */
+  HelperPlan sysctl(String key, String value);
+
+  /**
    * The container side of a veth pair the strategy moves into the init's namespace in
    * {@link Attachment#onCreated}: the helper gives {@code ifName} {@code address/prefix}, brings it
    * up and routes by {@code gateway} ("" for none).

@@ -26,6 +26,19 @@ public final class NameLock implements AutoCloseable {
     return Flock.tryLock(DIR.resolve(name + ".lock")).map(NameLock::new);
   }
 
+  /** The lock's descriptor, for a helper to share the lock (see {@link #handOver()}). */
+  public int fd() {
+    return flock.fd();
+  }
+
+  /**
+   * Lets go of this process's hold but keeps the file, because another process shares the lock
+   * (a handed-off container init holds its name for as long as it lives).
+   */
+  public void handOver() {
+    flock.close();
+  }
+
   @Override
   public void close() {
     try {

@@ -69,7 +69,7 @@ public final class RunState {
   }
 
   /** Whether the init recorded in this state still runs (the same process, not a reused pid). */
-  static boolean initAlive(Map<String, Object> state) {
+  public static boolean initAlive(Map<String, Object> state) {
     return alive(state, "initPid", "initStart");
   }
 

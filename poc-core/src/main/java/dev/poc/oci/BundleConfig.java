@@ -1,0 +1,443 @@
+package dev.poc.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poc.Capability;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.Namespace;
+import dev.poc.Rootfs;
+import dev.poc.Stdio;
+import dev.poc.seccomp.Seccomp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A bundle's {@code config.json} (runtime-spec 1.0 to 1.2) read into a poc {@link ContainerSpec}.
+ *
+ * <p>Strict by design: every field is either mapped, or known to match what poc does anyway (then
+ * it is checked to say so), or refused with an {@link InvalidSpecException} that names the field by
+ * its JSON path. Where poc applies its own fixed version of a field (its masked paths, its device
+ * list) the difference is added to {@link #notes()}, which the CLI writes to its log: told, never
+ * silently dropped.
+ */
+public final class BundleConfig {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The mounts poc makes itself in every container: type and destination. */
+  private static final Map<String, String> OWN_MOUNTS = Map.of(
+      "/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts", "/dev/shm", "tmpfs",
+      "/dev/mqueue", "mqueue", "/sys", "sysfs");
+
+  private final ContainerSpec spec;
+  private final JsonNode annotations;
+  private final List<String> notes;
+
+  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes) {
+    this.spec = spec;
+    this.annotations = annotations;
+    this.notes = List.copyOf(notes);
+  }
+
+  /** The spec to start. */
+  public ContainerSpec spec() {
+    return spec;
+  }
+
+  /** {@code annotations}, as the state reports them (an empty object when absent). */
+  public JsonNode annotations() {
+    return annotations;
+  }
+
+  /** Fields poc honours its own way, one sentence each, for the log. */
+  public List<String> notes() {
+    return notes;
+  }
+
+  /** Reads {@code BUNDLE/config.json} for container {@code id}. */
+  public static BundleConfig read(String id, Path bundle) {
+    Path file = bundle.resolve("config.json");
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new InvalidSpecException("cannot read " + file + ": " + e.getMessage()
+          + " (give the bundle directory that holds config.json with --bundle)");
+    }
+    return new Reader(id, bundle, file).read(root);
+  }
+
+  /** Walks the JSON once, building the spec and refusing what it does not know. */
+  private static final class Reader {
+    private final String id;
+    private final Path bundle;
+    private final Path file;
+    private final List<String> notes = new ArrayList<>();
+    private final ContainerSpec.Builder b = new ContainerSpec.Builder();
+    private final List<InitHostSteps.Rlimit> rlimits = new ArrayList<>();
+    private final Map<String, String> sysctls = new LinkedHashMap<>();
+    private java.util.OptionalInt oomScoreAdj = java.util.OptionalInt.empty();
+    private Path rootPath;
+    private boolean rootReadOnly;
+
+    Reader(String id, Path bundle, Path file) {
+      this.id = id;
+      this.bundle = bundle;
+      this.file = file;
+    }
+
+    BundleConfig read(JsonNode root) {
+      known(root, "", "ociVersion", "process", "root", "hostname", "domainname", "mounts", "linux", "annotations", "hooks");
+      String version = text(root, "ociVersion", "");
+      if (!version.startsWith("1.")) {
+        throw refuse("ociVersion", "is '" + version + "': poc reads runtime-spec 1.0 to 1.2");
+      }
+      b.name(id);
+      b.detached(true);
+      b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT);
+      process(need(root, "process"));
+      rootfs(need(root, "root"));
+      if (root.has("hostname")) {
+        b.hostname(root.get("hostname").asText());
+      }
+      if (root.has("domainname") && !root.get("domainname").asText().isEmpty()) {
+        throw refuse("domainname", "is not supported yet: drop it");
+      }
+      JsonNode hooks = root.path("hooks");
+      known(hooks, "hooks", "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
+      for (String inside : List.of("createContainer", "startContainer")) {
+        if (hooks.path(inside).size() > 0) {
+          throw refuse("hooks." + inside, "(run inside the container) is not supported yet: drop it");
+        }
+      }
+      Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
+      Set<Namespace> namespaces = linux(root.path("linux"));
+      b.namespaces(namespaces);
+      mounts(root.path("mounts"), namespaces);
+      JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
+      InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
+          Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps)));
+      return new BundleConfig(b.build(), annotations, notes);
+    }
+
+    private void process(JsonNode p) {
+      known(p, "process", "terminal", "consoleSize", "user", "args", "env", "cwd", "capabilities", "rlimits",
+          "noNewPrivileges", "apparmorProfile", "selinuxLabel", "oomScoreAdj", "commandLine");
+      if (p.path("terminal").asBoolean(false)) {
+        throw refuse("process.terminal", "is true, which needs --console-socket: not supported yet, run without a terminal");
+      }
+      List<String> args = new ArrayList<>();
+      need(p, "args").forEach(a -> args.add(a.asText()));
+      if (args.isEmpty()) {
+        throw refuse("process.args", "is empty: give the command to run");
+      }
+      b.args(args);
+      Map<String, String> env = new LinkedHashMap<>();
+      p.path("env").forEach(e -> {
+        String kv = e.asText();
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw refuse("process.env", "has '" + kv + "', which is not NAME=VALUE");
+        }
+        env.put(kv.substring(0, eq), kv.substring(eq + 1));
+      });
+      b.env(env);
+      b.cwd(text(p, "cwd", "/"));
+      JsonNode user = p.path("user");
+      known(user, "process.user", "uid", "gid", "umask", "additionalGids", "username");
+      if (user.has("umask")) {
+        throw refuse("process.user.umask", "is not supported yet: drop it");
+      }
+      int uid = user.path("uid").asInt(0);
+      b.uid(uid).gid(user.path("gid").asInt(0));
+      user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
+      capabilities(p.path("capabilities"), uid);
+      int i = 0;
+      for (JsonNode r : p.path("rlimits")) {
+        String at = "process.rlimits[" + i++ + "]";
+        known(r, at, "type", "soft", "hard");
+        String type = r.path("type").asText();
+        jnr.constants.platform.RLIMIT res;
+        try {
+          res = jnr.constants.platform.RLIMIT.valueOf(type);
+        } catch (IllegalArgumentException e) {
+          throw refuse(at + ".type", "is '" + type + "', which is no RLIMIT_ name this host knows");
+        }
+        rlimits.add(new InitHostSteps.Rlimit(type, res.intValue(), r.path("soft").asLong(), r.path("hard").asLong()));
+      }
+      if (p.has("oomScoreAdj")) {
+        int adj = p.get("oomScoreAdj").asInt();
+        if (adj < -1000 || adj > 1000) {
+          throw refuse("process.oomScoreAdj", "is " + adj + ": give -1000 to 1000");
+        }
+        oomScoreAdj = java.util.OptionalInt.of(adj);
+      }
+      if (!p.path("noNewPrivileges").asBoolean(true)) {
+        notes.add("process.noNewPrivileges is false, but poc always sets no_new_privs");
+      }
+      for (String f : List.of("apparmorProfile", "selinuxLabel", "consoleSize", "commandLine")) {
+        if (p.has(f)) {
+          throw refuse("process." + f, "is not supported yet: drop it");
+        }
+      }
+    }
+
+    /**
+     * poc gives a root command one capability set (bounding = effective = permitted); OCI has
+     * five. Taken when those three agree; inheritable adds nothing to a root command; ambient is
+     * refused for another user, whom poc gives no capabilities.
+     */
+    private void capabilities(JsonNode caps, int uid) {
+      if (caps.isMissingNode()) {
+        b.capDrop(Capability.values());
+        return;
+      }
+      known(caps, "process.capabilities", "bounding", "effective", "permitted", "inheritable", "ambient");
+      Set<Capability> bounding = capSet(caps, "bounding");
+      for (String set : List.of("effective", "permitted")) {
+        if (!capSet(caps, set).equals(bounding)) {
+          throw refuse("process.capabilities." + set, "differs from bounding: poc gives a root command one set, "
+              + "so make bounding, effective and permitted the same");
+        }
+      }
+      if (!bounding.containsAll(capSet(caps, "inheritable"))) {
+        throw refuse("process.capabilities.inheritable", "has capabilities outside bounding");
+      }
+      if (uid != 0 && !capSet(caps, "ambient").isEmpty()) {
+        throw refuse("process.capabilities.ambient", "is not supported for a user other than root yet: drop it");
+      }
+      Set<Capability> drop = EnumSet.allOf(Capability.class);
+      drop.removeAll(bounding);
+      b.capAdd(bounding.toArray(Capability[]::new));
+      b.capDrop(drop.toArray(Capability[]::new));
+    }
+
+    private Set<Capability> capSet(JsonNode caps, String name) {
+      Set<Capability> set = EnumSet.noneOf(Capability.class);
+      for (JsonNode c : caps.path(name)) {
+        try {
+          set.add(Capability.parse(c.asText()));
+        } catch (InvalidSpecException e) {
+          throw refuse("process.capabilities." + name, "has " + e.getMessage());
+        }
+      }
+      return set;
+    }
+
+    private void rootfs(JsonNode r) {
+      known(r, "root", "path", "readonly");
+      Path path = Path.of(need(r, "path").asText());
+      if (!path.isAbsolute()) {
+        path = bundle.resolve(path);
+      }
+      rootPath = path.normalize();
+      rootReadOnly = r.path("readonly").asBoolean(false);
+    }
+
+    private Set<Namespace> linux(JsonNode l) {
+      known(l, "linux", "namespaces", "resources", "cgroupsPath", "maskedPaths", "readonlyPaths", "seccomp",
+          "devices", "uidMappings", "gidMappings", "sysctl", "rootfsPropagation", "mountLabel", "intelRdt",
+          "personality", "timeOffsets");
+      Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+      int i = 0;
+      for (JsonNode ns : l.path("namespaces")) {
+        String at = "linux.namespaces[" + i++ + "]";
+        known(ns, at, "type", "path");
+        if (ns.has("path")) {
+          throw refuse(at + ".path", "(joining an existing namespace) is not supported yet: drop it");
+        }
+        String type = ns.path("type").asText();
+        switch (type) {
+          case "pid" -> namespaces.add(Namespace.PID);
+          case "network" -> namespaces.add(Namespace.NET);
+          case "ipc" -> namespaces.add(Namespace.IPC);
+          case "uts" -> namespaces.add(Namespace.UTS);
+          case "mount" -> namespaces.add(Namespace.MOUNT);
+          case "cgroup" -> notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
+          default -> throw refuse(at + ".type", "is '" + type + "', which poc does not support yet");
+        }
+      }
+      resources(l.path("resources"));
+      if (l.has("seccomp")) {
+        b.seccomp(Seccomp.fromJson(l.get("seccomp").toString(), file + " linux.seccomp"));
+      } else {
+        b.seccomp(Seccomp.unconfined());
+      }
+      if (l.has("cgroupsPath")) {
+        notes.add("linux.cgroupsPath '" + l.get("cgroupsPath").asText() + "' is not used: poc puts the container in poc/" + id);
+      }
+      if (l.has("maskedPaths") || l.has("readonlyPaths")) {
+        notes.add("linux.maskedPaths and readonlyPaths: poc masks its own fixed list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
+      }
+      if (l.path("devices").size() > 0) {
+        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, tty)");
+      }
+      l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
+      for (String f : List.of("uidMappings", "gidMappings", "mountLabel", "intelRdt", "personality", "timeOffsets")) {
+        if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
+          throw refuse("linux." + f, "is not supported yet: drop it");
+        }
+      }
+      String propagation = l.path("rootfsPropagation").asText("");
+      if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
+        throw refuse("linux.rootfsPropagation", "is '" + propagation + "': poc makes every mount private");
+      }
+      return namespaces;
+    }
+
+    private void resources(JsonNode r) {
+      known(r, "linux.resources", "memory", "cpu", "pids", "devices", "blockIO", "hugepageLimits", "network", "rdma", "unified");
+      JsonNode mem = r.path("memory");
+      known(mem, "linux.resources.memory", "limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness",
+          "disableOOMKiller", "useHierarchy", "checkBeforeUpdate");
+      if (mem.has("limit") && mem.get("limit").asLong() > 0) {
+        b.memory(Long.toString(mem.get("limit").asLong()));
+      }
+      for (String f : List.of("reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
+        if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
+          throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
+        }
+      }
+      JsonNode cpu = r.path("cpu");
+      known(cpu, "linux.resources.cpu", "shares", "quota", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst");
+      if (cpu.has("shares") && cpu.get("shares").asLong() > 0) {
+        b.cpuShares(cpu.get("shares").asLong());
+      }
+      if (cpu.has("quota") && cpu.get("quota").asLong() > 0) {
+        long period = cpu.path("period").asLong(100_000);
+        b.cpus((double) cpu.get("quota").asLong() / period);
+      }
+      for (String f : List.of("realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst")) {
+        if (cpu.has(f) && !cpu.get(f).asText().isEmpty() && !cpu.get(f).asText().equals("0")) {
+          throw refuse("linux.resources.cpu." + f, "is not supported yet: drop it");
+        }
+      }
+      JsonNode pids = r.path("pids");
+      known(pids, "linux.resources.pids", "limit");
+      long limit = pids.path("limit").asLong(0);
+      if (limit > 0) {
+        b.pids(limit);
+      } else {
+        b.unlimitedPids();
+      }
+      if (r.path("devices").size() > 0) {
+        notes.add("linux.resources.devices: poc applies its own device allow-list (the devices it makes, plus pts)");
+      }
+      JsonNode blkio = r.path("blockIO");
+      if (blkio.size() == 1 && blkio.path("weight").asInt(-1) == 0) {
+        blkio = JSON.createObjectNode(); // Docker's "weight": 0 is "not set"
+      }
+      if (blkio.size() > 0) {
+        throw refuse("linux.resources.blockIO", "is not supported yet: drop it");
+      }
+      for (String f : List.of("hugepageLimits", "network", "rdma", "unified")) {
+        if (r.has(f) && !(r.get(f).isContainerNode() && r.get(f).isEmpty())) {
+          throw refuse("linux.resources." + f, "is not supported yet: drop it");
+        }
+      }
+    }
+
+    private void mounts(JsonNode mounts, Set<Namespace> namespaces) {
+      int i = 0;
+      for (JsonNode m : mounts) {
+        String at = "mounts[" + i++ + "]";
+        known(m, at, "destination", "type", "source", "options", "uidMappings", "gidMappings");
+        String dest = need(m, "destination").asText();
+        String type = m.path("type").asText("bind");
+        List<String> options = new ArrayList<>();
+        m.path("options").forEach(o -> options.add(o.asText()));
+        boolean bind = type.equals("bind") || type.equals("rbind") || options.contains("bind") || options.contains("rbind");
+        String own = OWN_MOUNTS.get(dest);
+        if (own != null && (own.equals(type) || bind && dest.equals("/dev/shm"))) {
+          if (bind) {
+            notes.add(at + ": /dev/shm is poc's own tmpfs, not a bind of " + m.path("source").asText());
+          }
+          continue; // poc mounts it itself, with the same type
+        }
+        if (type.equals("cgroup") || type.equals("cgroup2")) {
+          notes.add(at + ": poc does not mount a cgroup filesystem at " + dest + " yet");
+          continue;
+        }
+        if (bind) {
+          Path source = Path.of(need(m, "source").asText());
+          if (!source.isAbsolute()) {
+            source = bundle.resolve(source);
+          }
+          for (String o : options) {
+            if (!Set.of("bind", "rbind", "ro", "rw", "rprivate", "private", "nosuid", "nodev", "noexec").contains(o)) {
+              throw refuse(at + ".options", "has '" + o + "', which poc does not support for a bind yet");
+            }
+          }
+          if (options.contains("nosuid") || options.contains("nodev") || options.contains("noexec")) {
+            notes.add(at + ": binds are made nosuid,nodev by poc; noexec is not applied yet");
+          }
+          b.bind(source, dest, options.contains("ro"));
+          continue;
+        }
+        throw refuse(at, "is a " + type + " mount at " + dest + ", which poc does not support yet "
+            + "(it supports bind mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
+      }
+      if (!namespaces.contains(Namespace.MOUNT)) {
+        throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
+      }
+    }
+
+    /** A sysctl the container's own namespaces hold, as poc-init writes it (checked: a path part). */
+    private String sysctl(String key, Set<Namespace> namespaces) {
+      String at = "linux.sysctl." + key;
+      if (!key.matches("[a-z0-9_]+(\\.[a-z0-9_-]+)+")) {
+        throw refuse(at, "is not a sysctl name poc accepts (lower-case words joined by dots)");
+      }
+      boolean net = key.startsWith("net.") && namespaces.contains(Namespace.NET);
+      boolean ipc = (key.startsWith("kernel.msg") || key.startsWith("kernel.shm") || key.equals("kernel.sem")
+          || key.startsWith("fs.mqueue.")) && namespaces.contains(Namespace.IPC);
+      if (!net && !ipc) {
+        throw refuse(at, "is not namespaced in this container (only net.* with a network namespace and the IPC "
+            + "ones with an ipc namespace are): setting it would change the host");
+      }
+      return key;
+    }
+
+    private void known(JsonNode node, String at, String... fields) {
+      if (node.isMissingNode() || node.isNull()) {
+        return;
+      }
+      if (!node.isObject()) {
+        throw refuse(at, "is not a JSON object");
+      }
+      Set<String> ok = Set.of(fields);
+      for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+        String f = it.next();
+        if (!ok.contains(f)) {
+          throw refuse(at.isEmpty() ? f : at + "." + f, "is not a field poc knows or supports: drop it");
+        }
+      }
+    }
+
+    private JsonNode need(JsonNode node, String field) {
+      JsonNode v = node.get(field);
+      if (v == null || v.isNull()) {
+        throw refuse(field, "is missing");
+      }
+      return v;
+    }
+
+    private static String text(JsonNode node, String field, String otherwise) {
+      JsonNode v = node.get(field);
+      return v == null || v.isNull() ? otherwise : v.asText();
+    }
+
+    private InvalidSpecException refuse(String field, String why) {
+      return new InvalidSpecException(file + ": " + field + " " + why);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.poc.oci;
+
+import dev.poc.InvalidSpecException;
+import dev.poc.spi.Attachment;
+import dev.poc.spi.RootfsStrategy;
+import dev.poc.spi.StartContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A bundle's {@code root.path}, bound onto itself and pivoted into, read-only when {@code
+ * root.readonly} says so. The engine owns the directory (Docker's overlay, containerd's snapshot),
+ * so nothing is left to undo. It also carries the bundle's namespaced sysctls into the helper's
+ * plan and returns the {@link InitHostSteps} as its attachment: the strategy that prepares last.
+ */
+final class BundleRootfs implements RootfsStrategy {
+  private final Path path;
+  private final boolean readOnly;
+  private final Map<String, String> sysctls;
+  private final InitHostSteps steps;
+
+  BundleRootfs(Path path, boolean readOnly, Map<String, String> sysctls, InitHostSteps steps) {
+    this.path = path;
+    this.readOnly = readOnly;
+    this.sysctls = Map.copyOf(sysctls);
+    this.steps = steps;
+  }
+
+  @Override
+  public Attachment prepare(StartContext ctx) {
+    if (!Files.isDirectory(path)) {
+      throw new InvalidSpecException("root.path " + path + " is not a directory: unpack the image's root filesystem there");
+    }
+    ctx.plan().rootBind(path, path, readOnly ? "ro,nodev" : "nodev");
+    sysctls.forEach(ctx.plan()::sysctl);
+    return steps; // rootfs prepares last: the other host steps (cgroups) are done when these run
+  }
+
+  /** The engine writes /etc/hosts, /etc/hostname and /etc/resolv.conf as bind mounts of its own. */
+  @Override
+  public boolean bindsEtcFiles() {
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "bundle root " + path + (readOnly ? " (read-only)" : "");
+  }
+}

@@ -1,0 +1,327 @@
+package dev.poc.oci;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.poc.InvalidSpecException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code poc-oci}: the command line of the OCI runtime spec, as runc has it, so containerd's shim,
+ * Docker and podman can call poc unchanged. A small hand parser: the engines pass a fixed set of
+ * flags, and a JVM that starts four times per container should load as little as it can.
+ *
+ * <p>Exit status: the verb's (0), 1 for an error (written to stderr and, with {@code --log}, to
+ * that file as the engines read it), 2 for a usage error; {@code run} exits as the container.
+ */
+public final class OciMain {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path root = StateDir.DEFAULT_ROOT;
+  private Path logFile;
+  private boolean jsonLog;
+  private boolean debug;
+
+  private OciMain() {}
+
+  public static void main(String[] argv) {
+    System.exit(new OciMain().run(new ArrayDeque<>(List.of(argv))));
+  }
+
+  int run(Deque<String> args) {
+    try {
+      String verb = globals(args);
+      if (verb == null) {
+        return 0;
+      }
+      return verb(verb, args);
+    } catch (UsageException e) {
+      error(e.getMessage() + " (poc-oci --help lists the verbs and flags)");
+      return 2;
+    } catch (IOException | RuntimeException e) {
+      error(e.getMessage() != null ? e.getMessage() : e.toString());
+      if (debug) {
+        e.printStackTrace();
+      }
+      return 1;
+    }
+  }
+
+  /** Reads the global flags; returns the verb, or null when a flag (--version, --help) answered. */
+  private String globals(Deque<String> args) throws IOException {
+    while (!args.isEmpty() && args.peek().startsWith("-")) {
+      String flag = args.pop();
+      String value = null;
+      int eq = flag.indexOf('=');
+      if (eq > 0) {
+        value = flag.substring(eq + 1);
+        flag = flag.substring(0, eq);
+      }
+      switch (flag) {
+        case "--root" -> root = Path.of(value(flag, value, args));
+        case "--log" -> logFile = Path.of(value(flag, value, args));
+        case "--log-format" -> {
+          String f = value(flag, value, args);
+          if (!f.equals("json") && !f.equals("text")) {
+            throw new UsageException("--log-format is '" + f + "': use json or text");
+          }
+          jsonLog = f.equals("json");
+        }
+        case "--debug" -> debug = true;
+        case "--systemd-cgroup" -> throw new InvalidSpecException(
+            "--systemd-cgroup is not supported: poc manages cgroupfs itself; configure the engine with the cgroupfs "
+                + "driver (Docker: --exec-opt native.cgroupdriver=cgroupfs; containerd: SystemdCgroup = false)");
+        case "--version", "-v" -> {
+          System.out.print(Version.lines());
+          return null;
+        }
+        case "--help", "-h" -> {
+          System.out.print(USAGE);
+          return null;
+        }
+        default -> throw new UsageException("unknown global flag " + flag);
+      }
+    }
+    if (args.isEmpty()) {
+      System.out.print(USAGE);
+      return null;
+    }
+    return args.pop();
+  }
+
+  private int verb(String verb, Deque<String> args) throws IOException {
+    OciRuntime oci = new OciRuntime(new StateDir(root), this::warn);
+    Flags f = Flags.parse(verb, args);
+    switch (verb) {
+      case "create" -> {
+        f.refuseUnsupportedCreateFlags();
+        oci.create(f.id(), f.bundle(), f.pidFile);
+        return 0;
+      }
+      case "start" -> {
+        oci.start(f.id());
+        return 0;
+      }
+      case "run" -> {
+        f.refuseUnsupportedCreateFlags();
+        return new RunVerb(oci).run(f.id(), f.bundle(), f.pidFile, f.detach);
+      }
+      case "state" -> {
+        System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(oci.state(f.id())));
+        return 0;
+      }
+      case "kill" -> {
+        String id = f.id();
+        oci.kill(id, signal(f.operands.size() > 1 ? f.operands.get(1) : "TERM"), f.all);
+        return 0;
+      }
+      case "delete" -> {
+        oci.delete(f.id(), f.force);
+        return 0;
+      }
+      case "list" -> {
+        list(oci, f);
+        return 0;
+      }
+      case "features" -> {
+        System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Features.document()));
+        return 0;
+      }
+      case "exec", "ps", "pause", "resume", "update", "checkpoint", "restore", "events", "spec" -> throw new InvalidSpecException(
+          "poc-oci " + verb + " is not supported yet (supported: create, start, state, kill, delete, run, list, features)");
+      default -> throw new UsageException("unknown verb '" + verb + "'");
+    }
+  }
+
+  private void list(OciRuntime oci, Flags f) throws IOException {
+    List<Record> all = oci.list();
+    if (f.quiet) {
+      all.forEach(r -> System.out.println(r.id()));
+    } else if ("json".equals(f.format)) {
+      ArrayNode out = JSON.createArrayNode();
+      StateDir state = new StateDir(root);
+      all.forEach(r -> out.add(state.state(r)));
+      System.out.println(out);
+    } else {
+      System.out.printf("%-20s %-8s %-10s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+      for (Record r : all) {
+        String status = oci.status(r);
+        System.out.printf("%-20s %-8d %-10s %-40s %s%n", r.id(), status.equals("stopped") ? 0 : r.pid(), status,
+            r.bundle(), r.created());
+      }
+    }
+  }
+
+  /** KILL, SIGKILL, 9, kill: a signal number. */
+  static int signal(String text) {
+    if (text.chars().allMatch(Character::isDigit)) {
+      return Integer.parseInt(text);
+    }
+    String name = text.toUpperCase(Locale.ROOT);
+    if (name.startsWith("SIG")) {
+      name = name.substring(3);
+    }
+    try {
+      return jnr.constants.platform.Signal.valueOf("SIG" + name).intValue();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSpecException("'" + text + "' is not a signal: give a name like TERM or SIGKILL, or a number");
+    }
+  }
+
+  private static String value(String flag, String inline, Deque<String> args) {
+    if (inline != null) {
+      return inline;
+    }
+    if (args.isEmpty()) {
+      throw new UsageException(flag + " needs a value");
+    }
+    return args.pop();
+  }
+
+  private void error(String message) {
+    System.err.println("poc-oci: " + message);
+    logLine("error", message);
+  }
+
+  private void warn(String message) {
+    logLine("warning", message);
+    if (debug) {
+      System.err.println("poc-oci: " + message);
+    }
+  }
+
+  /** One line of --log, as runc writes it: JSON {level, msg, time} or text. */
+  private void logLine(String level, String message) {
+    if (logFile == null) {
+      return;
+    }
+    String line;
+    if (jsonLog) {
+      var node = JSON.createObjectNode().put("level", level).put("msg", message).put("time", Instant.now().toString());
+      line = node.toString();
+    } else {
+      line = Instant.now() + " " + level + " " + message;
+    }
+    try {
+      Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      System.err.println("poc-oci: cannot write the log " + logFile + ": " + e.getMessage());
+    }
+  }
+
+  /** The flags of one verb and its operands (the id, then a signal for kill). */
+  static final class Flags {
+    final String verb;
+    final List<String> operands = new java.util.ArrayList<>();
+    Path bundle = Path.of(".");
+    Path pidFile;
+    String consoleSocket;
+    int preserveFds;
+    boolean force;
+    boolean all;
+    boolean detach;
+    boolean quiet;
+    String format;
+
+    private Flags(String verb) {
+      this.verb = verb;
+    }
+
+    static Flags parse(String verb, Deque<String> args) {
+      Flags f = new Flags(verb);
+      while (!args.isEmpty()) {
+        String a = args.pop();
+        if (!a.startsWith("-") || a.equals("-")) {
+          f.operands.add(a);
+          continue;
+        }
+        String value = null;
+        int eq = a.indexOf('=');
+        if (eq > 0) {
+          value = a.substring(eq + 1);
+          a = a.substring(0, eq);
+        }
+        switch (a) {
+          case "--bundle", "-b" -> f.bundle = Path.of(value(a, value, args));
+          case "--pid-file" -> f.pidFile = Path.of(value(a, value, args));
+          case "--console-socket" -> f.consoleSocket = value(a, value, args);
+          case "--preserve-fds" -> f.preserveFds = Integer.parseInt(value(a, value, args));
+          case "--no-pivot", "--no-new-keyring" -> { } // poc always pivots; it makes no session keyring
+          case "--force", "-f" -> {
+            if (verb.equals("list")) {
+              f.format = value(a, value, args);
+            } else {
+              f.force = true;
+            }
+          }
+          case "--format" -> f.format = value(a, value, args);
+          case "--all", "-a" -> f.all = true;
+          case "--detach", "-d" -> f.detach = true;
+          case "--quiet", "-q" -> f.quiet = true;
+          default -> throw new UsageException(verb + ": unknown flag " + a);
+        }
+      }
+      return f;
+    }
+
+    String id() {
+      if (operands.isEmpty()) {
+        throw new UsageException(verb + " needs the container's id");
+      }
+      return operands.get(0);
+    }
+
+    Path bundle() {
+      return bundle.toAbsolutePath();
+    }
+
+    void refuseUnsupportedCreateFlags() {
+      if (consoleSocket != null) {
+        throw new InvalidSpecException("--console-socket is not supported yet: run without a terminal");
+      }
+      if (preserveFds > 0) {
+        throw new InvalidSpecException("--preserve-fds " + preserveFds + " is not supported yet");
+      }
+    }
+  }
+
+  /** A mistake on the command line. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  private static final String USAGE = """
+      poc-oci: poc as an OCI runtime (the runtime-spec command line, as runc has it)
+
+      usage: poc-oci [--root DIR] [--log FILE] [--log-format json|text] [--debug] VERB ...
+
+        create [--bundle DIR] [--pid-file F] ID   the container, waiting for start
+        start ID                                  exec its command
+        run [--bundle DIR] [--pid-file F] [--detach] ID   create, start, and wait (exit: the container's)
+        state ID                                  the spec's state JSON
+        kill [--all] ID [SIGNAL]                  signal it (TERM unless given)
+        delete [--force] ID                       remove it (--force: even when running)
+        list [--format table|json] [--quiet]      every container under --root
+        features                                  what this runtime supports, as JSON
+        --version
+
+      State lives under --root (default /run/poc-oci).
+      """;
+
+  static {
+    // the PrintStream of a JVM started by an engine may default to ASCII
+    System.setOut(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8));
+  }
+}
