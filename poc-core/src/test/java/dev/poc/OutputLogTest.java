@@ -38,9 +38,10 @@ class OutputLogTest {
   void tenMegabytesOnEachStreamWithNoReaderCompleteAndTheLogKeepsItsTailWithinTheCap() throws Exception {
     String name = TestRootfs.uniqueName("flood");
     long cap = 1L << 20;
-    // 10 MB of 'o' lines on stdout and 10 MB of 'e' lines on stderr, then a last line on each
-    String script = "i=0; line=$(head -c 1023 /dev/zero | tr '\\0' o); while [ $i -lt 10240 ]; do echo $line; i=$((i+1)); done &"
-        + " j=0; eline=$(head -c 1023 /dev/zero | tr '\\0' e); while [ $j -lt 10240 ]; do echo $eline >&2; j=$((j+1)); done; wait;"
+    // 10 MB of 'o' lines on stdout, then 10 MB of 'e' lines on stderr (in that order, so that the
+    // tail the cap keeps holds 'e' lines), then a last line on each
+    String script = "i=0; line=$(head -c 1023 /dev/zero | tr '\\0' o); while [ $i -lt 10240 ]; do echo $line; i=$((i+1)); done;"
+        + " j=0; eline=$(head -c 1023 /dev/zero | tr '\\0' e); while [ $j -lt 10240 ]; do echo $eline >&2; j=$((j+1)); done;"
         + " echo last-out; echo last-err >&2";
     try (Container c = bb(name).logMaxBytes(cap).command("sh", "-c", script).start()) {
       assertThat(c.waitFor()).isZero(); // nobody read a byte: it did not block
