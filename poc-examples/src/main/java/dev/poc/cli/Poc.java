@@ -45,17 +45,13 @@ public final class Poc implements AutoCloseable {
 
   /** The state root: the option, else $POC_STATE_ROOT, else the seed's directory. */
   Path stateRoot() {
-    if (stateRoot != null) {
-      return stateRoot;
-    }
-    String env = System.getenv("POC_STATE_ROOT");
-    return env != null && !env.isBlank() ? Path.of(env) : ContainerRuntime.DEFAULT_STATE_ROOT;
+    return QuickCommands.stateRoot(stateRoot);
   }
 
   /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */
   ContainerRuntime runtime() {
     if (runtime == null) {
-      runtime = ContainerRuntime.builder().stateRoot(stateRoot()).network(NetworkEnv.settings(System.getenv())).build();
+      runtime = QuickCommands.open(stateRoot());
     }
     return runtime;
   }
@@ -69,9 +65,6 @@ public final class Poc implements AutoCloseable {
 
   /** Runs the CLI and returns its exit status. */
   public static int run(String... args) {
-    if ("1".equals(System.getenv("POC_DEBUG"))) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
-    }
     try (Poc poc = new Poc()) {
       CommandLine cli = new CommandLine(poc);
       cli.setParameterExceptionHandler(new Errors.Usage());
@@ -99,7 +92,8 @@ public final class Poc implements AutoCloseable {
     cli.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
   }
 
+  /** As {@link Main#main}: the quick path for the hot commands, this class for the rest. */
   public static void main(String[] args) {
-    System.exit(run(args));
+    Main.main(args);
   }
 }
