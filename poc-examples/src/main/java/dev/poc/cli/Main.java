@@ -16,6 +16,14 @@ public final class Main {
     if ("1".equals(System.getenv("POC_DEBUG"))) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
     }
+    if (args.length == 2 && args[0].equals(StartupTraining.VERB)) {
+      try {
+        System.exit(StartupTraining.run(args[1]));
+      } catch (java.io.IOException e) {
+        System.err.println("poc: start-up training failed: " + e);
+        System.exit(Poc.POC_ERROR);
+      }
+    }
     OptionalInt quick = QuickCommands.run(args);
     System.exit(quick.isPresent() ? quick.getAsInt() : Poc.run(args));
   }

@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  * it ({@code ps}, {@code exec}, {@code stop}, {@code stats}, {@code info}). Exit status: the command's own for
  * {@code run} and {@code exec}, 2 for a usage error, 125 for an error of poc's.
  */
-@Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
+@Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = VersionInfo.class,
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
         StopCommand.class, StatsCommand.class, RmCommand.class, PruneCommand.class, InfoCommand.class,
