@@ -139,6 +139,19 @@ public final class AddressAllocator {
     return reclaimAll(janitor, lease -> true);
   }
 
+  /**
+   * Whether the lease file holds {@code text} at all, read without the lock and without parsing:
+   * a cheap first look, so that a runtime opening (every CLI command) parses the file only when it
+   * may have something to reclaim there.
+   */
+  boolean mayMention(String text) throws IOException {
+    if (!Files.exists(file)) {
+      return false;
+    }
+    boolean plain = text.chars().allMatch(c -> c >= 0x20 && c != '"' && c != '\\' && c < 0x7f);
+    return !plain || Files.readString(file).contains(text); // otherwise JSON may have escaped it
+  }
+
   /** Reclaims the leases {@code which} selects whose container is gone; returns how many. */
   int reclaimAll(Janitor janitor, java.util.function.Predicate<Lease> which) throws IOException {
     if (!Files.exists(file)) {

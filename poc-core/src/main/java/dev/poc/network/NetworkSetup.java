@@ -161,8 +161,11 @@ public final class NetworkSetup implements HostSetup {
     String runs = owner(stateRoot.resolve("run")) + "/";
     java.util.function.Predicate<AddressAllocator.Lease> left =
         l -> l.owner().startsWith(runs) && !Files.exists(Path.of(l.owner()));
-    defaultPool.reclaimAll(janitor, left);
-    bridgePool.reclaimAll(janitor, left);
+    for (AddressAllocator pool : List.of(defaultPool, bridgePool)) {
+      if (pool.mayMention(runs)) {
+        pool.reclaimAll(janitor, left);
+      }
+    }
   }
 
   @Override

@@ -152,6 +152,16 @@ class AddressAllocatorTest {
   }
 
   @Test
+  void aFirstLookSaysWhetherTheFileMayHoldAText() throws IOException {
+    AddressAllocator p = pool("10.9.0.0/16");
+    assertThat(p.mayMention("/run/")).as("no file yet").isFalse();
+    take(p, "a");
+    assertThat(p.mayMention("/run/")).isTrue();
+    assertThat(p.mayMention("/elsewhere/")).isFalse();
+    assertThat(p.mayMention("/odd\"dir/")).as("a text JSON escapes: only parsing can tell").isTrue();
+  }
+
+  @Test
   void reclaimingSomeLeasesAsksOnlyAboutThoseAndMakesNoFile() throws IOException {
     AddressAllocator p = pool("10.9.0.0/16");
     assertThat(p.reclaimAll(janitor, l -> true)).isZero();
