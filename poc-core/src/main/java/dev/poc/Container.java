@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running (or ended) container. Closing it stops the command (SIGTERM, then SIGKILL after the
- * spec's stop timeout) and releases everything the container held on the host.
+ * spec's stop timeout) and releases everything the container held on the host. One piece is
+ * released in the background: a DEFAULT or BRIDGE container's veth is deleted (and only then its
+ * address freed for another container) by its runtime shortly after, because the kernel takes
+ * longer to delete it than the rest of a start takes; {@link ContainerRuntime#close()} waits for
+ * those deletions, and a new start of the same name finishes its own first.
  *
  * <pre>{@code
  * try (Container c = Container.builder().name("test0").command("sh", "-c", "hostname").start()) {
@@ -249,7 +253,10 @@ public final class Container implements AutoCloseable {
     return !exit.isDone();
   }
 
-  /** Waits until the command has ended and everything is released; returns its exit code. */
+  /**
+   * Waits until the command has ended and everything is released (the veth of a networked
+   * container is deleted in the background, see above); returns its exit code.
+   */
   public int waitFor() throws InterruptedException {
     return awaitStatus().code();
   }

@@ -513,6 +513,11 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
+    try {
+      network.reclaimLeftLeases(stateRoot);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("reclaiming the addresses of ended containers under {} failed: {}", stateRoot, e.toString());
+    }
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
       return;
@@ -577,9 +582,13 @@ public final class ContainerRuntime implements AutoCloseable {
         }
       }
     }
+    network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
   }
 
-  /** Stops every container this runtime started (detached ones are left running). */
+  /**
+   * Stops every container this runtime started (detached ones are left running), and returns once
+   * the veths of the networked ones that ended are deleted and their addresses free.
+   */
   @Override
   public void close() {
     closeLive();

@@ -510,6 +510,7 @@ class NetworkTest {
   }
 
   private void assertReleased(String name) throws IOException, InterruptedException {
+    env.setup().awaitReleases(); // the veth goes in the background, then its address
     try (Rtnetlink nl = Rtnetlink.open()) {
       assertThat(nl.link(InterfaceNames.hostVeth(name))).as("host veth of %s", name).isEmpty();
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "Times poc beside runc, crun and the bare unshare floor; prints a Markdown report and writes it to --out.")
 public final class BenchMain implements Callable<Integer> {
   @Option(names = "--scenarios", split = ",", description = "Which scenarios to run (default: ${DEFAULT-VALUE}).",
-      defaultValue = "1,2,3,4,5,6,7")
+      defaultValue = "1,2,3,4,5,6,7,8")
   List<Integer> scenarios;
 
   @Option(names = "--iterations", description = "Measured runs per variant (default: ${DEFAULT-VALUE}).", defaultValue = "100")
@@ -66,7 +66,8 @@ public final class BenchMain implements Callable<Integer> {
       env.warmUpJit(jitWarmup);
       Harness harness = new Harness(warmup, iterations, pauseMillis, variants, log);
       for (Scenario s : List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(fillerMiB),
-          new ConcurrencyScenario(), new MemoryScenario(), new SeccompScenario(), new ImageScenario())) {
+          new ConcurrencyScenario(), new MemoryScenario(), new SeccompScenario(), new ImageScenario(),
+          new CliScenario())) {
         if (scenarios.contains(s.number())) {
           log.println("scenario " + s.number() + " ...");
           String section = s.run(env, harness).render();

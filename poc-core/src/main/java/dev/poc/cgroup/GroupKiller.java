@@ -54,7 +54,7 @@ final class GroupKiller {
       // fd pins one process: /proc/PID names that process for as long as it lives
       return isMember(pid, groupPath) && Syscalls.pidfdSendSignal(fd, SIGKILL) == 0;
     } finally {
-      Posix.get().close(fd);
+      Posix.close(fd);
     }
   }
 

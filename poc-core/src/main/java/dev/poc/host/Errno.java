@@ -25,7 +25,7 @@ public final class Errno {
   /** "text (errno n)", e.g. "File exists (errno 17)", for error messages. */
   public static String describe(int errno) {
     jnr.constants.platform.Errno e = jnr.constants.platform.Errno.valueOf(errno);
-    String text = e == null || e.description() == null ? Posix.get().strerror(errno) : e.description();
+    String text = e == null || e.description() == null ? LibC.get().strerror(errno) : e.description();
     return text + " (errno " + errno + ")";
   }
 }

@@ -7,8 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import jnr.posix.FileStat;
-import jnr.posix.POSIX;
 
 /**
  * An exclusive flock(2) on a file. Unlike {@link java.nio.channels.FileLock} (fcntl, one owner
@@ -39,42 +37,41 @@ public final class Flock implements AutoCloseable {
   }
 
   private static Optional<Flock> acquire(Path file, boolean nonBlocking) throws IOException {
-    POSIX posix = Posix.get();
+    LibC.Functions libc = LibC.get();
     for (;;) {
-      int fd = posix.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
+      int fd = libc.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0600);
       if (fd < 0) {
-        int errno = posix.errno();
+        int errno = Errno.last();
         throw errno == Errno.ENOENT
             ? new NoSuchFileException(file.toString(), null, "its directory is gone")
             : new IOException("opening lock file " + file + ": " + Errno.describe(errno));
       }
       int rc;
       do {
-        rc = posix.flock(fd, LOCK_EX | (nonBlocking ? LOCK_NB : 0));
-      } while (rc != 0 && posix.errno() == Errno.EINTR);
+        rc = libc.flock(fd, LOCK_EX | (nonBlocking ? LOCK_NB : 0));
+      } while (rc != 0 && Errno.last() == Errno.EINTR);
       if (rc != 0) {
-        int errno = posix.errno();
-        posix.close(fd);
+        int errno = Errno.last();
+        libc.close(fd);
         if (errno == Errno.EWOULDBLOCK) {
           return Optional.empty();
         }
         throw new IOException("locking " + file + ": " + Errno.describe(errno));
       }
-      if (stillNamedBy(posix, fd, file)) {
+      if (stillNamedBy(fd, file)) {
         return Optional.of(new Flock(file, fd));
       }
-      posix.close(fd); // the holder before us deleted the file: lock the one the path names now
+      libc.close(fd); // the holder before us deleted the file: lock the one the path names now
     }
   }
 
-  private static boolean stillNamedBy(POSIX posix, int fd, Path file) throws IOException {
-    FileStat st = posix.allocateStat();
-    if (posix.fstat(fd, st) != 0) {
-      throw new IOException("fstat of lock file " + file + ": " + Errno.describe(posix.errno()));
-    }
+  /** Whether {@code file} still names the file open as {@code fd} (same device and inode). */
+  private static boolean stillNamedBy(int fd, Path file) throws IOException {
+    // /proc/self/fd/N leads to the open file itself, even when its name is gone: an fstat in Java
+    Map<String, Object> open = Files.readAttributes(Path.of("/proc/self/fd/" + fd), "unix:dev,ino");
     try {
-      Map<String, Object> attrs = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-      return ((Number) attrs.get("ino")).longValue() == st.ino() && ((Number) attrs.get("dev")).longValue() == st.dev();
+      Map<String, Object> named = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+      return named.get("ino").equals(open.get("ino")) && named.get("dev").equals(open.get("dev"));
     } catch (NoSuchFileException e) {
       return false;
     }
@@ -93,7 +90,7 @@ public final class Flock implements AutoCloseable {
   @Override
   public void close() {
     if (fd >= 0) {
-      Posix.get().close(fd); // closing the only descriptor drops the lock
+      LibC.get().close(fd); // closing the only descriptor drops the lock
       fd = -1;
     }
   }

@@ -8,16 +8,35 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
 /**
- * poc's one binding of libc for the calls jnr-posix lacks or wraps in a throwing handler: mount,
- * umount2, ioctl with a struct (loop devices), rmdir, raw syscalls (pidfd, bpf), and netlink
- * sockets. Every call saves errno, read back with {@link Errno#last()}.
+ * poc's one binding of libc: files and locks, signals, mount, umount2, ioctl with a struct (loop
+ * devices), rmdir, raw syscalls (pidfd, bpf) and netlink sockets. Every call saves errno, read back
+ * with {@link Errno#last()}. jnr-posix is not used: binding its hundreds of functions costs a
+ * fresh JVM (the CLI's) a third of a second, these few a hundredth.
  */
 public final class LibC {
   /** The bound functions; public only because jnr-ffi generates an implementation of it. */
   public interface Functions {
     int open(String path, int flags);
 
+    int open(String path, int flags, int mode);
+
     int close(int fd);
+
+    int flock(int fd, int operation);
+
+    int kill(int pid, int signal);
+
+    int geteuid();
+
+    int isatty(int fd);
+
+    int chmod(String path, int mode);
+
+    int mkfifo(String path, int mode);
+
+    long write(int fd, @In byte[] buf, long count);
+
+    String strerror(int errnum);
 
     int ioctl(int fd, long request, long arg);
 

@@ -25,7 +25,7 @@ public final class NativeThreads {
         root = root.getParent();
       }
       Thread t = new Thread(root, () -> {
-        Posix.get();
+        LibC.get();
         jnr.ffi.Runtime.getSystemRuntime().getMemoryManager().allocateTemporary(8, true);
       }, "poc-native-init");
       t.setDaemon(true);

@@ -1,28 +1,38 @@
 package dev.poc.host;
 
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
-
-/** The few syscalls the JVM side needs directly, through jnr-posix. */
+/** The few process calls the JVM side needs directly, over {@link LibC}. */
 public final class Posix {
-  private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+  private static final int EPERM = 1;
 
   private Posix() {}
 
-  public static POSIX get() {
-    return POSIX;
-  }
-
   /** Sends a signal; false when the process no longer exists. */
   public static boolean kill(int pid, int signal) {
-    return POSIX.kill(pid, signal) == 0;
+    return LibC.get().kill(pid, signal) == 0;
   }
 
   public static boolean isAlive(int pid) {
-    return pid > 0 && (POSIX.kill(pid, 0) == 0 || POSIX.errno() == 1 /* EPERM: exists */);
+    return pid > 0 && (LibC.get().kill(pid, 0) == 0 || Errno.last() == EPERM /* exists */);
+  }
+
+  /** Closes a file descriptor this process opened outside Java's streams. */
+  public static void close(int fd) {
+    LibC.get().close(fd);
+  }
+
+  /** Sets the mode of {@code path}, set-id and sticky bits included (which java.nio cannot). */
+  public static void chmod(String path, int mode) throws java.io.IOException {
+    if (LibC.get().chmod(path, mode) != 0) {
+      throw new java.io.IOException("chmod " + Integer.toOctalString(mode) + " " + path + ": " + Errno.describe(Errno.last()));
+    }
+  }
+
+  /** Whether {@code fd} (0, 1, 2) is a terminal. */
+  public static boolean isatty(int fd) {
+    return LibC.get().isatty(fd) == 1;
   }
 
   static int geteuid() {
-    return POSIX.geteuid();
+    return LibC.get().geteuid();
   }
 }

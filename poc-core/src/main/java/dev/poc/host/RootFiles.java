@@ -17,7 +17,6 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
-import jnr.posix.FileStat;
 
 /**
  * Files inside a container's root, reached through a descriptor of that root (a directory, or a
@@ -73,9 +72,9 @@ public final class RootFiles implements AutoCloseable {
 
   /** The root of {@code dir} (e.g. a directory rootfs, or {@code /proc/PID/root}); {@code what} names it in errors. */
   public static RootFiles of(Path dir, String what) throws IOException {
-    int fd = Posix.get().open(dir.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    int fd = LibC.get().open(dir.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     if (fd < 0) {
-      throw new IOException("opening the root of " + what + " (" + dir + "): " + Errno.describe(Posix.get().errno()));
+      throw new IOException("opening the root of " + what + " (" + dir + "): " + Errno.describe(Errno.last()));
     }
     return new RootFiles(fd, what);
   }
@@ -190,11 +189,10 @@ public final class RootFiles implements AutoCloseable {
       throw failure("opening", src);
     }
     try {
-      FileStat st = Posix.get().allocateStat();
-      if (Posix.get().fstat(fd, st) != 0) {
-        throw new IOException("stat of " + src + " in " + what + ": " + Errno.describe(Posix.get().errno()));
-      }
-      if (st.isSymlink()) {
+      // stat through the descriptor's magic link is the object itself, a symlink included
+      java.nio.file.attribute.PosixFileAttributes st = Files.readAttributes(Path.of("/proc/self/fd/" + fd),
+          java.nio.file.attribute.PosixFileAttributes.class);
+      if (st.isSymbolicLink()) {
         byte[] buf = new byte[4096];
         long n = LIBC.readlinkat(fd, "", buf, buf.length);
         if (n < 0) {
@@ -210,8 +208,8 @@ public final class RootFiles implements AutoCloseable {
         for (String name : names) {
           copyOut(join(src, name), dst.resolve(name));
         }
-        Files.setPosixFilePermissions(dst, permissions(st.mode()));
-      } else if (st.isFile()) {
+        Files.setPosixFilePermissions(dst, st.permissions());
+      } else if (st.isRegularFile()) {
         int in = openat2(src, O_NOFOLLOW, 0);
         if (in < 0) {
           throw failure("opening", src);
@@ -228,7 +226,7 @@ public final class RootFiles implements AutoCloseable {
         } finally {
           LIBC.close(in);
         }
-        Files.setPosixFilePermissions(dst, permissions(st.mode()));
+        Files.setPosixFilePermissions(dst, st.permissions());
       } // devices, fifos and sockets are not copied
     } finally {
       LIBC.close(fd);
@@ -284,19 +282,6 @@ public final class RootFiles implements AutoCloseable {
     return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
   }
 
-  private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> s = java.util.EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] order = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-    for (int i = 0; i < order.length; i++) {
-      if ((mode & (1 << i)) != 0) {
-        s.add(order[i]);
-      }
-    }
-    return s;
-  }
 
   static String parentOf(String path) {
     String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;

@@ -73,7 +73,7 @@ public final class PidHandle implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (fd >= 0) {
-      Posix.get().close(fd);
+      Posix.close(fd);
       fd = -1;
     }
     released = true;

@@ -31,8 +31,15 @@ public final class AddressAllocator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SUFFIX = ".leases.json";
 
-  /** Slot {@code slot} belongs to container {@code name}, started from run directory {@code owner}. */
-  public record Lease(int slot, String name, String owner) {}
+  /**
+   * Slot {@code slot} belongs to container {@code name}, started from run directory {@code owner};
+   * {@code start} tells this start's lease from a later start's of the same name and run directory
+   * (empty in files written before it existed).
+   */
+  public record Lease(int slot, String name, String owner, String start) {}
+
+  /** Makes each lease's {@code start} unique on the host: this JVM's pid, a counter and the clock. */
+  private static final java.util.concurrent.atomic.AtomicLong STARTS = new java.util.concurrent.atomic.AtomicLong();
 
   /** Decides whether a lease's container is gone, and removes what it left. */
   interface Janitor {
@@ -79,7 +86,8 @@ public final class AddressAllocator {
             + " blocks are leased to running containers (" + table.leases.size() + ") or used by host interfaces."
             + " Stop a container, or give the runtime a larger subnet with NetworkSettings");
       }
-      Lease lease = new Lease(slot, name, owner);
+      Lease lease = new Lease(slot, name, owner,
+          ProcessHandle.current().pid() + "-" + STARTS.incrementAndGet() + "-" + System.nanoTime());
       table.leases.add(lease);
       table.next = slot + 1;
       return lease;
@@ -89,6 +97,14 @@ public final class AddressAllocator {
   /** Drops {@code name}'s lease if {@code owner} holds it; true when one was dropped. */
   boolean release(String name, String owner) throws IOException {
     return locked(table -> table.leases.removeIf(l -> l.name().equals(name) && l.owner().equals(owner)));
+  }
+
+  /**
+   * Drops exactly {@code lease}, if it is still held; true when it was. A lease released late (by
+   * the {@link VethReaper}) must not drop the lease a new start of the same name took meanwhile.
+   */
+  boolean release(Lease lease) throws IOException {
+    return locked(table -> table.leases.remove(lease));
   }
 
   /** Drops {@code name}'s lease held by {@code owner} in whichever subnet's file under {@code dir} has it. */
@@ -120,9 +136,30 @@ public final class AddressAllocator {
 
   /** Reclaims every lease whose container is gone; returns how many. */
   int reclaimAll(Janitor janitor) throws IOException {
+    return reclaimAll(janitor, lease -> true);
+  }
+
+  /**
+   * Whether the lease file holds {@code text} at all, read without the lock and without parsing:
+   * a cheap first look, so that a runtime opening (every CLI command) parses the file only when it
+   * may have something to reclaim there.
+   */
+  boolean mayMention(String text) throws IOException {
+    if (!Files.exists(file)) {
+      return false;
+    }
+    boolean plain = text.chars().allMatch(c -> c >= 0x20 && c != '"' && c != '\\' && c < 0x7f);
+    return !plain || Files.readString(file).contains(text); // otherwise JSON may have escaped it
+  }
+
+  /** Reclaims the leases {@code which} selects whose container is gone; returns how many. */
+  int reclaimAll(Janitor janitor, java.util.function.Predicate<Lease> which) throws IOException {
+    if (!Files.exists(file)) {
+      return 0; // nothing was ever leased here: do not make the file
+    }
     return locked(table -> {
       int before = table.leases.size();
-      reclaimGone(table, janitor);
+      table.leases.removeIf(l -> which.test(l) && janitor.reclaimIfGone(l));
       return before - table.leases.size();
     });
   }
@@ -219,7 +256,9 @@ public final class AddressAllocator {
         t.next = ((Number) m.get("next")).intValue();
         for (Object o : (List<?>) m.get("leases")) {
           Map<?, ?> l = (Map<?, ?>) o;
-          t.leases.add(new Lease(((Number) l.get("slot")).intValue(), (String) l.get("name"), (String) l.get("owner")));
+          Object start = l.get("start");
+          t.leases.add(new Lease(((Number) l.get("slot")).intValue(), (String) l.get("name"), (String) l.get("owner"),
+              start == null ? "" : (String) start));
         }
       } catch (IOException | RuntimeException e) {
         throw new PocException("the address leases in " + file + " cannot be read (" + e.getMessage()
@@ -237,6 +276,7 @@ public final class AddressAllocator {
         e.put("slot", l.slot());
         e.put("name", l.name());
         e.put("owner", l.owner());
+        e.put("start", l.start());
         list.add(e);
       }
       m.put("leases", list);

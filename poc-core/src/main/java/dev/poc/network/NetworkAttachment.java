@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One container's network on the host: its netns name and, for DEFAULT and BRIDGE, its lease,
- * veth pair and port relays. {@link #close} releases them all, each step on its own.
+ * veth pair and port relays. {@link #close} releases them all, each step on its own: the relays
+ * and the netns name at once, the veth and then the lease through the runtime's
+ * {@link VethReaper}, off the caller's path.
  */
 public final class NetworkAttachment implements Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(NetworkAttachment.class);
@@ -28,12 +30,15 @@ public final class NetworkAttachment implements Attachment {
   private final Network mode;
   private final Addressing addressing;
   private final AddressAllocator pool;
-  private final String owner;
+  private final AddressAllocator.Lease lease;
+  private final VethReaper reaper;
   /** The start's rtnetlink socket (null with only loopback): makes the veth, deletes it, then closes. */
   private final Rtnetlink nl;
   private final List<PortRelay> relays = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean vethCreated;
+  /** The host veth's interface index, once known: what the reaper deletes it by. */
+  private volatile int vethIndex;
   private volatile boolean netnsBound;
   private long prepareNanos;
   private long attachNanos;
@@ -41,16 +46,18 @@ public final class NetworkAttachment implements Attachment {
 
   /** A container with only loopback: nothing to do but name its netns. */
   NetworkAttachment(String name) {
-    this(name, Network.DISABLED, null, null, null, null);
+    this(name, Network.DISABLED, null, null, null, null, null);
   }
 
-  NetworkAttachment(String name, Network mode, Addressing addressing, AddressAllocator pool, String owner, Rtnetlink nl) {
+  NetworkAttachment(String name, Network mode, Addressing addressing, AddressAllocator pool,
+      AddressAllocator.Lease lease, Rtnetlink nl, VethReaper reaper) {
     this.name = name;
     this.mode = mode;
     this.addressing = addressing;
     this.pool = pool;
-    this.owner = owner;
+    this.lease = lease;
     this.nl = nl;
+    this.reaper = reaper;
   }
 
   /** The alias poc gives a host veth: how it recognises its own, and how a user maps a short name back. */
@@ -95,6 +102,7 @@ public final class NetworkAttachment implements Attachment {
     }
     vethCreated = true;
     int index = nl.link(hostIf).orElseThrow(() -> new IOException("veth " + hostIf + " vanished")).index();
+    vethIndex = index;
     nl.setAlias(index, alias(name));
     if (mode == Network.DEFAULT) {
       try {
@@ -132,6 +140,25 @@ public final class NetworkAttachment implements Attachment {
     }
     long t0 = System.nanoTime();
     relays.forEach(PortRelay::close);
+    // The name first: with it gone and the container's processes gone, the kernel frees the
+    // namespace, and the veth with it, even if this JVM dies before the reaper gets to it.
+    if (netnsBound) {
+      try {
+        NetnsNames.unbind(InterfaceNames.netns(name));
+      } catch (IOException e) {
+        LOG.warn("removing netns name {} failed: {}", InterfaceNames.netns(name), e.toString());
+      }
+    }
+    if (vethIndex > 0) {
+      reaper.submit(name, nl, vethIndex, pool, lease); // deletes the veth, then frees the address
+    } else {
+      releaseNow();
+    }
+    releaseNanos = System.nanoTime() - t0;
+  }
+
+  /** Without a veth of known index (a start that failed before it, or only loopback): nothing slow to wait for. */
+  private void releaseNow() {
     if (vethCreated) {
       try {
         nl.deleteLink(InterfaceNames.hostVeth(name)); // its peer goes with it
@@ -142,21 +169,13 @@ public final class NetworkAttachment implements Attachment {
     if (nl != null) {
       nl.close();
     }
-    if (netnsBound) {
-      try {
-        NetnsNames.unbind(InterfaceNames.netns(name));
-      } catch (IOException e) {
-        LOG.warn("removing netns name {} failed: {}", InterfaceNames.netns(name), e.toString());
-      }
-    }
     if (pool != null) {
       try {
-        pool.release(name, owner);
+        pool.release(lease);
       } catch (IOException | RuntimeException e) {
         LOG.warn("releasing the address of '{}' failed: {}", name, e.toString());
       }
     }
-    releaseNanos = System.nanoTime() - t0;
   }
 
   @Override

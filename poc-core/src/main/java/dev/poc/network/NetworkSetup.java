@@ -44,6 +44,7 @@ public final class NetworkSetup implements HostSetup {
   private final AddressAllocator defaultPool;
   private final AddressAllocator bridgePool;
   private final AddressAllocator.Janitor janitor = new LeftoverJanitor();
+  private final VethReaper reaper = new VethReaper();
   private volatile boolean forwarding;
 
   public NetworkSetup(NetworkSettings settings) {
@@ -65,6 +66,7 @@ public final class NetworkSetup implements HostSetup {
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
     long t0 = System.nanoTime();
+    reaper.settle(ctx.name()); // an earlier run of this name may still hold its veth's name
     ContainerSpec spec = ctx.spec();
     Network mode = spec.network();
     if (!spec.namespaces().contains(Namespace.NET) || mode == Network.DISABLED) {
@@ -96,7 +98,7 @@ public final class NetworkSetup implements HostSetup {
       throw e;
     }
     NetworkAttachment.Addressing a = addressing(mode, subnet, lease.slot(), bridgeIndex);
-    NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, owner, nl);
+    NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, lease, nl, reaper);
     try {
       Map<Integer, Integer> hostPorts = attachment.publish(spec.ports());
       ctx.publish(NetworkFacts.class, new NetworkFacts(a.address(), a.gateway(), hostPorts));
@@ -137,6 +139,35 @@ public final class NetworkSetup implements HostSetup {
     return runDir.toAbsolutePath().normalize().toString();
   }
 
+  /**
+   * Waits until the veths of every container this setup released are deleted and their addresses
+   * free (see {@link VethReaper}), running the pending deletions in this thread.
+   */
+  public void awaitReleases() {
+    reaper.drain();
+  }
+
+  /** How many released containers still wait for their veth to be deleted and their address freed. */
+  public int pendingReleases() {
+    return reaper.pending();
+  }
+
+  /**
+   * Takes back the leases of containers of {@code stateRoot} whose run directory is gone (a JVM
+   * died after the container ended but before its veth was deleted), deleting what they left.
+   * Runs as a runtime opens; leases of other state roots are theirs to reclaim.
+   */
+  public void reclaimLeftLeases(Path stateRoot) throws IOException {
+    String runs = owner(stateRoot.resolve("run")) + "/";
+    java.util.function.Predicate<AddressAllocator.Lease> left =
+        l -> l.owner().startsWith(runs) && !Files.exists(Path.of(l.owner()));
+    for (AddressAllocator pool : List.of(defaultPool, bridgePool)) {
+      if (pool.mayMention(runs)) {
+        pool.reclaimAll(janitor, left);
+      }
+    }
+  }
+
   @Override
   public void reclaim(String name, Path runDir) throws IOException {
     removeLeftovers(name);
@@ -149,6 +180,7 @@ public final class NetworkSetup implements HostSetup {
    */
   @Override
   public void prune() throws IOException {
+    reaper.drain();
     defaultPool.reclaimAll(janitor);
     bridgePool.reclaimAll(janitor);
     removeOrphanNetnsNames();

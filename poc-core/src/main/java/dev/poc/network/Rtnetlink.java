@@ -97,6 +97,23 @@ public final class Rtnetlink implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes the link of that index; false when there is none. An index names one link for as long
+   * as it exists and the kernel hands indexes out cyclically, so a late delete by index cannot hit
+   * a newer link that took the old one's name.
+   */
+  boolean deleteLink(int index) throws NetlinkException {
+    try {
+      execute(new NetlinkMessage(RTM_DELLINK, NLM_F_ACK).ifinfo(index, 0, 0));
+      return true;
+    } catch (NetlinkException e) {
+      if (e.errno() == ENODEV) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** The link of that name, if any. */
   public Optional<Link> link(String name) throws NetlinkException {
     List<ByteBuffer> replies;

@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import jnr.constants.platform.Errno;
+import dev.poc.host.Errno;
+import dev.poc.host.LibC;
 
 /**
  * The OCI lifecycle verbs over the poc runtime, one method each. Every verb but {@code create}
@@ -52,8 +53,8 @@ final class OciRuntime {
     }
     try {
       Path fifo = state.startFifo(id);
-      if (dev.poc.host.Posix.get().mkfifo(fifo.toString(), 0600) < 0) {
-        throw new IOException("mkfifo " + fifo + ": " + Errno.valueOf(dev.poc.host.Posix.get().errno()));
+      if (LibC.get().mkfifo(fifo.toString(), 0600) < 0) {
+        throw new IOException("mkfifo " + fifo + ": " + Errno.describe(Errno.last()));
       }
       try (ContainerRuntime runtime = runtime()) {
         int pid = new Launcher(runtime).create(config.spec(), fifo);
@@ -89,19 +90,19 @@ final class OciRuntime {
       throw new InvalidSpecException("container '" + id + "' is " + status + ", not created: only a created container can start");
     }
     Path fifo = state.startFifo(id);
-    var posix = dev.poc.host.Posix.get();
-    int fd = posix.open(fifo.toString(), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+    LibC.Functions libc = LibC.get();
+    int fd = libc.open(fifo.toString(), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
     if (fd < 0) {
       // ENXIO: no reader, so the init is gone
       throw new StartFailedException("container '" + id + "' is not waiting to start (" + fifo + ": "
-          + Errno.valueOf(posix.errno()) + "): it has stopped; delete it");
+          + Errno.describe(Errno.last()) + "): it has stopped; delete it");
     }
     try {
-      if (posix.write(fd, new byte[] {'s'}, 1) != 1) {
-        throw new StartFailedException("starting container '" + id + "': writing " + fifo + ": " + Errno.valueOf(posix.errno()));
+      if (libc.write(fd, new byte[] {'s'}, 1) != 1) {
+        throw new StartFailedException("starting container '" + id + "': writing " + fifo + ": " + Errno.describe(Errno.last()));
       }
     } finally {
-      posix.close(fd);
+      libc.close(fd);
     }
     Files.deleteIfExists(fifo);
     Hooks.ofBundle(Path.of(r.bundle())).poststart(state.state(r).toString(), log);

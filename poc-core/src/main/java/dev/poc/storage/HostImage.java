@@ -18,8 +18,8 @@ public final class HostImage {
     for (String dir : new String[] {"etc", "var/tmp", "var/lib", "var/log", "run", "home", "root", "tmp", "proc", "sys", "dev", "mnt", "opt"}) {
       Files.createDirectories(rootfs.resolve(dir));
     }
-    Posix.get().chmod(rootfs.resolve("tmp").toString(), 01777);
-    Posix.get().chmod(rootfs.resolve("var/tmp").toString(), 01777);
+    Posix.chmod(rootfs.resolve("tmp").toString(), 01777);
+    Posix.chmod(rootfs.resolve("var/tmp").toString(), 01777);
     Files.setPosixFilePermissions(rootfs.resolve("root"), PosixFilePermissions.fromString("rwx------"));
     Path etc = rootfs.resolve("etc");
     EtcFiles.write(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");

@@ -176,6 +176,43 @@ class AddressAllocatorTest {
   }
 
   @Test
+  void aLateReleaseOfAnEarlierStartLeavesTheLeaseOfTheNextStartOfThatName() throws IOException {
+    AddressAllocator p = pool("10.9.0.0/22"); // three slots: the same slot may well come back
+    AddressAllocator.Lease first = p.acquire("a", "/run/a", s -> false, janitor);
+    AddressAllocator.Lease second = p.acquire("a", "/run/a", s -> false, janitor); // same name, same run dir
+    assertThat(second.start()).isNotEqualTo(first.start());
+    assertThat(p.release(first)).as("the first start's lease, dropped when the name started again").isFalse();
+    assertThat(p.leases()).containsExactly(second);
+    AddressAllocator.Lease reopened = pool("10.9.0.0/22").leases().get(0);
+    assertThat(reopened).as("the start survives the file").isEqualTo(second);
+    assertThat(p.release(reopened)).isTrue();
+    assertThat(p.leases()).isEmpty();
+  }
+
+  @Test
+  void aFirstLookSaysWhetherTheFileMayHoldAText() throws IOException {
+    AddressAllocator p = pool("10.9.0.0/16");
+    assertThat(p.mayMention("/run/")).as("no file yet").isFalse();
+    take(p, "a");
+    assertThat(p.mayMention("/run/")).isTrue();
+    assertThat(p.mayMention("/elsewhere/")).isFalse();
+    assertThat(p.mayMention("/odd\"dir/")).as("a text JSON escapes: only parsing can tell").isTrue();
+  }
+
+  @Test
+  void reclaimingSomeLeasesAsksOnlyAboutThoseAndMakesNoFile() throws IOException {
+    AddressAllocator p = pool("10.9.0.0/16");
+    assertThat(p.reclaimAll(janitor, l -> true)).isZero();
+    assertThat(dir.resolve("10.9.0.0_16.leases.json")).doesNotExist();
+    take(p, "a");
+    take(p, "b");
+    janitor.gone = l -> true;
+    assertThat(p.reclaimAll(janitor, l -> l.name().equals("b"))).isEqualTo(1);
+    assertThat(janitor.cleaned).containsExactly("b");
+    assertThat(p.leases()).extracting(AddressAllocator.Lease::name).containsExactly("a");
+  }
+
+  @Test
   void aNameStartedAgainDropsWhatItsGoneRunLeft() throws IOException {
     AddressAllocator p = pool("10.9.0.0/16");
     p.acquire("a", "/old/a", s -> false, janitor);

@@ -2,7 +2,6 @@ package dev.poc.cli;
 
 import dev.poc.CommandNotFoundException;
 import dev.poc.InvalidSpecException;
-import dev.poc.PocException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -82,21 +81,7 @@ final class Errors {
   static final class Failure implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
-      PrintWriter err = cmd.getErr();
-      if (ex instanceof PocException) {
-        err.println("poc: " + ex.getMessage());
-      } else {
-        err.println("poc: " + cmd.getCommandName() + " failed: " + ex
-            + " (run again with POC_DEBUG=1 for details, and report it if it persists)");
-      }
-      if ("1".equals(System.getenv("POC_DEBUG"))) {
-        ex.printStackTrace(err);
-      }
-      err.flush();
-      if (ex instanceof CommandNotFoundException notFound) {
-        return notFound.exitCode(); // 127 or 126, as a shell and Docker say it
-      }
-      return Poc.POC_ERROR;
+      return Failures.report(cmd.getCommandName(), ex, cmd.getErr());
     }
   }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  * it ({@code ps}, {@code exec}, {@code stop}, {@code stats}, {@code info}). Exit status: the command's own for
  * {@code run} and {@code exec}, 2 for a usage error, 125 for an error of poc's.
  */
-@Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "poc 0.1.0",
+@Command(name = "poc", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = VersionInfo.class,
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
         LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class,
@@ -47,13 +47,13 @@ public final class Poc implements AutoCloseable {
 
   /** The state root: the option, else -Dpoc.stateRoot, else $POC_STATE_ROOT, else the seed's directory. */
   Path stateRoot() {
-    return stateRoot != null ? stateRoot : PocSettings.stateRoot();
+    return QuickCommands.stateRoot(stateRoot);
   }
 
   /** The runtime on the state root, opened on first use (opening reclaims what crashed runs left). */
   ContainerRuntime runtime() {
     if (runtime == null) {
-      runtime = ContainerRuntime.builder().stateRoot(stateRoot()).network(NetworkEnv.settings(System.getenv())).build();
+      runtime = QuickCommands.open(stateRoot());
     }
     return runtime;
   }
@@ -67,9 +67,6 @@ public final class Poc implements AutoCloseable {
 
   /** Runs the CLI and returns its exit status. */
   public static int run(String... args) {
-    if ("1".equals(System.getenv("POC_DEBUG"))) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
-    }
     try (Poc poc = new Poc()) {
       CommandLine cli = new CommandLine(poc);
       cli.setParameterExceptionHandler(new Errors.Usage());
@@ -97,7 +94,8 @@ public final class Poc implements AutoCloseable {
     cli.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
   }
 
+  /** As {@link Main#main}: the quick path for the hot commands, this class for the rest. */
   public static void main(String[] args) {
-    System.exit(run(args));
+    Main.main(args);
   }
 }

@@ -4,7 +4,6 @@ import dev.poc.Capability;
 import dev.poc.Check;
 import dev.poc.Container;
 import dev.poc.ContainerSpec;
-import dev.poc.ExitStatus;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
 import dev.poc.PocException;
@@ -15,7 +14,6 @@ import java.util.EnumSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -162,10 +160,7 @@ final class RunCommand implements Callable<Integer> {
       return 0;
     }
     announcePickedPorts(c, ports);
-    int code = c.waitFor();
-    if (c.exitStatus().reason() == ExitStatus.Reason.OOM_KILLED) {
-      System.err.println("poc: " + oomMessage(c));
-    }
+    int code = ContainerEnd.await(c);
     if (remove && rootfs == null) {
       poc.runtime().remove(name, false); // --rm: its disk goes with it (host and directory roots leave nothing)
     }
@@ -179,16 +174,6 @@ final class RunCommand implements Callable<Integer> {
         System.err.println("poc: published 127.0.0.1:" + c.hostPort(p[1]) + " -> " + name + ":" + p[1]);
       }
     }
-  }
-
-  static String oomMessage(Container c) {
-    OptionalLong limit = c.spec().resources().memoryBytes();
-    String what = "container '" + c.name() + "' was killed by the OOM killer (exit " + c.exitCode() + "): ";
-    if (limit.isEmpty()) {
-      return what + "the host ran out of memory; free some, or give others a --memory limit";
-    }
-    return what + "it needed more than its memory limit of " + Words.size(limit.getAsLong())
-        + "; give it more, e.g. --memory " + Words.size(2 * limit.getAsLong());
   }
 
   private Capability[] capabilities(List<String> names) {

@@ -245,4 +245,14 @@ class CliIT {
     assertThat(r.out()).contains("Usage: poc");
     assertThat(r.err()).doesNotContain("building"); // the jar is newer than the sources
   }
+
+  @Test
+  void versionNamesTheJvmAndTheStartupCacheItGot() throws Exception {
+    Cli.Result plain = cli.run("--version");
+    assertThat(plain.code()).as(plain.toString()).isZero();
+    assertThat(plain.out()).contains("poc 0.1.0", "JVM: ", "start-up cache: none (started without ./poc)");
+    Cli.Result launched = cli.exec(List.of(Cli.launcher().toString(), "--version"), null);
+    assertThat(launched.code()).as(launched.toString()).isZero();
+    assertThat(launched.out()).contains("JVM: ").containsPattern("start-up cache: (AOT cache|CDS archive|none)");
+  }
 }

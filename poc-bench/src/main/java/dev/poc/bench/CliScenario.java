@@ -1,0 +1,100 @@
+package dev.poc.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Scenario 8: the CLI as a whole process, as a user times it: {@code ./poc run --host-rootfs -T
+ * net-disabled NAME true} and {@code ./poc ps}, from spawn to exit, on the launcher's JVM set-ups
+ * (Java 25 with its AOT cache, Java 17 with its CDS archive, Java 17 with none), beside
+ * {@code crun run} of the busybox bundle of scenario 1. Each start-up cache is recorded (by the
+ * launcher, in the background) before the clock runs.
+ */
+final class CliScenario implements Scenario {
+  static final String RUN = "poc run --host-rootfs -T net-disabled N true (./poc: Java 25, AOT cache)";
+  static final String RUN_17_CDS = "the same on Java 17 with its CDS archive";
+  static final String RUN_17 = "the same on Java 17 without a cache";
+  static final String PS = "poc ps (./poc: Java 25, AOT cache)";
+  static final String CRUN = "crun run (busybox bundle, /bin/true)";
+  private static final Path JAVA_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+  private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+
+  @Override
+  public int number() {
+    return 8;
+  }
+
+  @Override
+  public Section run(BenchEnv env, Harness harness) throws Exception {
+    Section section = new Section("8. The CLI as a whole process");
+    Path launcher = Path.of("poc").toAbsolutePath();
+    if (!Files.isExecutable(launcher)) {
+      section.note("not measured: no launcher at " + launcher + " (run poc-bench/run from the repository root).");
+      return section;
+    }
+    Path stateRoot = Files.createDirectories(env.workDir.resolve("cli-state"));
+    List<Variant> variants = new ArrayList<>();
+    if (Files.isExecutable(JAVA_25)) {
+      awaitCache(launcher, JAVA_25, env);
+      variants.add(new Variant(RUN, cliRun(launcher, JAVA_25, true, stateRoot, env)));
+      variants.add(new Variant(PS, () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + JAVA_25, launcher.toString(),
+          "--state-root", stateRoot.toString(), "ps"))));
+    } else {
+      section.note("Java 25 rows not measured: no JDK at " + JAVA_25 + ".");
+    }
+    if (Files.isExecutable(JAVA_17)) {
+      awaitCache(launcher, JAVA_17, env);
+      variants.add(new Variant(RUN_17_CDS, cliRun(launcher, JAVA_17, true, stateRoot, env)));
+      variants.add(new Variant(RUN_17, cliRun(launcher, JAVA_17, false, stateRoot, env)));
+    }
+    if (env.crun.available()) {
+      variants.add(new Variant(CRUN, env.oci(env.crun, env.bundle("true", List.of("/bin/true"), OptionalLong.empty()))));
+    }
+    if (variants.isEmpty()) {
+      section.note("nothing to measure: neither Java 25 nor Java 17 found.");
+      return section;
+    }
+    Map<String, long[]> samples = harness.run(variants);
+    section.paragraph("Each row spawns the command from this JVM and stops the clock when it has exited (the container ran "
+        + "`true` and was released). The launcher picks the JVM by $POC_JAVA; its start-up cache was recorded before the "
+        + "first timed run. Interleaved, " + harness.iterations() + " runs each after warm-up, each after "
+        + harness.pauseMillis() + " ms of quiet.");
+    String baseline = samples.containsKey(CRUN) ? CRUN : variants.get(0).name();
+    section.table(TimingTable.of(samples, new TimingTable.Baseline("crun", baseline)));
+    if (samples.containsKey(RUN)) {
+      section.target(Target.atMost("poc run, whole process, median", TimingTable.median(samples, RUN) / 1e6, 250, "ms"));
+      section.target(Target.atMost("poc ps, whole process, median", TimingTable.median(samples, PS) / 1e6, 150, "ms"));
+      if (samples.containsKey(CRUN)) {
+        section.note("poc run's median is " + Format.ratio(TimingTable.median(samples, RUN), TimingTable.median(samples, CRUN))
+            + " crun run's.");
+      }
+    }
+    return section;
+  }
+
+  private static Trial cliRun(Path launcher, Path java, boolean cache, Path stateRoot, BenchEnv env) {
+    return () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + java, "POC_STARTUP_CACHE=" + (cache ? "on" : "off"),
+        launcher.toString(), "--state-root", stateRoot.toString(), "run", "--host-rootfs", "-T", "net-disabled",
+        env.names.next(), "true"));
+  }
+
+  /** Starts the launcher on {@code java} until it says it uses a start-up cache (it records one at first use). */
+  private static void awaitCache(Path launcher, Path java, BenchEnv env) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 300_000_000_000L;
+    String said = "";
+    while (System.nanoTime() < deadline) {
+      said = HostCommand.output(List.of("env", "POC_JAVA=" + java, launcher.toString(), "--version"));
+      if (said.contains("start-up cache: AOT cache") || said.contains("start-up cache: CDS archive")) {
+        env.log.println("CLI on " + java + ": " + said.lines().reduce((a, b) -> b).orElse(""));
+        return;
+      }
+      Thread.sleep(2000);
+    }
+    throw new BenchmarkFailedException("the launcher did not record its start-up cache for " + java + " in 5 minutes: " + said);
+  }
+}

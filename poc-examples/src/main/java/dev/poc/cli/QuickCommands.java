@@ -1,0 +1,200 @@
+package dev.poc.cli;
+
+import dev.poc.Check;
+import dev.poc.Container;
+import dev.poc.ContainerRuntime;
+import dev.poc.PocSettings;
+import dev.poc.ContainerSpec;
+import dev.poc.InvalidSpecException;
+import dev.poc.Network;
+import dev.poc.PocException;
+import dev.poc.Rootfs;
+import dev.poc.Stdio;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * {@code poc run} and {@code poc ps} in their plain forms, without picocli: the words are read by
+ * hand and the commands do exactly what {@link RunCommand} and {@link PsCommand} do with them.
+ * Whatever this class does not recognise — another option, a misspelled mode, a spec the runtime
+ * refuses — it leaves to picocli (it returns empty before anything was started), so the grammar,
+ * help and usage errors stay picocli's alone.
+ *
+ * <p>Known forms: {@code [--state-root DIR] run [--host-rootfs | --rootfs DIR] [-T|--no-tty]
+ * [--state-root DIR] MODE NAME CMD...} with CMD not starting with a dash, and
+ * {@code [--state-root DIR] ps [-q|--quiet] [--state-root DIR]}.
+ */
+final class QuickCommands {
+  private QuickCommands() {}
+
+  /** The exit status of a command run here, or empty when picocli must run it. */
+  static OptionalInt run(String[] args) {
+    Args words = new Args(args);
+    if (!words.stateRootOptions() || !words.hasNext()) {
+      return OptionalInt.empty();
+    }
+    return switch (words.next()) {
+      case "run" -> run(words);
+      case "ps" -> ps(words);
+      default -> OptionalInt.empty();
+    };
+  }
+
+  /** The state root: {@code option} when given, else $POC_STATE_ROOT, else the seed's directory. */
+  static Path stateRoot(Path option) {
+    return option != null ? option : PocSettings.stateRoot();
+  }
+
+  /** The CLI's runtime on {@code stateRoot}, with the network settings of the environment. */
+  static ContainerRuntime open(Path stateRoot) {
+    return ContainerRuntime.builder().stateRoot(stateRoot).network(NetworkEnv.settings(System.getenv())).build();
+  }
+
+  private static OptionalInt run(Args words) {
+    boolean host = false;
+    Path directory = null;
+    boolean noTty = false;
+    while (words.hasNext() && words.peek().startsWith("-")) {
+      String option = words.next();
+      if (option.equals("--host-rootfs") && !host) {
+        host = true;
+      } else if ((option.equals("--rootfs") || option.startsWith("--rootfs=")) && directory == null) {
+        String dir = words.value(option, "--rootfs");
+        if (dir == null) {
+          return OptionalInt.empty();
+        }
+        directory = Path.of(dir);
+      } else if ((option.equals("-T") || option.equals("--no-tty")) && !noTty) {
+        noTty = true;
+      } else if (!words.stateRootOption(option)) {
+        return OptionalInt.empty();
+      }
+    }
+    if (host && directory != null || words.remaining() < 3) {
+      return OptionalInt.empty();
+    }
+    String mode = words.next();
+    String name = words.next();
+    List<String> command = words.rest();
+    if (name.startsWith("-") || command.get(0).startsWith("-")) {
+      return OptionalInt.empty(); // picocli would read an option there
+    }
+    Network network;
+    try {
+      network = Network.fromCliName(mode);
+    } catch (InvalidSpecException e) {
+      return OptionalInt.empty();
+    }
+    Rootfs rootfs = host ? Rootfs.host() : directory != null ? Rootfs.directory(directory) : Rootfs.disk(name);
+    try {
+      Check ready = network.check(); // before anything is made, as RunCommand does
+      if (!ready.ok()) {
+        throw new PocException(ready.name() + " " + ready.problem());
+      }
+      try (ContainerRuntime runtime = open(stateRoot(words.stateRoot))) {
+        Container c;
+        try {
+          ContainerSpec.Builder b = runtime.container().name(name).command(command).network(network).rootfs(rootfs);
+          b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
+          c = b.start();
+        } catch (InvalidSpecException e) {
+          return OptionalInt.empty(); // a usage error, which picocli reports with the synopsis
+        }
+        return OptionalInt.of(ContainerEnd.await(c));
+      }
+    } catch (Exception e) {
+      return OptionalInt.of(Failures.report("run", e, new PrintWriter(System.err, true)));
+    }
+  }
+
+  private static OptionalInt ps(Args words) {
+    boolean quiet = false;
+    while (words.hasNext()) {
+      String option = words.next();
+      if ((option.equals("-q") || option.equals("--quiet")) && !quiet) {
+        quiet = true;
+      } else if (!words.stateRootOption(option)) {
+        return OptionalInt.empty();
+      }
+    }
+    try (ContainerRuntime runtime = open(stateRoot(words.stateRoot))) {
+      PsTable.print(runtime, quiet, false, System.out);
+      return OptionalInt.of(0);
+    } catch (Exception e) {
+      return OptionalInt.of(Failures.report("ps", e, new PrintWriter(System.err, true)));
+    }
+  }
+
+  /** The arguments, read left to right, and the one option every command takes. */
+  private static final class Args {
+    private final String[] args;
+    private int next;
+    Path stateRoot;
+    private boolean stateRootSeen;
+
+    Args(String[] args) {
+      this.args = args;
+    }
+
+    boolean hasNext() {
+      return next < args.length;
+    }
+
+    int remaining() {
+      return args.length - next;
+    }
+
+    String peek() {
+      return args[next];
+    }
+
+    String next() {
+      return args[next++];
+    }
+
+    List<String> rest() {
+      List<String> rest = Arrays.asList(Arrays.copyOfRange(args, next, args.length));
+      next = args.length;
+      return rest;
+    }
+
+    /** Reads the {@code --state-root} options before the command; false when one is malformed. */
+    boolean stateRootOptions() {
+      while (hasNext() && peek().startsWith("--state-root")) {
+        if (!stateRootOption(next())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Takes {@code option} if it is the first {@code --state-root DIR} or {@code --state-root=DIR}. */
+    boolean stateRootOption(String option) {
+      if (stateRootSeen || !(option.equals("--state-root") || option.startsWith("--state-root="))) {
+        return false;
+      }
+      String dir = value(option, "--state-root");
+      if (dir == null) {
+        return false;
+      }
+      stateRoot = Path.of(dir);
+      stateRootSeen = true;
+      return true;
+    }
+
+    /** The value of {@code option} (named {@code name}): after its '=', or the next word; null when missing. */
+    String value(String option, String name) {
+      if (option.length() > name.length()) {
+        String v = option.substring(name.length() + 1);
+        return v.isEmpty() ? null : v;
+      }
+      if (!hasNext() || peek().startsWith("-")) {
+        return null;
+      }
+      return next();
+    }
+  }
+}
