@@ -93,7 +93,9 @@ class HostileRootfsTest extends RuntimeTestBase {
     // that the test watches; inside the root those names mean the root's own paths.
     Path root = tmp.resolve("rootfs");
     TestRootfs.makeBusybox(root);
-    Path host = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-host-");
+    // Under /var/tmp, whatever the checkout's path: a host path under /tmp or /proc would itself
+    // run through the image's own symlinks of those names inside the root, and loop.
+    Path host = Files.createTempDirectory(Path.of("/var/tmp"), "poc-hostile-host-");
     for (String dir : new String[] {"proc", "dev", "tmp", "sys"}) {
       Path p = root.resolve(dir);
       Files.delete(p);
