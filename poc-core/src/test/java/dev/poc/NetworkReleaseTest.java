@@ -167,8 +167,8 @@ class NetworkReleaseTest {
       for (Path link : links.toList()) {
         try {
           indexes.add(Integer.parseInt(Files.readString(link.resolve("ifindex")).trim()));
-        } catch (java.nio.file.NoSuchFileException e) {
-          // deleted meanwhile
+        } catch (IOException e) {
+          // deleted meanwhile: gone from sysfs (ENOENT), or going while it is read (EINVAL)
         }
       }
     }
