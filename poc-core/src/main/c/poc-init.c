@@ -1167,6 +1167,9 @@ static void container_init(int rep, int go) {
   }
   close(ep[1]);
   if (tty_slave >= 0) close(tty_slave);
+  /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
+   * short command would otherwise wait for the filter's install before the init can reap it. */
+  confine_init();
   char msg[PATH_MAX + 64];
   ssize_t n;
   while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
@@ -1182,7 +1185,6 @@ static void container_init(int rep, int go) {
     _exit(127);
   }
   if (!plan.startfifo) say("EXEC");
-  confine_init();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
     siginfo_t si;
