@@ -352,11 +352,15 @@ public class PocContainer implements AutoCloseable {
    * every line it printed (its log is complete once it has ended).
    */
   public String logs() {
-    return String.join("\n", logs.lines());
+    return String.join("\n", logLines());
   }
 
-  /** The lines it has printed so far. */
+  /** The lines it has printed so far; every line, once it has ended. */
   public List<String> logLines() {
+    Container c = container;
+    if (c != null && follower != null && !c.isRunning()) {
+      awaitFollower(); // it has ended: its log is complete, and the follower reads to its end
+    }
     return logs.lines();
   }
 
