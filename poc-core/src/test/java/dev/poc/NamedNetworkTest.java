@@ -83,6 +83,22 @@ class NamedNetworkTest {
   }
 
   @Test
+  void aNetworkWhoseStateRootWasDeletedIsReclaimedByTheNextCreate() throws Exception {
+    java.nio.file.Path goneRoot = TestRootfs.stateRoot();
+    NetworkInfo orphan;
+    try (ContainerRuntime gone = ContainerRuntime.builder().stateRoot(goneRoot).network(env.settings).build()) {
+      orphan = gone.createNetwork("o" + env.tag);
+    }
+    dev.poc.launch.Release.deleteTree(goneRoot); // its record goes; its bridge and rules stay on the host
+    assertThat(NetEnv.run("ip", "-o", "link", "show", orphan.bridge())).doesNotContain("does not exist");
+    NetworkInfo next = env.rt.createNetwork("n" + env.tag);
+    assertThat(next.bridge()).as("the lowest free number, the orphan's, is taken back").isEqualTo(orphan.bridge());
+    assertThat(next.subnet()).isEqualTo(orphan.subnet());
+    env.rt.removeNetwork(next.name());
+    assertThat(NetEnv.run("ip", "-o", "link", "show", orphan.bridge())).contains("does not exist");
+  }
+
+  @Test
   void aliasesNeedANamedNetworkAndAStartOnAMissingNetworkSaysSo() throws Exception {
     assertThatThrownBy(() -> env.container(env.name(8), Network.BRIDGE).addNetworkAliases("x").command("true").build())
         .hasMessageContaining("aliases need a named network");
