@@ -12,6 +12,7 @@ import dev.poc.launch.Release;
 import dev.poc.launch.SpareHelpers;
 import dev.poc.network.NetworkChecks;
 import dev.poc.network.NetworkSetup;
+import dev.poc.network.UserNetworks;
 import dev.poc.namespace.LinuxNamespaces;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
@@ -65,6 +66,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private final CgroupStrategy cgroups;
   private final NetworkSetup network;
   private final Map<String, NetworkStrategy> customNetworks;
+  private final UserNetworks userNetworks;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
   private final SpareHelpers spareHelpers = new SpareHelpers();
@@ -84,7 +86,8 @@ public final class ContainerRuntime implements AutoCloseable {
     this.cgroups = b.cgroups;
     this.network = new NetworkSetup(networkSettings);
     this.customNetworks = Map.copyOf(b.customNetworks);
-    List<HostSetup> all = new ArrayList<>(List.of(namespaces, cgroups, network));
+    this.userNetworks = new UserNetworks(stateRoot, network);
+    List<HostSetup> all = new ArrayList<>(List.of(namespaces, cgroups, network, userNetworks));
     all.addAll(b.customNetworks.values());
     this.setups = List.copyOf(all);
     this.storage = new Storage(this, stateRoot);
@@ -459,6 +462,39 @@ public final class ContainerRuntime implements AutoCloseable {
     });
   }
 
+  /**
+   * Creates the user-defined network {@code name} of this state root (Testcontainers'
+   * {@code Network.newNetwork()}, {@code poc network create}): a bridge and a /20 of its own from
+   * {@value UserNetworks#POOL}. Containers join it with {@code .network(Network.named(name))}; its
+   * members reach each other by container name and by {@link ContainerSpec#networkAliases()},
+   * and cannot reach another named network's. Fails if it exists.
+   */
+  public NetworkInfo createNetwork(String name) {
+    return StateStore.unchecked("creating network '" + name + "'", () -> NetworkInfo.of(userNetworks.create(name)));
+  }
+
+  /** This state root's named networks, by name ({@code poc network ls}). */
+  public List<NetworkInfo> networks() {
+    return StateStore.unchecked("listing networks", () -> {
+      List<NetworkInfo> all = new ArrayList<>();
+      for (String n : userNetworks.names()) {
+        all.add(NetworkInfo.of(userNetworks.info(n)));
+      }
+      return all;
+    });
+  }
+
+  /**
+   * Removes the named network {@code name}: its bridge, iptables chains and record
+   * ({@code poc network rm}). Fails while a container is on it, and when there is no such network.
+   */
+  public void removeNetwork(String name) {
+    StateStore.unchecked("removing network '" + name + "'", () -> {
+      userNetworks.remove(name);
+      return null;
+    });
+  }
+
   /** The built containers of this state root, by name ({@code poc ps}). */
   public List<ContainerInfo> containers() {
     return StateStore.unchecked("listing containers", storage::list);
@@ -483,6 +519,10 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   List<HostSetup> setupsFor(ContainerSpec spec) {
     Network mode = spec.network();
+    if (mode.isNamed()) {
+      return List.of(namespaces, cgroups,
+          StateStore.unchecked("finding network '" + mode.name() + "'", () -> userNetworks.setupOf(mode.name())));
+    }
     if (!mode.isCustom()) {
       return List.of(namespaces, cgroups, network);
     }
@@ -515,6 +555,7 @@ public final class ContainerRuntime implements AutoCloseable {
   void reclaim() {
     try {
       network.reclaimLeftLeases(stateRoot);
+      userNetworks.reclaimLeft();
     } catch (IOException | RuntimeException e) {
       LOG.warn("reclaiming the addresses of ended containers under {} failed: {}", stateRoot, e.toString());
     }
@@ -583,6 +624,7 @@ public final class ContainerRuntime implements AutoCloseable {
       }
     }
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
+    userNetworks.awaitReleases();
   }
 
   /**

@@ -80,6 +80,12 @@ public abstract class ContainerSpec extends ProcessSpec {
     return Network.DISABLED;
   }
 
+  /**
+   * More names under which the other members of its {@link Network#named named network} reach this
+   * container, besides its name (Testcontainers' {@code withNetworkAliases}).
+   */
+  public abstract List<String> networkAliases();
+
   /** TCP ports published on the host's 127.0.0.1. */
   public abstract List<PortMapping> ports();
 
@@ -202,6 +208,16 @@ public abstract class ContainerSpec extends ProcessSpec {
     if (network() != Network.DISABLED && !namespaces().contains(Namespace.NET)) {
       throw new InvalidSpecException(
           "network " + network().cliName() + " needs the NET namespace: keep Namespace.NET");
+    }
+    if (!networkAliases().isEmpty() && !network().isNamed()) {
+      throw new InvalidSpecException("container '" + name() + "' has network aliases " + networkAliases()
+          + " but its network is " + network().cliName() + ": aliases need a named network (Network.named)");
+    }
+    for (String alias : networkAliases()) {
+      if (!HOSTNAME.matcher(alias).matches()) {
+        throw new InvalidSpecException("network alias '" + alias + "' of container '" + name()
+            + "' is not valid: use 1 to 64 letters, digits, '-', '_' and '.'");
+      }
     }
     if (!HOSTNAME.matcher(hostname()).matches()) {
       throw new InvalidSpecException("hostname '" + hostname() + "' of container '" + name()

@@ -23,11 +23,37 @@ public final class Network {
   private final String name;
   private final String cliName;
   private final String strategy;
+  /** Whether this is a user-defined network made with {@code ContainerRuntime.createNetwork}. */
+  private final boolean named;
 
   private Network(String name, String cliName, String strategy) {
+    this(name, cliName, strategy, false);
+  }
+
+  private Network(String name, String cliName, String strategy, boolean named) {
     this.name = name;
     this.cliName = cliName;
     this.strategy = strategy;
+    this.named = named;
+  }
+
+  /**
+   * The user-defined network {@code networkName}, made with
+   * {@code ContainerRuntime.createNetwork(networkName)}: a bridge and subnet of its own, whose
+   * members reach each other by container name and by {@code ContainerSpec.networkAliases}, and
+   * nothing on another such network. The CLI spells it {@code --network NAME}.
+   */
+  public static Network named(String networkName) {
+    if (networkName == null || !STRATEGY_NAME.matcher(networkName).matches()) {
+      throw new InvalidSpecException("network name '" + networkName
+          + "' is not valid: use 1 to 32 letters, digits, '-' and '_', starting with a letter or digit");
+    }
+    return new Network(networkName, networkName, null, true);
+  }
+
+  /** Whether this is a user-defined network ({@link #named(String)}). */
+  public boolean isNamed() {
+    return named;
   }
 
   /**
@@ -93,7 +119,7 @@ public final class Network {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Network n && n.name.equals(name) && Objects.equals(n.strategy, strategy);
+    return o instanceof Network n && n.name.equals(name) && Objects.equals(n.strategy, strategy) && n.named == named;
   }
 
   @Override

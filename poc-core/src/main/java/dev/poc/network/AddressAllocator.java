@@ -60,6 +60,11 @@ public final class AddressAllocator {
     this.subnet = subnet;
   }
 
+  /** Whether its lease file exists (something was leased since the last prune). */
+  public boolean exists() {
+    return Files.exists(file);
+  }
+
   public Ipv4Subnet subnet() {
     return subnet;
   }

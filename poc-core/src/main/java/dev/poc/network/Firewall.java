@@ -42,12 +42,25 @@ final class Firewall {
   /** The stamp this runtime saw when it last installed its rules; null before. */
   private volatile String installed;
 
+  /** A named network's subnets (its own among them), none for the runtime's own modes. */
+  private final Ipv4Subnet isolatedPool;
+
   Firewall(NetworkSettings settings) {
     this(settings, Tool.searchDirs());
   }
 
+  /** A named network's: see {@link #wanted(NetworkSettings, Optional, Ipv4Subnet)}. */
+  Firewall(NetworkSettings settings, Ipv4Subnet isolatedPool) {
+    this(settings, Tool.searchDirs(), isolatedPool);
+  }
+
   /** Looks for the iptables tools in {@code toolDirs} only. */
   Firewall(NetworkSettings settings, List<Path> toolDirs) {
+    this(settings, toolDirs, null);
+  }
+
+  private Firewall(NetworkSettings settings, List<Path> toolDirs, Ipv4Subnet isolatedPool) {
+    this.isolatedPool = isolatedPool;
     this.settings = settings;
     this.toolDirs = List.copyOf(toolDirs);
     this.stamp = DIR.resolve(settings.chainPrefix() + ".firewall");
@@ -76,7 +89,7 @@ final class Firewall {
       if (egress.isEmpty()) {
         LOG.warn("the host has no default route: {} containers will reach the host but nothing beyond", settings.defaultSubnet());
       }
-      String script = missing(present, wanted(settings, egress));
+      String script = missing(present, wanted(settings, egress, isolatedPool));
       if (!script.isEmpty()) {
         restore.output("adding poc's iptables rules", List.of("--noflush", "--wait"), script);
       }
@@ -115,6 +128,33 @@ final class Firewall {
       return null;
     });
     installed = null;
+  }
+
+  /**
+   * A named network's rules: what enters from its bridge is forwarded, except to the rest of
+   * {@code pool} (the other named networks), which is dropped; replies to it come back; what
+   * leaves its subnet for elsewhere is masqueraded. With no pool: the runtime's own modes' rules.
+   */
+  static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress, Ipv4Subnet pool) {
+    if (pool == null) {
+      return wanted(s, egress);
+    }
+    String fwd = Subnets.forwardChain(s);
+    String post = Subnets.postroutingChain(s);
+    String br = s.bridgeSubnet();
+    String bridge = s.bridgeName();
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put("filter", List.of(
+        ":" + fwd,
+        "-A FORWARD -j " + fwd,
+        "-A " + fwd + " -d " + pool + " -i " + bridge + " ! -o " + bridge + " -j DROP",
+        "-A " + fwd + " -i " + bridge + " -j ACCEPT",
+        "-A " + fwd + " -o " + bridge + " " + ESTABLISHED));
+    m.put("nat", List.of(
+        ":" + post,
+        "-A POSTROUTING -j " + post,
+        "-A " + post + " -s " + br + " ! -d " + br + " -j MASQUERADE"));
+    return m;
   }
 
   /** The rules this runtime wants, by table, in iptables-save's own spelling. */

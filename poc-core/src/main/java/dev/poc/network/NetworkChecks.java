@@ -44,6 +44,9 @@ public final class NetworkChecks {
       return Check.no(name, "needs iptables: " + iptables.detail(),
           iptables.fix().map(f -> f + ", or use net-disabled").orElse("use net-disabled"));
     }
+    if (mode.isNamed()) {
+      return Check.yes(name, "a bridge of its own in " + UserNetworks.POOL);
+    }
     if (mode == Network.BRIDGE) {
       return Check.yes(name, "bridge " + settings.bridgeName() + " on " + settings.bridgeSubnet());
     }

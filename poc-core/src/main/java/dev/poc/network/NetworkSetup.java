@@ -44,7 +44,10 @@ public final class NetworkSetup implements HostSetup {
   private final AddressAllocator defaultPool;
   private final AddressAllocator bridgePool;
   private final AddressAllocator.Janitor janitor = new LeftoverJanitor();
-  private final VethReaper reaper = new VethReaper();
+  /** A named network's members (null for the runtime's own modes). */
+  private final NetworkMembers members;
+  /** Shared with the runtime's named networks, so a start of a name settles its release on any of them. */
+  private final VethReaper reaper;
   private volatile boolean forwarding;
 
   public NetworkSetup(NetworkSettings settings) {
@@ -52,9 +55,20 @@ public final class NetworkSetup implements HostSetup {
   }
 
   public NetworkSetup(NetworkSettings settings, Path leaseDir) {
+    this(settings, leaseDir, null, null, new VethReaper());
+  }
+
+  /**
+   * The setup of a named network: its containers join {@code members}, and its firewall drops
+   * what leaves its bridge for the rest of {@code isolatedPool} (the other named networks).
+   */
+  NetworkSetup(NetworkSettings settings, Path leaseDir, NetworkMembers members, Ipv4Subnet isolatedPool,
+      VethReaper reaper) {
+    this.reaper = reaper;
     this.settings = settings;
     this.leaseDir = leaseDir;
-    this.firewall = new Firewall(settings);
+    this.members = members;
+    this.firewall = new Firewall(settings, isolatedPool);
     this.defaultPool = new AddressAllocator(leaseDir, Subnets.defaultPool(settings));
     this.bridgePool = new AddressAllocator(leaseDir, Subnets.bridgePool(settings));
   }
@@ -87,7 +101,7 @@ public final class NetworkSetup implements HostSetup {
     Rtnetlink nl = Rtnetlink.open();
     try {
       IntPredicate busy = slot -> false;
-      if (mode == Network.BRIDGE) {
+      if (mode != Network.DEFAULT) { // BRIDGE or a named network
         bridgeIndex = Bridge.ensure(nl, settings);
       } else {
         busy = usedOnHost(nl.addresses(), subnet);
@@ -103,12 +117,15 @@ public final class NetworkSetup implements HostSetup {
       Map<Integer, Integer> hostPorts = attachment.publish(spec.ports());
       ctx.publish(NetworkFacts.class, new NetworkFacts(a.address(), a.gateway(), hostPorts));
       ctx.plan().network(InterfaceNames.peerVeth(ctx.name()), a.address(), a.prefix(), a.gateway());
+      if (members != null) {
+        ctx.publish(NetworkMembers.class, members); // the /etc files join it (EtcFiles)
+      }
     } catch (RuntimeException e) {
       attachment.close();
       throw e;
     }
     attachment.preparedIn(System.nanoTime() - t0);
-    return attachment;
+    return members == null ? attachment : new Membership(attachment, members, ctx.name(), a.address());
   }
 
   /** DEFAULT: host end .N.1/24, container .N.2/24. BRIDGE: container .N.2 with the bridge's prefix. */
@@ -150,6 +167,11 @@ public final class NetworkSetup implements HostSetup {
   /** How many released containers still wait for their veth to be deleted and their address freed. */
   public int pendingReleases() {
     return reaper.pending();
+  }
+
+  /** The setup of a named network, sharing this one's release queue (see {@link UserNetworks}). */
+  NetworkSetup named(NetworkSettings namedSettings, NetworkMembers members, Ipv4Subnet isolatedPool) {
+    return new NetworkSetup(namedSettings, leaseDir, members, isolatedPool, reaper);
   }
 
   /**
@@ -229,6 +251,30 @@ public final class NetworkSetup implements HostSetup {
       }
     }
     NetnsNames.unbind(InterfaceNames.netns(name));
+  }
+
+  /** A named network's container: leaves the network's members as its attachment closes. */
+  private record Membership(NetworkAttachment attachment, NetworkMembers members, String name, String address)
+      implements Attachment {
+    @Override
+    public void onCreated(int initPid) throws IOException {
+      attachment.onCreated(initPid);
+    }
+
+    @Override
+    public void close() {
+      try {
+        members.leave(name, address);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("removing '{}' from its network's names failed: {}", name, e.toString());
+      }
+      attachment.close();
+    }
+
+    @Override
+    public String toString() {
+      return attachment.toString();
+    }
   }
 
   /** Reclaims leases of containers that are gone: no process holds the name, no helper runs it. */

@@ -1,6 +1,7 @@
 package dev.poc.storage;
 
 import dev.poc.ContainerSpec;
+import dev.poc.network.NetworkMembers;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import java.io.IOException;
@@ -55,7 +56,17 @@ public final class EtcFiles {
     }
     write(dir.resolve("hosts"), hosts.toString());
     write(dir.resolve("hostname"), host + "\n");
-    write(dir.resolve("resolv.conf"), resolvConf());
+    NetworkMembers members = ctx.fact(NetworkMembers.class);
+    if (members != null && net != null && net.address().isPresent()) {
+      // a named network: its members' names are in hosts (rewritten as they come and go), and a
+      // name that is not one fails at once inside the container: no query leaves it
+      List<String> names = new ArrayList<>(List.of(host));
+      names.addAll(ctx.spec().networkAliases());
+      members.join(ctx.name(), net.address().get(), names, dir.resolve("hosts"));
+      write(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+    } else {
+      write(dir.resolve("resolv.conf"), resolvConf());
+    }
   }
 
   /** The host's nameservers without loopback ones (unreachable from inside), else a public one. */

@@ -18,6 +18,28 @@ class FirewallTest {
       .defaultSubnet("10.50.0.0/16").bridgeSubnet("10.51.0.0/16").build();
 
   @Test
+  void aNamedNetworkDropsWhatLeavesItsBridgeForTheRestOfThePoolBeforeAcceptingTheRest() {
+    NetworkSettings n3 = UserNetworks.settings(3);
+    assertThat(n3.bridgeName()).isEqualTo("pocn3");
+    assertThat(n3.bridgeSubnet()).isEqualTo("10.210.48.0/20");
+    String script = Firewall.missing(Map.of(),
+        Firewall.wanted(n3, Optional.of("eth0"), Ipv4Subnet.parse(UserNetworks.POOL, "pool")));
+    assertThat(script).isEqualTo(String.join("\n",
+        "*filter",
+        ":POCN3-FORWARD - [0:0]",
+        "-I FORWARD 1 -j POCN3-FORWARD",
+        "-A POCN3-FORWARD -d 10.210.0.0/16 -i pocn3 ! -o pocn3 -j DROP",
+        "-A POCN3-FORWARD -i pocn3 -j ACCEPT",
+        "-A POCN3-FORWARD -o pocn3 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        "COMMIT",
+        "*nat",
+        ":POCN3-POSTROUTING - [0:0]",
+        "-I POSTROUTING 1 -j POCN3-POSTROUTING",
+        "-A POCN3-POSTROUTING -s 10.210.48.0/20 ! -d 10.210.48.0/20 -j MASQUERADE",
+        "COMMIT", ""));
+  }
+
+  @Test
   void installsChainsJumpsAndRulesThatAreMissing() {
     String script = Firewall.missing(Map.of(), Firewall.wanted(settings, Optional.of("eth0")));
     assertThat(script).isEqualTo(String.join("\n",

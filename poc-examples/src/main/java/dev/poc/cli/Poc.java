@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
     description = "Runs isolated Linux processes (namespaces, cgroups, a root filesystem of their own), no daemon.",
     subcommands = {InitCommand.class, BuildCommand.class, RunCommand.class, ExecCommand.class, PsCommand.class,
         LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class,
-        ImportCommand.class, ImagesCommand.class, RmiCommand.class, PruneCommand.class, InfoCommand.class,
+        ImportCommand.class, ImagesCommand.class, RmiCommand.class, PruneCommand.class, InfoCommand.class, NetworkCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
         "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code run MODE NAME CMD...}: the seed's run, with the options users expect from Docker. */
+/** {@code run MODE NAME CMD...} (or {@code run --network NETWORK NAME CMD...}): the seed's run, with the options users expect from Docker. */
 @Command(name = "run", sortOptions = false,
     description = {"Runs CMD in container NAME and returns its exit status.",
         "The root filesystem is NAME's disk (see build), the host's programs (--host-rootfs), a directory (--rootfs) or a registry image (--image).",
@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:", "  sudo ./poc run net-disabled test0 bash",
         "  sudo ./poc run --host-rootfs --memory 512M --publish 8080:80 net-bridge web busybox httpd -f -p 80",
         "  sudo ./poc run --detach --host-rootfs net-disabled bg sleep 1000   # then: poc ps, poc exec bg sh, poc stop bg",
-        "  sudo ./poc run --image redis:7 net-bridge cache                       # pulled on first use"})
+        "  sudo ./poc run --image redis:7 net-bridge cache                       # pulled on first use",
+        "  sudo ./poc run -d --host-rootfs --network app --alias db store sleep 1000  # after: poc network create app"})
 final class RunCommand implements Callable<Integer> {
   @ParentCommand
   private Poc poc;
@@ -40,15 +41,22 @@ final class RunCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODE", description = "net-disabled, net-default or net-bridge.")
+  @Parameters(index = "0..*", arity = "1..*", paramLabel = "[MODE] NAME CMD", parameterConsumer = RestOfLine.class,
+      description = {"MODE: net-disabled, net-default or net-bridge; left out with --network.",
+          "NAME: the container's name (and hostname).",
+          "CMD: the command and its arguments (with --image: optional, replacing the image's Cmd)."})
+  private List<String> words = new ArrayList<>();
+
   private String mode;
-
-  @Parameters(index = "1", paramLabel = "NAME", description = "The container's name (and hostname).")
   private String name;
-
-  @Parameters(index = "2..*", arity = "0..*", paramLabel = "CMD", parameterConsumer = RestOfLine.class,
-      description = "The command and its arguments (with --image: optional, replacing the image's Cmd).")
   private List<String> command = new ArrayList<>();
+
+  @Option(names = "--network", paramLabel = "NETWORK",
+      description = "Join the named network NETWORK (see poc network create) instead of giving a MODE: its members reach this one by NAME and by each --alias.")
+  private String networkName;
+
+  @Option(names = "--alias", paramLabel = "ALIAS", description = "Another name the other members of --network reach this container by.")
+  private List<String> aliases = new ArrayList<>();
 
   @ArgGroup(exclusive = true)
   private RootfsChoice rootfs;
@@ -106,8 +114,30 @@ final class RunCommand implements Callable<Integer> {
       + "filters devices."})
   private boolean privileged;
 
+  /** MODE NAME CMD..., or NAME CMD... with --network. */
+  private void splitWords() {
+    List<String> rest = new ArrayList<>(words);
+    if (networkName == null) {
+      mode = rest.remove(0);
+    }
+    if (rest.isEmpty()) {
+      throw Errors.usage(spec.commandLine(), "no container name given: write poc run " + (networkName == null
+          ? "MODE NAME CMD (e.g. poc run net-disabled test0 sh)" : "--network " + networkName + " NAME CMD"));
+    }
+    name = rest.remove(0);
+    if (name.startsWith("net-") && networkName != null) {
+      throw Errors.usage(spec.commandLine(), "--network " + networkName + " takes the place of a mode: drop '" + name
+          + "' (write poc run --network " + networkName + " NAME CMD)");
+    }
+    command = rest;
+    if (!aliases.isEmpty() && networkName == null) {
+      throw Errors.usage(spec.commandLine(), "--alias needs --network NETWORK: aliases are names on a named network");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    splitWords();
     if (detach && !publish.isEmpty()) {
       throw Errors.usage(spec.commandLine(), "--publish cannot go with --detach: this poc process relays the published"
           + " ports and --detach ends it. Drop --detach (run it in another terminal, or in the background with &), or"
@@ -117,7 +147,8 @@ final class RunCommand implements Callable<Integer> {
       throw Errors.usage(spec.commandLine(), "no command given: write it after NAME (e.g. poc run net-disabled " + name
           + " sh), or run an image's own with --image IMAGE");
     }
-    Network network = Words.network(spec.commandLine(), mode);
+    Network network = networkName != null ? Errors.badSpecIsUsage(spec.commandLine(), () -> Network.named(networkName))
+        : Words.network(spec.commandLine(), mode);
     Check ready = network.check(); // before anything is made: a missing tool is one line naming its package
     if (!ready.ok()) {
       throw new PocException(ready.name() + " " + ready.problem());
@@ -128,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
           + " (or net-default) instead of " + mode);
     }
     ContainerSpec.Builder b = poc.runtime().container().name(name).command(command).network(network)
-        .rootfs(rootfs());
+        .addAllNetworkAliases(aliases).rootfs(rootfs());
     Words.limits(spec.commandLine(), b, memory, cpus, pids);
     ports.forEach(p -> b.publish(p[0], p[1]));
     options.env(spec.commandLine()).forEach(b::putEnv);

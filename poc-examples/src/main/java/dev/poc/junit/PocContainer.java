@@ -39,6 +39,8 @@ public class PocContainer implements AutoCloseable {
   private String namePrefix = "poc";
   private Rootfs rootfs = Rootfs.host();
   private Network network = Network.DISABLED;
+  private PocNetwork pocNetwork;
+  private final List<String> networkAliases = new ArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private final List<Integer> exposedPorts = new ArrayList<>();
   private final List<BindMount> binds = new ArrayList<>();
@@ -107,8 +109,26 @@ public class PocContainer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Joins a named network (Testcontainers' {@code withNetwork(Network.newNetwork())}), made when
+   * the first of its containers starts: the others on it reach this one by its name and its
+   * {@link #withNetworkAliases aliases}.
+   */
+  public PocContainer withNetwork(PocNetwork network) {
+    this.pocNetwork = network;
+    this.network = network.network();
+    return this;
+  }
+
+  /** More names the other members of its {@link #withNetwork(PocNetwork) network} reach it by. */
+  public PocContainer withNetworkAliases(String... aliases) {
+    networkAliases.addAll(List.of(aliases));
+    return this;
+  }
+
   /** How it is connected (default: {@link Network#DISABLED}, loopback only). */
   public PocContainer withNetwork(Network network) {
+    this.pocNetwork = null;
     this.network = network;
     return this;
   }
@@ -235,8 +255,12 @@ public class PocContainer implements AutoCloseable {
         startedDependencies.add(d);
       }
     }
+    if (pocNetwork != null) {
+      pocNetwork.ensureCreated(runtime);
+    }
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     ContainerSpec.Builder b = runtime.container().name(name).command(new ArrayList<>(command)).rootfs(rootfs).network(network)
+        .addAllNetworkAliases(networkAliases)
         .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
         .stdin(Stdio.DISCARD).stdout(Stdio.LOG).stderr(Stdio.LOG);
     exposedPorts.forEach(b::publish);

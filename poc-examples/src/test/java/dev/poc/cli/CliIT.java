@@ -52,7 +52,7 @@ class CliIT {
   void usageErrorsExit2AndSayWhatToType() throws Exception {
     String name = Cli.name("usage");
     assertUsage(cli.run(), "Usage: poc");
-    assertUsage(cli.run("run"), "Missing required parameters", "Example: sudo ./poc run net-disabled test0 bash");
+    assertUsage(cli.run("run"), "Missing required parameter", "Example: sudo ./poc run net-disabled test0 bash");
     assertUsage(cli.run("run", "net-defualt", name, "bash"),
         "unknown network mode 'net-defualt': use net-disabled, net-default or net-bridge");
     assertUsage(cli.run("rnu", name), "'rnu' is not a poc command: did you mean 'poc run'?");

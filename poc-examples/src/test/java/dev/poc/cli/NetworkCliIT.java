@@ -155,6 +155,33 @@ class NetworkCliIT {
 
   @Test
   @Order(5)
+  void aNamedNetworkResolvesItsMembersAliasesAndGoesWithNetworkRm() throws Exception {
+    String net = "nt" + name;
+    String db = Cli.name("db");
+    Cli.Result create = cli.run("network", "create", net);
+    assertThat(create.code()).as(create.toString()).isZero();
+    assertThat(cli.run("network", "ls").out()).containsPattern("(?m)^" + net + " +10\\.210\\.\\d+\\.0/20 +pocn\\d+ ");
+    try {
+      Cli.Result server = cli.run("run", "-d", "--host-rootfs", "--network", net, "--alias", "store", db, "sh", "-c",
+          "mkdir -p /tmp/www && echo named > /tmp/www/index.html && exec busybox httpd -f -p 8080 -h /tmp/www");
+      assertThat(server.code()).as(server.toString()).isZero();
+      Cli.Result client = cli.run("run", "--host-rootfs", "--network", net, Cli.name("cl"), "sh", "-c",
+          "for i in $(seq 50); do busybox wget -qO- http://store:8080/index.html && exit 0; sleep 0.1; done; exit 1");
+      assertThat(client.code()).as(client.toString()).isZero();
+      assertThat(client.out()).contains("named");
+      Cli.Result busy = cli.run("network", "rm", net);
+      assertThat(busy.code()).as(busy.toString()).isNotZero();
+      assertThat(busy.err()).contains("still has containers").contains(db);
+    } finally {
+      cli.run("stop", db);
+    }
+    Cli.Result rm = cli.run("network", "rm", net);
+    assertThat(rm.code()).as(rm.toString()).isZero();
+    assertThat(cli.run("network", "ls").out()).doesNotContain(net);
+  }
+
+  @Test
+  @Order(6)
   void rmAndPruneLeaveNothing() throws Exception {
     Cli.Result rm = cli.line("sudo ./poc rm " + name, null);
     assertThat(rm.code()).as(rm.toString()).isZero();

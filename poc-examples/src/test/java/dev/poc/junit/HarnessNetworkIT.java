@@ -91,4 +91,32 @@ class HarnessNetworkIT {
           .hasMessageContaining("is not published: add .withExposedPorts(80)");
     }
   }
+
+  @Test
+  void containersOnAPocNetworkFindEachOtherByAliasAndTheNetworkGoesOnClose(ContainerRuntime runtime) throws Exception {
+    String name;
+    try (PocNetwork network = PocNetwork.newNetwork()) {
+      name = network.name();
+      try (PocContainer db = new PocContainer("httpd", "-f", "-p", "80", "-h", "/www")
+          .withRootfs(Rootfs.directory(ROOTFS))
+          .withNetwork(network)
+          .withNetworkAliases("db")
+          .withNamePrefix("db")
+          .waitingFor(Wait.forListeningPort(80))
+          .start(runtime);
+          PocContainer app = new PocContainer("sleep", "100")
+              .withRootfs(Rootfs.directory(ROOTFS))
+              .withNetwork(network)
+              .withNamePrefix("app")
+              .start(runtime)) {
+        assertThat(runtime.networks().stream().map(dev.poc.NetworkInfo::name)).contains(name);
+        ExecResult got = app.exec("wget", "-qO-", "http://db/index.html");
+        assertThat(got.exitCode()).as(got.toString()).isZero();
+        assertThat(got.stdout()).isEqualTo("hello from poc\n");
+        assertThat(app.exec("cat", "/etc/resolv.conf").stdout()).as("no query leaves a member")
+            .isEqualTo("nameserver 127.0.0.1\n");
+      }
+    }
+    assertThat(runtime.networks().stream().map(dev.poc.NetworkInfo::name)).doesNotContain(name);
+  }
 }
