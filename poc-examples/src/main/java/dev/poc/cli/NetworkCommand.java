@@ -8,8 +8,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code network create|ls|rm}: the state root's named networks. */
-@Command(name = "network", description = {"Manages named networks: each a bridge and subnet of its own, whose containers",
-    "reach each other by name and --alias, and nothing on another named network."},
+@Command(name = "network", description = {"Manages named networks, each a bridge and subnet of its own.",
+    "Containers on one reach each other by name and --alias, and nothing on another named network."},
     subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Rm.class},
     footer = {"", "Example:", "  sudo ./poc network create app",
         "  sudo ./poc run -d --host-rootfs --network app --alias db store sleep 1000",
