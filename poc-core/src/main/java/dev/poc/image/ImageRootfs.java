@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * An image pulled by name, as the root ({@link dev.poc.Rootfs#image(String)}): an overlay whose
  * lower layers are the image's layers, shared read-only with every container of the image, and
- * whose upper layer is private to this run (a directory in the run directory, removed with it).
+ * whose upper layer is private to this run (a directory in the run directory, removed with it, or
+ * a tmpfs of its own: {@link #withUpperOnTmpfs(long)}).
  * The overlay is mounted by poc-init in the container's own mount namespace, so nothing of it
  * stays on the host.
  */
@@ -26,13 +27,37 @@ public final class ImageRootfs implements RootfsStrategy {
   private final String name;
   private final Optional<List<String>> entrypoint;
   private final PulledImage resolved; // null until a start resolves the name
+  private final long upperTmpfsBytes; // 0: the upper is a directory in the run directory
 
   /** {@code entrypoint}: replaces the image's when present; {@code resolved}: the stored image, when known. */
   public ImageRootfs(String name, Optional<List<String>> entrypoint, PulledImage resolved) {
+    this(name, entrypoint, resolved, 0);
+  }
+
+  private ImageRootfs(String name, Optional<List<String>> entrypoint, PulledImage resolved, long upperTmpfsBytes) {
     ImageReference.parse(name);
     this.name = name;
     this.entrypoint = entrypoint;
     this.resolved = resolved;
+    this.upperTmpfsBytes = upperTmpfsBytes;
+  }
+
+  /**
+   * This root with its upper layer on a tmpfs of at most {@code bytes}, mounted in the container's
+   * own mount namespace: what the container writes stays in memory (counted against that size, not
+   * the disk) and nothing of it is ever on the host's file systems.
+   */
+  public ImageRootfs withUpperOnTmpfs(long bytes) {
+    if (bytes < 4096) {
+      throw new InvalidSpecException("the tmpfs size of image " + name + "'s upper layer is " + bytes
+          + " bytes: give at least 4K, e.g. upperOnTmpfs(\"256M\")");
+    }
+    return new ImageRootfs(name, entrypoint, resolved, bytes);
+  }
+
+  /** The size of the tmpfs the upper layer is on, or empty when it is a directory in the run directory. */
+  public java.util.OptionalLong upperTmpfsBytes() {
+    return upperTmpfsBytes > 0 ? java.util.OptionalLong.of(upperTmpfsBytes) : java.util.OptionalLong.empty();
   }
 
   @Override
@@ -45,7 +70,7 @@ public final class ImageRootfs implements RootfsStrategy {
   public ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
     RegistryImages images = runtime.registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
-    return ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image), image, entrypoint,
+    return ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image, upperTmpfsBytes), image, entrypoint,
         images.layerDirsTopFirst(image));
   }
 
@@ -56,8 +81,19 @@ public final class ImageRootfs implements RootfsStrategy {
     RegistryImages.Hold hold = images.hold(ctx.name(), image);
     try {
       hold.recordIn(ctx.runDir()); // a detached container keeps its layers after this JVM is gone
-      Path upper = Files.createDirectories(ctx.runDir().resolve("upper"));
-      Path work = Files.createDirectories(ctx.runDir().resolve("work"));
+      Path upper;
+      Path work;
+      if (upperTmpfsBytes > 0) {
+        // poc-init mounts the tmpfs on this empty directory in the container's namespace and makes
+        // upper/ and work/ in it: the host's directory stays empty
+        Path mem = Files.createDirectories(ctx.runDir().resolve("upper-tmpfs"));
+        ctx.plan().upperTmpfs(mem, "size=" + upperTmpfsBytes + ",mode=0700");
+        upper = mem.resolve("upper");
+        work = mem.resolve("work");
+      } else {
+        upper = Files.createDirectories(ctx.runDir().resolve("upper"));
+        work = Files.createDirectories(ctx.runDir().resolve("work"));
+      }
       String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
       // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
       // the whole file system under it when the container's mount namespace goes
@@ -97,6 +133,6 @@ public final class ImageRootfs implements RootfsStrategy {
 
   @Override
   public String toString() {
-    return "image " + ImageReference.parse(name).familiar();
+    return "image " + ImageReference.parse(name).familiar() + (upperTmpfsBytes > 0 ? " (upper on tmpfs)" : "");
   }
 }
