@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * stays on the host.
  */
 public final class ImageRootfs implements RootfsStrategy {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageRootfs.class);
   private static final boolean VOLATILE = kernelAtLeast(5, 10);
   private final String name;
   private final Optional<List<String>> entrypoint;
@@ -68,19 +69,33 @@ public final class ImageRootfs implements RootfsStrategy {
   /** Pulls the image when the store lacks it, and fills what the spec leaves open from its configuration. */
   @Override
   public ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
+    long t0 = System.nanoTime();
     RegistryImages images = runtime.registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
-    return ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image, upperTmpfsBytes), image, entrypoint,
+    long t1 = System.nanoTime();
+    ContainerSpec done = ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image, upperTmpfsBytes), image, entrypoint,
         images.layerDirsTopFirst(image));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("completed {}: resolve {} us, defaults {} us", spec.name(), (t1 - t0) / 1000, (System.nanoTime() - t1) / 1000);
+    }
+    return done;
   }
 
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
     RegistryImages images = ctx.runtime().registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
+    long t0 = System.nanoTime();
     RegistryImages.Hold hold = images.hold(ctx.name(), image);
     try {
-      hold.recordIn(ctx.runDir()); // a detached container keeps its layers after this JVM is gone
+      long t1 = System.nanoTime();
+      if (ctx.spec().detached()) {
+        // a detached container outlives this JVM and so the hold's lock: sweeps read its run
+        // directory instead. An attached one dies with the JVM, so the hold covers all its life
+        // (and a start skips the write)
+        hold.recordIn(ctx.runDir());
+      }
+      long t2 = System.nanoTime();
       Path upper;
       Path work;
       if (upperTmpfsBytes > 0) {
@@ -105,6 +120,10 @@ public final class ImageRootfs implements RootfsStrategy {
             + ": use a state root with a shorter path");
       }
       ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("prepared {}: hold {} us, record {} us, directories {} us", ctx.name(), (t1 - t0) / 1000, (t2 - t1) / 1000,
+            (System.nanoTime() - t2) / 1000);
+      }
       return hold::close;
     } catch (IOException | RuntimeException e) {
       hold.close();
