@@ -216,6 +216,9 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Rootfs rootfs() {
+    if (upperTmpfs != null && (rootfs == null || rootfs.image == null)) {
+      throw Errors.usage(spec.commandLine(), "--upper-tmpfs " + upperTmpfs + " needs --image IMAGE: only an image's root has an upper layer to put on a tmpfs");
+    }
     if (rootfs != null && rootfs.host) {
       return Rootfs.host();
     }
@@ -228,9 +231,6 @@ final class RunCommand implements Callable<Integer> {
       } catch (InvalidSpecException e) {
         throw Errors.usage(spec.commandLine(), e.getMessage());
       }
-    }
-    if (upperTmpfs != null) {
-      throw Errors.usage(spec.commandLine(), "--upper-tmpfs " + upperTmpfs + " needs --image IMAGE: only an image's root has an upper layer to put on a tmpfs");
     }
     return Rootfs.disk(name);
   }

@@ -69,7 +69,7 @@ class ImageCliIT {
         "sh", "-c", "echo mine > /etc/replaced.txt; cat /etc/replaced.txt; dd if=/dev/zero of=/big bs=1M count=8 2>&1 | grep -c 'No space'");
     assertThat(mem.out()).as(mem.toString()).isEqualTo("mine\n1\n");
     Cli.Result misplaced = cli.run("run", "--upper-tmpfs", "4M", "--rootfs", "/", "net-disabled", Cli.name("mem"), "true");
-    assertThat(misplaced.code()).isEqualTo(2);
+    assertThat(misplaced.code()).as(misplaced.toString()).isEqualTo(2);
     assertThat(misplaced.err()).contains("--upper-tmpfs 4M needs --image IMAGE");
   }
 
