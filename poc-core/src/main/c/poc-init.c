@@ -122,7 +122,7 @@ static struct {
   const char *args[MAX_ITEMS]; int nargs;
   const char *env[MAX_ITEMS]; int nenv;
   gid_t groups[64]; int ngroups;
-  struct item ops[MAX_ITEMS]; int nops;   /* root, mkdir, symlink, bind, tmpfs: in order */
+  struct item ops[MAX_ITEMS]; int nops;   /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
@@ -177,7 +177,7 @@ static int read_full(int fd, void *buf, size_t len) {
 static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
   if (!strcmp(k, "bind")) return 3;
-  if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs")) return 2;
+  if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
   if (!strcmp(k, "log")) return 3;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
@@ -496,6 +496,16 @@ static void build_root(void) {
       lock_down(mp, flags, "rootfs flags");
       rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (rootfd < 0) die("open rootfs", mp);
+    } else if (!strcmp(it->key, "uppertmpfs")) {
+      /* uppertmpfs DIR OPTIONS: before an overlay root, a tmpfs in this namespace only, holding
+         the overlay's upper and work directories, so the container's writes never reach a disk */
+      const char *dir = it->v[0];
+      if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]) < 0) die("upper tmpfs", dir);
+      int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0) die("open upper tmpfs", dir);
+      if (mkdirat(dfd, "upper", 0755) < 0) die("mkdir upper", dir);
+      if (mkdirat(dfd, "work", 0700) < 0) die("mkdir work", dir);
+      close(dfd);
     } else if (rootfd < 0) {
       errno = EINVAL;
       die("plan", "mount before root");

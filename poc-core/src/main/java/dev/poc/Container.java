@@ -373,7 +373,11 @@ public final class Container implements AutoCloseable {
     init.close(); // its pid may belong to another process from now on
     conn.close();
     Release.all(attachments);
+    long tDelete = System.nanoTime();
     Release.deleteTree(ctx.runDir());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("removed the run directory of {} in {} us", name(), (System.nanoTime() - tDelete) / 1000);
+    }
     if (spec.autoRemove()) {
       log.remove();
     }

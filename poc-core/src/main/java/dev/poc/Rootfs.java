@@ -65,6 +65,26 @@ public final class Rootfs {
     return new Rootfs(new ImageRootfs(name, java.util.Optional.of(java.util.List.copyOf(entrypoint)), null));
   }
 
+  /**
+   * For a {@link #image(String) Rootfs.image}: this root with the container's upper layer (where
+   * it writes) on a tmpfs of at most {@code size} (K/M/G, binary units, e.g. {@code "256M"})
+   * instead of a directory in the run directory. The tmpfs is mounted in the container's own mount
+   * namespace: writes cost no disk I/O, nothing of them is ever visible on the host, and all of it
+   * is gone when the container ends. A write past the size fails in the container with ENOSPC.
+   * Memory used counts against the container's memory limit (tmpfs pages are its cgroup's).
+   *
+   * <pre>{@code .rootfs(Rootfs.image("redis:7").upperOnTmpfs("256M"))}</pre>
+   *
+   * @throws InvalidSpecException this root is not an image, or the size is not valid
+   */
+  public Rootfs upperOnTmpfs(String size) {
+    if (!(strategy instanceof ImageRootfs image)) {
+      throw new InvalidSpecException("upperOnTmpfs(\"" + size + "\") applies to Rootfs.image(NAME) only, not to "
+          + strategy + ": for a tmpfs root use a tmpfs mount or Rootfs.image");
+    }
+    return new Rootfs(image.withUpperOnTmpfs(dev.poc.internal.Sizes.parse(size, "upper tmpfs size")));
+  }
+
   /** A root built by {@code strategy}; its {@code toString()} is what {@code poc ps} shows. */
   public static Rootfs custom(RootfsStrategy strategy) {
     return new Rootfs(Objects.requireNonNull(strategy, "strategy"));

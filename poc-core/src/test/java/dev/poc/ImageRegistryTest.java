@@ -100,6 +100,47 @@ class ImageRegistryTest {
   }
 
   @Test
+  void anUpperLayerOnTmpfsLeavesNothingOnTheHost() throws Exception {
+    runtime.registryImages().pull("busybox:1.36");
+    String name = TestRootfs.uniqueName("mem");
+    String marker = "written-in-memory-" + name;
+    Path runDir = runtime.stateRoot().resolve("run").resolve(name);
+    try (Container c = runtime.container().name(name).rootfs(Rootfs.image("busybox:1.36").upperOnTmpfs("8M"))
+        .command("sh", "-c", "echo kept > /opt/" + marker + "; echo mine > /etc/replaced.txt; echo ready; read line; "
+            + "cat /opt/" + marker + " /etc/replaced.txt; dd if=/dev/zero of=/opt/big bs=1M count=16 2>&1 | grep -c 'No space'")
+        .start()) {
+      assertThat(new String(c.stdout().readNBytes(6))).isEqualTo("ready\n");
+      assertThat(runDir.resolve("upper-tmpfs")).as("the tmpfs is mounted in the container's namespace only").isEmptyDirectory();
+      assertThat(filesNamed(runDir, marker)).as("the container's file is nowhere in its run directory").isEmpty();
+      assertThat(filesNamed(runtime.registryImages().layerDirsTopFirst(runtime.registryImages().find("busybox:1.36").orElseThrow()).get(0), marker))
+          .as("nor in the image's top layer").isEmpty();
+      assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(runDir.resolve("upper-tmpfs").toString());
+      c.stdin().write("go\n".getBytes());
+      c.stdin().close();
+      assertThat(new String(c.stdout().readAllBytes())).as("its writes are there, up to the tmpfs's size")
+          .isEqualTo("kept\nmine\n1\n");
+      assertThat(c.waitFor()).isZero();
+    }
+    assertThat(runDir).doesNotExist();
+    PulledImage image = runtime.registryImages().find("busybox:1.36").orElseThrow();
+    assertThat(runtime.registryImages().layerDirsTopFirst(image).get(0).resolve("etc/replaced.txt")).hasContent("v2\n");
+  }
+
+  @Test
+  void onlyAnImageRootTakesAnUpperOnTmpfs() {
+    assertThatThrownBy(() -> Rootfs.directory(dir).upperOnTmpfs("8M")).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("Rootfs.image");
+    assertThatThrownBy(() -> Rootfs.image("busybox:1.36").upperOnTmpfs("lots")).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("'lots'");
+  }
+
+  private static List<Path> filesNamed(Path root, String name) throws java.io.IOException {
+    try (var files = Files.find(root, 64, (p, a) -> p.getFileName() != null && p.getFileName().toString().equals(name))) {
+      return files.toList();
+    }
+  }
+
+  @Test
   void theSpecOverridesTheImagesDefaults() throws Exception {
     Run run = Run.of(runtime.container().name(TestRootfs.uniqueName("ovr")).rootfs(Rootfs.image("busybox:1.36"))
         .cwd("/etc").putEnv("GREETING", "from the spec").user(65534, 65534)
@@ -195,6 +236,31 @@ class ImageRegistryTest {
           .hasMessageContaining(name);
       rt.remove(name, false);
       assertThat(rt.registryImages().remove("busybox:1.36").layersRemoved()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aSweepRemovesTheScratchOfACrashedImportOnly() throws Exception {
+    Path state = dir.resolve("imports-state");
+    RegistryImages images = new RegistryImages(state, viaMirror(registry.uri()));
+    Path imports = Files.createDirectories(state.resolve("oci/imports"));
+    Path crashed = Files.createDirectories(imports.resolve("c0ffee/unpacked/etc"));
+    Files.writeString(crashed.resolve("passwd"), "root:x:0:0::/:/bin/sh\n");
+    Files.createFile(imports.resolve("c0ffee.lock")); // its importer died: the lock is free
+    Path orphanLock = Files.createFile(imports.resolve("dead.lock"));
+    Path live = Files.createDirectories(imports.resolve("beef/unpacked"));
+    try (dev.poc.host.Flock importing = dev.poc.host.Flock.lock(imports.resolve("beef.lock"))) {
+      images.sweep();
+      assertThat(imports.resolve("c0ffee")).doesNotExist();
+      assertThat(imports.resolve("c0ffee.lock")).doesNotExist();
+      assertThat(orphanLock).doesNotExist();
+      assertThat(live).as("an import under way keeps its scratch").isDirectory();
+    }
+    images.sweep();
+    assertThat(live).doesNotExist();
+    images.importArchive(layout.dir(), "localhost/swept:1.36", Progress.none());
+    try (var left = Files.list(imports)) {
+      assertThat(left.toList()).as("an import leaves no scratch behind").isEmpty();
     }
   }
 

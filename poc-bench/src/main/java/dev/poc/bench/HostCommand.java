@@ -46,7 +46,18 @@ final class HostCommand {
 
   /** Runs {@code command} and returns its stdout and stderr; fails unless it exited 0. */
   static String output(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
+    return output(new ProcessBuilder(command), command);
+  }
+
+  /** As {@link #output(List)}, without the proxy variables: for tools talking to the bench's loopback registry only. */
+  static String outputLocal(List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy"));
+    return output(pb, command);
+  }
+
+  private static String output(ProcessBuilder pb, List<String> command) throws IOException, InterruptedException {
+    Process p = pb.redirectErrorStream(true).redirectInput(Redirect.from(new File("/dev/null"))).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int code = p.waitFor();
     if (code != 0) {

@@ -3,8 +3,11 @@ package dev.poc.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poc.Container;
+import dev.poc.ContainerRuntime;
 import dev.poc.Progress;
 import dev.poc.Rootfs;
+import dev.poc.Stdio;
 import dev.poc.image.Digest;
 import dev.poc.image.Platform;
 import dev.poc.image.RegistryImages;
@@ -22,15 +25,21 @@ import java.util.zip.GZIPOutputStream;
  * Scenario 7: images by name. A three-layer image (the busybox tree, then two small layers)
  * written as an OCI layout: storing it (verify, unpack each layer) against umoci unpacking the
  * same layout, and the start-to-exit of /bin/true on the stored image (an overlay of its layers
- * and a private upper) against the same tree as {@code Rootfs.directory}. No registry: the store's
- * path from verified blob to layer directory is the one a pull takes.
+ * and a private upper) against the same tree as {@code Rootfs.directory}. The store row needs no registry: the store's
+ * path from verified blob to layer directory is the one a pull takes. Then the pull itself: from a
+ * docker-registry on 127.0.0.1 that the bench starts, poc's pull and first start against skopeo
+ * copy + umoci unpack of the same image.
  */
 final class ImageScenario implements Scenario {
   static final String DIRECTORY = "poc, Rootfs.directory (busybox tree)";
   static final String IMAGE = "poc, Rootfs.image (3 layers, stored)";
+  static final String IMAGE_TMPFS = "poc, Rootfs.image (3 layers, stored), upper on tmpfs";
   static final String POC_IMPORT = "poc: store the layout (verify, unpack 3 layers)";
   static final String UMOCI = "umoci unpack of the same layout";
+  static final String POC_PULL = "poc: pull (3 layers) and first start-to-exit";
+  static final String SKOPEO_UMOCI = "skopeo copy to an OCI layout + umoci unpack";
   private static final String NAME = "localhost/bench/busybox:layers";
+  private static final String PULLED = "localhost/bench/pulled:layers";
 
   @Override
   public int number() {
@@ -67,17 +76,30 @@ final class ImageScenario implements Scenario {
       section.note("umoci is not installed (apt-get install -y umoci): its row is missing.");
     }
     Map<String, long[]> stored = harness.withCounts(1, n).run(stores);
+    Map<String, long[]> pulled = null;
+    if (!BenchRegistry.installed() || !HostCommand.exists("skopeo") || !umoci) {
+      section.note("docker-registry, skopeo or umoci is not installed (apt-get install -y docker-registry skopeo umoci): the pull rows are missing.");
+    } else {
+      pulled = pulls(env, harness, layout, n);
+    }
 
     env.poc.registryImages().importArchive(layout, NAME, Progress.none());
     List<Variant> starts = List.of(
         new Variant(DIRECTORY, env.pocTrials.startToExit(b -> b)),
-        new Variant(IMAGE, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME)))));
+        new Variant(IMAGE, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME)))),
+        new Variant(IMAGE_TMPFS, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME).upperOnTmpfs("64M")))));
     Map<String, long[]> started = harness.run(starts);
 
     section.paragraph("The image: the busybox tree (one gzip layer) and two small layers above it, as an OCI layout on local disk. First table: storing it into an empty store, "
         + n + " times each, against umoci unpacking the same layout into a bundle. Second table: start-to-exit of /bin/true, "
         + "interleaved, " + harness.iterations() + " times each.");
     section.table(TimingTable.of(stored, new TimingTable.Baseline("poc", POC_IMPORT)));
+    if (pulled != null) {
+      section.paragraph("Pull from a docker-registry on 127.0.0.1 (the same image, pushed by skopeo), " + n
+          + " times each into an empty store: poc's pull (manifest, config, 3 layers verified and unpacked) and the first start-to-exit of /bin/true "
+          + "on it, against skopeo copying the image into an OCI layout and umoci unpacking it into a bundle (which starts nothing).");
+      section.table(TimingTable.of(pulled, new TimingTable.Baseline("poc", POC_PULL)));
+    }
     section.table(TimingTable.of(started, new TimingTable.Baseline("directory", DIRECTORY)));
     double extraMillis = (TimingTable.median(started, IMAGE) - TimingTable.median(started, DIRECTORY)) / 1e6;
     section.target(Target.atMost("Rootfs.image median − Rootfs.directory median", extraMillis, 1.0, "ms"));
@@ -85,7 +107,52 @@ final class ImageScenario implements Scenario {
       section.target(Target.atMost("poc store median ÷ umoci unpack median",
           TimingTable.median(stored, POC_IMPORT) / TimingTable.median(stored, UMOCI), 1.0, ""));
     }
+    if (pulled != null) {
+      section.target(Target.atMost("poc pull + first start median ÷ skopeo copy + umoci unpack median",
+          TimingTable.median(pulled, POC_PULL) / TimingTable.median(pulled, SKOPEO_UMOCI), 1.0, ""));
+    }
     return section;
+  }
+
+  /**
+   * Pull and first start against skopeo + umoci, from a registry on 127.0.0.1 the bench starts
+   * (mirrors only: the name resolves to it and nothing else is asked). Each poc round removes the
+   * image afterwards, so the next one pulls into an empty store again.
+   */
+  private static Map<String, long[]> pulls(BenchEnv env, Harness harness, Path layout, int n) throws Exception {
+    try (BenchRegistry registry = BenchRegistry.start(env.workDir.resolve("registry"))) {
+      registry.push(layout, "layers", "bench/pulled");
+      RegistrySettings viaRegistry = RegistrySettings.builder().putMirrors("localhost", List.of(registry.uri())).mirrorsOnly(true)
+          .authFile(env.workDir.resolve("no-registry-credentials.json")).build();
+      try (ContainerRuntime rt = ContainerRuntime.builder().stateRoot(env.workDir.resolve("pull-state")).registries(viaRegistry)
+          .network(HostNetwork.privateSettings(env.names)).build()) {
+        int[] round = {0};
+        List<Variant> variants = List.of(
+            new Variant(POC_PULL, () -> {
+              long t0 = System.nanoTime();
+              rt.registryImages().pull(PULLED, Progress.none());
+              Container c = rt.container().name(env.names.next()).rootfs(Rootfs.image(PULLED))
+                  .stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.PIPE).start();
+              int code = c.waitFor();
+              long t = System.nanoTime() - t0;
+              PocTrials.checkExit(c, code);
+              rt.registryImages().remove(PULLED);
+              return t;
+            }),
+            new Variant(SKOPEO_UMOCI, () -> {
+              Path oci = env.workDir.resolve("skopeo-layout-" + round[0]);
+              Path bundle = env.workDir.resolve("skopeo-bundle-" + round[0]++);
+              long t0 = System.nanoTime();
+              HostCommand.outputLocal(List.of("skopeo", "--insecure-policy", "copy", "--quiet", "--src-tls-verify=false",
+                  "docker://" + registry.hostPort() + "/bench/pulled:layers", "oci:" + oci + ":layers"));
+              HostCommand.output(List.of("umoci", "unpack", "--image", oci + ":layers", bundle.toString()));
+              long t = System.nanoTime() - t0;
+              HostCommand.output(List.of("rm", "-rf", oci.toString(), bundle.toString()));
+              return t;
+            }));
+        return harness.withCounts(1, n).run(variants);
+      }
+    }
   }
 
   /** An OCI layout of {@code tree} plus two small layers, tag "layers". */

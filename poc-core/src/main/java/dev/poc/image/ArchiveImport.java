@@ -167,12 +167,4 @@ final class ArchiveImport {
       }
     }
   }
-
-  static void deleteQuietly(Path dir) {
-    try {
-      Trees.delete(dir);
-    } catch (IOException ignored) {
-      // only scratch files of this import: nothing uses them
-    }
-  }
 }

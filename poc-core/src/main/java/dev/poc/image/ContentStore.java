@@ -173,6 +173,15 @@ final class ContentStore {
     }
   }
 
+  /** The file attributes of image {@code name}'s record, or empty when there is none: a change of them means a new record. */
+  Optional<java.nio.file.attribute.BasicFileAttributes> recordAttributes(String name) throws IOException {
+    try {
+      return Optional.of(Files.readAttributes(record(name), java.nio.file.attribute.BasicFileAttributes.class));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
   Optional<PulledImage> image(String name) throws IOException {
     Path file = record(name);
     if (!Files.isRegularFile(file)) {
@@ -336,6 +345,7 @@ final class ContentStore {
       }
       keepLayersOfRuns(keep);
       Trees.delete(root.resolve("ingest"));
+      sweepImports();
       List<Digest> layers = new ArrayList<>();
       List<Digest> blobs = new ArrayList<>();
       long[] bytes = {0};
@@ -395,8 +405,91 @@ final class ContentStore {
     }
   }
 
-  /** Removes the leftovers of pulls that died: partial downloads and unpacks. Call under the lock. */
+  /**
+   * A scratch directory for one import ({@code imports/ID}), held by a flocked {@code ID.lock}
+   * beside it until closed: a sweep removes only the ones whose importer is gone (a crash, a kill).
+   */
+  static final class Scratch implements AutoCloseable {
+    private final Path dir;
+    private final Flock lock;
+
+    private Scratch(Path dir, Flock lock) {
+      this.dir = dir;
+      this.lock = lock;
+    }
+
+    Path dir() {
+      return dir;
+    }
+
+    @Override
+    public void close() {
+      try {
+        Trees.delete(dir);
+        lock.deleteFile();
+      } catch (IOException e) {
+        // a later sweep removes it: its lock is free from now on
+      } finally {
+        lock.close();
+      }
+    }
+  }
+
+  /** A new import scratch directory (made empty; the lock is taken before it exists, so no sweep can take it). */
+  Scratch importScratch() throws IOException {
+    Path imports = Files.createDirectories(root.resolve("imports"));
+    String id = Long.toHexString(System.nanoTime()) + "-" + random();
+    Flock lock = Flock.lock(imports.resolve(id + ".lock"));
+    try {
+      return new Scratch(Files.createDirectories(imports.resolve(id)), lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** Removes the scratch files of imports whose process died ({@code imports/ID} with a free {@code ID.lock}). */
+  void sweepImports() throws IOException {
+    Path imports = root.resolve("imports");
+    if (!Files.isDirectory(imports)) {
+      return;
+    }
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> list = Files.newDirectoryStream(imports)) {
+      list.forEach(entries::add);
+    }
+    for (Path e : entries) {
+      String name = e.getFileName().toString();
+      if (name.endsWith(".lock")) {
+        continue;
+      }
+      Path lockFile = imports.resolve(name + ".lock");
+      Optional<Flock> free = Flock.tryLock(lockFile); // an old scratch without a lock file gets a free one
+      if (free.isPresent()) {
+        try (Flock stale = free.get()) {
+          Trees.delete(e);
+          stale.deleteFile();
+        }
+      }
+    }
+    // lock files left alone (their scratch already deleted), unless an importer holds them
+    try (DirectoryStream<Path> locks = Files.newDirectoryStream(imports, "*.lock")) {
+      for (Path l : locks) {
+        if (!Files.exists(imports.resolve(l.getFileName().toString().replaceFirst("\\.lock$", "")))) {
+          Optional<Flock> free = Flock.tryLock(l);
+          if (free.isPresent()) {
+            try (Flock stale = free.get()) {
+              stale.deleteFile();
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Removes the leftovers of pulls and imports that died: partial downloads and unpacks, import scratch files. Call under the lock. */
   void sweepIngest() throws IOException {
+    sweepImports();
     Trees.delete(root.resolve("ingest"));
     Path layers = root.resolve("layers");
     if (Files.isDirectory(layers)) {

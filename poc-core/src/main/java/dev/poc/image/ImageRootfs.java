@@ -17,22 +17,48 @@ import java.util.stream.Collectors;
 /**
  * An image pulled by name, as the root ({@link dev.poc.Rootfs#image(String)}): an overlay whose
  * lower layers are the image's layers, shared read-only with every container of the image, and
- * whose upper layer is private to this run (a directory in the run directory, removed with it).
+ * whose upper layer is private to this run (a directory in the run directory, removed with it, or
+ * a tmpfs of its own: {@link #withUpperOnTmpfs(long)}).
  * The overlay is mounted by poc-init in the container's own mount namespace, so nothing of it
  * stays on the host.
  */
 public final class ImageRootfs implements RootfsStrategy {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageRootfs.class);
   private static final boolean VOLATILE = kernelAtLeast(5, 10);
   private final String name;
   private final Optional<List<String>> entrypoint;
   private final PulledImage resolved; // null until a start resolves the name
+  private final long upperTmpfsBytes; // 0: the upper is a directory in the run directory
 
   /** {@code entrypoint}: replaces the image's when present; {@code resolved}: the stored image, when known. */
   public ImageRootfs(String name, Optional<List<String>> entrypoint, PulledImage resolved) {
+    this(name, entrypoint, resolved, 0);
+  }
+
+  private ImageRootfs(String name, Optional<List<String>> entrypoint, PulledImage resolved, long upperTmpfsBytes) {
     ImageReference.parse(name);
     this.name = name;
     this.entrypoint = entrypoint;
     this.resolved = resolved;
+    this.upperTmpfsBytes = upperTmpfsBytes;
+  }
+
+  /**
+   * This root with its upper layer on a tmpfs of at most {@code bytes}, mounted in the container's
+   * own mount namespace: what the container writes stays in memory (counted against that size, not
+   * the disk) and nothing of it is ever on the host's file systems.
+   */
+  public ImageRootfs withUpperOnTmpfs(long bytes) {
+    if (bytes < 4096) {
+      throw new InvalidSpecException("the tmpfs size of image " + name + "'s upper layer is " + bytes
+          + " bytes: give at least 4K, e.g. upperOnTmpfs(\"256M\")");
+    }
+    return new ImageRootfs(name, entrypoint, resolved, bytes);
+  }
+
+  /** The size of the tmpfs the upper layer is on, or empty when it is a directory in the run directory. */
+  public java.util.OptionalLong upperTmpfsBytes() {
+    return upperTmpfsBytes > 0 ? java.util.OptionalLong.of(upperTmpfsBytes) : java.util.OptionalLong.empty();
   }
 
   @Override
@@ -43,21 +69,46 @@ public final class ImageRootfs implements RootfsStrategy {
   /** Pulls the image when the store lacks it, and fills what the spec leaves open from its configuration. */
   @Override
   public ContainerSpec complete(ContainerSpec spec, ContainerRuntime runtime) throws IOException {
+    long t0 = System.nanoTime();
     RegistryImages images = runtime.registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
-    return ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image), image, entrypoint,
+    long t1 = System.nanoTime();
+    ContainerSpec done = ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image, upperTmpfsBytes), image, entrypoint,
         images.layerDirsTopFirst(image));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("completed {}: resolve {} us, defaults {} us", spec.name(), (t1 - t0) / 1000, (System.nanoTime() - t1) / 1000);
+    }
+    return done;
   }
 
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
     RegistryImages images = ctx.runtime().registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
+    long t0 = System.nanoTime();
     RegistryImages.Hold hold = images.hold(ctx.name(), image);
     try {
-      hold.recordIn(ctx.runDir()); // a detached container keeps its layers after this JVM is gone
-      Path upper = Files.createDirectories(ctx.runDir().resolve("upper"));
-      Path work = Files.createDirectories(ctx.runDir().resolve("work"));
+      long t1 = System.nanoTime();
+      if (ctx.spec().detached()) {
+        // a detached container outlives this JVM and so the hold's lock: sweeps read its run
+        // directory instead. An attached one dies with the JVM, so the hold covers all its life
+        // (and a start skips the write)
+        hold.recordIn(ctx.runDir());
+      }
+      long t2 = System.nanoTime();
+      Path upper;
+      Path work;
+      if (upperTmpfsBytes > 0) {
+        // poc-init mounts the tmpfs on this empty directory in the container's namespace and makes
+        // upper/ and work/ in it: the host's directory stays empty
+        Path mem = Files.createDirectories(ctx.runDir().resolve("upper-tmpfs"));
+        ctx.plan().upperTmpfs(mem, "size=" + upperTmpfsBytes + ",mode=0700");
+        upper = mem.resolve("upper");
+        work = mem.resolve("work");
+      } else {
+        upper = Files.createDirectories(ctx.runDir().resolve("upper"));
+        work = Files.createDirectories(ctx.runDir().resolve("work"));
+      }
       String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
       // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
       // the whole file system under it when the container's mount namespace goes
@@ -69,6 +120,10 @@ public final class ImageRootfs implements RootfsStrategy {
             + ": use a state root with a shorter path");
       }
       ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("prepared {}: hold {} us, record {} us, directories {} us", ctx.name(), (t1 - t0) / 1000, (t2 - t1) / 1000,
+            (System.nanoTime() - t2) / 1000);
+      }
       return hold::close;
     } catch (IOException | RuntimeException e) {
       hold.close();
@@ -97,6 +152,6 @@ public final class ImageRootfs implements RootfsStrategy {
 
   @Override
   public String toString() {
-    return "image " + ImageReference.parse(name).familiar();
+    return "image " + ImageReference.parse(name).familiar() + (upperTmpfsBytes > 0 ? " (upper on tmpfs)" : "");
   }
 }

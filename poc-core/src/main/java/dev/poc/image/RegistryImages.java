@@ -6,9 +6,12 @@ import dev.poc.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The images pulled from registries into one state root ({@code STATE/oci}), by name: pull,
@@ -28,6 +31,8 @@ public final class RegistryImages {
   private final ContentStore store;
   private final RegistrySettings settings;
   private final Platform platform;
+  private final ConcurrentHashMap<String, String> canonicalNames = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
 
   /** The store under {@code stateRoot}/oci, pulling with {@code settings} for this machine's platform. */
   public RegistryImages(Path stateRoot, RegistrySettings settings) {
@@ -71,8 +76,8 @@ public final class RegistryImages {
   public PullResult importArchive(Path path, String name, Progress progress) {
     ImageReference ref = ImageReference.parse(name);
     Path abs = path.toAbsolutePath().normalize();
-    Path scratch = store.root().resolve("imports").resolve(Long.toHexString(System.nanoTime()));
-    try {
+    try (ContentStore.Scratch held = store.importScratch()) {
+      Path scratch = held.dir();
       Path dir = abs;
       if (!Files.isDirectory(abs)) {
         if (!Files.isRegularFile(abs)) {
@@ -88,8 +93,6 @@ public final class RegistryImages {
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("importing " + abs + " as " + ref.familiar(), e);
-    } finally {
-      ArchiveImport.deleteQuietly(scratch);
     }
   }
 
@@ -98,13 +101,37 @@ public final class RegistryImages {
     return find(name).orElseGet(() -> pull(name, progress).image());
   }
 
-  /** The image stored as {@code name}, if any. */
+  /**
+   * The image stored as {@code name}, if any. Each start on an image asks this, so the parsed
+   * record (and its configuration) is kept per name while its file is the same one (an atomic
+   * rename of a new record changes its inode and time): a start costs one stat, no JSON.
+   */
   public Optional<PulledImage> find(String name) {
-    ImageReference ref = ImageReference.parse(name);
+    String key = canonicalNames.computeIfAbsent(name, n -> ImageReference.parse(n).toString());
     try {
-      return store.image(ref.toString());
+      Optional<BasicFileAttributes> attrs = store.recordAttributes(key);
+      if (attrs.isEmpty()) {
+        resolved.remove(key);
+        return Optional.empty();
+      }
+      Resolved known = resolved.get(key);
+      if (known != null && known.sameFile(attrs.get())) {
+        return Optional.of(known.image());
+      }
+      // read after the stat: a record replaced in between is cached under the older attributes,
+      // which the next stat no longer matches, so it is read again (never a stale one kept)
+      Optional<PulledImage> image = store.image(key);
+      image.ifPresent(i -> resolved.put(key, new Resolved(attrs.get().fileKey(), attrs.get().lastModifiedTime(), attrs.get().size(), i)));
+      return image;
     } catch (IOException e) {
-      throw failed("reading image " + ref.familiar(), e);
+      throw failed("reading image " + ImageReference.parse(name).familiar(), e);
+    }
+  }
+
+  /** A parsed image record, and the identity of the file it was read from. */
+  private record Resolved(Object fileKey, FileTime modified, long size, PulledImage image) {
+    boolean sameFile(BasicFileAttributes a) {
+      return java.util.Objects.equals(fileKey, a.fileKey()) && modified.equals(a.lastModifiedTime()) && size == a.size();
     }
   }
 

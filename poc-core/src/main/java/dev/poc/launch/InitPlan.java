@@ -78,6 +78,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   @Override
+  public InitPlan upperTmpfs(Path dir, String options) {
+    return put("uppertmpfs", dir.toString(), options);
+  }
+
+  @Override
   public InitPlan mkdir(String inside, int mode) {
     return put("mkdir", rel(inside), Integer.toOctalString(mode));
   }

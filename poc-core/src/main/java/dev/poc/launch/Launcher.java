@@ -174,8 +174,8 @@ public final class Launcher {
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
-        LOG.debug("started {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
-            name, (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tSpawned - tPrepared) / 1000,
+        LOG.debug("started {} on {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
+            name, spec.rootfs(), (tPrepared - t0) / 1000, (tCloned - tPrepared) / 1000, (tSpawned - tPrepared) / 1000,
             (tConnected - tSpawned) / 1000, (tCloned - tConnected) / 1000, (tExec - tCloned) / 1000,
             (tDone - tExec) / 1000, (tDone - t0) / 1000);
       }

@@ -21,8 +21,12 @@ public final class Release {
   /** Closes attachments in reverse order; one failing does not keep the others. */
   public static void all(List<Attachment> attachments) {
     for (int i = attachments.size() - 1; i >= 0; i--) {
+      long t0 = System.nanoTime();
       try {
         attachments.get(i).close();
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("released {} in {} us", attachments.get(i), (System.nanoTime() - t0) / 1000);
+        }
       } catch (RuntimeException e) {
         LOG.warn("releasing {} failed: {}", attachments.get(i), e.toString());
       }

@@ -32,6 +32,14 @@ public interface HelperPlan {
   /** The root: an overlay on {@code mountPoint}, {@code options} as for mount(8). */
   HelperPlan rootOverlay(Path mountPoint, String options, String flags);
 
+  /**
+   * Before an overlay root: a fresh tmpfs on the host directory {@code dir}, mounted in the
+   * container's mount namespace only, with empty {@code upper} and {@code work} directories made
+   * in it, for the overlay's {@code upperdir} and {@code workdir}. The host never sees what the
+   * container writes there, and it is gone with the namespace. {@code options} as for mount(8).
+   */
+  HelperPlan upperTmpfs(Path dir, String options);
+
   /** A directory inside the new root, with {@code mode}. */
   HelperPlan mkdir(String inside, int mode);
 

@@ -73,6 +73,10 @@ final class RunCommand implements Callable<Integer> {
     String image;
   }
 
+  @Option(names = "--upper-tmpfs", paramLabel = "SIZE",
+      description = "With --image: what the container writes goes to a tmpfs of at most SIZE (e.g. 256M) in its own mount namespace, never to disk.")
+  private String upperTmpfs;
+
   @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, e.g. 512M.")
   private String memory;
 
@@ -243,6 +247,9 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Rootfs rootfs() {
+    if (upperTmpfs != null && (rootfs == null || rootfs.image == null)) {
+      throw Errors.usage(spec.commandLine(), "--upper-tmpfs " + upperTmpfs + " needs --image IMAGE: only an image's root has an upper layer to put on a tmpfs");
+    }
     if (rootfs != null && rootfs.host) {
       return Rootfs.host();
     }
@@ -250,7 +257,11 @@ final class RunCommand implements Callable<Integer> {
       return Rootfs.directory(rootfs.directory);
     }
     if (rootfs != null && rootfs.image != null) {
-      return Rootfs.image(rootfs.image);
+      try {
+        return upperTmpfs != null ? Rootfs.image(rootfs.image).upperOnTmpfs(upperTmpfs) : Rootfs.image(rootfs.image);
+      } catch (InvalidSpecException e) {
+        throw Errors.usage(spec.commandLine(), e.getMessage());
+      }
     }
     return Rootfs.disk(name);
   }

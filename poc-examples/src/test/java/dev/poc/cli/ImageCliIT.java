@@ -65,6 +65,12 @@ class ImageCliIT {
     String name = Cli.name("imp");
     Cli.Result run = cli.run("run", "--image", "localhost/imported:1.36", "net-disabled", name);
     assertThat(run.out()).as(run.toString()).isEqualTo("hello from the image\n");
+    Cli.Result mem = cli.run("run", "--image", "localhost/imported:1.36", "--upper-tmpfs", "4M", "net-disabled", Cli.name("mem"),
+        "sh", "-c", "echo mine > /etc/replaced.txt; cat /etc/replaced.txt; dd if=/dev/zero of=/big bs=1M count=8 2>&1 | grep -c 'No space'");
+    assertThat(mem.out()).as(mem.toString()).isEqualTo("mine\n1\n");
+    Cli.Result misplaced = cli.run("run", "--upper-tmpfs", "4M", "--rootfs", "/", "net-disabled", Cli.name("mem"), "true");
+    assertThat(misplaced.code()).as(misplaced.toString()).isEqualTo(2);
+    assertThat(misplaced.err()).contains("--upper-tmpfs 4M needs --image IMAGE");
   }
 
   @Test
