@@ -1,5 +1,6 @@
 package dev.poc.image;
 
+import dev.poc.host.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -135,7 +136,7 @@ final class ContentStore {
       }
       return Optional.of(diffId);
     } finally {
-      Trees.delete(tmp);
+      FileTrees.delete(tmp);
     }
   }
 
@@ -294,7 +295,7 @@ final class ContentStore {
     }
     locked(() -> {
       if (images().isEmpty() && isEmptyDir(root.resolve("layers")) && isEmptyDir(root.resolve("pins"))) {
-        Trees.delete(root);
+        FileTrees.delete(root);
       }
       return null;
     });
@@ -344,7 +345,7 @@ final class ContentStore {
         }
       }
       keepLayersOfRuns(keep);
-      Trees.delete(root.resolve("ingest"));
+      FileTrees.delete(root.resolve("ingest"));
       sweepImports();
       List<Digest> layers = new ArrayList<>();
       List<Digest> blobs = new ArrayList<>();
@@ -396,7 +397,7 @@ final class ContentStore {
           removed.add(new Digest(name));
         }
         if (trees) {
-          Trees.delete(e);
+          FileTrees.delete(e);
         } else {
           bytes[0] += Files.size(e);
           Files.deleteIfExists(e);
@@ -425,7 +426,7 @@ final class ContentStore {
     @Override
     public void close() {
       try {
-        Trees.delete(dir);
+        FileTrees.delete(dir);
         lock.deleteFile();
       } catch (IOException e) {
         // a later sweep removes it: its lock is free from now on
@@ -467,7 +468,7 @@ final class ContentStore {
       Optional<Flock> free = Flock.tryLock(lockFile); // an old scratch without a lock file gets a free one
       if (free.isPresent()) {
         try (Flock stale = free.get()) {
-          Trees.delete(e);
+          FileTrees.delete(e);
           stale.deleteFile();
         }
       }
@@ -490,12 +491,12 @@ final class ContentStore {
   /** Removes the leftovers of pulls and imports that died: partial downloads and unpacks, import scratch files. Call under the lock. */
   void sweepIngest() throws IOException {
     sweepImports();
-    Trees.delete(root.resolve("ingest"));
+    FileTrees.delete(root.resolve("ingest"));
     Path layers = root.resolve("layers");
     if (Files.isDirectory(layers)) {
       try (DirectoryStream<Path> tmp = Files.newDirectoryStream(layers, ".unpack-*")) {
         for (Path t : tmp) {
-          Trees.delete(t);
+          FileTrees.delete(t);
         }
       }
     }

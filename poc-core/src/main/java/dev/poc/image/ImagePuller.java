@@ -1,5 +1,6 @@
 package dev.poc.image;
 
+import dev.poc.host.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.poc.PocException;
 import dev.poc.Progress;
@@ -189,7 +190,7 @@ final class ImagePuller {
       Digest got = diffIds.get(i);
       if (got != null && !got.toString().equals(config.diffIds().get(i))) {
         Digest blob = manifest.layers().get(i).digest();
-        Trees.delete(store.layer(blob));
+        FileTrees.delete(store.layer(blob));
         throw new ImagePullException("image " + image + ": layer " + blob + " unpacks to " + got + ", not the "
             + config.diffIds().get(i) + " its configuration names: the image is broken; nothing was stored");
       }

@@ -1,5 +1,6 @@
 package dev.poc.image;
 
+import dev.poc.host.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -200,7 +201,7 @@ final class LayerUnpacker {
 
   private static void removeExisting(Path path) throws IOException {
     if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-      Trees.delete(path);
+      FileTrees.delete(path);
     } else {
       Files.deleteIfExists(path);
     }
