@@ -135,6 +135,8 @@ static struct {
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
   const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
   const char *shm;                         /* the size of /dev/shm, as tmpfs's size= takes it */
+  const char *uidmap, *gidmap;             /* a user namespace: its maps, as /proc/PID/uid_map takes them */
+  const char *idmaptool[2];                /* newuidmap, newgidmap: write the maps for us (subordinate ids) */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -180,7 +182,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
   if (!strcmp(k, "log")) return 3;
-  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "idmaptool")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -221,6 +223,9 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
+    else if (!strcmp(k, "uidmap")) plan.uidmap = v[0];
+    else if (!strcmp(k, "gidmap")) plan.gidmap = v[0];
+    else if (!strcmp(k, "idmaptool")) { plan.idmaptool[0] = v[0]; plan.idmaptool[1] = v[1]; }
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
@@ -231,6 +236,83 @@ static void read_plan(int fd) {
   }
 #undef NEXT
   if (plan.nargs == 0) { errno = EINVAL; die("plan", "no command"); }
+}
+
+/* ---- the user namespace: ids ---- */
+
+/* Whether id lies in one of map's lines ("INSIDE OUTSIDE COUNT\n"...), inside the namespace. */
+static int id_in_map(const char *map, long id) {
+  for (const char *p = map; p && *p;) {
+    long in, out, count;
+    if (sscanf(p, "%ld %ld %ld", &in, &out, &count) == 3 && id >= in && id < in + count) return 1;
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  return 0;
+}
+
+static int gid_mapped(long gid) { return id_in_map(plan.gidmap, gid); }
+
+static void write_proc_file(pid_t pid, const char *file, const char *text) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) die("write id map", path);
+  close(fd);
+}
+
+/* newuidmap PID INSIDE OUTSIDE COUNT...: the setuid tool checks the ranges against /etc/subuid. */
+static void run_idmap_tool(const char *tool, pid_t pid, const char *map) {
+  char copy[1024], pidtext[16];
+  const char *argv[64];
+  int n = 0;
+  snprintf(copy, sizeof copy, "%s", map);
+  snprintf(pidtext, sizeof pidtext, "%d", pid);
+  argv[n++] = tool;
+  argv[n++] = pidtext;
+  for (char *save, *w = strtok_r(copy, " \n", &save); w && n < 62; w = strtok_r(NULL, " \n", &save)) argv[n++] = w;
+  argv[n] = NULL;
+  pid_t p = fork();
+  if (p < 0) die("fork", tool);
+  if (p == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    dup2(report_fd, 1); /* what it complains about reaches the JVM as the start's error */
+    dup2(report_fd, 2);
+    execv(tool, (char **)argv);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(p, &st, 0) < 0 && errno == EINTR) {}
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    say("ERR id map %s %d: %s exited with %d (see its message above; the ranges come from /etc/subuid and /etc/subgid)",
+        tool, pid, tool, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    _exit(120);
+  }
+}
+
+/* The outer, right after the clone: the init's ids, before it does anything else. With the tools,
+ * the full map of the plan; without, only our own ids, and setgroups denied first (the kernel
+ * requires it of an unprivileged writer of gid_map). */
+static void write_id_maps(pid_t init) {
+  if (plan.idmaptool[0]) {
+    run_idmap_tool(plan.idmaptool[0], init, plan.uidmap);
+    run_idmap_tool(plan.idmaptool[1], init, plan.gidmap);
+    return;
+  }
+  write_proc_file(init, "setgroups", "deny");
+  write_proc_file(init, "gid_map", plan.gidmap);
+  write_proc_file(init, "uid_map", plan.uidmap);
+}
+
+/* Whether this process's user namespace refuses setgroups (a single-id map). */
+static int setgroups_denied(void) {
+  char buf[16] = {0};
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n > 0 && !strncmp(buf, "deny", 4);
 }
 
 /* ---- inside the container's mount namespace ---- */
@@ -407,9 +489,24 @@ static void do_symlink(int rootfd, const char *target, const char *rel) {
   close(dfd);
 }
 
+/* A device node in the new /dev. In a user namespace mknod is refused (and a node on a mount made
+ * there would not work anyway: such mounts are nodev), so the host's node is bound over an empty
+ * file instead, as rootless runc and crun do: the bind keeps the host mount's flags. */
 static void mknod_in(int devfd, const char *name, int major, int minor) {
-  if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) < 0) die("mknod /dev", name);
-  fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
+  if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
+    fchmodat(devfd, name, 0666, 0); /* the umask must not narrow it */
+    return;
+  }
+  if (errno != EPERM || !plan.uidmap) die("mknod /dev", name);
+  int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) die("create /dev", name);
+  close(fd);
+  char host[64];
+  snprintf(host, sizeof host, "/dev/%s", name); /* before pivot_root: the host's /dev */
+  int target = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0) die("open /dev", name);
+  attach_tree(AT_FDCWD, host, target, "nosuid,noexec", "bind /dev", name);
+  close(target);
 }
 
 /* Builds /dev; returns an O_PATH fd of the null device it made, checked to be one, for the masks:
@@ -424,7 +521,10 @@ static int setup_dev(int rootfd) {
   mknod_in(devfd, "random", 1, 8);
   mknod_in(devfd, "urandom", 1, 9);
   mknod_in(devfd, "tty", 5, 0);
-  do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  /* gid 5 (tty) may be unmapped in a user namespace with a single-id map: then the mount refuses it */
+  const char *pts = plan.uidmap && !gid_mapped(5) ? "newinstance,ptmxmode=0666,mode=0620"
+                                                   : "newinstance,ptmxmode=0666,mode=0620,gid=5";
+  do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts);
   char shm[64];
   snprintf(shm, sizeof shm, "mode=1777,size=%s", plan.shm ? plan.shm : "65536k");
   do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm);
@@ -442,10 +542,25 @@ static int setup_dev(int rootfd) {
   return nullfd;
 }
 
+/* A user namespace may mount sysfs only for a network namespace it owns (a container that shares
+ * the host's network cannot): where refused, the host's /sys is bound read-only instead, as
+ * rootless runc and crun do. */
+static void mount_sys(int rootfd) {
+  int fd = make_in_root(rootfd, "sys", 0);
+  if (fd < 0) die_target("sys");
+  char t[64];
+  fdpath(t, sizeof t, fd);
+  if (mount("sysfs", t, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0) {
+    if (errno != EPERM || !plan.uidmap) die("sysfs", "sys");
+    attach_tree(AT_FDCWD, "/sys", fd, "ro,nosuid,nodev,noexec", "bind /sys", "sys");
+  }
+  close(fd);
+}
+
 /* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
 static void setup_proc_sys(int rootfd, int nullfd) {
   do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-  do_mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+  mount_sys(rootfd);
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
     "proc/sched_debug", "proc/timer_stats", "proc/kallsyms", "proc/kmsg", NULL };
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
@@ -682,7 +797,12 @@ static void set_capabilities(uint64_t keep, int as_root) {
 
 static void drop_privileges(void) {
   uint64_t keep = limit_bounding_set(plan.caps);
-  if (setgroups(plan.ngroups, plan.groups) < 0) die("setgroups", NULL);
+  if (setgroups_denied()) {
+    /* a single-id map: no groups to set, nor any way to drop the ones we have (only our own) */
+    if (plan.ngroups) { errno = EPERM; die("setgroups", "supplementary groups need a full id map (newgidmap)"); }
+  } else if (setgroups(plan.ngroups, plan.groups) < 0) {
+    die("setgroups", NULL);
+  }
   if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
   if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
   set_capabilities(keep, plan.uid == 0);
@@ -725,7 +845,7 @@ static void join_namespaces(void) {
 }
 
 static pid_t clone_init(void) {
-  uint64_t flags = plan.nsflags | CLONE_NEWNS;
+  uint64_t flags = plan.nsflags | CLONE_NEWNS | (plan.uidmap ? CLONE_NEWUSER : 0);
   if (cg_dir >= 0) {
     struct clone_args_ a = { .flags = flags | CLONE_INTO_CGROUP_, .exit_signal = SIGCHLD, .cgroup = cg_dir };
     pid_t p = syscall(SYS_clone3, &a, sizeof a);
@@ -1123,12 +1243,22 @@ static void set_sysctls(void) {
 }
 
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
-static void container_init(int rep, int go) {
+static void container_init(int rep, int go, int idsync) {
   report_fd = rep;
   if (!plan.startfifo) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* OCI: the outer leaves at GO */
-  /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
-   * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this. */
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (idsync >= 0) {
+    /* In a new user namespace: nothing works until the outer has written our id maps. */
+    char c;
+    if (read_full(idsync, &c, 1) < 0) _exit(121); /* the outer failed and said why */
+    close(idsync);
+  } else {
+    /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
+     * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this.
+     * In a user namespace of its own the init stays dumpable: the runtime (an ordinary user,
+     * no CAP_SYS_PTRACE) must open its /proc/PID/ns and root to exec and copy into it, and the
+     * init holds nothing the user's own processes inside do not have already. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  }
   hide_command_line();
   set_sysctls();
   build_root();
@@ -1336,6 +1466,19 @@ static void exec_child(int status_fd, const int *nsfd) {
   become_command();
 }
 
+/* A container with a user namespace of its own: enter it first, for its other namespaces take
+ * capabilities in it (an ordinary user has them there, as its owner, and nowhere else). */
+static void join_user_namespace_of(int target) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/user", target);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("open namespace", path);
+  struct stat theirs, ours;
+  if (fstat(fd, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0) die("stat", "user namespace");
+  if (theirs.st_ino != ours.st_ino && setns(fd, CLONE_NEWUSER) < 0) die("setns", "user");
+  close(fd);
+}
+
 static int exec_main(int ctl) {
   if (plan.target <= 0) { errno = EINVAL; die("plan", "no target container"); }
   int nsfd[EXEC_NS_COUNT];
@@ -1345,6 +1488,7 @@ static int exec_main(int ctl) {
     nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
     if (nsfd[i] < 0) die("open namespace", path);
   }
+  join_user_namespace_of(plan.target);
   if (setns(nsfd[EXEC_NS_PID], CLONE_NEWPID) < 0) die("setns", "pid"); /* for our children only */
   int status[2];
   if (pipe2(status, O_CLOEXEC) < 0) die("pipe", "exec status");
@@ -1436,8 +1580,9 @@ int main(int argc, char **argv) {
   signal(SIGQUIT, SIG_IGN);
   if (exec_mode) return exec_main(ctl);
 
-  int rep[2], go[2];
+  int rep[2], go[2], idsync[2] = { -1, -1 };
   if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
+  if (plan.uidmap && pipe2(idsync, O_CLOEXEC) < 0) die("pipe", "id maps");
   tty_prepare();
   io_prepare();
   open_cgroups();
@@ -1448,12 +1593,19 @@ int main(int argc, char **argv) {
     close(ctl);
     close(rep[0]);
     close(go[1]);
+    if (idsync[1] >= 0) close(idsync[1]);
     tty_keep_end(1);
     io_keep_end(1);
-    container_init(rep[1], go[0]);
+    container_init(rep[1], go[0], idsync[0]);
   }
   close(rep[1]);
   close(go[0]);
+  if (plan.uidmap) {
+    close(idsync[0]);
+    write_id_maps(init); /* on failure we die, and the init reads EOF and follows */
+    if (write(idsync[1], "i", 1) != 1) die("write", "id maps written");
+    close(idsync[1]);
+  }
   if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
   if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();

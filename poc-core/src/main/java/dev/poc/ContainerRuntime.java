@@ -47,13 +47,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContainerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
-  /** Where the seed kept its state, and where poc keeps it unless told otherwise. */
-  public static final Path DEFAULT_STATE_ROOT = Path.of("/var/lib/poc_container");
+  /**
+   * Where poc keeps its state unless told otherwise: for root where the seed kept it,
+   * {@code /var/lib/poc_container}; for an ordinary user (rootless) {@code $XDG_RUNTIME_DIR/poc},
+   * else {@code ~/.local/share/poc}.
+   */
+  public static final Path DEFAULT_STATE_ROOT = dev.poc.host.HostDirs.defaultStateRoot();
   /**
    * poc's host-wide state (name locks, leases, control sockets, the helper binary): root's alone,
-   * or any user who can open a lock file could take a container's name or block its network.
+   * or any user who can open a lock file could take a container's name or block its network. An
+   * ordinary user's is that user's own, never shared with root's {@code /run/poc}.
    */
-  static final Path HOST_STATE = Path.of("/run/poc");
+  static final Path HOST_STATE = dev.poc.host.HostDirs.hostState();
   private static volatile ContainerRuntime defaultRuntime;
 
   static {
@@ -67,6 +72,8 @@ public final class ContainerRuntime implements AutoCloseable {
   private final NetworkSetup network;
   private final Map<String, NetworkStrategy> customNetworks;
   private final UserNetworks userNetworks;
+  /** Set when this JVM is not root: the rootless strategies and refusals. */
+  private final dev.poc.rootless.RootlessMode rootless;
   private final List<HostSetup> setups;
   private final Launcher launcher = new Launcher(this);
   private final SpareHelpers spareHelpers = new SpareHelpers();
@@ -87,14 +94,18 @@ public final class ContainerRuntime implements AutoCloseable {
     this.network = new NetworkSetup(networkSettings);
     this.customNetworks = Map.copyOf(b.customNetworks);
     this.userNetworks = new UserNetworks(stateRoot, network);
-    List<HostSetup> all = new ArrayList<>(List.of(namespaces, cgroups, network, userNetworks));
+    this.rootless = b.rootless;
+    // rootless: no bridge, veth or lease of root's to reclaim or prune
+    List<HostSetup> all = new ArrayList<>(rootless != null ? List.of(namespaces, cgroups)
+        : List.of(namespaces, cgroups, network, userNetworks));
     all.addAll(b.customNetworks.values());
     this.setups = List.copyOf(all);
     this.storage = new Storage(this, stateRoot);
     this.registryImages = new dev.poc.image.RegistryImages(stateRoot, b.registries);
     createPrivate(stateRoot, "state root " + stateRoot,
         "pick a writable directory with ContainerRuntime.builder().stateRoot(...)");
-    createPrivate(HOST_STATE, HOST_STATE + " (poc's host-wide locks and sockets)", "run as root");
+    createPrivate(HOST_STATE, HOST_STATE + " (poc's host-wide locks and sockets)",
+        rootless != null ? "make it writable for this user, or set XDG_RUNTIME_DIR to a directory of its own" : "run as root");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     reclaim();
   }
@@ -144,7 +155,11 @@ public final class ContainerRuntime implements AutoCloseable {
   /** Starts a container; it runs when this returns. */
   public Container start(ContainerSpec spec) {
     if (!prerequisitesChecked) {
-      Prerequisites.check();
+      if (rootless == null) {
+        Prerequisites.check();
+      } else {
+        Prerequisites.checkRootless();
+      }
       prerequisitesChecked = true;
     }
     requireNetworkTools(spec);
@@ -157,6 +172,9 @@ public final class ContainerRuntime implements AutoCloseable {
    * harness can skip on a "no" instead of failing at the start (the JUnit harness does).
    */
   public List<Check> checks(ContainerSpec spec) {
+    if (rootless != null) {
+      return Prerequisites.rootlessChecks();
+    }
     List<Check> checks = new ArrayList<>(Prerequisites.checks());
     if (spec.namespaces().contains(Namespace.NET)) {
       checks.add(NetworkChecks.network(spec.network(), HostChecks.iptables(Tool.searchDirs(), false), networkSettings));
@@ -166,7 +184,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Before anything is touched: a networked container needs iptables, and the error names the package. */
   private void requireNetworkTools(ContainerSpec spec) {
-    if (firewallToolsFound || spec.network() == Network.DISABLED || !spec.namespaces().contains(Namespace.NET)) {
+    if (firewallToolsFound || rootless != null || spec.network() == Network.DISABLED
+        || !spec.namespaces().contains(Namespace.NET)) {
       return;
     }
     Check check = spec.network().check();
@@ -185,6 +204,11 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   public RuntimeInfo info() {
     return InfoProbe.probe(stateRoot, networkSettings);
+  }
+
+  /** Whether this runtime runs containers rootless (this JVM is not root); see {@link #info()}. */
+  public boolean isRootless() {
+    return rootless != null;
   }
 
   /**
@@ -409,6 +433,12 @@ public final class ContainerRuntime implements AutoCloseable {
    * {@link #registryImages()}).
    */
   public ContainerInfo build(String name, String diskSize, String image) {
+    if (rootless != null) {
+      throw new MissingPrivilegeException("cannot build container '" + name + "' with a " + diskSize + " disk: poc runs"
+          + " rootless here (uid " + dev.poc.host.Posix.geteuid() + "), and a sized disk is an ext4 image on a loop"
+          + " device, which only root may set up. Run it on a directory instead (Rootfs.directory(DIR), poc run"
+          + " --rootfs DIR) or on an image (Rootfs.image(REF)) with an --upper-tmpfs, or build it as root");
+    }
     Check disks = StorageChecks.disk(HostChecks.loopDevices(Path.of("/dev/loop-control")));
     if (!disks.ok()) { // before the name is taken: one line naming the package or module
       throw new PocException(disks.name() + " " + disks.problem());
@@ -470,6 +500,10 @@ public final class ContainerRuntime implements AutoCloseable {
    * and cannot reach another named network's. Fails if it exists.
    */
   public NetworkInfo createNetwork(String name) {
+    if (rootless != null) {
+      throw new MissingPrivilegeException("cannot create network '" + name + "': a named network is a bridge with"
+          + " iptables chains, which only root may make, and poc runs rootless here: run as root");
+    }
     return StateStore.unchecked("creating network '" + name + "'", () -> NetworkInfo.of(userNetworks.create(name)));
   }
 
@@ -519,6 +553,9 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   List<HostSetup> setupsFor(ContainerSpec spec) {
     Network mode = spec.network();
+    if (rootless != null && !mode.isCustom()) {
+      return List.of(namespaces, cgroups, rootless.networkFor(spec));
+    }
     if (mode.isNamed()) {
       return List.of(namespaces, cgroups,
           StateStore.unchecked("finding network '" + mode.name() + "'", () -> userNetworks.setupOf(mode.name())));
@@ -553,11 +590,13 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
-    try {
-      network.reclaimLeftLeases(stateRoot);
-      userNetworks.reclaimLeft();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("reclaiming the addresses of ended containers under {} failed: {}", stateRoot, e.toString());
+    if (rootless == null) { // rootless containers hold no lease or bridge of root's
+      try {
+        network.reclaimLeftLeases(stateRoot);
+        userNetworks.reclaimLeft();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("reclaiming the addresses of ended containers under {} failed: {}", stateRoot, e.toString());
+      }
     }
     Path runs = stateRoot.resolve("run");
     if (!Files.isDirectory(runs)) {
@@ -649,8 +688,9 @@ public final class ContainerRuntime implements AutoCloseable {
     private Path stateRoot; // null: PocSettings decides
     private NetworkSettings network; // null: PocSettings decides
     private dev.poc.image.RegistrySettings registries;
-    private NamespaceStrategy namespaces = new LinuxNamespaces();
-    private CgroupStrategy cgroups = new CgroupSetup();
+    private NamespaceStrategy namespaces; // null: the mode's (root's, or rootless)
+    private CgroupStrategy cgroups; // null: the mode's
+    private dev.poc.rootless.RootlessMode rootless;
     private final Map<String, NetworkStrategy> customNetworks = new LinkedHashMap<>();
 
     private Builder() {}
@@ -713,6 +753,14 @@ public final class ContainerRuntime implements AutoCloseable {
     public ContainerRuntime build() {
       if (registries == null) {
         registries = dev.poc.image.RegistrySettings.fromEnvironment();
+      }
+      // not root: every container in a user namespace of its own, cgroups only where delegated
+      rootless = dev.poc.rootless.RootlessMode.applies() ? dev.poc.rootless.RootlessMode.forThisUser() : null;
+      if (namespaces == null) {
+        namespaces = rootless != null ? rootless.namespaces() : new LinuxNamespaces();
+      }
+      if (cgroups == null) {
+        cgroups = rootless != null ? rootless.cgroups() : new CgroupSetup();
       }
       return new ContainerRuntime(this);
     }

@@ -24,7 +24,11 @@ final class InfoProbe {
     Check userNs = HostChecks.userNamespaces();
     Check loop = HostChecks.loopDevices(Path.of("/dev/loop-control"));
     Check iptables = HostChecks.iptables(Tool.searchDirs(), true);
-    List<Check> host = new ArrayList<>(Prerequisites.checks());
+    boolean rootless = dev.poc.rootless.RootlessMode.applies();
+    List<Check> host = new ArrayList<>(rootless ? Prerequisites.rootlessChecks() : Prerequisites.checks());
+    if (rootless) { // the mode, the id map chosen and why, what runs without root and what is refused
+      host.addAll(dev.poc.rootless.RootlessMode.forThisUser().checks());
+    }
     host.add(userNs);
     host.add(HostChecks.unprivilegedUserNamespaces());
     host.add(HostChecks.overlayInUserNamespace(userNs, Path.of(System.getProperty("java.io.tmpdir"))));

@@ -28,6 +28,8 @@ public final class LibC {
 
     int geteuid();
 
+    int getegid();
+
     int isatty(int fd);
 
     int chmod(String path, int mode);

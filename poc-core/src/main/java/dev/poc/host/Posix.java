@@ -32,7 +32,13 @@ public final class Posix {
     return LibC.get().isatty(fd) == 1;
   }
 
-  static int geteuid() {
+  /** This process's effective uid: 0 runs poc rootful, any other rootless. */
+  public static int geteuid() {
     return LibC.get().geteuid();
+  }
+
+  /** This process's effective gid. */
+  public static int getegid() {
+    return LibC.get().getegid();
   }
 }

@@ -30,6 +30,23 @@ public final class Prerequisites {
     }
   }
 
+  /**
+   * For an ordinary user (rootless): the kernel lets it make user namespaces, and has the others
+   * poc makes. Throws, naming what is missing and what to do.
+   */
+  public static void checkRootless() {
+    for (Check c : rootlessChecks()) {
+      if (!c.ok()) {
+        throw new MissingPrivilegeException(c.problem());
+      }
+    }
+  }
+
+  /** {@code unprivileged user namespaces} and {@code namespaces}: what a rootless start needs. */
+  public static List<Check> rootlessChecks() {
+    return List.of(HostChecks.unprivilegedUserNamespaces(), namespaces(Path.of("/proc/self/ns")));
+  }
+
   public static void check() {
     check(Path.of("/proc/self/status"), Path.of("/proc/self/ns"), Posix.geteuid());
   }

@@ -16,7 +16,7 @@ import com.google.common.hash.Hashing;
 public final class InitBinary {
   private static final String RESOURCE = "/dev/poc/native/poc-init";
   /** Where poc-init is unpacked, one file per content hash. */
-  static final Path DIR = Path.of("/run/poc/bin");
+  static final Path DIR = dev.poc.host.HostDirs.hostState().resolve("bin");
   private static volatile Path cached;
 
   private InitBinary() {}

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** The control socket between the runtime and one poc-init: the plan out, status lines back. */
 public final class InitConnection implements AutoCloseable {
-  private static final Path SOCKET_DIR = Path.of("/run/poc/ctl");
+  private static final Path SOCKET_DIR = dev.poc.host.HostDirs.hostState().resolve("ctl");
   private final ServerSocketChannel server;
   private final Path socketPath;
   private SocketChannel channel;

@@ -59,6 +59,14 @@ public final class InitPlan implements HelperPlan {
     return put("nsjoin", Integer.toString(kind.cloneFlag()), path.toString());
   }
 
+  @Override
+  public InitPlan userNamespace(dev.poc.spi.IdMapping maps) {
+    put("uidmap", maps.uidMap());
+    put("gidmap", maps.gidMap());
+    maps.tools().ifPresent(t -> put("idmaptool", t[0].toString(), t[1].toString()));
+    return this;
+  }
+
   /** The root: a bind of {@code source} at {@code mountPoint} (they may be the same directory). */
   @Override
   public InitPlan rootBind(Path mountPoint, Path source, String flags) {

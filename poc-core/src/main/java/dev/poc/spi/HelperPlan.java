@@ -23,6 +23,13 @@ public interface HelperPlan {
    */
   HelperPlan joinNamespace(Namespace kind, Path path);
 
+  /**
+   * The container gets a user namespace of its own with these maps, made with its other new
+   * namespaces (which it then owns), its maps written before the init goes on; everything else
+   * the init does happens inside it.
+   */
+  HelperPlan userNamespace(IdMapping maps);
+
   /** The root: a bind of {@code source} at {@code mountPoint} (they may be the same directory). */
   HelperPlan rootBind(Path mountPoint, Path source, String flags);
 

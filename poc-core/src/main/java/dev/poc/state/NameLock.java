@@ -13,7 +13,7 @@ import java.util.Optional;
  * The lock file is deleted on release (see {@link Flock}), so names that come and go leave nothing.
  */
 public final class NameLock implements AutoCloseable {
-  public static final Path DIR = Path.of("/run/poc/names");
+  public static final Path DIR = dev.poc.host.HostDirs.hostState().resolve("names");
   private final Flock flock;
 
   private NameLock(Flock flock) {

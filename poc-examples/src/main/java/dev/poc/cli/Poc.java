@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         LogsCommand.class, CpCommand.class, StopCommand.class, StatsCommand.class, RmCommand.class, PullCommand.class,
         ImportCommand.class, ImagesCommand.class, RmiCommand.class, PruneCommand.class, InfoCommand.class, NetworkCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else " + "/var/lib/poc_container.",
+    footer = {"", "State lives in --state-root, else $POC_STATE_ROOT, else /var/lib/poc_container (root), or"
+        + " $XDG_RUNTIME_DIR/poc, else ~/.local/share/poc (any other user: rootless).",
         "Networks: bridge pocbr0 10.100.0.0/16, net-default 10.200.0.0/16, iptables chains POC-*, unless",
         "  $POC_BRIDGE, $POC_BRIDGE_SUBNET, $POC_DEFAULT_SUBNET, $POC_CHAIN_PREFIX say otherwise.",
         "Exit status: the command's own for run and exec; 2 for a usage error; 125 for an error of poc's.",
@@ -40,7 +41,7 @@ public final class Poc implements AutoCloseable {
   private ContainerRuntime runtime;
 
   @Option(names = "--state-root", paramLabel = "DIR", scope = ScopeType.INHERIT,
-      description = "Where containers, disks and images are kept (default: $POC_STATE_ROOT, else /var/lib/poc_container).")
+      description = "Where containers, disks and images are kept (default: $POC_STATE_ROOT, else /var/lib/poc_container; rootless: $XDG_RUNTIME_DIR/poc or ~/.local/share/poc).")
   void stateRoot(Path dir) {
     this.stateRoot = dir;
   }
