@@ -1245,13 +1245,20 @@ static void set_sysctls(void) {
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go, int idsync) {
   report_fd = rep;
-  if (!plan.startfifo) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* OCI: the outer leaves at GO */
   if (idsync >= 0) {
-    /* In a new user namespace: nothing works until the outer has written our id maps. */
+    /* In a new user namespace: nothing works until the outer has written our id maps. Then become
+     * its root: our ids are still the outer's, which the map may leave out (root's 0, mapped to a
+     * subordinate range); a file we made would fail with EOVERFLOW. For an ordinary user mapped to
+     * 0 nothing changes, and so the kernel keeps us dumpable. */
     char c;
     if (read_full(idsync, &c, 1) < 0) _exit(121); /* the outer failed and said why */
     close(idsync);
-  } else {
+    if (setresgid(0, 0, 0) < 0) die("setgid", "0 in the user namespace");
+    if (setresuid(0, 0, 0) < 0) die("setuid", "0 in the user namespace");
+  }
+  /* after any change of ids, which clears it */
+  if (!plan.startfifo) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* OCI: the outer leaves at GO */
+  if (idsync < 0) {
     /* Not dumpable: no process of the container may ptrace us or open our /proc files (runc's
      * CVE-2016-9962), whatever capabilities we share with it. The command's exec resets this.
      * In a user namespace of its own the init stays dumpable: the runtime (an ordinary user,
