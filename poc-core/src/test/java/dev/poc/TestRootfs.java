@@ -12,7 +12,7 @@ public final class TestRootfs {
   private TestRootfs() {}
 
   /** A busybox root filesystem (from the busybox-static package), made once per test JVM. */
-  static synchronized Path busybox() throws IOException, InterruptedException {
+  public static synchronized Path busybox() throws IOException, InterruptedException {
     if (busybox == null) {
       Path dir = Path.of("target", "busybox-rootfs-" + ProcessHandle.current().pid()).toAbsolutePath();
       makeBusybox(dir);
@@ -52,7 +52,7 @@ public final class TestRootfs {
   }
 
   /** A fresh state root under target/. */
-  static Path stateRoot() throws IOException {
+  public static Path stateRoot() throws IOException {
     return Files.createDirectories(Path.of("target", "state", UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath());
   }
 }
