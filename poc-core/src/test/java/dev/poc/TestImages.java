@@ -20,17 +20,17 @@ import java.util.zip.GZIPOutputStream;
  * (opaque) and replaces a file; tag "1.36" is an index for this machine's platform and another,
  * tag "extra" adds a third layer.
  */
-final class TestImages {
+public final class TestImages {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private TestImages() {}
 
-  record Blob(Digest digest, long size, Digest diffId) {}
+  public record Blob(Digest digest, long size, Digest diffId) {}
 
-  record Layout(Path dir, Digest index, Digest hostManifest, Digest otherManifest, List<Blob> layers, Blob extraLayer,
+  public record Layout(Path dir, Digest index, Digest hostManifest, Digest otherManifest, List<Blob> layers, Blob extraLayer,
                 byte[] baseLayerBytes) {}
 
-  static Layout build(Path dir) throws IOException, InterruptedException {
+  public static Layout build(Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir.resolve("blobs/sha256"));
     Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     Path base = dir.resolve("src/base");

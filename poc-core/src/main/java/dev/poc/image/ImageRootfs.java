@@ -113,7 +113,9 @@ public final class ImageRootfs implements RootfsStrategy {
       // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
       // the whole file system under it when the container's mount namespace goes
       String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work)
-          + (VOLATILE ? ",volatile" : "");
+          + (VOLATILE ? ",volatile" : "")
+          // rootless: the layers mark opaque directories with user.* attributes (see LayerUnpacker)
+          + (LayerUnpacker.ROOTLESS ? ",userxattr" : "");
       if (options.length() > 4000) {
         throw new InvalidSpecException("image " + name + " has " + hold.layersTopFirst().size()
             + " layers, more than one overlay mount option can name under " + ctx.runtime().stateRoot()

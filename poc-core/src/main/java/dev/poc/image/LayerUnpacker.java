@@ -31,10 +31,19 @@ import java.util.zip.GZIPInputStream;
  * refused (so no symlink in the layer is ever followed), and a hard link must name a member
  * inside. Symlinks themselves are stored as they are: they are resolved only inside the
  * container's root.
+ *
+ * <p>Rootless (an ordinary user unpacks), what only root may make is left out: every file is the
+ * user's (root inside the container's user namespace), device nodes are skipped (the container's
+ * /dev has its own), only {@code user.*} attributes are kept, and an opaque directory is marked
+ * with {@code user.overlay.opaque}, which overlayfs reads when mounted with {@code userxattr}.
  */
 final class LayerUnpacker {
   static final String WHITEOUT = ".wh.";
   static final String OPAQUE = ".wh..wh..opq";
+  /** Whether the unpacking user may keep owners, make devices and set trusted.* attributes. */
+  static final boolean ROOTLESS = dev.poc.host.HostDirs.rootless();
+  /** The attribute overlayfs reads an opaque directory by: user.* with {@code userxattr} (rootless). */
+  static final String OPAQUE_XATTR = ROOTLESS ? "user.overlay.opaque" : "trusted.overlay.opaque";
 
   private final Path root;
   private final String what;
@@ -80,8 +89,9 @@ final class LayerUnpacker {
     String base = parts.get(parts.size() - 1);
     Path parent = parents(parts.subList(0, parts.size() - 1), e.name());
     if (base.equals(OPAQUE)) {
-      if (!FileNodes.setXattr(parent, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII))) {
-        throw new IOException("the file system under " + root + " does not keep trusted.* attributes, which overlay whiteouts need");
+      if (!FileNodes.setXattr(parent, OPAQUE_XATTR, "y".getBytes(StandardCharsets.US_ASCII))) {
+        throw new IOException("the file system under " + root + " does not keep " + OPAQUE_XATTR
+            + " attributes, which overlay whiteouts need");
       }
       return;
     }
@@ -129,18 +139,29 @@ final class LayerUnpacker {
         Files.createLink(path, target); // link(2) links the entry itself, never a symlink's target
         return; // the link shares the target's owner and mode
       }
-      case '3', '4', '6' -> {
+      case '3', '4' -> {
+        if (ROOTLESS) {
+          return; // only root may make a device node, and none would work in a user namespace
+        }
         removeExisting(path);
-        int type = e.type() == '3' ? FileNodes.S_IFCHR : e.type() == '4' ? FileNodes.S_IFBLK : FileNodes.S_IFIFO;
-        FileNodes.mknod(path, type, e.mode(), e.devMajor(), e.devMinor());
+        FileNodes.mknod(path, e.type() == '3' ? FileNodes.S_IFCHR : FileNodes.S_IFBLK, e.mode(), e.devMajor(), e.devMinor());
+      }
+      case '6' -> {
+        removeExisting(path);
+        FileNodes.mknod(path, FileNodes.S_IFIFO, e.mode(), 0, 0);
       }
       default -> throw refuse(e.name(), "has the tar type '" + e.type() + "', which a layer cannot hold");
     }
-    FileNodes.lchown(path, e.uid(), e.gid());
+    if (!ROOTLESS) { // rootless: the user's own, root inside
+      FileNodes.lchown(path, e.uid(), e.gid());
+    }
     if (e.type() != '2') {
       FileNodes.chmod(path, e.mode()); // after chown, which clears setuid bits
     }
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+      if (ROOTLESS && !x.getKey().startsWith("user.")) {
+        continue; // trusted.* and security.* are root's to set
+      }
       FileNodes.setXattr(path, x.getKey(), x.getValue());
     }
     if (e.type() != '5') {
