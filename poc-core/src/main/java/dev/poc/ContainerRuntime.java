@@ -486,6 +486,9 @@ public final class ContainerRuntime implements AutoCloseable {
    * that is done with them. Both stay while a container, of any runtime, still uses them.
    */
   public void pruneNetwork() {
+    if (rootless != null) {
+      return; // a rootless runtime never made a bridge or chain
+    }
     StateStore.unchecked("removing the bridge and chains of " + stateRoot, () -> {
       network.prune();
       return null;

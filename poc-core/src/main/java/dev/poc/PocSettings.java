@@ -36,6 +36,16 @@ public final class PocSettings {
 
   private PocSettings() {}
 
+  /**
+   * Where poc keeps what is not under a state root (name locks, control sockets, the helper
+   * binary), which tools beside poc (the JUnit harness's locks) share: {@code /run/poc} for root,
+   * the user's own {@code $XDG_RUNTIME_DIR/poc-host} (else {@code ~/.local/share/poc-host})
+   * rootless.
+   */
+  public static Path hostState() {
+    return dev.poc.host.HostDirs.hostState();
+  }
+
   /** The state root from this JVM's system properties and environment. */
   public static Path stateRoot() {
     return stateRoot(System.getProperties(), System.getenv());

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * {@link NetworkSettings} that no one else on this host uses while they are held: a pair of /16
  * subnets {@code 10.X.0.0/16} (net-default) and {@code 10.X+1.0.0/16} (bridge), X even in 128..198,
- * that no route of the host's covers, reserved host-wide by a lock file in {@value #LOCK_DIR}, with
+ * that no route of the host's covers, reserved host-wide by a lock file in {@code /run/poc/junit} (rootless: {@code junit} in the user's own host state, see {@link dev.poc.PocSettings#hostState()}), with
  * a bridge {@code pocjX} and iptables chains {@code PJX-*} named after it. Two test classes, or two
  * test JVMs, holding one each never share a bridge, an address or a chain, so they may run in
  * parallel. Every {@link PocTest} class gets one for its runtime; a test that opens runtimes of its
@@ -25,7 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TestNetwork implements AutoCloseable {
   /** Where the reservations are held, one lock file per subnet pair. */
-  public static final String LOCK_DIR = "/run/poc/junit";
+  public static final String LOCK_DIR = dev.poc.PocSettings.hostState().resolve("junit").toString();
   private static final int FIRST = 128;
   private static final int PAIRS = 36; // 10.128 .. 10.199
 
