@@ -272,21 +272,30 @@ static void run_idmap_tool(const char *tool, pid_t pid, const char *map) {
   argv[n++] = pidtext;
   for (char *save, *w = strtok_r(copy, " \n", &save); w && n < 62; w = strtok_r(NULL, " \n", &save)) argv[n++] = w;
   argv[n] = NULL;
+  int errp[2];
+  if (pipe2(errp, O_CLOEXEC) < 0) die("pipe", tool);
   pid_t p = fork();
   if (p < 0) die("fork", tool);
   if (p == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) dup2(null, 0);
-    dup2(report_fd, 1); /* what it complains about reaches the JVM as the start's error */
-    dup2(report_fd, 2);
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) { dup2(null, 0); dup2(null, 1); }
+    dup2(errp[1], 2); /* its complaint becomes our ERR line */
     execv(tool, (char **)argv);
     _exit(127);
   }
+  close(errp[1]);
+  char msg[512];
+  ssize_t r, len = 0;
+  while (len < (ssize_t)sizeof msg - 1 && ((r = read(errp[0], msg + len, sizeof msg - 1 - len)) > 0 || (r < 0 && errno == EINTR)))
+    if (r > 0) len += r;
+  close(errp[0]);
+  msg[len] = 0;
+  for (char *c = msg; *c; c++) if (*c == '\n') *c = ' ';
   int st;
   while (waitpid(p, &st, 0) < 0 && errno == EINTR) {}
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    say("ERR id map %s %d: %s exited with %d (see its message above; the ranges come from /etc/subuid and /etc/subgid)",
-        tool, pid, tool, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    say("ERR id map %s %d: %s exited with %d: %s(the ranges come from /etc/subuid and /etc/subgid)",
+        tool, pid, tool, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), msg);
     _exit(120);
   }
 }

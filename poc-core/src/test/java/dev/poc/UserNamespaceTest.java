@@ -80,6 +80,19 @@ class UserNamespaceTest {
   }
 
   @Test
+  void aFailingIdMapToolStopsTheStartSayingWhichAndWhy() throws Exception {
+    // /bin/false stands in for a newuidmap that refuses the ranges (as it does for ids not in /etc/subuid)
+    IdMapping refused = IdMapping.full(0, 0, BASE, 65535, BASE, 65535, Path.of("/bin/false"), Path.of("/bin/false"));
+    try (ContainerRuntime r = ContainerRuntime.builder().stateRoot(TestRootfs.stateRoot())
+        .namespaces(new UserNamespaces(new LinuxNamespaces(), refused)).build()) {
+      assertThatThrownBy(() -> Run.of(r.container().name(TestRootfs.uniqueName("userns")).rootfs(Rootfs.directory(busybox))
+          .command("true")))
+          .isInstanceOf(StartFailedException.class).hasMessageContaining("/bin/false exited with 1")
+          .hasMessageContaining("/etc/subuid");
+    }
+  }
+
+  @Test
   void execEntersTheUserNamespaceToo() throws Exception {
     try (Container c = busybox("sleep 60").start();
         ContainerProcess p = c.exec(ExecSpec.builder().command("sh", "-c", "id -u; cat /proc/self/uid_map").build())) {
