@@ -30,7 +30,9 @@ final class InfoProbe {
       host.addAll(dev.poc.rootless.RootlessMode.forThisUser().checks());
     }
     host.add(userNs);
-    host.add(HostChecks.unprivilegedUserNamespaces());
+    if (!rootless) { // rootlessChecks has it already
+      host.add(HostChecks.unprivilegedUserNamespaces());
+    }
     host.add(HostChecks.overlayInUserNamespace(userNs, Path.of(System.getProperty("java.io.tmpdir"))));
     host.add(loop);
     host.add(iptables);
