@@ -318,10 +318,22 @@ public final class BundleConfig {
       JsonNode mem = r.path("memory");
       known(mem, "linux.resources.memory", "limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness",
           "disableOOMKiller", "useHierarchy", "checkBeforeUpdate");
-      if (mem.has("limit") && mem.get("limit").asLong() > 0) {
-        b.memory(Long.toString(mem.get("limit").asLong()));
+      long memLimit = mem.path("limit").asLong(0);
+      if (memLimit > 0) {
+        b.memory(Long.toString(memLimit));
       }
-      for (String f : List.of("reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
+      if (mem.has("swap") && !mem.get("swap").isNull()) {
+        // OCI's swap is memory+swap; poc sets memory+swap to the memory limit: no swap on top
+        long swap = mem.get("swap").asLong();
+        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
+          throw refuse("linux.resources.memory.swap", "is " + swap + ", which needs a memory limit at or below it");
+        }
+        if (swap != memLimit) {
+          notes.add("linux.resources.memory.swap " + swap + ": poc gives the container no swap on top of its "
+              + "memory limit (memory+swap = " + memLimit + ")");
+        }
+      }
+      for (String f : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
         if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
           throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
         }
