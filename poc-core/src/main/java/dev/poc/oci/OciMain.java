@@ -119,6 +119,7 @@ public final class OciMain {
       case "exec" -> {
         f.refuseUnsupportedCreateFlags();
         String id = f.id();
+        f.ignored.forEach(flag -> warn("exec " + flag + " is ignored: poc applies neither AppArmor nor SELinux labels"));
         ExecProcess process = f.process != null
             ? ExecProcess.read(readJson(f.process), f.process.toString(), this::warn)
             : ExecProcess.ofFlags(f.operands.subList(1, f.operands.size()), f.env, f.cwd, f.tty, f.user);
@@ -281,6 +282,8 @@ public final class OciMain {
     String cwd;
     String user;
     final List<String> env = new java.util.ArrayList<>();
+    /** Flags poc takes but does not apply, for the log. */
+    final List<String> ignored = new java.util.ArrayList<>();
 
     private Flags(String verb) {
       this.verb = verb;
@@ -332,7 +335,7 @@ public final class OciMain {
           case "--env", "-e" -> f.env.add(value(a, value, args));
           case "--user", "-u" -> f.user = value(a, value, args);
           case "--no-new-privs", "--ignore-paused" -> { } // poc always sets no_new_privs
-          case "--apparmor", "--process-label" -> value(a, value, args); // poc applies neither (noted in the README)
+          case "--apparmor", "--process-label" -> f.ignored.add(a + " " + value(a, value, args));
           default -> throw new UsageException(verb + ": unknown flag " + a);
         }
       }
