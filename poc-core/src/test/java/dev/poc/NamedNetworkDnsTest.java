@@ -30,6 +30,48 @@ class NamedNetworkDnsTest {
   void tearDown() throws Exception {
     env.close(); // prunes: the networks left go too
     assertThat(namedNetworkObjects()).as("bridges, addresses and rules of named networks after prune").isEqualTo(before);
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("poc-dns")) {
+        t.join(10_000); // it wakes at the last release and ends
+        assertThat(t.isAlive()).as("the DNS responder's thread once no container is on a named network").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void whenTheAnsweringRuntimeLetsGoAnotherWithMembersThereTakesOver() throws Exception {
+    String net = "m" + env.tag;
+    env.rt.createNetwork(net);
+    String first = env.name(8);
+    String second = env.name(8);
+    try (ContainerRuntime other = env.runtime(); // another process's runtime on the same state root
+        Container c2 = other.container().name(second).rootfs(Rootfs.directory(TestRootfs.busybox()))
+            .network(Network.named(net)).addNetworkAliases("two").stopTimeout(java.time.Duration.ofSeconds(2))
+            .command("sleep", "600").start()) {
+      String c2Address = c2.address().orElseThrow();
+      try (Container c1 = sleeper(first, net, "one").start()) {
+        // the other runtime answers (its container came first); it knows this runtime's member too
+        String out = exec(c2, lookup("one") + lookup("two"));
+        assertThat(section(out, "one")).contains("Address: " + c1.address().orElseThrow());
+        assertThat(section(out, "two")).contains("Address: " + c2Address);
+      }
+      // this runtime's last member left: it never answered; the other one still does
+      assertThat(section(exec(c2, lookup(first)), first)).contains("NXDOMAIN");
+    }
+    try (Container c3 = sleeper(env.name(8), net, "three").start()) {
+      String third = c3.name();
+      try (ContainerRuntime other = env.runtime();
+          Container c4 = other.container().name(env.name(8)).rootfs(Rootfs.directory(TestRootfs.busybox()))
+              .network(Network.named(net)).stopTimeout(java.time.Duration.ofSeconds(2)).command("sleep", "600").start()) {
+        c3.close(); // the answering runtime's only member: it lets go of the network's lock
+        // the other runtime retries the lock while it has a member there, and answers once it has it
+        String script = "for i in $(seq 100); do out=$(nslookup " + c4.name() + " 2>&1);"
+            + " case \"$out\" in *'Address: " + c4.address().orElseThrow() + "'*) echo \"TAKEN OVER\"; exit 0;; esac;"
+            + " sleep 0.2; done; echo \"NOT TAKEN OVER: $out\"";
+        assertThat(exec(c4, script)).contains("TAKEN OVER").doesNotContain("NOT");
+        assertThat(section(exec(c4, lookup(third)), third)).as("the member that left").contains("NXDOMAIN");
+      }
+    }
   }
 
   @Test
