@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * poc's iptables rules. They live in two chains of poc's own, {@code PREFIX-FORWARD} (filter)
  * and {@code PREFIX-POSTROUTING} (nat), reached by one jump each from the built-in FORWARD and
- * POSTROUTING; the host's own rules and policies are never touched. The rules are per subnet,
+ * POSTROUTING (a named network also has {@code PREFIX-INPUT}, jumped to from INPUT, which lets its
+ * containers reach its DNS responder); the host's own rules and policies are never touched. The rules are per subnet,
  * not per container (accept forwarding from poc's subnets and the replies to them, masquerade
  * what leaves them), so they are installed once, when the first networked container of a
  * runtime starts, and starting or removing a container changes no rule. {@link #prune} removes
@@ -153,7 +154,14 @@ final class Firewall {
     String br = s.bridgeSubnet();
     String bridge = s.bridgeName();
     Map<String, List<String>> m = new LinkedHashMap<>();
+    String in = Subnets.inputChain(s);
+    String dns = "-A " + in + " -d " + Subnets.bridgeGateway(s) + "/32 -i " + bridge;
     m.put("filter", List.of(
+        // the network's DNS responder answers on its gateway, even on a host whose INPUT drops by default
+        ":" + in,
+        "-A INPUT -j " + in,
+        dns + " -p udp -m udp --dport 53 -j ACCEPT",
+        dns + " -p tcp -m tcp --dport 53 -j ACCEPT",
         ":" + fwd,
         "-A FORWARD -j " + fwd,
         "-A " + fwd + " -d " + pool + " -i " + bridge + " ! -o " + bridge + " -j DROP",
@@ -213,7 +221,7 @@ final class Firewall {
           }
         } else if (!have.contains(line)) {
           String[] f = line.split(" ", 3);
-          boolean builtIn = f[1].equals("FORWARD") || f[1].equals("POSTROUTING");
+          boolean builtIn = f[1].equals("FORWARD") || f[1].equals("POSTROUTING") || f[1].equals("INPUT");
           boolean dropIntoExisting = line.endsWith(" -j DROP") && have.stream().anyMatch(h -> h.startsWith(":" + f[1] + " "));
           // a drop missing from a chain that exists (made by an earlier poc) goes before its accepts
           add.add(builtIn ? "-I " + f[1] + " 1 " + f[2] : dropIntoExisting ? "-I " + f[1] + " 1 " + f[2] : line);
@@ -231,19 +239,24 @@ final class Firewall {
   /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
   String removal(Map<String, List<String>> present) {
     StringBuilder sb = new StringBuilder();
-    Map<String, String> chains = Map.of("filter", Subnets.forwardChain(settings), "nat", Subnets.postroutingChain(settings));
+    Map<String, List<String>> chains = Map.of(
+        "filter", List.of(Subnets.forwardChain(settings), Subnets.inputChain(settings)),
+        "nat", List.of(Subnets.postroutingChain(settings)));
     for (String table : List.of("filter", "nat")) {
-      String chain = chains.get(table);
       List<String> have = present.getOrDefault(table, List.of());
       List<String> del = new ArrayList<>();
-      for (String line : have) {
-        if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
-          del.add("-D " + line.substring(3));
+      for (String chain : chains.get(table)) {
+        for (String line : have) {
+          if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
+            del.add("-D " + line.substring(3));
+          }
         }
       }
-      if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
-        del.add("-F " + chain);
-        del.add("-X " + chain);
+      for (String chain : chains.get(table)) {
+        if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
+          del.add("-F " + chain);
+          del.add("-X " + chain);
+        }
       }
       if (!del.isEmpty()) {
         sb.append('*').append(table).append('\n');

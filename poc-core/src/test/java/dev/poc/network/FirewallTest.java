@@ -26,6 +26,10 @@ class FirewallTest {
         Firewall.wanted(n3, Optional.of("eth0"), Ipv4Subnet.parse(UserNetworks.POOL, "pool"), settings));
     assertThat(script).isEqualTo(String.join("\n",
         "*filter",
+        ":POCN3-INPUT - [0:0]",
+        "-I INPUT 1 -j POCN3-INPUT",
+        "-A POCN3-INPUT -d 10.210.49.1/32 -i pocn3 -p udp -m udp --dport 53 -j ACCEPT",
+        "-A POCN3-INPUT -d 10.210.49.1/32 -i pocn3 -p tcp -m tcp --dport 53 -j ACCEPT",
         ":POCN3-FORWARD - [0:0]",
         "-I FORWARD 1 -j POCN3-FORWARD",
         "-A POCN3-FORWARD -d 10.210.0.0/16 -i pocn3 ! -o pocn3 -j DROP",
@@ -104,6 +108,16 @@ class FirewallTest {
     assertThat(new Firewall(settings).removal(Firewall.parse(save))).isEqualTo(String.join("\n",
         "*filter", "-D FORWARD -j PX-FORWARD", "-D FORWARD -i eth0 -j PX-FORWARD", "-F PX-FORWARD", "-X PX-FORWARD",
         "COMMIT", ""));
+  }
+
+  @Test
+  void pruneRemovesANamedNetworksInputChainToo() {
+    String save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:PX-INPUT - [0:0]\n:PX-FORWARD - [0:0]\n"
+        + "-A INPUT -j PX-INPUT\n-A FORWARD -j PX-FORWARD\n"
+        + "-A PX-INPUT -d 10.51.1.1/32 -i pxbr -p udp -m udp --dport 53 -j ACCEPT\nCOMMIT\n";
+    assertThat(new Firewall(settings).removal(Firewall.parse(save))).isEqualTo(String.join("\n",
+        "*filter", "-D FORWARD -j PX-FORWARD", "-D INPUT -j PX-INPUT", "-F PX-FORWARD", "-X PX-FORWARD",
+        "-F PX-INPUT", "-X PX-INPUT", "COMMIT", ""));
   }
 
   @Test
