@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.poc.network.usermode.UserModeNetwork;
 import dev.poc.state.RunState;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -125,6 +127,62 @@ class UserModeNetworkTest {
         assertThat(r.out).as(r.toString()).contains(HostLoopbackServer.GREETING);
         assertThat(server.accepted()).isEqualTo(1);
       }
+    }
+  }
+
+  @Test
+  void theHelperEndsWithTheContainerWhenItsJvmDiesAndTheNextRuntimeReclaimsTheRest() throws Exception {
+    String name = TestRootfs.uniqueName("um-crash");
+    Process jvm = ChildJvm.start(Child.class, stateRoot.toString(), name, busybox.toString());
+    int initPid = 0;
+    int helper = 0;
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("PIDS ")) {
+          String[] f = line.split(" ");
+          initPid = Integer.parseInt(f[1]);
+          helper = Integer.parseInt(f[2]);
+          break;
+        }
+      }
+    } finally {
+      jvm.destroyForcibly(); // SIGKILL: nothing of it releases
+      jvm.waitFor();
+    }
+    assertThat(initPid).as("the child JVM started its container").isPositive();
+    long helperStarted = RunState.startTime(helper);
+    for (int i = 0; i < 500 && ProcessHandle.of(initPid).isPresent(); i++) {
+      Thread.sleep(10); // its poc-init kills it once the JVM is gone
+    }
+    for (int i = 0; i < 500 && helperStarted > 0 && RunState.startTime(helper) == helperStarted; i++) {
+      Thread.sleep(10); // the watcher sees the init go and closes slirp4netns's exit pipe
+    }
+    assertThat(RunState.startTime(helper)).as("slirp4netns %d after its container's init ended", helper)
+        .isNotEqualTo(helperStarted);
+    Path runDir = stateRoot.resolve("run").resolve(name);
+    assertThat(runDir.resolve("slirp4netns.pid")).exists();
+
+    UserModeNetwork net = UserModeNetwork.builder().build();
+    try (ContainerRuntime rt = runtime(net)) {
+      assertThat(runDir).as("reclaimed by the next runtime").doesNotExist();
+    }
+  }
+
+  /** Starts a container on the user-mode network, prints its init's and slirp4netns's pids, waits to be killed. */
+  public static final class Child {
+    private Child() {}
+
+    public static void main(String[] args) throws Exception {
+      UserModeNetwork net = UserModeNetwork.builder().build();
+      ContainerRuntime rt = ContainerRuntime.builder().stateRoot(Path.of(args[0])).network(net).build();
+      Container c = rt.container().name(args[1]).rootfs(Rootfs.directory(Path.of(args[2])))
+          .network(Network.custom(net.name())).command("sleep", "1000")
+          .stdin(Stdio.DISCARD).stdout(Stdio.DISCARD).stderr(Stdio.DISCARD).start();
+      String helper = Files.readString(Path.of(args[0], "run", args[1], "slirp4netns.pid")).trim();
+      System.out.println("PIDS " + c.pid() + " " + helper);
+      System.out.flush();
+      Thread.sleep(Long.MAX_VALUE);
     }
   }
 
