@@ -136,6 +136,8 @@ class UserModeNetworkTest {
     Process jvm = ChildJvm.start(Child.class, stateRoot.toString(), name, busybox.toString());
     int initPid = 0;
     int helper = 0;
+    long helperStarted = -1;
+    String childErr = "";
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
       for (String line; (line = out.readLine()) != null; ) {
@@ -143,19 +145,23 @@ class UserModeNetworkTest {
           String[] f = line.split(" ");
           initPid = Integer.parseInt(f[1]);
           helper = Integer.parseInt(f[2]);
+          helperStarted = RunState.startTime(helper); // while the JVM, and so the container, still runs
           break;
         }
       }
     } finally {
       jvm.destroyForcibly(); // SIGKILL: nothing of it releases
       jvm.waitFor();
+      if (initPid == 0) {
+        childErr = new String(jvm.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
     }
-    assertThat(initPid).as("the child JVM started its container").isPositive();
-    long helperStarted = RunState.startTime(helper);
+    assertThat(initPid).as("the child JVM started its container; it said: %s", childErr).isPositive();
+    assertThat(helperStarted).as("slirp4netns %d runs while its container does", helper).isPositive();
     for (int i = 0; i < 500 && ProcessHandle.of(initPid).isPresent(); i++) {
       Thread.sleep(10); // its poc-init kills it once the JVM is gone
     }
-    for (int i = 0; i < 500 && helperStarted > 0 && RunState.startTime(helper) == helperStarted; i++) {
+    for (int i = 0; i < 500 && RunState.startTime(helper) == helperStarted; i++) {
       Thread.sleep(10); // the watcher sees the init go and closes slirp4netns's exit pipe
     }
     assertThat(RunState.startTime(helper)).as("slirp4netns %d after its container's init ended", helper)
@@ -184,6 +190,30 @@ class UserModeNetworkTest {
       System.out.flush();
       Thread.sleep(Long.MAX_VALUE);
     }
+  }
+
+  @Test
+  void aHostPortInUseFailsTheStartAndLeavesNoHelper() throws Exception {
+    UserModeNetwork net = UserModeNetwork.builder().build();
+    try (ContainerRuntime rt = runtime(net);
+         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String name = TestRootfs.uniqueName("um-busy");
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> container(rt, name, net).publish(port, 80).command("sleep", "100").start())
+          .isInstanceOf(StartFailedException.class).hasMessageContaining("127.0.0.1:" + port)
+          .hasMessageContaining(name).hasMessageContaining("pick another host port");
+      assertThat(stateRoot.resolve("run").resolve(name)).doesNotExist();
+      assertThat(slirpProcessesIn(stateRoot.resolve("run").resolve(name))).isEmpty();
+    }
+  }
+
+  /** Live slirp4netns processes whose command line names {@code runDir} (their API socket is there). */
+  private static java.util.List<Long> slirpProcessesIn(Path runDir) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().map(c -> c.endsWith("slirp4netns")).orElse(false))
+        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(runDir.toString())).orElse(false))
+        .filter(p -> RunState.startTime((int) p.pid()) > 0)
+        .map(ProcessHandle::pid).toList();
   }
 
   @Test
