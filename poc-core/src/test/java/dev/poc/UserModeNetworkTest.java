@@ -109,6 +109,24 @@ class UserModeNetworkTest {
   }
 
   @Test
+  void aRunDirectoryTooLongForASocketAddressGetsItsSocketElsewhereAndBackAgain() throws Exception {
+    UserModeNetwork net = UserModeNetwork.builder().build();
+    try (ContainerRuntime rt = runtime(net)) {
+      String name = TestRootfs.uniqueName("um-long") + "-" + "n".repeat(47); // 64, poc's longest name
+      Path runDir = stateRoot.resolve("run").resolve(name);
+      assertThat(runDir.resolve("slirp4netns.sock").toString().length()).as("past what a socket address holds").isGreaterThan(107);
+      Path socketDir;
+      try (Container c = container(rt, name, net).publish(0, 8080)
+          .command("httpd", "-f", "-p", "8080", "-h", "/etc").start()) {
+        socketDir = Path.of(Files.readString(runDir.resolve("slirp4netns.sockdir")).trim());
+        assertThat(socketDir.resolve("slirp4netns.sock")).exists();
+        assertThat(httpGet(c.hostPort(8080), "/hostname")).contains("um-long");
+      }
+      assertThat(socketDir).as("the socket's directory after release").doesNotExist();
+    }
+  }
+
+  @Test
   void theHostsLoopbackIsOutOfReachUnlessAskedFor() throws Exception {
     try (HostLoopbackServer server = new HostLoopbackServer()) {
       String probe = "nc -w 3 " + UserModeNetwork.GATEWAY + " " + server.port() + " </dev/null; echo EXIT=$?";
