@@ -235,6 +235,24 @@ class UserModeNetworkTest {
   }
 
   @Test
+  void oneContainerReachesAnothersPublishedPortThroughTheHostLoopback() throws Exception {
+    UserModeNetwork servers = UserModeNetwork.builder().build();
+    UserModeNetwork clients = UserModeNetwork.builder().name("usermode-clients").hostLoopback(true).build();
+    try (ContainerRuntime rt = ContainerRuntime.builder().stateRoot(stateRoot).network(servers).network(clients).build()) {
+      String server = TestRootfs.uniqueName("um-srv");
+      try (Container web = container(rt, server, servers).publish(0, 8080)
+          .command("httpd", "-f", "-p", "8080", "-h", "/etc").start()) {
+        int port = web.hostPort(8080);
+        httpGet(port, "/hostname"); // up
+        Run r = Run.of(container(rt, TestRootfs.uniqueName("um-cli"), clients)
+            .command("wget", "-q", "-O", "-", "http://" + UserModeNetwork.GATEWAY + ":" + port + "/hostname"));
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out).contains(server);
+      }
+    }
+  }
+
+  @Test
   void aMissingToolIsNamedWithItsPackage() throws Exception {
     Path missing = stateRoot.resolve("no-such-dir").resolve("slirp4netns");
     UserModeNetwork net = UserModeNetwork.builder().slirp4netns(missing).build();
