@@ -129,8 +129,9 @@ public final class RootlessMode {
   /**
    * THE place where a rootless start gets its network. Today only {@link Network#DISABLED} (a
    * network namespace with lo alone, which the helper brings up) and a spec that keeps the host's
-   * network namespace: both need nothing on the host. DEFAULT, BRIDGE and named networks need a
-   * user-mode network (pasta or slirp4netns): plug its {@link HostSetup} in here.
+   * network namespace: both need nothing on the host. DEFAULT and BRIDGE need a user-mode network:
+   * return {@link dev.poc.network.usermode.UserModeNetwork} (one per mode, so its reclaim runs
+   * too: add it to the runtime's setups) for them here. Named networks stay root's.
    */
   public HostSetup networkFor(ContainerSpec spec) {
     Network mode = spec.network();
