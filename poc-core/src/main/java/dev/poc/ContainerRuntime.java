@@ -98,6 +98,9 @@ public final class ContainerRuntime implements AutoCloseable {
     // rootless: no bridge, veth or lease of root's to reclaim or prune
     List<HostSetup> all = new ArrayList<>(rootless != null ? List.of(namespaces, cgroups)
         : List.of(namespaces, cgroups, network, userNetworks));
+    if (rootless != null) {
+      all.addAll(rootless.reclaimedSetups());
+    }
     all.addAll(b.customNetworks.values());
     this.setups = List.copyOf(all);
     this.storage = new Storage(this, stateRoot);

@@ -13,6 +13,7 @@ import dev.poc.host.Posix;
 import dev.poc.host.Tool;
 import dev.poc.namespace.LinuxNamespaces;
 import dev.poc.namespace.UserNamespaces;
+import dev.poc.network.usermode.UserModeNetwork;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.HostSetup;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       user: a full map through {@code newuidmap}/{@code newgidmap} and the user's
  *       {@code /etc/subuid}/{@code /etc/subgid} ranges when both exist, else this user's ids alone.
  *   <li>Cgroups: a delegated cgroup v2 subtree when the user owns one, else none (no limits).
- *   <li>Network: {@link Network#DISABLED} only, for now (see {@link #networkFor}).
+ *   <li>Network: {@link Network#DISABLED} as root's; {@link Network#DEFAULT} and
+ *       {@link Network#BRIDGE} through a user-mode network of the container's own (slirp4netns,
+ *       see {@link #networkFor}); named networks stay root's.
  * </ul>
  */
 public final class RootlessMode {
@@ -50,6 +53,7 @@ public final class RootlessMode {
 
   private final IdMapping maps;
   private final Optional<Cgroups> delegated;
+  private final UserModeNetwork userMode = UserModeNetwork.builder().build();
 
   private RootlessMode(IdMapping maps, Optional<Cgroups> delegated) {
     this.maps = maps;
@@ -127,20 +131,29 @@ public final class RootlessMode {
   }
 
   /**
-   * THE place where a rootless start gets its network. Today only {@link Network#DISABLED} (a
-   * network namespace with lo alone, which the helper brings up) and a spec that keeps the host's
-   * network namespace: both need nothing on the host. DEFAULT and BRIDGE need a user-mode network:
-   * return {@link dev.poc.network.usermode.UserModeNetwork} (one per mode, so its reclaim runs
-   * too: add it to the runtime's setups) for them here. Named networks stay root's.
+   * THE place where a rootless start gets its network. {@link Network#DISABLED}, and a spec that
+   * keeps the host's network namespace, need nothing on the host. {@link Network#DEFAULT} and
+   * {@link Network#BRIDGE} get a user-mode network of the container's own (slirp4netns: an address,
+   * a default route, published ports on the host's 127.0.0.1), since bridges, veths and iptables
+   * need root. Named networks stay root's.
    */
   public HostSetup networkFor(ContainerSpec spec) {
     Network mode = spec.network();
     if (mode == Network.DISABLED || !spec.namespaces().contains(Namespace.NET)) {
-      return NO_NETWORK;
+      return spec.ports().isEmpty() ? NO_NETWORK : userMode; // the user-mode network refuses the ports clearly
+    }
+    if (mode == Network.DEFAULT || mode == Network.BRIDGE) {
+      return userMode;
     }
     throw new MissingPrivilegeException("container '" + spec.name() + "' asks for network " + mode.cliName()
-        + ", but poc runs rootless here (uid " + Posix.geteuid() + "), and bridges, veths and iptables need root:"
-        + " use Network.DISABLED (net-disabled), or run as root");
+        + ", but poc runs rootless here (uid " + Posix.geteuid() + "), and a named network's bridge, veths and"
+        + " iptables chains need root: use Network.DEFAULT or Network.BRIDGE (a user-mode network of the"
+        + " container's own), or run as root");
+  }
+
+  /** The setups whose {@code reclaim} a rootless runtime runs after a crash: the user-mode network's. */
+  public List<HostSetup> reclaimedSetups() {
+    return List.of(userMode);
   }
 
   /** Nothing on the host: lo alone, in the container's own network namespace. */
@@ -169,8 +182,11 @@ public final class RootlessMode {
         ? Check.yes("rootless cgroups", "delegated: " + delegated.get().describe())
         : Check.yes("rootless cgroups", "none: containers run without limits or figures; a spec with limits is"
             + " refused, the default pids limit is not applied (" + NoCgroups.WHY + ")"));
-    out.add(Check.no("rootless network", "only net-disabled: DEFAULT, BRIDGE and named networks need root today",
-        "use Network.DISABLED, or run as root"));
+    out.add(Tool.locate("slirp4netns").isPresent()
+        ? Check.yes("rootless network", "net-default and net-bridge through slirp4netns (one per container, published"
+            + " ports on 127.0.0.1); named networks need root")
+        : Check.no("rootless network", "net-default and net-bridge need slirp4netns, which is not installed;"
+            + " named networks need root", "apt-get install slirp4netns, or use Network.DISABLED"));
     out.add(Check.no("rootless disks", "a sized disk needs a loop device, which only root may set up",
         "use a directory rootfs (Rootfs.directory) or an image (Rootfs.image), or run as root"));
     return out;

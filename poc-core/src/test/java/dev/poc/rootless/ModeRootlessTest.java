@@ -7,7 +7,6 @@ import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
 import dev.poc.MissingPrivilegeException;
-import dev.poc.Network;
 import dev.poc.Rootfs;
 import dev.poc.RuntimeInfo;
 import dev.poc.TestRootfs;
@@ -82,12 +81,7 @@ class ModeRootlessTest {
   }
 
   @Test
-  void rootsNetworksAreRefusedAndNamedAsSuch() {
-    for (Network n : new Network[] {Network.DEFAULT, Network.BRIDGE}) {
-      assertThatThrownBy(() -> RootlessRuns.run(busybox("true").network(n)))
-          .isInstanceOf(MissingPrivilegeException.class).hasMessageContaining("rootless")
-          .hasMessageContaining("Network.DISABLED");
-    }
+  void namedNetworksNeedRootAndSaySo() {
     assertThatThrownBy(() -> runtime.createNetwork("rl" + System.nanoTime() % 1000))
         .isInstanceOf(MissingPrivilegeException.class).hasMessageContaining("rootless");
   }
