@@ -157,6 +157,26 @@ class NetworkTest {
   }
 
   @Test
+  void publishedPortChainsRemovedBehindPocsBackAreMadeAgain() throws Exception {
+    String first = env.name(8);
+    try (Container c = env.container(first, Network.BRIDGE).publish(0, 80).command("sleep", "60").start()) {
+      assertThat(portRules(first)).hasSize(3);
+    }
+    assertReleased(first);
+    String chain = env.settings.chainPrefix() + "-PORTS";
+    for (String rule : NetEnv.run("iptables", "-t", "nat", "-S").lines().filter(l -> l.endsWith(" -j " + chain)).toList()) {
+      NetEnv.run(("iptables -t nat -D " + rule.substring(3)).split(" ")); // the jumps to this test's own chain
+    }
+    NetEnv.run("iptables", "-t", "nat", "-X", chain);
+    String second = env.name(8);
+    try (Container c = env.container(second, Network.BRIDGE).publish(0, 8080)
+        .command("httpd", "-f", "-p", "8080", "-h", "/etc").start()) {
+      assertThat(httpGet("127.0.0.1", c.hostPort(8080), "/hostname")).contains(second);
+    }
+    assertReleased(second);
+  }
+
+  @Test
   void tenAndSixtyCharacterNamesWorkAndDoNotCollide() throws Exception {
     String ten = env.name(10);
     String sixty = env.name(60);

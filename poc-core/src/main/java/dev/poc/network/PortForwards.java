@@ -37,8 +37,12 @@ import org.slf4j.LoggerFactory;
  * container reach the host's 127.0.0.1 services (CVE-2020-8558).
  *
  * <p>Every rule of a container carries the comment {@code poc-port:NAME}, and a record
- * {@code /run/poc/net/ports/NAME} says it has some: removal (at release, reclaim, rm, prune)
- * deletes the rules with that comment, whichever chain holds them, and is idempotent. Names are
+ * {@code /run/poc/net/ports/NAME} holds its host ports and the rules as added. A start checks for
+ * clashes against the records and adds its rules in one {@code iptables-restore}; the chains are
+ * made (after one {@code iptables-save}) once per runtime, again after a prune (its stamp file
+ * {@code PREFIX.ports} is gone) or when they vanished behind poc's back (adding to them failed).
+ * Removal (at release, reclaim, rm, prune) deletes the recorded rules, or, when some are gone
+ * already, every rule with that comment, whichever chain holds it; it is idempotent. Names are
  * host-wide, so the comment is unambiguous.
  */
 final class PortForwards {
@@ -50,8 +54,12 @@ final class PortForwards {
   private static final String LOOPBACK = "127.0.0.1";
   private static final int PICK_ATTEMPTS = 50;
 
+  private static final String PORTS_LINE = "ports ";
+
   private final NetworkSettings settings;
   private final List<Path> toolDirs;
+  /** The stamp seen when this object last installed the chains; null before. */
+  private volatile String installed;
 
   PortForwards(NetworkSettings settings) {
     this(settings, Tool.searchDirs());
@@ -87,9 +95,13 @@ final class PortForwards {
     Tool restore = tool("iptables-restore");
     Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
     withHostLock(() -> {
-      Map<String, List<String>> present = Firewall.parse(save.output("reading the host's iptables rules", List.of()));
-      Map<Integer, String> taken = published(present.getOrDefault("nat", List.of()));
-      StringBuilder nat = new StringBuilder();
+      Map<Integer, String> taken = recordedPorts();
+      Map<String, List<String>> present = null;
+      if (!skeletonInstalled()) { // first use, or after a prune: read what is there (a crashed run's rules too)
+        present = Firewall.parse(save.output("reading the host's iptables rules", List.of()));
+        taken.putAll(published(present.getOrDefault("nat", List.of())));
+      }
+      List<String> rules = new ArrayList<>();
       for (PortMapping p : ports) {
         int host = p.hostPort() == 0 ? freePort(taken, name, p.containerPort()) : p.hostPort();
         String owner = taken.get(host);
@@ -102,20 +114,91 @@ final class PortForwards {
         taken.put(host, name);
         hostPorts.put(p.containerPort(), host);
         for (String dst : List.of(LOOPBACK, gateway)) {
-          nat.append("-A ").append(dnatChain()).append(" -d ").append(dst).append("/32 -p tcp -m tcp --dport ").append(host)
-              .append(comment(name)).append(" -j DNAT --to-destination ").append(address).append(':')
-              .append(p.containerPort()).append('\n');
+          rules.add("-A " + dnatChain() + " -d " + dst + "/32 -p tcp -m tcp --dport " + host + comment(name)
+              + " -j DNAT --to-destination " + address + ":" + p.containerPort());
         }
-        nat.append("-A ").append(snatChain()).append(" -d ").append(address).append("/32 -p tcp -m tcp --dport ")
-            .append(p.containerPort()).append(" -m conntrack --ctstate DNAT").append(comment(name)).append(" -j MASQUERADE\n");
+        rules.add("-A " + snatChain() + " -d " + address + "/32 -p tcp -m tcp --dport " + p.containerPort()
+            + " -m conntrack --ctstate DNAT" + comment(name) + " -j MASQUERADE");
       }
+      // The record first: whatever happens next, release knows to look for this container's rules.
       Files.createDirectories(RECORDS);
-      Files.writeString(RECORDS.resolve(name), String.join("\n", hostPorts.values().stream().map(String::valueOf).toList()) + "\n");
-      String script = skeletonMissing(present, nat.toString());
-      restore.output("adding the published ports of '" + name + "'", List.of("--noflush", "--wait"), script);
+      List<String> record = new ArrayList<>();
+      record.add(PORTS_LINE + String.join(" ", hostPorts.values().stream().map(String::valueOf).toList()));
+      record.addAll(rules);
+      Files.write(RECORDS.resolve(name), record);
+      String natRules = String.join("\n", rules) + "\n";
+      if (present == null) {
+        try { // the usual case: one iptables run per start
+          restore.output("adding the published ports of '" + name + "'", List.of("--noflush", "--wait"),
+              "*nat\n" + natRules + "COMMIT\n");
+          return null;
+        } catch (IOException | dev.poc.PocException e) { // a chain went behind poc's back: install what is missing
+          LOG.debug("adding the rules of '{}' alone failed, installing poc's port chains: {}", name, e.toString());
+          present = Firewall.parse(save.output("reading the host's iptables rules", List.of()));
+        }
+      }
+      restore.output("adding the published ports of '" + name + "'", List.of("--noflush", "--wait"),
+          skeletonMissing(present, natRules));
+      markSkeletonInstalled();
       return null;
     });
     return hostPorts;
+  }
+
+  /** Host port to container, from the records of every container with published ports. */
+  private static Map<Integer, String> recordedPorts() throws IOException {
+    Map<Integer, String> taken = new LinkedHashMap<>();
+    if (!Files.isDirectory(RECORDS)) {
+      return taken;
+    }
+    try (var records = Files.list(RECORDS)) {
+      for (Path r : records.toList()) {
+        List<String> lines;
+        try {
+          lines = Files.readAllLines(r);
+        } catch (java.nio.file.NoSuchFileException e) {
+          continue; // released meanwhile
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith(PORTS_LINE)) {
+          for (String port : lines.get(0).substring(PORTS_LINE.length()).trim().split(" +")) {
+            if (!port.isEmpty()) {
+              taken.put(Integer.parseInt(port), r.getFileName().toString());
+            }
+          }
+        }
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Whether this object installed the chains and jumps and nobody has pruned them since: the
+   * stamp file it wrote (or found) then is still there, unchanged (prune deletes it).
+   */
+  private boolean skeletonInstalled() throws IOException {
+    String seen = installed;
+    return seen != null && seen.equals(readStamp());
+  }
+
+  private void markSkeletonInstalled() throws IOException {
+    String token = readStamp();
+    if (token == null) {
+      token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+      Files.writeString(stamp(), token);
+    }
+    installed = token;
+  }
+
+  private String readStamp() throws IOException {
+    try {
+      return Files.readString(stamp());
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private Path stamp() {
+    return NetworkSetup.LEASE_DIR.resolve(settings.chainPrefix() + ".ports");
   }
 
   /**
@@ -252,6 +335,24 @@ final class PortForwards {
       return;
     }
     withHostLock(() -> {
+      List<String> added;
+      try {
+        added = Files.readAllLines(record).stream().filter(l -> l.startsWith("-A ")).toList();
+      } catch (java.nio.file.NoSuchFileException e) {
+        return null; // released meanwhile
+      }
+      if (!added.isEmpty()) {
+        StringBuilder fast = new StringBuilder("*nat\n");
+        added.forEach(l -> fast.append("-D ").append(l.substring(3)).append('\n'));
+        try { // the usual case: the rules as added, deleted in one iptables run
+          restore.output("removing the published ports of '" + name + "'", List.of("--noflush", "--wait"),
+              fast.append("COMMIT\n").toString());
+          Files.deleteIfExists(record);
+          return null;
+        } catch (IOException | dev.poc.PocException e) { // some are gone already (a prune, a crash halfway): delete what is left
+          LOG.debug("deleting the rules of '{}' as added failed, looking them up: {}", name, e.toString());
+        }
+      }
       Map<String, List<String>> present = Firewall.parse(save.output("reading the host's iptables rules", List.of()));
       String script = deletions(present, name);
       if (!script.isEmpty()) {
@@ -307,6 +408,8 @@ final class PortForwards {
       if (!script.isEmpty()) {
         restore.output("removing poc's published-port chains", List.of("--noflush", "--wait"), script);
       }
+      Files.deleteIfExists(stamp());
+      installed = null;
       for (String owner : owners) {
         Files.deleteIfExists(RECORDS.resolve(owner));
       }
