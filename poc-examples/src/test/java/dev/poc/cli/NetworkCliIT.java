@@ -166,7 +166,7 @@ class NetworkCliIT {
     assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
   }
 
-  /** GET, retried while httpd is not listening yet (the relay then closes the connection). */
+  /** GET, retried while httpd is not listening yet (the connection is then refused). */
   private static String get(HttpClient http, String url) throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
