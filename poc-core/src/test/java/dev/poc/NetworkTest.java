@@ -145,6 +145,11 @@ class NetworkTest {
         String gateway = mode == Network.BRIDGE ? bridgeGateway() : defaultGateway(address);
         assertThat(httpGet(gateway, fixed, "/hostname")).as(mode + " on the host's address " + gateway).contains(name);
         assertThat(portRules(name)).as("its DNAT rules").isNotEmpty();
+        assertThat(NetEnv.run("iptables", "-S", env.settings.chainPrefix() + "-LOCALNET"))
+            .as("route_localnet's guard (CVE-2020-8558)")
+            .contains("-d 127.0.0.0/8 ! -i lo -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        String outIf = mode == Network.BRIDGE ? env.settings.bridgeName() : InterfaceNames.hostVeth(name);
+        assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/conf", outIf, "route_localnet")).trim()).isEqualTo("1");
         assertThatThrownBy(() -> c.hostPort(9999)).isInstanceOf(InvalidSpecException.class).hasMessageContaining("not published");
         c.stop(Duration.ofSeconds(2));
         assertThatThrownBy(() -> new Socket("127.0.0.1", any).close()).isInstanceOf(ConnectException.class);
