@@ -162,6 +162,23 @@ class NetworkTest {
   }
 
   @Test
+  void aRecordWhoseRulesAreGoneDoesNotHoldItsPort() throws Exception {
+    int port = freePort();
+    String gone = env.name(8);
+    Path record = NetworkSetup.LEASE_DIR.resolve("ports").resolve(gone);
+    Files.createDirectories(record.getParent());
+    Files.writeString(record, "ports " + port + "\n"); // what a container whose rules someone flushed leaves
+    String name = env.name(8);
+    try (Container c = env.container(name, Network.BRIDGE).publish(port, 80).command("sleep", "60").start()) {
+      assertThat(c.hostPort(80)).isEqualTo(port);
+      assertThat(record).doesNotExist();
+    } finally {
+      Files.deleteIfExists(record);
+    }
+    assertReleased(name);
+  }
+
+  @Test
   void publishedPortChainsRemovedBehindPocsBackAreMadeAgain() throws Exception {
     String first = env.name(8);
     try (Container c = env.container(first, Network.BRIDGE).publish(0, 80).command("sleep", "60").start()) {

@@ -105,6 +105,17 @@ final class PortForwards {
       for (PortMapping p : ports) {
         int host = p.hostPort() == 0 ? freePort(taken, name, p.containerPort()) : p.hostPort();
         String owner = taken.get(host);
+        if (owner != null && !owner.equals(name)) { // believe a record only if its rules are there
+          if (present == null) {
+            present = Firewall.parse(save.output("reading the host's iptables rules", List.of()));
+          }
+          Map<Integer, String> inRules = published(present.getOrDefault("nat", List.of()));
+          if (!owner.equals(inRules.get(host))) {
+            LOG.info("forgetting the published-port record of '{}': its rules are gone", owner);
+            Files.deleteIfExists(RECORDS.resolve(owner));
+            owner = inRules.get(host);
+          }
+        }
         if (owner != null) {
           throw new StartFailedException("publishing port " + p.containerPort() + " of '" + name + "' on 127.0.0.1:"
               + host + ": container '" + owner + "' already publishes host port " + host
