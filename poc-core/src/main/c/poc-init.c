@@ -27,6 +27,11 @@
  * O_NONBLOCK, so a dead init (no reader) is ENXIO, not a hang. Why not runc's exec.fifo open, or
  * a socket: a FIFO needs no listener and no thread, only an inherited fd and one read; and the
  * outer, not the init, opens it, so the init never reaches back into the host's filesystem.
+ *
+ * OCI exec --detach (plan keys target and detach): the outer says EXEC once the command runs and
+ * leaves, so the command is adopted by the engine's shim, which reaps it; its stdio is the
+ * engine's, passed as it is. With a terminal and plan key console PATH, the pty master goes to
+ * that socket (SCM_RIGHTS, runc's protocol) instead of being relayed, sized by plan key winsize.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -50,6 +55,7 @@
 #include <sys/sendfile.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -135,9 +141,17 @@ static struct {
   const char *cgroups[32]; int ncgroups;   /* exec mode: cgroup.procs files to join */
   const char *log; long long log_max; int log_mask; /* the output log: path, cap, streams (1: out, 2: err) */
   const char *shm;                         /* the size of /dev/shm, as tmpfs's size= takes it */
+  const char *console;                     /* OCI: the socket the pty master goes to (SCM_RIGHTS), not relayed */
+  unsigned short rows, cols;               /* OCI: the pty's size (consoleSize); 0: the user's terminal's */
+  int rlimit_res[16]; unsigned long long rlimit_val[16][2]; int nrlimit; /* OCI exec: resource, soft, hard */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
+
+/* OCI: the engine's stdio goes to the process as it is, and the outer leaves early (create at GO,
+ * exec --detach once the command runs; the engine's shim reaps it), so there is no one to relay
+ * through or to die with. */
+static int handed_off(void) { return plan.startfifo || (plan.target && plan.detach); }
 
 static void say(const char *fmt, ...) {
   char buf[4096];
@@ -179,8 +193,8 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
   if (!strcmp(k, "net")) return 4;
-  if (!strcmp(k, "log")) return 3;
-  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
+  if (!strcmp(k, "log") || !strcmp(k, "rlimit")) return 3;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -221,6 +235,13 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
     else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
+    else if (!strcmp(k, "console")) plan.console = v[0];
+    else if (!strcmp(k, "winsize")) { plan.rows = (unsigned short)atoi(v[0]); plan.cols = (unsigned short)atoi(v[1]); }
+    else if (!strcmp(k, "rlimit") && plan.nrlimit < 16) {
+      plan.rlimit_res[plan.nrlimit] = atoi(v[0]);
+      plan.rlimit_val[plan.nrlimit][0] = strtoull(v[1], NULL, 10);
+      plan.rlimit_val[plan.nrlimit++][1] = strtoull(v[2], NULL, 10);
+    }
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
@@ -856,12 +877,50 @@ static void tty_restore(void) {
   tty_raw_on = 0;
 }
 
-/* The outer got the master: size it like the user's terminal and make that terminal raw. */
+/* OCI's console socket (runc's protocol, which containerd's shim and podman's conmon read): one
+ * message whose data is the terminal's name and whose SCM_RIGHTS carries the master. The engine
+ * relays it from then on; we keep no copy. */
+static void console_send(int master) {
+  if (plan.rows && plan.cols) {
+    struct winsize ws = { .ws_row = plan.rows, .ws_col = plan.cols };
+    if (ioctl(master, TIOCSWINSZ, &ws) < 0) die("set console size", plan.console);
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (strlen(plan.console) >= sizeof sa.sun_path) { errno = ENAMETOOLONG; die("console socket", plan.console); }
+  strcpy(sa.sun_path, plan.console);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) die("connect console socket", plan.console);
+  char name[64];
+  unsigned int n = 0;
+  int len = ioctl(master, TIOCGPTN, &n) == 0 ? snprintf(name, sizeof name, "/dev/pts/%u", n) : snprintf(name, sizeof name, "pty");
+  struct iovec iov = { name, (size_t)len };
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &master, sizeof master);
+  if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0) die("send pty master", plan.console);
+  close(fd);
+}
+
+/* The outer got the master: to the console socket (OCI), or sized like the user's terminal, which
+ * becomes raw, and relayed. */
 static void tty_take_master(void) {
   tty_master = recv_fd(tty_sock[0]);
   close(tty_sock[0]);
   tty_sock[0] = -1;
   if (tty_master < 0) return;
+  if (plan.console) {
+    console_send(tty_master);
+    close(tty_master);
+    tty_master = -1;
+    return;
+  }
   tty_copy_winsize();
   if (isatty(0) && tcgetattr(0, &tty_saved) == 0) {
     struct termios raw = tty_saved;
@@ -992,8 +1051,7 @@ static void io_prepare(void) {
     if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0) die("open", "/dev/null");
   if (plan.tty) return;
   for (int i = 0; i < 3; i++) {
-    /* OCI: the engine chose the stdio and the outer leaves at GO, so there is no one to relay */
-    if (plan.startfifo) continue;
+    if (handed_off()) continue; /* OCI: the engine chose the stdio; we leave early */
     if (!io_logged(i) && io_passes(i)) continue;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "stdio");
@@ -1086,7 +1144,7 @@ static void become_command(void) {
   if (setsid() < 0) die("setsid", NULL);
   if (plan.tty) tty_attach();
   drop_privileges();
-  if (plan.target) die_with_outer(); /* a changed uid cleared the parent-death signal */
+  if (plan.target && !handed_off()) die_with_outer(); /* a changed uid cleared the parent-death signal */
   if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
   install_seccomp(); /* last: from here on only execve, and the report of its failure */
   char found[PATH_MAX];
@@ -1268,7 +1326,11 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       } else if (n == 0 || errno != EINTR) {
         rep_open = 0;
         close(rep);
-        if (exec_mode && rep_bytes == 0) say("EXEC");
+        if (exec_mode && rep_bytes == 0) {
+          if (tty_sock[0] >= 0) tty_take_master(); /* sent before the exec: it waits in the socket */
+          say("EXEC");
+          if (handed_off()) return 0; /* OCI exec --detach: the engine's reaper adopts the command */
+        }
       }
     }
     if (pf[0].revents) {
@@ -1289,6 +1351,7 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       close(go);
       go = -1;
       if (plan.startfifo) { /* OCI: the init waits for `start` on its own, adopted by a reaper */
+        if (tty_sock[0] >= 0) tty_take_master(); /* sent before READY: it waits in the socket */
         say("CREATED");
         return 0;
       }
@@ -1322,11 +1385,15 @@ static void exec_child(int status_fd, const int *nsfd) {
   report_fd = status_fd;
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* until exec: out of the container's reach, as the init */
   hide_command_line();
-  die_with_outer();
+  if (!handed_off()) die_with_outer();
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL); /* ignored ones would survive exec */
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int i = 0; i < plan.nrlimit; i++) {
+    struct rlimit rl = { plan.rlimit_val[i][0], plan.rlimit_val[i][1] };
+    if (setrlimit(plan.rlimit_res[i], &rl) < 0) die("setrlimit", "process.rlimits");
+  }
   exec_join_cgroups();
   for (int i = 0; i < EXEC_NS_COUNT; i++) {
     if (i != EXEC_NS_PID && setns(nsfd[i], EXEC_NS_FLAG[i]) < 0) die("setns", EXEC_NS[i]);

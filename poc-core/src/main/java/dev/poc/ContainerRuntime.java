@@ -466,8 +466,10 @@ public final class ContainerRuntime implements AutoCloseable {
    * Creates the user-defined network {@code name} of this state root (Testcontainers'
    * {@code Network.newNetwork()}, {@code poc network create}): a bridge and a /20 of its own from
    * {@value UserNetworks#POOL}. Containers join it with {@code .network(Network.named(name))}; its
-   * members reach each other by container name and by {@link ContainerSpec#networkAliases()},
-   * and cannot reach another named network's. Fails if it exists.
+   * members reach each other by container name and by {@link ContainerSpec#networkAliases()}
+   * (through a DNS responder on the network's gateway, which answers only its members' names and
+   * forwards nothing, and their /etc/hosts), and cannot reach another named network's or this
+   * runtime's bridged and default containers. Fails if it exists.
    */
   public NetworkInfo createNetwork(String name) {
     return StateStore.unchecked("creating network '" + name + "'", () -> NetworkInfo.of(userNetworks.create(name)));

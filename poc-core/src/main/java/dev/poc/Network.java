@@ -40,8 +40,9 @@ public final class Network {
   /**
    * The user-defined network {@code networkName}, made with
    * {@code ContainerRuntime.createNetwork(networkName)}: a bridge and subnet of its own, whose
-   * members reach each other by container name and by {@code ContainerSpec.networkAliases}, and
-   * nothing on another such network. The CLI spells it {@code --network NAME}.
+   * members reach each other by container name and by {@code ContainerSpec.networkAliases} (a DNS
+   * responder on the network's gateway answers those names and no others), and nothing on another
+   * such network or on the runtime's own bridge. The CLI spells it {@code --network NAME}.
    */
   public static Network named(String networkName) {
     if (networkName == null || !STRATEGY_NAME.matcher(networkName).matches()) {

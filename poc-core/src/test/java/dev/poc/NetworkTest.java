@@ -406,7 +406,7 @@ class NetworkTest {
               .network(Network.DEFAULT).command("sleep", "60").start()) {
         String rules = NetEnv.run("iptables", "-S");
         assertThat(count(rules, "-A FORWARD -j " + env.settings.forwardChain())).as("one jump for two runtimes").isEqualTo(1);
-        assertThat(count(NetEnv.run("iptables", "-S", env.settings.forwardChain()), "-A ")).isEqualTo(4);
+        assertThat(count(NetEnv.run("iptables", "-S", env.settings.forwardChain()), "-A ")).isEqualTo(6); // with the two drops into named networks
         env.setup().prune();
         assertThat(NetEnv.run("iptables", "-S")).as("kept while containers run").contains(env.settings.forwardChain());
         assertThat(Path.of("/sys/class/net", env.settings.bridgeName())).exists();

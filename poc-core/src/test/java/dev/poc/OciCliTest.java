@@ -136,6 +136,95 @@ class OciCliTest {
     assertThat(oci("delete", id).code()).isZero();
   }
 
+  /** A started container running {@code args}, its stdio discarded. */
+  private String started(String... args) throws IOException, InterruptedException {
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), args);
+    String id = TestRootfs.uniqueName("oci");
+    Process create = new ProcessBuilder(pocOci.toString(), "--root", root.toString(), "create", "--bundle",
+        bundle.toString(), id).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(create.waitFor()).isZero();
+    assertThat(oci("start", id).code()).isZero();
+    return id;
+  }
+
+  @Test
+  void execRunsInTheContainerAndExitsAsItsProcess() throws Exception {
+    String id = started("sleep", "1000");
+    int init = state(id).get("pid").asInt();
+    Result r = oci("exec", "--env", "GREETING=hi", "--cwd", "/tmp", id, "sh", "-c",
+        "echo $GREETING from $(hostname) in $(pwd) as $$; grep -E '^(NoNewPrivs|CapEff)' /proc/self/status; echo e >&2; exit 5");
+    assertThat(r.code()).as(r.err()).isEqualTo(5);
+    // the container's UTS and PID namespaces; its capabilities (runc spec's three), no_new_privs
+    assertThat(r.out()).isEqualTo("hi from runc in /tmp as 3\nCapEff:\t0000000020000420\nNoNewPrivs:\t1\n");
+    assertThat(r.err()).isEqualTo("e\n");
+
+    Path process = tmp.resolve("process.json");
+    Files.writeString(process, "{\"args\": [\"sleep\", \"1000\"], \"cwd\": \"/\", \"user\": {\"uid\": 65534, \"gid\": 65534},"
+        + " \"env\": [\"PATH=/bin\"], \"capabilities\": {\"bounding\": []}}");
+    Result detached = oci("exec", "--process", process.toString(), "--detach", "--pid-file", tmp.resolve("exec.pid").toString(), id);
+    assertThat(detached.code()).as(detached.err()).isZero();
+    int pid = Integer.parseInt(Files.readString(tmp.resolve("exec.pid")).trim());
+    assertThat(Files.readString(Path.of("/proc", Integer.toString(pid), "status"))).contains("Uid:\t65534\t65534");
+    assertThat(Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "pid")))
+        .isEqualTo(Files.readSymbolicLink(Path.of("/proc", Integer.toString(init), "ns", "pid")));
+
+    JsonNode pids = JSON.readTree(oci("ps", "--format", "json", id).out());
+    assertThat(pids.toString()).contains(Integer.toString(init), Integer.toString(pid));
+    Result table = oci("ps", id);
+    assertThat(table.out()).startsWith("UID").contains("sleep 1000").doesNotContain("poc-oci");
+
+    Result missing = oci("exec", id, "no-such-command");
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("command 'no-such-command' not found");
+
+    assertThat(oci("kill", id, "KILL").code()).isZero();
+    awaitStopped(id);
+    Result stopped = oci("exec", id, "true");
+    assertThat(stopped.code()).isEqualTo(1);
+    assertThat(stopped.err()).contains("is not running: nothing to exec in");
+    assertThat(oci("delete", id).code()).isZero();
+  }
+
+  @Test
+  void pauseFreezesTheContainerUntilResume() throws Exception {
+    String id = started("sh", "-c", "while true; do date +%s%N > /dev/null; done");
+    assertThat(oci("pause", id).code()).isZero();
+    assertThat(state(id).get("status").asText()).isEqualTo("paused");
+    JsonNode pids = JSON.readTree(oci("ps", "--format", "json", id).out());
+    assertThat(pids.size()).isGreaterThanOrEqualTo(2);
+    for (JsonNode p : pids) {
+      int pid = p.asInt();
+      String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+      String s = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      assertThat(s).as("state of %s", pid).isIn("S", "D"); // frozen: sleeping in the freezer, never running
+    }
+    Result exec = oci("exec", id, "true");
+    assertThat(exec.err()).contains("is paused: resume it first");
+    Result delete = oci("delete", id);
+    assertThat(delete.err()).contains("is paused: stop it first");
+    Result pauseAgain = oci("pause", id);
+    assertThat(pauseAgain.err()).contains("is paused, not running");
+
+    assertThat(oci("resume", id).code()).isZero();
+    assertThat(state(id).get("status").asText()).isEqualTo("running");
+    assertThat(oci("pause", id).code()).isZero();
+    assertThat(oci("delete", "--force", id).code()).as("a paused container is thawed to die").isZero();
+    assertThat(root.resolve(id)).doesNotExist();
+  }
+
+  @Test
+  void aTerminalNeedsAConsoleSocket() throws Exception {
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "sh");
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    ((ObjectNode) config.get("process")).put("terminal", true);
+    OciBundles.writeConfig(bundle, config);
+    String id = TestRootfs.uniqueName("oci");
+    Result r = oci("create", "--bundle", bundle.toString(), id);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("process.terminal is true", "give --console-socket");
+    assertThat(root.resolve(id)).doesNotExist();
+  }
+
   @Test
   void deleteForceRemovesACreatedContainerThatNeverStarted() throws Exception {
     Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");

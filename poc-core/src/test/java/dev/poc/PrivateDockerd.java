@@ -74,6 +74,11 @@ final class PrivateDockerd implements AutoCloseable {
     return dir;
   }
 
+  /** The cgroup parent its containers are put under (a name of each hierarchy's root). */
+  String cgroupParent() {
+    return cgroupParent;
+  }
+
   Path socket() {
     return dir.resolve("docker.sock");
   }

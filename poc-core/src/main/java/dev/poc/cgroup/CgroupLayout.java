@@ -28,6 +28,11 @@ import java.util.function.Function;
 public final class CgroupLayout {
   /** The v1 controllers poc puts a container in. */
   static final List<String> V1_USED = List.of("cpu", "cpuacct", "memory", "pids", "devices");
+  /**
+   * Also used on a host without a unified hierarchy, whose {@code cgroup.freeze} otherwise pauses
+   * a container (poc-oci's pause): there a v1 freezer group is the only way.
+   */
+  static final String V1_FREEZER = "freezer";
 
   private final Map<String, Path> v1;
   private final Optional<Path> unified;
@@ -66,12 +71,16 @@ public final class CgroupLayout {
         for (String option : m.superOptions()) {
           boolean known = enabled.isEmpty() ? V1_USED.contains(option) : enabled.contains(option);
           // a bind of a sub-group is used only while no mount of the hierarchy's root is known
-          if (known && V1_USED.contains(option) && (!v1.containsKey(option) || (atRoot && !v1AtRoot.get(option)))) {
+          boolean used = V1_USED.contains(option) || option.equals(V1_FREEZER);
+          if (known && used && (!v1.containsKey(option) || (atRoot && !v1AtRoot.get(option)))) {
             v1.put(option, m.mountPoint());
             v1AtRoot.put(option, atRoot);
           }
         }
       }
+    }
+    if (unified != null) {
+      v1.remove(V1_FREEZER); // the unified group's cgroup.freeze pauses: no group more per start
     }
     Set<String> onUnified = new LinkedHashSet<>();
     if (unified != null) {

@@ -29,6 +29,22 @@ public final class CgroupMembership {
     }
   }
 
+  /**
+   * The host directory of each group {@code pid} is in, by its hierarchy's controllers ("" for the
+   * unified one, "cpu,cpuacct", "freezer", ...); hierarchies this process cannot see are left out.
+   */
+  public static Map<String, Path> dirs(int pid) throws IOException {
+    List<String> mountinfo = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+    Map<String, Path> dirs = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : byControllers(Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))).entrySet()) {
+      Path dir = hostDir(e.getKey(), e.getValue(), mountinfo);
+      if (dir != null) {
+        dirs.put(e.getKey(), dir);
+      }
+    }
+    return dirs;
+  }
+
   public static List<Path> toJoin(List<String> target, List<String> self, List<String> mountinfo) {
     Map<String, String> ours = byControllers(self);
     List<Path> files = new ArrayList<>();

@@ -187,6 +187,21 @@ public final class InitPlan implements HelperPlan {
     return put("lockfrom", Long.toString(pid), Integer.toString(fd));
   }
 
+  /** OCI: the pty master goes to this socket (SCM_RIGHTS) instead of being relayed. */
+  InitPlan console(Path socket) {
+    return put("console", socket.toString());
+  }
+
+  /** OCI: the pty's size (process.consoleSize), set before the master is handed over. */
+  InitPlan winsize(int rows, int cols) {
+    return put("winsize", Integer.toString(rows), Integer.toString(cols));
+  }
+
+  /** OCI exec: a resource limit (RLIMIT_* number) the command gets; -1 is unlimited. */
+  InitPlan rlimit(int resource, long soft, long hard) {
+    return put("rlimit", Integer.toString(resource), Long.toUnsignedString(soft), Long.toUnsignedString(hard));
+  }
+
   InitPlan detach(boolean detach) {
     return detach ? put("detach", "1") : this;
   }

@@ -52,7 +52,7 @@ public final class Launcher {
   }
 
   public Container start(ContainerSpec spec) {
-    return (Container) launch(spec, null);
+    return (Container) launch(spec, null, null);
   }
 
   /**
@@ -62,14 +62,23 @@ public final class Launcher {
    * (containerd's shim) or PID 1. The run state records it as detached; its host side (cgroups and
    * the rest) is undone by the runtime's reclaim once the init is gone.
    *
+   * @param console with a terminal ({@code spec.tty()}), where its pty master goes; null: none
    * @return the host pid of the container's init
    */
-  public int create(ContainerSpec spec, Path startFifo) {
-    return (Integer) launch(spec, startFifo);
+  public int create(ContainerSpec spec, Path startFifo, Console console) {
+    if (console != null && !spec.tty()) {
+      throw new InvalidSpecException("a console socket (" + console.socket() + ") was given, but the process has no "
+          + "terminal: set process.terminal to true, or drop --console-socket");
+    }
+    if (console == null && spec.tty()) {
+      throw new InvalidSpecException("process.terminal is true, so the pty master needs somewhere to go: "
+          + "give --console-socket (containerd's shim and podman do), or set terminal to false");
+    }
+    return (Integer) launch(spec, startFifo, console);
   }
 
   /** Starts {@code given}: a {@link Container}, or with a start FIFO the created init's pid. */
-  private Object launch(ContainerSpec given, Path startFifo) {
+  private Object launch(ContainerSpec given, Path startFifo, Console console) {
     long t0 = System.nanoTime();
     ContainerSpec spec;
     try {
@@ -120,6 +129,9 @@ public final class Launcher {
         plan.startFifo(startFifo);
         // the init holds the name for as long as it lives: no reclaim or prune takes it meanwhile
         plan.lockFrom(ProcessHandle.current().pid(), lock.fd());
+      }
+      if (console != null) {
+        console.addTo(plan);
       }
       long tPrepared = System.nanoTime();
 

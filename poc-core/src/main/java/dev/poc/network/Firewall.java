@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * poc's iptables rules. They live in two chains of poc's own, {@code PREFIX-FORWARD} (filter)
  * and {@code PREFIX-POSTROUTING} (nat), reached by one jump each from the built-in FORWARD and
- * POSTROUTING; the host's own rules and policies are never touched. The rules are per subnet,
+ * POSTROUTING (a named network also has {@code PREFIX-INPUT}, jumped to from INPUT, which lets its
+ * containers reach its DNS responder); the host's own rules and policies are never touched. The rules are per subnet,
  * not per container (accept forwarding from poc's subnets and the replies to them, masquerade
  * what leaves them), so they are installed once, when the first networked container of a
  * runtime starts, and starting or removing a container changes no rule. {@link #prune} removes
@@ -44,23 +45,26 @@ final class Firewall {
 
   /** A named network's subnets (its own among them), none for the runtime's own modes. */
   private final Ipv4Subnet isolatedPool;
+  /** A named network's runtime's own settings, whose subnets it must not reach; null for those modes. */
+  private final NetworkSettings neighbour;
 
   Firewall(NetworkSettings settings) {
     this(settings, Tool.searchDirs());
   }
 
-  /** A named network's: see {@link #wanted(NetworkSettings, Optional, Ipv4Subnet)}. */
-  Firewall(NetworkSettings settings, Ipv4Subnet isolatedPool) {
-    this(settings, Tool.searchDirs(), isolatedPool);
+  /** A named network's: see {@link #wanted(NetworkSettings, Optional, Ipv4Subnet, NetworkSettings)}. */
+  Firewall(NetworkSettings settings, Ipv4Subnet isolatedPool, NetworkSettings neighbour) {
+    this(settings, Tool.searchDirs(), isolatedPool, neighbour);
   }
 
   /** Looks for the iptables tools in {@code toolDirs} only. */
   Firewall(NetworkSettings settings, List<Path> toolDirs) {
-    this(settings, toolDirs, null);
+    this(settings, toolDirs, null, null);
   }
 
-  private Firewall(NetworkSettings settings, List<Path> toolDirs, Ipv4Subnet isolatedPool) {
+  private Firewall(NetworkSettings settings, List<Path> toolDirs, Ipv4Subnet isolatedPool, NetworkSettings neighbour) {
     this.isolatedPool = isolatedPool;
+    this.neighbour = neighbour;
     this.settings = settings;
     this.toolDirs = List.copyOf(toolDirs);
     this.stamp = DIR.resolve(settings.chainPrefix() + ".firewall");
@@ -89,7 +93,7 @@ final class Firewall {
       if (egress.isEmpty()) {
         LOG.warn("the host has no default route: {} containers will reach the host but nothing beyond", settings.defaultSubnet());
       }
-      String script = missing(present, wanted(settings, egress, isolatedPool));
+      String script = missing(present, wanted(settings, egress, isolatedPool, neighbour));
       if (!script.isEmpty()) {
         restore.output("adding poc's iptables rules", List.of("--noflush", "--wait"), script);
       }
@@ -132,10 +136,16 @@ final class Firewall {
 
   /**
    * A named network's rules: what enters from its bridge is forwarded, except to the rest of
-   * {@code pool} (the other named networks), which is dropped; replies to it come back; what
+   * {@code pool} (the other named networks) and to the bridge and default subnets of
+   * {@code neighbour} (its runtime's own modes), which is dropped; replies to it come back; what
    * leaves its subnet for elsewhere is masqueraded. With no pool: the runtime's own modes' rules.
+   *
+   * <p>Each chain drops only what enters from its own side, so the order of the chains' jumps in
+   * FORWARD does not matter: no other chain of poc's accepts a new connection from this bridge,
+   * and the runtime's own chain drops what its containers send into the pool.
    */
-  static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress, Ipv4Subnet pool) {
+  static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress, Ipv4Subnet pool,
+      NetworkSettings neighbour) {
     if (pool == null) {
       return wanted(s, egress);
     }
@@ -144,10 +154,19 @@ final class Firewall {
     String br = s.bridgeSubnet();
     String bridge = s.bridgeName();
     Map<String, List<String>> m = new LinkedHashMap<>();
+    String in = Subnets.inputChain(s);
+    String dns = "-A " + in + " -d " + Subnets.bridgeGateway(s) + "/32 -i " + bridge;
     m.put("filter", List.of(
+        // the network's DNS responder answers on its gateway, even on a host whose INPUT drops by default
+        ":" + in,
+        "-A INPUT -j " + in,
+        dns + " -p udp -m udp --dport 53 -j ACCEPT",
+        dns + " -p tcp -m tcp --dport 53 -j ACCEPT",
         ":" + fwd,
         "-A FORWARD -j " + fwd,
         "-A " + fwd + " -d " + pool + " -i " + bridge + " ! -o " + bridge + " -j DROP",
+        "-A " + fwd + " -d " + neighbour.bridgeSubnet() + " -i " + bridge + " -j DROP",
+        "-A " + fwd + " -d " + neighbour.defaultSubnet() + " -i " + bridge + " -j DROP",
         "-A " + fwd + " -i " + bridge + " -j ACCEPT",
         "-A " + fwd + " -o " + bridge + " " + ESTABLISHED));
     m.put("nat", List.of(
@@ -157,7 +176,10 @@ final class Firewall {
     return m;
   }
 
-  /** The rules this runtime wants, by table, in iptables-save's own spelling. */
+  /**
+   * The rules this runtime wants, by table, in iptables-save's own spelling. Its containers never
+   * open a connection into a named network ({@link UserNetworks#POOL}): those are dropped first.
+   */
   static Map<String, List<String>> wanted(NetworkSettings s, Optional<String> egress) {
     String fwd = Subnets.forwardChain(s);
     String post = Subnets.postroutingChain(s);
@@ -166,6 +188,8 @@ final class Firewall {
     List<String> filter = List.of(
         ":" + fwd,
         "-A FORWARD -j " + fwd,
+        "-A " + fwd + " -s " + def + " -d " + UserNetworks.POOL + " -j DROP",
+        "-A " + fwd + " -d " + UserNetworks.POOL + " -i " + s.bridgeName() + " -j DROP",
         "-A " + fwd + " -s " + def + " -j ACCEPT",
         "-A " + fwd + " -d " + def + " " + ESTABLISHED,
         "-A " + fwd + " -i " + s.bridgeName() + " -j ACCEPT",
@@ -197,8 +221,10 @@ final class Firewall {
           }
         } else if (!have.contains(line)) {
           String[] f = line.split(" ", 3);
-          boolean builtIn = f[1].equals("FORWARD") || f[1].equals("POSTROUTING");
-          add.add(builtIn ? "-I " + f[1] + " 1 " + f[2] : line);
+          boolean builtIn = f[1].equals("FORWARD") || f[1].equals("POSTROUTING") || f[1].equals("INPUT");
+          boolean dropIntoExisting = line.endsWith(" -j DROP") && have.stream().anyMatch(h -> h.startsWith(":" + f[1] + " "));
+          // a drop missing from a chain that exists (made by an earlier poc) goes before its accepts
+          add.add(builtIn ? "-I " + f[1] + " 1 " + f[2] : dropIntoExisting ? "-I " + f[1] + " 1 " + f[2] : line);
         }
       }
       if (!add.isEmpty()) {
@@ -213,19 +239,24 @@ final class Firewall {
   /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
   String removal(Map<String, List<String>> present) {
     StringBuilder sb = new StringBuilder();
-    Map<String, String> chains = Map.of("filter", Subnets.forwardChain(settings), "nat", Subnets.postroutingChain(settings));
+    Map<String, List<String>> chains = Map.of(
+        "filter", List.of(Subnets.forwardChain(settings), Subnets.inputChain(settings)),
+        "nat", List.of(Subnets.postroutingChain(settings)));
     for (String table : List.of("filter", "nat")) {
-      String chain = chains.get(table);
       List<String> have = present.getOrDefault(table, List.of());
       List<String> del = new ArrayList<>();
-      for (String line : have) {
-        if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
-          del.add("-D " + line.substring(3));
+      for (String chain : chains.get(table)) {
+        for (String line : have) {
+          if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
+            del.add("-D " + line.substring(3));
+          }
         }
       }
-      if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
-        del.add("-F " + chain);
-        del.add("-X " + chain);
+      for (String chain : chains.get(table)) {
+        if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
+          del.add("-F " + chain);
+          del.add("-X " + chain);
+        }
       }
       if (!del.isEmpty()) {
         sb.append('*').append(table).append('\n');

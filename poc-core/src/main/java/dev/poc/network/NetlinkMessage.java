@@ -20,6 +20,7 @@ final class NetlinkMessage {
   static final short NLM_F_DUMP = 0x300;
   static final short NLM_F_EXCL = 0x200;
   static final short NLM_F_CREATE = 0x400;
+  static final short IFLA_ADDRESS = 1;
   static final short IFLA_IFNAME = 3;
   static final short IFLA_MASTER = 10;
   static final short IFLA_LINKINFO = 18;

@@ -16,11 +16,11 @@ import java.util.Set;
 
 /**
  * Who is on one named network, and the names they answer to: how its members find each other.
- * Each member's /etc/hosts (a file of its run directory, bound into it) lists every member's
- * address under its container name, hostname and aliases; on each join and leave every member's
- * file is rewritten in place (same inode, so the bind mount shows the new content), under the
- * network's lock. No resolver is involved: a name that is not a member's fails to resolve inside
- * the container and no query ever leaves it.
+ * The list is the network's DNS responder's only source ({@link #names}, read at each query), so
+ * it is right whichever process started a member. Each member's /etc/hosts (a file of its run
+ * directory, bound into it) also lists every member's address under its container name, hostname
+ * and aliases, rewritten in place on each join and leave (same inode, so the bind mount shows the
+ * new content) under the network's lock: the fallback while no process of the network answers DNS.
  */
 public final class NetworkMembers {
   static final String FILE = "members";
@@ -67,6 +67,28 @@ public final class NetworkMembers {
   /** Drops the members that {@code keep} rejects (their container is gone), rewriting the others' files. */
   void retain(java.util.function.Predicate<String> keep) throws IOException {
     change(members -> members.removeIf(m -> !keep.test(m.container())));
+  }
+
+  /**
+   * What the network's DNS responder answers now: each name a member answers to (lower case) and
+   * the addresses of the members that have it.
+   */
+  public java.util.Map<String, List<String>> names() throws IOException {
+    java.util.Map<String, List<String>> names = new java.util.HashMap<>();
+    for (Member m : members()) {
+      for (String n : m.names()) {
+        List<String> addresses = names.computeIfAbsent(n.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>());
+        if (!addresses.contains(m.address())) {
+          addresses.add(m.address());
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The lock whose holder answers the network's DNS queries ({@link dev.poc.network.dns.DnsResponder}). */
+  Path dnsLock() {
+    return dir.resolve("dns.lock");
   }
 
   /** The members now. */

@@ -6,6 +6,7 @@ import dev.poc.Namespace;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.namespace.NetnsNames;
+import dev.poc.network.dns.DnsResponder;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.HostSetup;
 import dev.poc.spi.NetworkFacts;
@@ -49,6 +50,8 @@ public final class NetworkSetup implements HostSetup {
   private final NetworkMembers members;
   /** Shared with the runtime's named networks, so a start of a name settles its release on any of them. */
   private final VethReaper reaper;
+  /** The runtime's DNS responders, one per named network it has containers on; shared like the reaper. */
+  private final DnsResponder dns;
   private volatile boolean forwarding;
 
   public NetworkSetup(NetworkSettings settings) {
@@ -56,20 +59,22 @@ public final class NetworkSetup implements HostSetup {
   }
 
   public NetworkSetup(NetworkSettings settings, Path leaseDir) {
-    this(settings, leaseDir, null, null, new VethReaper());
+    this(settings, leaseDir, null, null, null, new VethReaper(), new DnsResponder());
   }
 
   /**
    * The setup of a named network: its containers join {@code members}, and its firewall drops
-   * what leaves its bridge for the rest of {@code isolatedPool} (the other named networks).
+   * what leaves its bridge for the rest of {@code isolatedPool} (the other named networks) and for
+   * the subnets of {@code neighbour} (the runtime's own modes).
    */
   NetworkSetup(NetworkSettings settings, Path leaseDir, NetworkMembers members, Ipv4Subnet isolatedPool,
-      VethReaper reaper) {
+      NetworkSettings neighbour, VethReaper reaper, DnsResponder dns) {
     this.reaper = reaper;
+    this.dns = dns;
     this.settings = settings;
     this.leaseDir = leaseDir;
     this.members = members;
-    this.firewall = new Firewall(settings, isolatedPool);
+    this.firewall = isolatedPool == null ? new Firewall(settings) : new Firewall(settings, isolatedPool, neighbour);
     this.forwards = new PortForwards(settings);
     this.defaultPool = new AddressAllocator(leaseDir, Subnets.defaultPool(settings));
     this.bridgePool = new AddressAllocator(leaseDir, Subnets.bridgePool(settings));
@@ -127,7 +132,18 @@ public final class NetworkSetup implements HostSetup {
       throw e;
     }
     attachment.preparedIn(System.nanoTime() - t0);
-    return members == null ? attachment : new Membership(attachment, members, ctx.name(), a.address());
+    if (members == null) {
+      return attachment;
+    }
+    AutoCloseable answering;
+    try {
+      // bound before the container runs, unless another process answers for the network already
+      answering = dns.serve(a.gateway(), members.dnsLock(), members::names);
+    } catch (IOException | RuntimeException e) {
+      attachment.close();
+      throw e;
+    }
+    return new Membership(attachment, members, ctx.name(), a.address(), answering);
   }
 
   /** DEFAULT: host end .N.1/24, container .N.2/24. BRIDGE: container .N.2 with the bridge's prefix. */
@@ -173,7 +189,7 @@ public final class NetworkSetup implements HostSetup {
 
   /** The setup of a named network, sharing this one's release queue (see {@link UserNetworks}). */
   NetworkSetup named(NetworkSettings namedSettings, NetworkMembers members, Ipv4Subnet isolatedPool) {
-    return new NetworkSetup(namedSettings, leaseDir, members, isolatedPool, reaper);
+    return new NetworkSetup(namedSettings, leaseDir, members, isolatedPool, settings, reaper, dns);
   }
 
   /**
@@ -260,9 +276,12 @@ public final class NetworkSetup implements HostSetup {
     NetnsNames.unbind(InterfaceNames.netns(name));
   }
 
-  /** A named network's container: leaves the network's members as its attachment closes. */
-  private record Membership(NetworkAttachment attachment, NetworkMembers members, String name, String address)
-      implements Attachment {
+  /**
+   * A named network's container: leaves the network's members as its attachment closes, and
+   * releases its hold on the network's DNS responder.
+   */
+  private record Membership(NetworkAttachment attachment, NetworkMembers members, String name, String address,
+      AutoCloseable answering) implements Attachment {
     @Override
     public void onCreated(int initPid) throws IOException {
       attachment.onCreated(initPid);
@@ -274,6 +293,11 @@ public final class NetworkSetup implements HostSetup {
         members.leave(name, address);
       } catch (IOException | RuntimeException e) {
         LOG.warn("removing '{}' from its network's names failed: {}", name, e.toString());
+      }
+      try {
+        answering.close();
+      } catch (Exception e) {
+        LOG.warn("releasing the DNS responder of '{}' failed: {}", name, e.toString());
       }
       attachment.close();
     }

@@ -71,9 +71,18 @@ public final class Rtnetlink implements AutoCloseable {
   }
 
   /** Creates a bridge, up. */
+  /**
+   * Creates bridge {@code name}, up, with a MAC address of its own (random, locally administered).
+   * Without one a bridge takes the lowest of its ports' addresses, so it changes as containers come
+   * and go, and a container whose ARP cache still holds the old one cannot reach the gateway (its
+   * DNS responder, its way out) for as long as the entry lives.
+   */
   void createBridge(String name) throws NetlinkException {
+    byte[] mac = new byte[6];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(mac);
+    mac[0] = (byte) ((mac[0] & 0xfc) | 0x02); // unicast, locally administered
     NetlinkMessage m = new NetlinkMessage(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
-        .ifinfo(0, IFF_UP, IFF_UP).attr(IFLA_IFNAME, name);
+        .ifinfo(0, IFF_UP, IFF_UP).attr(IFLA_IFNAME, name).attr(IFLA_ADDRESS, mac);
     int info = m.begin(IFLA_LINKINFO);
     m.attr(IFLA_INFO_KIND, "bridge");
     m.end(info);

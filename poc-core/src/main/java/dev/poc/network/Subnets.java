@@ -23,6 +23,11 @@ final class Subnets {
     return s.chainPrefix() + "-FORWARD";
   }
 
+  /** A named network's chain for what its containers send to the host itself (its DNS responder). */
+  static String inputChain(NetworkSettings s) {
+    return s.chainPrefix() + "-INPUT";
+  }
+
   static String postroutingChain(NetworkSettings s) {
     return s.chainPrefix() + "-POSTROUTING";
   }

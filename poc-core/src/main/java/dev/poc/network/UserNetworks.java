@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * own: number K (0..15) is bridge {@code pocnK} at {@code 10.210.(16K).0/20}, with iptables chains
  * {@code POCNK-*}, from the pool {@value #POOL}, which lies clear of the default
  * {@code 10.100/16} and {@code 10.200/16} and of the test ranges. Containers attach to it as to
- * {@link Network#BRIDGE}, find each other through their /etc/hosts ({@link NetworkMembers}), and
- * cannot reach the members of another named network: each network's chain drops what leaves its
- * bridge for the rest of the pool.
+ * {@link Network#BRIDGE}, find each other through the network's DNS responder on its gateway
+ * ({@link dev.poc.network.dns.DnsResponder}) and their /etc/hosts ({@link NetworkMembers}), and
+ * cannot reach the members of another named network or the runtime's own modes' containers: each
+ * network's chain drops what leaves its bridge for the rest of the pool and the runtime's subnets.
  *
  * <p>Numbers are taken under a host-wide lock, skipping those whose bridge exists (another state
  * root's network) or whose subnet a host address covers. Removing a network (or pruning the state

@@ -1,5 +1,6 @@
 /**
- * Container networking: loopback only, host NAT, the shared bridge, veths over rtnetlink,
- * address leases, iptables rules and published ports. Internal.
+ * Container networking: loopback only, host NAT, the shared bridge, named networks, veths over
+ * rtnetlink, address leases, iptables rules and published ports; {@code dns} holds the named
+ * networks' DNS responder and its wire codec. Internal.
  */
 package dev.poc.network;

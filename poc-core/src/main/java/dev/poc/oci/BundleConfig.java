@@ -40,11 +40,25 @@ public final class BundleConfig {
   private final ContainerSpec spec;
   private final JsonNode annotations;
   private final List<String> notes;
+  private final int consoleRows;
+  private final int consoleCols;
 
-  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes) {
+  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols) {
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
+    this.consoleRows = consoleRows;
+    this.consoleCols = consoleCols;
+  }
+
+  /** {@code process.consoleSize.height}, 0 when not given. */
+  public int consoleRows() {
+    return consoleRows;
+  }
+
+  /** {@code process.consoleSize.width}, 0 when not given. */
+  public int consoleCols() {
+    return consoleCols;
   }
 
   /** The spec to start. */
@@ -87,6 +101,8 @@ public final class BundleConfig {
     private java.util.OptionalInt oomScoreAdj = java.util.OptionalInt.empty();
     private Path rootPath;
     private boolean rootReadOnly;
+    private int consoleRows;
+    private int consoleCols;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -126,15 +142,18 @@ public final class BundleConfig {
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
       b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps)));
-      return new BundleConfig(b.build(), annotations, notes);
+      return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols);
     }
 
     private void process(JsonNode p) {
       known(p, "process", "terminal", "consoleSize", "user", "args", "env", "cwd", "capabilities", "rlimits",
           "noNewPrivileges", "apparmorProfile", "selinuxLabel", "oomScoreAdj", "commandLine");
-      if (p.path("terminal").asBoolean(false)) {
-        throw refuse("process.terminal", "is true, which needs --console-socket: not supported yet, run without a terminal");
-      }
+      // a terminal's pty master goes to --console-socket (checked by create, which has the flag)
+      b.tty(p.path("terminal").asBoolean(false));
+      JsonNode size = p.path("consoleSize");
+      known(size, "process.consoleSize", "height", "width");
+      consoleRows = size.path("height").asInt(0);
+      consoleCols = size.path("width").asInt(0);
       List<String> args = new ArrayList<>();
       need(p, "args").forEach(a -> args.add(a.asText()));
       if (args.isEmpty()) {
@@ -184,7 +203,7 @@ public final class BundleConfig {
       if (!p.path("noNewPrivileges").asBoolean(true)) {
         notes.add("process.noNewPrivileges is false, but poc always sets no_new_privs");
       }
-      for (String f : List.of("apparmorProfile", "selinuxLabel", "consoleSize", "commandLine")) {
+      for (String f : List.of("apparmorProfile", "selinuxLabel", "commandLine")) {
         if (p.has(f)) {
           throw refuse("process." + f, "is not supported yet: drop it");
         }
@@ -299,10 +318,22 @@ public final class BundleConfig {
       JsonNode mem = r.path("memory");
       known(mem, "linux.resources.memory", "limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness",
           "disableOOMKiller", "useHierarchy", "checkBeforeUpdate");
-      if (mem.has("limit") && mem.get("limit").asLong() > 0) {
-        b.memory(Long.toString(mem.get("limit").asLong()));
+      long memLimit = mem.path("limit").asLong(0);
+      if (memLimit > 0) {
+        b.memory(Long.toString(memLimit));
       }
-      for (String f : List.of("reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
+      if (mem.has("swap") && !mem.get("swap").isNull()) {
+        // OCI's swap is memory+swap; poc sets memory+swap to the memory limit: no swap on top
+        long swap = mem.get("swap").asLong();
+        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
+          throw refuse("linux.resources.memory.swap", "is " + swap + ", which needs a memory limit at or below it");
+        }
+        if (swap != memLimit) {
+          notes.add("linux.resources.memory.swap " + swap + ": poc gives the container no swap on top of its "
+              + "memory limit (memory+swap = " + memLimit + ")");
+        }
+      }
+      for (String f : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
         if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
           throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
         }

@@ -105,7 +105,7 @@ public final class OciMain {
     switch (verb) {
       case "create" -> {
         f.refuseUnsupportedCreateFlags();
-        oci.create(f.id(), f.bundle(), f.pidFile);
+        oci.create(f.id(), f.bundle(), f.pidFile, f.consoleSocket());
         return 0;
       }
       case "start" -> {
@@ -114,7 +114,28 @@ public final class OciMain {
       }
       case "run" -> {
         f.refuseUnsupportedCreateFlags();
-        return new RunVerb(oci).run(f.id(), f.bundle(), f.pidFile, f.detach);
+        return new RunVerb(oci).run(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), f.detach);
+      }
+      case "exec" -> {
+        f.refuseUnsupportedCreateFlags();
+        String id = f.id();
+        f.ignored.forEach(flag -> warn("exec " + flag + " is ignored: poc applies neither AppArmor nor SELinux labels"));
+        ExecProcess process = f.process != null
+            ? ExecProcess.read(readJson(f.process), f.process.toString(), this::warn)
+            : ExecProcess.ofFlags(f.operands.subList(1, f.operands.size()), f.env, f.cwd, f.tty, f.user);
+        return new ExecVerb(new StateDir(root), this::warn).run(id, process, f.consoleSocket(), f.pidFile, f.detach);
+      }
+      case "ps" -> {
+        ps(oci, f);
+        return 0;
+      }
+      case "pause" -> {
+        oci.pause(f.id());
+        return 0;
+      }
+      case "resume" -> {
+        oci.resume(f.id());
+        return 0;
       }
       case "state" -> {
         System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(oci.state(f.id())));
@@ -137,8 +158,9 @@ public final class OciMain {
         System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Features.document()));
         return 0;
       }
-      case "exec", "ps", "pause", "resume", "update", "checkpoint", "restore", "events", "spec" -> throw new InvalidSpecException(
-          "poc-oci " + verb + " is not supported yet (supported: create, start, state, kill, delete, run, list, features)");
+      case "update", "checkpoint", "restore", "events", "spec" -> throw new InvalidSpecException(
+          "poc-oci " + verb + " is not supported yet (supported: create, start, state, kill, delete, run, exec, ps, "
+              + "pause, resume, list, features)");
       default -> throw new UsageException("unknown verb '" + verb + "'");
     }
   }
@@ -159,6 +181,29 @@ public final class OciMain {
         System.out.printf("%-20s %-8d %-10s %-40s %s%n", r.id(), status.equals("stopped") ? 0 : r.pid(), status,
             r.bundle(), r.created());
       }
+    }
+  }
+
+  /** {@code ps}: the container's pids as JSON, or the host's ps lines of them (its arguments after the id). */
+  private void ps(OciRuntime oci, Flags f) throws IOException {
+    String id = f.id();
+    List<Integer> pids = oci.pids(id);
+    if ("json".equals(f.format)) {
+      System.out.println(pids);
+      return;
+    }
+    if (f.format != null && !f.format.equals("table")) {
+      throw new UsageException("ps --format is '" + f.format + "': use table or json");
+    }
+    List<String> args = f.operands.size() > 1 ? f.operands.subList(1, f.operands.size()) : List.of("-ef");
+    System.out.print(PsTable.filter(args, pids));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) {
+    try {
+      return JSON.readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new InvalidSpecException("cannot read the process file " + file + ": " + e.getMessage());
     }
   }
 
@@ -232,6 +277,13 @@ public final class OciMain {
     boolean detach;
     boolean quiet;
     String format;
+    Path process;
+    boolean tty;
+    String cwd;
+    String user;
+    final List<String> env = new java.util.ArrayList<>();
+    /** Flags poc takes but does not apply, for the log. */
+    final List<String> ignored = new java.util.ArrayList<>();
 
     private Flags(String verb) {
       this.verb = verb;
@@ -241,6 +293,15 @@ public final class OciMain {
       Flags f = new Flags(verb);
       while (!args.isEmpty()) {
         String a = args.pop();
+        if ((verb.equals("exec") || verb.equals("ps")) && !f.operands.isEmpty()) {
+          f.operands.add(a); // after the id: the command (exec) or ps's own options, as they are
+          continue;
+        }
+        if (a.equals("--")) {
+          f.operands.addAll(args);
+          args.clear();
+          continue;
+        }
         if (!a.startsWith("-") || a.equals("-")) {
           f.operands.add(a);
           continue;
@@ -258,7 +319,7 @@ public final class OciMain {
           case "--preserve-fds" -> f.preserveFds = Integer.parseInt(value(a, value, args));
           case "--no-pivot", "--no-new-keyring" -> { } // poc always pivots; it makes no session keyring
           case "--force", "-f" -> {
-            if (verb.equals("list")) {
+            if (verb.equals("list") || verb.equals("ps")) {
               f.format = value(a, value, args);
             } else {
               f.force = true;
@@ -268,6 +329,13 @@ public final class OciMain {
           case "--all", "-a" -> f.all = true;
           case "--detach", "-d" -> f.detach = true;
           case "--quiet", "-q" -> f.quiet = true;
+          case "--process", "-p" -> f.process = Path.of(value(a, value, args));
+          case "--tty", "-t" -> f.tty = true;
+          case "--cwd" -> f.cwd = value(a, value, args);
+          case "--env", "-e" -> f.env.add(value(a, value, args));
+          case "--user", "-u" -> f.user = value(a, value, args);
+          case "--no-new-privs", "--ignore-paused" -> { } // poc always sets no_new_privs
+          case "--apparmor", "--process-label" -> f.ignored.add(a + " " + value(a, value, args));
           default -> throw new UsageException(verb + ": unknown flag " + a);
         }
       }
@@ -285,10 +353,12 @@ public final class OciMain {
       return bundle.toAbsolutePath();
     }
 
+    /** --console-socket, as an absolute path (an engine's is; the helper connects from elsewhere). */
+    Path consoleSocket() {
+      return consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath();
+    }
+
     void refuseUnsupportedCreateFlags() {
-      if (consoleSocket != null) {
-        throw new InvalidSpecException("--console-socket is not supported yet: run without a terminal");
-      }
       if (preserveFds > 0) {
         throw new InvalidSpecException("--preserve-fds " + preserveFds + " is not supported yet");
       }
@@ -307,9 +377,13 @@ public final class OciMain {
 
       usage: poc-oci [--root DIR] [--log FILE] [--log-format json|text] [--debug] VERB ...
 
-        create [--bundle DIR] [--pid-file F] ID   the container, waiting for start
+        create [--bundle DIR] [--pid-file F] [--console-socket S] ID   the container, waiting for start
         start ID                                  exec its command
-        run [--bundle DIR] [--pid-file F] [--detach] ID   create, start, and wait (exit: the container's)
+        run [--bundle DIR] [--pid-file F] [--console-socket S] [--detach] ID   create, start, and wait (exit: the container's)
+        exec [--process FILE] [--detach] [--pid-file F] [--console-socket S] [--tty] [--cwd D] [--env K=V]...
+             [--user UID[:GID]] ID [CMD...]       a process in the running container (exit: its own unless detached)
+        ps [--format table|json] ID [PS-OPTIONS]  its processes (table: the host's ps -ef lines of them)
+        pause ID | resume ID                      freeze and thaw its cgroup
         state ID                                  the spec's state JSON
         kill [--all] ID [SIGNAL]                  signal it (TERM unless given)
         delete [--force] ID                       remove it (--force: even when running)

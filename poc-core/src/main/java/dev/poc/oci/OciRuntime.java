@@ -6,6 +6,7 @@ import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
 import dev.poc.StartFailedException;
 import dev.poc.internal.Access;
+import dev.poc.launch.Console;
 import dev.poc.launch.Launcher;
 import dev.poc.launch.PidHandle;
 import dev.poc.launch.Release;
@@ -39,7 +40,7 @@ final class OciRuntime {
   }
 
   /** {@code create}: the container at the spec's "created" point; returns the init's pid. */
-  int create(String id, Path bundle, Path pidFile) throws IOException {
+  int create(String id, Path bundle, Path pidFile, Path consoleSocket) throws IOException {
     Path dir = state.dir(id);
     Path absBundle = bundle.toAbsolutePath().normalize();
     BundleConfig config = BundleConfig.read(id, absBundle);
@@ -57,7 +58,9 @@ final class OciRuntime {
         throw new IOException("mkfifo " + fifo + ": " + Errno.describe(Errno.last()));
       }
       try (ContainerRuntime runtime = runtime()) {
-        int pid = new Launcher(runtime).create(config.spec(), fifo);
+        Console console = consoleSocket == null ? null
+            : new Console(consoleSocket, config.consoleRows(), config.consoleCols());
+        int pid = new Launcher(runtime).create(config.spec(), fifo, console);
         Record r = new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
             config.annotations());
         try {
@@ -108,6 +111,35 @@ final class OciRuntime {
     Hooks.ofBundle(Path.of(r.bundle())).poststart(state.state(r).toString(), log);
   }
 
+  /** {@code pause}: freezes a running container. */
+  void pause(String id) throws IOException {
+    Record r = state.load(id);
+    String status = state.status(r);
+    if (!status.equals("running")) {
+      throw new InvalidSpecException("container '" + id + "' is " + status + ", not running: only a running container can pause");
+    }
+    ContainerFreezer.of(id, r.pid()).freeze();
+  }
+
+  /** {@code resume}: thaws a paused container. */
+  void resume(String id) throws IOException {
+    Record r = state.load(id);
+    String status = state.status(r);
+    if (!status.equals("paused")) {
+      throw new InvalidSpecException("container '" + id + "' is " + status + ", not paused: nothing to resume");
+    }
+    ContainerFreezer.of(id, r.pid()).thaw();
+  }
+
+  /** {@code ps}: the host pids of the container's processes. */
+  List<Integer> pids(String id) throws IOException {
+    Record r = state.load(id);
+    if (state.status(r).equals("stopped")) {
+      return List.of();
+    }
+    return ContainerProcesses.of(r.pid());
+  }
+
   ObjectNode state(String id) {
     return state.state(state.load(id));
   }
@@ -133,6 +165,9 @@ final class OciRuntime {
     try (init) {
       init.signal(signal);
     }
+    if (signal == 9) {
+      ContainerFreezer.thawIfFrozen(id, r.pid()); // a frozen process dies of SIGKILL only once thawed
+    }
   }
 
   /** {@code delete}: kills a created (or, with force, running) container and removes everything it had. */
@@ -150,8 +185,8 @@ final class OciRuntime {
     }
     Record r = found.get();
     String status = state.status(r);
-    if (status.equals("running") && !force) {
-      throw new InvalidSpecException("container '" + id + "' is running: stop it first (poc-oci kill " + id
+    if ((status.equals("running") || status.equals("paused")) && !force) {
+      throw new InvalidSpecException("container '" + id + "' is " + status + ": stop it first (poc-oci kill " + id
           + " KILL) or use delete --force");
     }
     try (ContainerRuntime runtime = runtime()) {
@@ -182,6 +217,7 @@ final class OciRuntime {
       try (init) {
         init.signal(9);
       }
+      ContainerFreezer.thawIfFrozen(r.id(), r.pid());
     });
     awaitGone(r);
     try (NameLock lock = NameLock.tryAcquire(r.id()).orElseThrow(() -> new NameInUseException(
@@ -218,7 +254,7 @@ final class OciRuntime {
     }
   }
 
-  private static void writePidFile(Path pidFile, int pid) throws IOException {
+  static void writePidFile(Path pidFile, int pid) throws IOException {
     Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
     Files.writeString(tmp, Integer.toString(pid));
     Files.move(tmp, pidFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -25,12 +25,12 @@ final class RunVerb {
     this.oci = oci;
   }
 
-  int run(String id, Path bundle, Path pidFile, boolean detach) throws IOException {
+  int run(String id, Path bundle, Path pidFile, Path consoleSocket, boolean detach) throws IOException {
     Reaping libc = detach ? null : LibraryLoader.create(Reaping.class).load("c");
     if (libc != null && libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
       throw new IOException("prctl(PR_SET_CHILD_SUBREAPER) failed: run needs it to read the container's exit");
     }
-    int pid = oci.create(id, bundle, pidFile);
+    int pid = oci.create(id, bundle, pidFile, consoleSocket);
     try {
       oci.start(id);
     } catch (IOException | RuntimeException e) {

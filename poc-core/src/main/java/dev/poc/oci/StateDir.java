@@ -88,12 +88,18 @@ final class StateDir {
     return out;
   }
 
-  /** The spec's status: created (the init waits for start), running, or stopped (the init is gone). */
+  /**
+   * The spec's status: created (the init waits for start), running, paused (its group is frozen),
+   * or stopped (the init is gone).
+   */
   String status(Record r) {
     if (!r.initAlive()) {
       return "stopped";
     }
-    return Files.exists(startFifo(r.id())) ? "created" : "running";
+    if (Files.exists(startFifo(r.id()))) {
+      return "created";
+    }
+    return ContainerFreezer.frozen(r.pid()) ? "paused" : "running";
   }
 
   /** The state document of the runtime spec. */

@@ -2,6 +2,7 @@ package dev.poc.storage;
 
 import dev.poc.ContainerSpec;
 import dev.poc.network.NetworkMembers;
+import dev.poc.network.dns.DnsAuthority;
 import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import java.io.IOException;
@@ -58,12 +59,14 @@ public final class EtcFiles {
     write(dir.resolve("hostname"), host + "\n");
     NetworkMembers members = ctx.fact(NetworkMembers.class);
     if (members != null && net != null && net.address().isPresent()) {
-      // a named network: its members' names are in hosts (rewritten as they come and go), and a
-      // name that is not one fails at once inside the container: no query leaves it
+      // a named network: its DNS responder on the gateway answers its members' names and refuses
+      // every other name (it forwards nothing); hosts also lists the members (rewritten as they
+      // come and go), for resolvers that read it first and for when no process of poc answers
       List<String> names = new ArrayList<>(List.of(host));
       names.addAll(ctx.spec().networkAliases());
       members.join(ctx.name(), net.address().get(), names, dir.resolve("hosts"));
-      write(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+      write(dir.resolve("resolv.conf"), "nameserver " + net.gateway().orElseThrow() + "\nsearch "
+          + DnsAuthority.DOMAIN + "\n");
     } else {
       write(dir.resolve("resolv.conf"), resolvConf());
     }

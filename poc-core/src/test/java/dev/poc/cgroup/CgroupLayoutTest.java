@@ -141,6 +141,16 @@ class CgroupLayoutTest {
   }
 
   @Test
+  void aFreezerGroupOnlyWhereNoUnifiedHierarchyCanFreeze() {
+    String withFreezer = V1_MOUNTINFO + "35 25 0:32 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n";
+    String cgroups = V1_CGROUPS + "freezer\t7\t1\t1\n";
+    assertThat(CgroupLayout.parse(withFreezer, cgroups, root -> "").v1())
+        .containsEntry("freezer", Path.of("/sys/fs/cgroup/freezer"));
+    assertThat(CgroupLayout.parse(HYBRID_MOUNTINFO, HYBRID_CGROUPS, root -> "hugetlb\n").v1())
+        .as("the hybrid's unified mount freezes").doesNotContainKey("freezer");
+  }
+
+  @Test
   void disabledControllersAreLeftOut() {
     String cgroups = V1_CGROUPS.replace("memory\t3\t90\t1", "memory\t3\t90\t0");
     CgroupLayout l = CgroupLayout.parse(V1_MOUNTINFO, cgroups, root -> "");

@@ -23,12 +23,18 @@ class FirewallTest {
     assertThat(n3.bridgeName()).isEqualTo("pocn3");
     assertThat(n3.bridgeSubnet()).isEqualTo("10.210.48.0/20");
     String script = Firewall.missing(Map.of(),
-        Firewall.wanted(n3, Optional.of("eth0"), Ipv4Subnet.parse(UserNetworks.POOL, "pool")));
+        Firewall.wanted(n3, Optional.of("eth0"), Ipv4Subnet.parse(UserNetworks.POOL, "pool"), settings));
     assertThat(script).isEqualTo(String.join("\n",
         "*filter",
+        ":POCN3-INPUT - [0:0]",
+        "-I INPUT 1 -j POCN3-INPUT",
+        "-A POCN3-INPUT -d 10.210.49.1/32 -i pocn3 -p udp -m udp --dport 53 -j ACCEPT",
+        "-A POCN3-INPUT -d 10.210.49.1/32 -i pocn3 -p tcp -m tcp --dport 53 -j ACCEPT",
         ":POCN3-FORWARD - [0:0]",
         "-I FORWARD 1 -j POCN3-FORWARD",
         "-A POCN3-FORWARD -d 10.210.0.0/16 -i pocn3 ! -o pocn3 -j DROP",
+        "-A POCN3-FORWARD -d 10.51.0.0/16 -i pocn3 -j DROP",
+        "-A POCN3-FORWARD -d 10.50.0.0/16 -i pocn3 -j DROP",
         "-A POCN3-FORWARD -i pocn3 -j ACCEPT",
         "-A POCN3-FORWARD -o pocn3 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
         "COMMIT",
@@ -46,6 +52,8 @@ class FirewallTest {
         "*filter",
         ":PX-FORWARD - [0:0]",
         "-I FORWARD 1 -j PX-FORWARD",
+        "-A PX-FORWARD -s 10.50.0.0/16 -d 10.210.0.0/16 -j DROP",
+        "-A PX-FORWARD -d 10.210.0.0/16 -i pxbr -j DROP",
         "-A PX-FORWARD -s 10.50.0.0/16 -j ACCEPT",
         "-A PX-FORWARD -d 10.50.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
         "-A PX-FORWARD -i pxbr -j ACCEPT",
@@ -63,9 +71,26 @@ class FirewallTest {
   void addsNothingWhenAllIsThere() {
     Map<String, List<String>> wanted = Firewall.wanted(settings, Optional.of("eth0"));
     String save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:PX-FORWARD - [0:0]\n"
-        + String.join("\n", wanted.get("filter").subList(1, 6)) + "\nCOMMIT\n*nat\n:PX-POSTROUTING - [0:0]\n"
+        + String.join("\n", wanted.get("filter").subList(1, 8)) + "\nCOMMIT\n*nat\n:PX-POSTROUTING - [0:0]\n"
         + String.join("\n", wanted.get("nat").subList(1, 4)) + "\nCOMMIT\n";
     assertThat(Firewall.missing(Firewall.parse(save), wanted)).isEmpty();
+  }
+
+  @Test
+  void dropsMissingFromAChainAnEarlierPocMadeGoBeforeItsAccepts() {
+    String save = "*filter\n:FORWARD ACCEPT [0:0]\n:PX-FORWARD - [0:0]\n-A FORWARD -j PX-FORWARD\n"
+        + "-A PX-FORWARD -s 10.50.0.0/16 -j ACCEPT\n"
+        + "-A PX-FORWARD -d 10.50.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        + "-A PX-FORWARD -i pxbr -j ACCEPT\n"
+        + "-A PX-FORWARD -o pxbr -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n"
+        + "*nat\n:PX-POSTROUTING - [0:0]\n-A POSTROUTING -j PX-POSTROUTING\n"
+        + "-A PX-POSTROUTING -s 10.51.0.0/16 ! -d 10.51.0.0/16 -j MASQUERADE\n"
+        + "-A PX-POSTROUTING -s 10.50.0.0/16 -o eth0 -j MASQUERADE\nCOMMIT\n";
+    assertThat(Firewall.missing(Firewall.parse(save), Firewall.wanted(settings, Optional.of("eth0"))))
+        .isEqualTo(String.join("\n", "*filter",
+            "-I PX-FORWARD 1 -s 10.50.0.0/16 -d 10.210.0.0/16 -j DROP",
+            "-I PX-FORWARD 1 -d 10.210.0.0/16 -i pxbr -j DROP",
+            "COMMIT", ""));
   }
 
   @Test
@@ -83,6 +108,16 @@ class FirewallTest {
     assertThat(new Firewall(settings).removal(Firewall.parse(save))).isEqualTo(String.join("\n",
         "*filter", "-D FORWARD -j PX-FORWARD", "-D FORWARD -i eth0 -j PX-FORWARD", "-F PX-FORWARD", "-X PX-FORWARD",
         "COMMIT", ""));
+  }
+
+  @Test
+  void pruneRemovesANamedNetworksInputChainToo() {
+    String save = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:PX-INPUT - [0:0]\n:PX-FORWARD - [0:0]\n"
+        + "-A INPUT -j PX-INPUT\n-A FORWARD -j PX-FORWARD\n"
+        + "-A PX-INPUT -d 10.51.1.1/32 -i pxbr -p udp -m udp --dport 53 -j ACCEPT\nCOMMIT\n";
+    assertThat(new Firewall(settings).removal(Firewall.parse(save))).isEqualTo(String.join("\n",
+        "*filter", "-D FORWARD -j PX-FORWARD", "-D INPUT -j PX-INPUT", "-F PX-FORWARD", "-X PX-FORWARD",
+        "-F PX-INPUT", "-X PX-INPUT", "COMMIT", ""));
   }
 
   @Test

@@ -84,7 +84,17 @@ class BundleConfigTest {
         .hasMessageContaining("hooks.createContainer");
     assertThatThrownBy(() -> read(config(CAPS.replace("\"permitted\": [\"CAP_CHOWN\", \"CAP_KILL\"]", "\"permitted\": []"), "\"cgroupsPath\": \"/x\"", "")))
         .hasMessageContaining("process.capabilities.permitted differs from bounding");
-    assertThatThrownBy(() -> read(config(CAPS + ", \"terminal\": true", "\"cgroupsPath\": \"/x\"", "")))
-        .hasMessageContaining("process.terminal");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"limit\": 10000000, \"swap\": 5000000}}", "")))
+        .hasMessageContaining("linux.resources.memory.swap is 5000000, which needs a memory limit at or below it");
+  }
+
+  @Test
+  void aTerminalAndItsSizeAndDockersSwapAreTaken() throws IOException {
+    BundleConfig c = read(config(CAPS + ", \"terminal\": true, \"consoleSize\": {\"height\": 30, \"width\": 100}",
+        "\"resources\": {\"memory\": {\"limit\": 33554432, \"swap\": 67108864}}", ""));
+    assertThat(c.spec().tty()).isTrue();
+    assertThat(c.consoleRows()).isEqualTo(30);
+    assertThat(c.consoleCols()).isEqualTo(100);
+    assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: poc gives the container no swap"));
   }
 }

@@ -113,8 +113,12 @@ class HarnessNetworkIT {
         ExecResult got = app.exec("wget", "-qO-", "http://db/index.html");
         assertThat(got.exitCode()).as(got.toString()).isZero();
         assertThat(got.stdout()).isEqualTo("hello from poc\n");
-        assertThat(app.exec("cat", "/etc/resolv.conf").stdout()).as("no query leaves a member")
-            .isEqualTo("nameserver 127.0.0.1\n");
+        assertThat(app.exec("cat", "/etc/resolv.conf").stdout()).as("the network's own responder, on its gateway")
+            .matches("nameserver 10\\.210\\.\\d+\\.1\nsearch poc\\.internal\n");
+        ExecResult asked = app.exec("nslookup", "db"); // a DNS query, which reads no hosts file
+        assertThat(asked.stdout()).as(asked.toString()).contains("Address: " + db.address());
+        ExecResult outside = app.exec("nslookup", "nosuch.invalid");
+        assertThat(outside.stdout() + outside.stderr()).as("never forwarded").contains("REFUSED");
       }
     }
     assertThat(runtime.networks().stream().map(dev.poc.NetworkInfo::name)).doesNotContain(name);
