@@ -451,6 +451,18 @@ class NetworkTest {
       assertReleased(name);
     }
 
+    try (ServerSocket onGateway = new ServerSocket()) { // a host service on the bridge's address only
+      String gateway = bridgeGateway();
+      String name = env.name(8);
+      try (Container first = env.container(env.name(8), Network.BRIDGE).command("sleep", "60").start()) { // makes the bridge
+        onGateway.bind(new InetSocketAddress(gateway, 0), 1);
+        assertThatThrownBy(() -> env.container(name, Network.BRIDGE).publish(onGateway.getLocalPort(), 80).command("true").start())
+            .isInstanceOf(StartFailedException.class).hasMessageContaining(gateway + ":" + onGateway.getLocalPort())
+            .hasMessageContaining("already listens");
+      }
+      assertReleased(name);
+    }
+
     String owner = env.name(8);
     try (Container c = env.container(owner, Network.BRIDGE).publish(0, 80).command("sleep", "60").start()) {
       int port = c.hostPort(80);

@@ -121,7 +121,7 @@ final class PortForwards {
               + host + ": container '" + owner + "' already publishes host port " + host
               + ": pick another host port, or 0 for a free one");
         }
-        requireNoListener(host, name, p.containerPort());
+        requireNoListener(host, name, p.containerPort(), gateway);
         taken.put(host, name);
         hostPorts.put(p.containerPort(), host);
         for (String dst : List.of(LOOPBACK, gateway)) {
@@ -308,17 +308,28 @@ final class PortForwards {
 
   /**
    * A DNAT rule would hide a host listener of the same port from local clients without a word, so
-   * a port that a host process has bound on 127.0.0.1 (or on every address) is refused.
+   * a port that a host process has bound on 127.0.0.1 or the gateway (or on every address; a
+   * named network's DNS responder, say) is refused.
    */
-  private static void requireNoListener(int host, String name, int containerPort) throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), host), 1);
-    } catch (BindException e) {
-      throw new StartFailedException("publishing port " + containerPort + " of '" + name + "' on 127.0.0.1:" + host
-          + ": a process of the host already listens on port " + host + " (" + e.getMessage()
-          + "): pick another host port, or 0 for a free one (ss -ltnp 'sport = :" + host + "' names it)");
+  private static void requireNoListener(int host, String name, int containerPort, String gateway) throws IOException {
+    for (String local : List.of(LOOPBACK, gateway)) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getByName(local), host), 1);
+      } catch (BindException e) {
+        if (!local.equals(LOOPBACK) && notAssigned(e)) {
+          continue; // a DEFAULT container's gateway is not on the host until its veth is made: nothing listens there
+        }
+        throw new StartFailedException("publishing port " + containerPort + " of '" + name + "' on " + local + ":" + host
+            + ": a process of the host already listens on port " + host + " (" + e.getMessage()
+            + "): pick another host port, or 0 for a free one (ss -ltnp 'sport = :" + host + "' names it)");
+      }
     }
+  }
+
+  /** EADDRNOTAVAIL: the address is not (yet) one of the host's. */
+  private static boolean notAssigned(BindException e) {
+    return String.valueOf(e.getMessage()).contains("assign");
   }
 
   private static String comment(String name) {
