@@ -277,13 +277,13 @@ public class PocContainer implements AutoCloseable {
         startedDependencies.add(d);
       }
     }
-    if (pocNetwork != null) {
-      pocNetwork.ensureCreated(runtime);
-    }
     boolean reusing = reuse && Reuse.enabled();
     if (reusing && pocNetwork != null) {
       throw new IllegalStateException("a reusable container cannot join a PocNetwork, which goes at the end of its"
           + " test: use withNetwork(Network.BRIDGE), or drop withReuse(true)");
+    }
+    if (pocNetwork != null) {
+      pocNetwork.ensureCreated(runtime);
     }
     ContainerRuntime target = reusing ? Reuse.runtime() : runtime;
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -310,11 +310,45 @@ public class PocContainer implements AutoCloseable {
     }
     ContainerSpec spec = b.build();
     HostReadiness.require(target.checks(spec), "container '" + name + "'");
-    Container c = target.start(spec);
+    Container c;
+    try {
+      c = target.start(spec);
+    } catch (dev.poc.NameInUseException e) {
+      if (!reusing) {
+        throw e;
+      }
+      return useTheOneAnotherRunStarts(target, spec, e);
+    }
     container = c;
     follow(name);
     awaitReady(true);
     return this;
+  }
+
+  /**
+   * Another JVM started the same reusable container a moment ago (it holds the name, its state is
+   * not written yet): waits until it shows up running, and uses it.
+   */
+  private PocContainer useTheOneAnotherRunStarts(ContainerRuntime target, ContainerSpec spec, RuntimeException clash) {
+    String hash = spec.labels().get(Reuse.LABEL);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<dev.poc.RunInfo> found = Reuse.find(target, hash);
+      if (found.isPresent()) {
+        reusedName = found.get().name();
+        container = null;
+        follow(reusedName);
+        awaitReady(false);
+        return this;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw clash;
   }
 
   /**
