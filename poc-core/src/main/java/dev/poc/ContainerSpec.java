@@ -86,7 +86,7 @@ public abstract class ContainerSpec extends ProcessSpec {
    */
   public abstract List<String> networkAliases();
 
-  /** TCP ports published on the host's 127.0.0.1. */
+  /** TCP ports published on the host's 127.0.0.1 (see {@link Builder#publish(int, int)}). */
   public abstract List<PortMapping> ports();
 
   /**
@@ -304,7 +304,12 @@ public abstract class ContainerSpec extends ProcessSpec {
       return shmBytes(Sizes.parseMemory(size));
     }
 
-    /** Publishes container TCP port {@code containerPort} on {@code 127.0.0.1:hostPort}. */
+    /**
+     * Publishes container TCP port {@code containerPort} on {@code 127.0.0.1:hostPort} and on the
+     * host's own address on the container's network (kernel DNAT rules, so they hold for a
+     * detached container after its starter exits, and go when it is released). A host port that
+     * another container publishes, or that a host process listens on, fails the start naming it.
+     */
     public Builder publish(int hostPort, int containerPort) {
       addPorts(PortMapping.of(hostPort, containerPort));
       return this;

@@ -32,6 +32,12 @@ public abstract class RunInfo {
     return false;
   }
 
+  /** Its labels ({@link ContainerSpec#labels()}), as recorded when it started. */
+  public abstract java.util.Map<String, String> labels();
+
+  /** Its published ports: container port to host port on 127.0.0.1 ({@link Container#hostPort(int)}). */
+  public abstract java.util.Map<Integer, Integer> hostPorts();
+
   /** How long it has run. */
   public Duration uptime() {
     return Duration.between(started(), Instant.now());

@@ -177,6 +177,11 @@ public final class Launcher {
       if (net != null && net.address().isPresent()) {
         state.put("address", net.address().get());
       }
+      if (net != null && !net.hostPorts().isEmpty()) { // what another process (a reusing harness, ps) reads back
+        Map<String, Object> ports = new LinkedHashMap<>();
+        net.hostPorts().forEach((container, host) -> ports.put(String.valueOf(container), host));
+        state.put("ports", ports);
+      }
       RunState.write(runDir, state);
       if (startFifo != null) {
         conn.close();

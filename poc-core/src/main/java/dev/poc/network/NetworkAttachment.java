@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One container's network on the host: its netns name and, for DEFAULT and BRIDGE, its lease,
- * veth pair and port relays. {@link #close} releases them all, each step on its own: the relays
- * and the netns name at once, the veth and then the lease through the runtime's
+ * veth pair and published ports ({@link PortForwards}). {@link #close} releases them all, each step
+ * on its own: the port rules and the netns name at once, the veth and then the lease through the runtime's
  * {@link VethReaper}, off the caller's path.
  */
 public final class NetworkAttachment implements Attachment {
@@ -34,7 +34,8 @@ public final class NetworkAttachment implements Attachment {
   private final VethReaper reaper;
   /** The start's rtnetlink socket (null with only loopback): makes the veth, deletes it, then closes. */
   private final Rtnetlink nl;
-  private final List<PortRelay> relays = new ArrayList<>();
+  /** Whether it publishes ports: its DNAT rules go before its address does. */
+  private volatile boolean published;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean vethCreated;
   /** The host veth's interface index, once known: what the reaper deletes it by. */
@@ -65,13 +66,19 @@ public final class NetworkAttachment implements Attachment {
     return "poc:" + container;
   }
 
-  /** Opens a relay per mapping; returns container port to host port. */
-  Map<Integer, Integer> publish(List<PortMapping> ports) {
-    Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
-    for (PortMapping p : ports) {
-      PortRelay relay = PortRelay.open(name, p.hostPort(), addressing.address(), p.containerPort());
-      relays.add(relay);
-      hostPorts.put(p.containerPort(), relay.hostPort());
+  /**
+   * Publishes {@code ports} on 127.0.0.1 and the gateway through {@code forwards}; a bridge's
+   * container can use them at once, a DEFAULT one once its host veth is made (see {@link #onCreated}).
+   * Returns container port to host port.
+   */
+  Map<Integer, Integer> publish(PortForwards forwards, List<PortMapping> ports, String bridgeName) throws IOException {
+    if (ports.isEmpty()) {
+      return Map.of();
+    }
+    published = true; // from here on, close removes whatever add managed to install
+    Map<Integer, Integer> hostPorts = forwards.add(name, addressing.address(), addressing.gateway(), ports);
+    if (mode != Network.DEFAULT) {
+      PortForwards.allowLocalnet(bridgeName);
     }
     return hostPorts;
   }
@@ -101,6 +108,9 @@ public final class NetworkAttachment implements Attachment {
           + e.getMessage() + why, e);
     }
     vethCreated = true;
+    if (published && mode == Network.DEFAULT) {
+      PortForwards.allowLocalnet(hostIf); // its published ports' packets leave through it from 127.0.0.1
+    }
     int index = nl.link(hostIf).orElseThrow(() -> new IOException("veth " + hostIf + " vanished")).index();
     vethIndex = index;
     nl.setAlias(index, alias(name));
@@ -139,7 +149,13 @@ public final class NetworkAttachment implements Attachment {
       return;
     }
     long t0 = System.nanoTime();
-    relays.forEach(PortRelay::close);
+    if (published) {
+      try {
+        PortForwards.remove(name, dev.poc.host.Tool.searchDirs());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("removing the published ports of '{}' failed: {}", name, e.toString());
+      }
+    }
     // The name first: with it gone and the container's processes gone, the kernel frees the
     // namespace, and the veth with it, even if this JVM dies before the reaper gets to it.
     if (netnsBound) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * namespace of its own gets it named {@code netns_NAME}; DEFAULT and BRIDGE containers also get
  * an address leased from the runtime's {@link NetworkSettings}, a veth pair made over rtnetlink
  * (the peer born in the container's namespace under its final name), poc's iptables chains, and
- * relays for their published ports. Everything is released when the container ends, and by
+ * DNAT rules for their published ports ({@link PortForwards}). Everything is released when the container ends, and by
  * {@link #reclaim} after a crash: the interface and netns names follow from the container's
  * name, and its lease is the one that names its run directory as owner.
  */
@@ -42,6 +42,7 @@ public final class NetworkSetup implements HostSetup {
   private final NetworkSettings settings;
   private final Path leaseDir;
   private final Firewall firewall;
+  private final PortForwards forwards;
   private final AddressAllocator defaultPool;
   private final AddressAllocator bridgePool;
   private final AddressAllocator.Janitor janitor = new LeftoverJanitor();
@@ -74,6 +75,7 @@ public final class NetworkSetup implements HostSetup {
     this.leaseDir = leaseDir;
     this.members = members;
     this.firewall = isolatedPool == null ? new Firewall(settings) : new Firewall(settings, isolatedPool, neighbour);
+    this.forwards = new PortForwards(settings);
     this.defaultPool = new AddressAllocator(leaseDir, Subnets.defaultPool(settings));
     this.bridgePool = new AddressAllocator(leaseDir, Subnets.bridgePool(settings));
   }
@@ -119,13 +121,13 @@ public final class NetworkSetup implements HostSetup {
     NetworkAttachment.Addressing a = addressing(mode, subnet, lease.slot(), bridgeIndex);
     NetworkAttachment attachment = new NetworkAttachment(ctx.name(), mode, a, pool, lease, nl, reaper);
     try {
-      Map<Integer, Integer> hostPorts = attachment.publish(spec.ports());
+      Map<Integer, Integer> hostPorts = attachment.publish(forwards, spec.ports(), settings.bridgeName());
       ctx.publish(NetworkFacts.class, new NetworkFacts(a.address(), a.gateway(), hostPorts));
       ctx.plan().network(InterfaceNames.peerVeth(ctx.name()), a.address(), a.prefix(), a.gateway());
       if (members != null) {
         ctx.publish(NetworkMembers.class, members); // the /etc files join it (EtcFiles)
       }
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       attachment.close();
       throw e;
     }
@@ -234,6 +236,7 @@ public final class NetworkSetup implements HostSetup {
       Bridge.prune(nl, settings);
     }
     firewall.prune();
+    forwards.prune();
     defaultPool.removeIfUnused(); // their lease files too: nothing of these settings is left
     bridgePool.removeIfUnused();
   }
@@ -257,8 +260,12 @@ public final class NetworkSetup implements HostSetup {
     }
   }
 
-  /** Deletes {@code name}'s host veth (only if poc made it) and netns name; the caller holds the name. */
+  /**
+   * Deletes {@code name}'s published-port rules, host veth (only if poc made it) and netns name;
+   * the caller holds the name.
+   */
   public static void removeLeftovers(String name) throws IOException {
+    PortForwards.remove(name, dev.poc.host.Tool.searchDirs());
     String hostIf = InterfaceNames.hostVeth(name);
     try (Rtnetlink nl = Rtnetlink.open()) {
       Optional<Rtnetlink.Link> link = nl.link(hostIf);

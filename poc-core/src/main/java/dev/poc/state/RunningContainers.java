@@ -109,6 +109,12 @@ public final class RunningContainers {
     if (s.get("address") instanceof String a) {
       b.address(a);
     }
+    if (s.get("labels") instanceof Map<?, ?> labels) {
+      labels.forEach((k, v) -> b.putLabels(String.valueOf(k), String.valueOf(v)));
+    }
+    if (s.get("ports") instanceof Map<?, ?> ports) {
+      ports.forEach((k, v) -> b.putHostPorts(Integer.parseInt(String.valueOf(k)), ((Number) v).intValue()));
+    }
     return b.build();
   }
 

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:", "  sudo ./poc run net-disabled test0 bash",
         "  sudo ./poc run --host-rootfs --memory 512M --publish 8080:80 net-bridge web busybox httpd -f -p 80",
         "  sudo ./poc run --detach --host-rootfs net-disabled bg sleep 1000   # then: poc ps, poc exec bg sh, poc stop bg",
+        "  sudo ./poc run -d --host-rootfs -p 8080:80 net-bridge web busybox httpd -f -p 80  # 127.0.0.1:8080 until poc rm web",
         "  sudo ./poc run --image redis:7 net-bridge cache                       # pulled on first use",
         "  sudo ./poc run -d --host-rootfs --network app --alias db store sleep 1000  # after: poc network create app"})
 final class RunCommand implements Callable<Integer> {
@@ -88,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
   private String pids;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
-      description = "Publish a container TCP port on 127.0.0.1 (HOST 0 or omitted: any free port).")
+      description = "Publish a container TCP port on 127.0.0.1 and on the host's address on its network (HOST 0 or omitted: any free port); with --detach too.")
   private List<String> publish = new ArrayList<>();
 
   @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind a host path into the container.")
@@ -142,11 +143,6 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     splitWords();
-    if (detach && !publish.isEmpty()) {
-      throw Errors.usage(spec.commandLine(), "--publish cannot go with --detach: this poc process relays the published"
-          + " ports and --detach ends it. Drop --detach (run it in another terminal, or in the background with &), or"
-          + " drop --publish and reach the container at its address: poc ps shows it, e.g. wget -qO- http://ADDRESS:PORT/");
-    }
     if (command.isEmpty() && (rootfs == null || rootfs.image == null)) {
       throw Errors.usage(spec.commandLine(), "no command given: write it after NAME (e.g. poc run net-disabled " + name
           + " sh), or run an image's own with --image IMAGE");
@@ -190,11 +186,11 @@ final class RunCommand implements Callable<Integer> {
       b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(options.tty());
     }
     Container c = start(b);
+    announcePickedPorts(c, ports);
     if (detach) {
-      System.out.println(c.name());
+      System.out.println(c.name()); // its published ports stay (kernel rules) until poc stop or poc rm
       return 0;
     }
-    announcePickedPorts(c, ports);
     int code = ContainerEnd.await(c);
     if (remove && rootfs == null) {
       poc.runtime().remove(name, false); // --rm: its disk goes with it (host and directory roots leave nothing)

@@ -54,7 +54,7 @@ public final class HttpWait implements WaitStrategy {
   private int status(PocContainer c, int p) throws IOException {
     Integer published = c.publishedPort(p);
     String base = published != null ? "http://" + c.host() + ":" + published
-        : c.container().address().map(a -> "http://" + a + ":" + p).orElse(null);
+        : c.addressIfAny().map(a -> "http://" + a + ":" + p).orElse(null);
     if (base == null) { // loopback only: ask from inside
       ExecResult r = c.exec("wget", "-S", "-q", "-O", "/dev/null", "http://127.0.0.1:" + p + path);
       Matcher m = STATUS.matcher(r.stderr());

@@ -50,6 +50,10 @@ public class PocContainer implements AutoCloseable {
   private Consumer<ContainerSpec.Builder> customizer = b -> {};
 
   private volatile Container container;
+  private boolean reuse;
+  /** A reusable container's runtime and name (found running, or started here); null otherwise. */
+  private volatile ContainerRuntime reusedOn;
+  private volatile String reusedName;
   private final List<Consumer<OutputFrame>> logConsumers = new ArrayList<>();
   private final List<PocContainer> dependencies = new ArrayList<>();
   private final List<PocContainer> startedDependencies = new ArrayList<>();
@@ -226,6 +230,10 @@ public class PocContainer implements AutoCloseable {
 
   /** Copies {@code containerPath} (a file or a tree) out to {@code hostPath} (Testcontainers' copyFileFromContainer). */
   public void copyFileFromContainer(String containerPath, Path hostPath) {
+    if (foundName() != null) {
+      reusedOn.copyFromContainer(foundName(), containerPath, hostPath);
+      return;
+    }
     running().copyFromContainer(containerPath, hostPath);
   }
 
@@ -235,6 +243,20 @@ public class PocContainer implements AutoCloseable {
    */
   public PocContainer dependsOn(PocContainer... others) {
     dependencies.addAll(List.of(others));
+    return this;
+  }
+
+  /**
+   * Keeps it running after the test and reuses it in later runs (Testcontainers' withReuse): only
+   * when the user enabled reuse too, with the system property {@code poc.reuse.enable=true} or
+   * {@code POC_REUSE_ENABLE=true}; otherwise this does nothing. A reusable container runs detached
+   * on the runtime of the user's settings ({@code poc.stateRoot} or {@code POC_STATE_ROOT}, else
+   * {@code /var/lib/poc_container}), labelled {@code poc.reuse.hash} with the hash of its spec; a
+   * start with the same spec uses the running one, a changed spec starts another. {@link #stop()}
+   * leaves it running: {@code poc stop NAME} or {@code poc rm -f NAME} ends it.
+   */
+  public PocContainer withReuse(boolean reuse) {
+    this.reuse = reuse;
     return this;
   }
 
@@ -255,35 +277,107 @@ public class PocContainer implements AutoCloseable {
         startedDependencies.add(d);
       }
     }
+    boolean reusing = reuse && Reuse.enabled();
+    if (reusing && pocNetwork != null) {
+      throw new IllegalStateException("a reusable container cannot join a PocNetwork, which goes at the end of its"
+          + " test: use withNetwork(Network.BRIDGE), or drop withReuse(true)");
+    }
     if (pocNetwork != null) {
       pocNetwork.ensureCreated(runtime);
     }
+    ContainerRuntime target = reusing ? Reuse.runtime() : runtime;
     String name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    ContainerSpec.Builder b = runtime.container().name(name).command(new ArrayList<>(command)).rootfs(rootfs).network(network)
+    ContainerSpec.Builder b = target.container().name(name).command(new ArrayList<>(command)).rootfs(rootfs).network(network)
         .addAllNetworkAliases(networkAliases)
         .putAllEnv(env).addAllMounts(binds).stopTimeout(stopTimeout)
         .stdin(Stdio.DISCARD).stdout(Stdio.LOG).stderr(Stdio.LOG);
     exposedPorts.forEach(b::publish);
     customizer.accept(b);
+    if (reusing) {
+      String hash = Reuse.hash(b.name(namePrefix + "-reuse").detached(true).build());
+      name = namePrefix + "-" + hash.substring(0, 12);
+      b.name(name).putLabels(Reuse.LABEL, hash);
+      reusedOn = target;
+      Optional<dev.poc.RunInfo> found = Reuse.find(target, hash);
+      if (found.isPresent()) {
+        reusedName = found.get().name();
+        container = null;
+        follow(reusedName);
+        awaitReady(false);
+        return this;
+      }
+      reusedName = name;
+    }
     ContainerSpec spec = b.build();
-    HostReadiness.require(runtime.checks(spec), "container '" + name + "'");
-    Container c = runtime.start(spec);
+    HostReadiness.require(target.checks(spec), "container '" + name + "'");
+    Container c;
+    try {
+      c = target.start(spec);
+    } catch (dev.poc.NameInUseException e) {
+      if (!reusing) {
+        throw e;
+      }
+      return useTheOneAnotherRunStarts(target, spec, e);
+    }
+    container = c;
+    follow(name);
+    awaitReady(true);
+    return this;
+  }
+
+  /**
+   * Another JVM started the same reusable container a moment ago (it holds the name, its state is
+   * not written yet): waits until it shows up running, and uses it.
+   */
+  private PocContainer useTheOneAnotherRunStarts(ContainerRuntime target, ContainerSpec spec, RuntimeException clash) {
+    String hash = spec.labels().get(Reuse.LABEL);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<dev.poc.RunInfo> found = Reuse.find(target, hash);
+      if (found.isPresent()) {
+        reusedName = found.get().name();
+        container = null;
+        follow(reusedName);
+        awaitReady(false);
+        return this;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw clash;
+  }
+
+  /**
+   * Keeps and forwards its output: from the container started here, or from the log of the
+   * reusable one found running.
+   */
+  private void follow(String name) {
     LogBuffer buffer = new LogBuffer(forwardLogs ? "[" + name + "] " : null);
     logs = buffer;
     List<Consumer<OutputFrame>> consumers = List.copyOf(logConsumers);
-    follower = c.followOutput(frame -> {
+    Consumer<OutputFrame> all = frame -> {
       buffer.accept(frame);
       consumers.forEach(consumer -> consumer.accept(frame));
-    });
+    };
+    follower = container != null ? container.followOutput(all) : reusedOn.followOutput(name, 0, all);
     follower.whenComplete((exit, failure) -> buffer.finish());
-    container = c;
+  }
+
+  /** Waits for its strategy; a container started here that never gets ready is stopped. */
+  private void awaitReady(boolean startedHere) {
     try {
       (startupTimeout != null ? waitStrategy.withTimeout(startupTimeout) : waitStrategy).waitUntilReady(this);
     } catch (RuntimeException | Error e) {
+      if (startedHere && reusedName != null) {
+        reusedOn.stop(reusedName, stopTimeout); // a reusable container that never got ready is no use later
+      }
       stop();
       throw e;
     }
-    return this;
   }
 
   /** Starts it on a runtime of its own process-wide state root (outside {@link PocTest} classes). */
@@ -291,12 +385,16 @@ public class PocContainer implements AutoCloseable {
     return start(StandaloneRuntime.get());
   }
 
-  /** Its name (prefix and random suffix); known once started. */
+  /** Its name (prefix and random suffix; a reusable one's: prefix and spec hash); known once started. */
   public String name() {
-    return running().name();
+    String reused = foundName();
+    return reused != null ? reused : running().name();
   }
 
-  /** The underlying container. */
+  /**
+   * The underlying container; not for a reusable container that an earlier run started (use this
+   * class's own methods, or the runtime's by-name ones, for that).
+   */
   public Container container() {
     return running();
   }
@@ -304,13 +402,40 @@ public class PocContainer implements AutoCloseable {
   /** Whether its command runs. */
   public boolean isRunning() {
     Container c = container;
-    return c != null && c.isRunning();
+    if (c != null) {
+      return c.isRunning();
+    }
+    return foundName() != null && reusedInfo().isPresent();
   }
 
   /** Its IPv4 address on its network (BRIDGE or DEFAULT). */
   public String address() {
-    return running().address().orElseThrow(() -> new IllegalStateException("container '" + name()
+    return addressIfAny().orElseThrow(() -> new IllegalStateException("container '" + name()
         + "' has no address: its network is " + network.cliName() + "; use .withNetwork(Network.BRIDGE)"));
+  }
+
+  Optional<String> addressIfAny() {
+    return foundName() != null ? requireReused().address() : running().address();
+  }
+
+  /** The host pid of its init. */
+  int pid() {
+    return foundName() != null ? requireReused().pid() : running().pid();
+  }
+
+  /** A reusable container's name when an earlier run started it (no {@link Container} here), else null. */
+  private String foundName() {
+    return container == null ? reusedName : null;
+  }
+
+  private Optional<dev.poc.RunInfo> reusedInfo() {
+    String n = reusedName;
+    return reusedOn.runs().stream().filter(r -> r.name().equals(n)).findFirst();
+  }
+
+  private dev.poc.RunInfo requireReused() {
+    return reusedInfo().orElseThrow(() -> new IllegalStateException("the reused container '" + reusedName
+        + "' no longer runs under " + reusedOn.stateRoot()));
   }
 
   /** The host to reach published ports on. */
@@ -337,7 +462,7 @@ public class PocContainer implements AutoCloseable {
       return null;
     }
     try {
-      return running().hostPort(containerPort);
+      return foundName() != null ? requireReused().hostPorts().get(containerPort) : running().hostPort(containerPort);
     } catch (InvalidSpecException e) {
       return null;
     }
@@ -345,7 +470,8 @@ public class PocContainer implements AutoCloseable {
 
   /** Runs {@code command} inside and waits for it (Testcontainers' execInContainer). */
   public ExecResult exec(String... command) {
-    try (ContainerProcess p = running().exec(command)) {
+    try (ContainerProcess p = foundName() != null ? reusedOn.exec(foundName(), dev.poc.ExecSpec.of(command))
+        : running().exec(command)) {
       CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.stderr()));
       byte[] out = readAll(p.stdout());
       int code = p.waitFor();
@@ -382,7 +508,8 @@ public class PocContainer implements AutoCloseable {
   /** The lines it has printed so far; every line, once it has ended. */
   public List<String> logLines() {
     Container c = container;
-    if (c != null && follower != null && !c.isRunning()) {
+    boolean ended = c != null ? !c.isRunning() : foundName() != null && !isRunning();
+    if (ended) {
       awaitFollower(); // it has ended: its log is complete, and the follower reads to its end
     }
     return logs.lines();
@@ -390,13 +517,24 @@ public class PocContainer implements AutoCloseable {
 
   String exitDescription() {
     Container c = container;
-    return c == null ? "never started" : c.isRunning() ? "still running" : c.exitStatus().toString();
+    if (c == null) {
+      return foundName() == null ? "never started" : isRunning() ? "still running" : "ended (a reused container)";
+    }
+    return c.isRunning() ? "still running" : c.exitStatus().toString();
   }
 
-  /** Stops and removes it (SIGTERM, then SIGKILL after the stop timeout); a no-op when it is not running. */
+  /**
+   * Stops and removes it (SIGTERM, then SIGKILL after the stop timeout); a no-op when it is not
+   * running. A reusable container is left running (see {@link #withReuse(boolean)}): this only
+   * lets go of it.
+   */
   public synchronized void stop() {
     Container c = container;
-    if (c != null) {
+    if (reusedName != null) {
+      follower.cancel(true); // it keeps running, and its log keeps growing; this object stops reading it
+      container = null;
+      reusedName = null;
+    } else if (c != null) {
       c.stop(stopTimeout);
       awaitFollower(); // the log is complete once the container has ended: every line is in
       c.close();
@@ -413,7 +551,7 @@ public class PocContainer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-      System.err.println("poc: following the output of " + container.name() + " failed: " + e.getCause());
+      System.err.println("poc: following the output of " + name() + " failed: " + e.getCause());
     }
   }
 

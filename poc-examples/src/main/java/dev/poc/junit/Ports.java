@@ -13,7 +13,7 @@ final class Ports {
   private Ports() {}
 
   static boolean isListening(PocContainer c, int port) throws IOException {
-    int pid = c.container().pid();
+    int pid = c.pid();
     if (!listensInside(Path.of("/proc/" + pid + "/net/tcp"), port) && !listensInside(Path.of("/proc/" + pid + "/net/tcp6"), port)) {
       return false;
     }

@@ -64,8 +64,6 @@ class CliIT {
     assertUsage(cli.run("run", "--host-rootfs", "--memory", "1K", "net-disabled", name, "true"), "below 4M");
     assertUsage(cli.run("run", "--host-rootfs", "--rootfs", "/", "net-disabled", name, "true"), "mutually exclusive");
     assertUsage(cli.run("exec", name), "Missing required parameter", "Example: sudo ./poc exec test0 ps aux");
-    assertUsage(cli.run("run", "--detach", "--publish", "8080:80", "net-bridge", name, "true"),
-        "--publish cannot go with --detach", "Drop --detach", "poc ps shows it");
     assertUsage(cli.run("run", "--host-rootfs", "--publish", "8080:80", "net-disabled", name, "true"),
         "--publish needs a network and net-disabled has none: write net-bridge (or net-default) instead of net-disabled");
     assertUsage(cli.run("stats"), "Missing required parameter", "Example: sudo ./poc stats test0");

@@ -1,6 +1,7 @@
 package dev.poc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,7 +136,37 @@ class NetworkCliIT {
     }
   }
 
-  /** GET, retried while httpd is not listening yet (the relay then closes the connection). */
+  @Test
+  @Order(4)
+  void aDetachedContainersPublishedPortAnswersAfterTheCliExitedAndGoesWithRm() throws Exception {
+    String bg = Cli.name("pub");
+    String other = Cli.name("pub");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Cli.Result started = cli.run("run", "-d", "--host-rootfs", "--publish", port + ":8080", "net-bridge", bg, "sh", "-c",
+        "mkdir -p /tmp/www && echo detached > /tmp/www/index.html && exec busybox httpd -f -p 8080 -h /tmp/www");
+    assertThat(started.code()).as(started.toString()).isZero(); // cli.run waited: the poc process has exited
+    assertThat(started.out()).isEqualTo(bg + "\n");
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      assertThat(get(http, "http://127.0.0.1:" + port + "/index.html")).isEqualTo("detached\n");
+      assertThat(get(http, "http://" + bridgeNet() + "1.1:" + port + "/index.html")).as("on the bridge's address")
+          .isEqualTo("detached\n");
+      Cli.Result clash = cli.run("run", "-d", "--host-rootfs", "--publish", port + ":80", "net-bridge", other, "true");
+      assertThat(clash.code()).as(clash.toString()).isEqualTo(125);
+      assertThat(clash.err()).contains("127.0.0.1:" + port, "container '" + bg + "' already publishes host port " + port);
+      assertThat(HostObjects.run("iptables-save")).contains("poc-port:" + bg).doesNotContain("poc-port:" + other);
+    } finally {
+      Cli.Result rm = cli.run("rm", "--force", bg);
+      assertThat(rm.code()).as(rm.toString()).isZero();
+    }
+    assertThat(HostObjects.run("iptables-save")).as("its DNAT rules, after rm").doesNotContain("poc-port:" + bg);
+    assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
+  }
+
+  /** GET, retried while httpd is not listening yet (the connection is then refused). */
   private static String get(HttpClient http, String url) throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

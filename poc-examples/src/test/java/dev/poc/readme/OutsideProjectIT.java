@@ -24,9 +24,53 @@ class OutsideProjectIT {
   private static final String VERSION = System.getProperty("poc.version", "0.1.0-SNAPSHOT");
   private static final Path ROOT = Path.of(System.getProperty("poc.root", "..")).toAbsolutePath().normalize();
 
+  /**
+   * Versions older than poc's own that a Spring Boot 3 project's BOM (Jackson) or its own
+   * dependencyManagement (Guava) pins, as a user's build would: they win over poc-core's, and poc
+   * must still work on them. All in the machine's Maven cache: the test is offline.
+   */
+  private static final String PINS = """
+      <dependencyManagement>
+        <dependencies>
+          <dependency><groupId>com.google.guava</groupId><artifactId>guava</artifactId><version>32.1.3-jre</version></dependency>
+          <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>2.17.2</version></dependency>
+          <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-core</artifactId><version>2.17.2</version></dependency>
+          <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-annotations</artifactId><version>2.17.2</version></dependency>
+        </dependencies>
+      </dependencyManagement>
+      """;
+
   @Test
   void aProjectWithOnlyTheReadmesSnippetRunsAHarnessTestAndGetsNoCliOrLoggingBinding(@TempDir Path tmp) throws Exception {
     Path repo = Files.createDirectories(tmp.resolve("repo"));
+    Path settings = installPoc(tmp, repo);
+    Path project = outsideProject(tmp.resolve("outside"), "");
+    Result run = mvn(project, repo, settings, "test");
+    assertThat(run.code).as(run.out).isZero();
+    assertThat(run.out).contains("Tests run: 1, Failures: 0, Errors: 0, Skipped: 0");
+    Result tree = mvn(project, repo, settings, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree");
+    assertThat(tree.code).as(tree.out).isZero();
+    assertThat(tree.out).contains("dev.poc:poc-examples:jar:" + VERSION, "dev.poc:poc-core:jar:" + VERSION,
+        "org.junit.jupiter:junit-jupiter-api");
+    assertThat(tree.out).doesNotContain("picocli", "slf4j-simple", "logback-classic", "slf4j-reload4j", "log4j-slf4j");
+  }
+
+  @Test
+  void aProjectThatPinsOlderGuavaAndJacksonAsSpringBootDoesStillRunsAHarnessTest(@TempDir Path tmp) throws Exception {
+    Path repo = Files.createDirectories(tmp.resolve("repo"));
+    Path settings = installPoc(tmp, repo);
+    Path project = outsideProject(tmp.resolve("pinned"), PINS);
+    Result tree = mvn(project, repo, settings, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree");
+    assertThat(tree.code).as(tree.out).isZero();
+    assertThat(tree.out).as("the project's pins win").contains("com.google.guava:guava:jar:32.1.3-jre",
+        "com.fasterxml.jackson.core:jackson-databind:jar:2.17.2", "com.fasterxml.jackson.core:jackson-core:jar:2.17.2");
+    Result run = mvn(project, repo, settings, "test");
+    assertThat(run.code).as(run.out).isZero();
+    assertThat(run.out).contains("Tests run: 1, Failures: 0, Errors: 0, Skipped: 0");
+  }
+
+  /** Installs poc's parent pom, poc-core and poc-examples into {@code repo}; returns the settings to build with. */
+  private static Path installPoc(Path tmp, Path repo) throws Exception {
     // Released plugins and libraries come from the machine's Maven cache, read as a file:// mirror.
     Path settings = Files.writeString(tmp.resolve("settings.xml"), "<settings><mirrors><mirror><id>machine-cache</id>"
         + "<mirrorOf>*</mirrorOf><url>" + Path.of(System.getProperty("user.home"), ".m2", "repository").toUri()
@@ -36,9 +80,16 @@ class OutsideProjectIT {
         ROOT.resolve("poc-core/pom.xml"));
     install(tmp, repo, settings, ROOT.resolve("poc-examples/target/poc-examples-" + VERSION + ".jar"),
         ROOT.resolve("poc-examples/pom.xml"));
+    return settings;
+  }
 
-    Path project = Files.createDirectories(tmp.resolve("outside"));
-    Files.writeString(project.resolve("pom.xml"), pom(readmeDependency()));
+  /**
+   * A project in {@code dir} with the README's snippet and {@code management} (a
+   * dependencyManagement section, or nothing), and one harness test class; returns {@code dir}.
+   */
+  private static Path outsideProject(Path dir, String management) throws IOException {
+    Path project = Files.createDirectories(dir);
+    Files.writeString(project.resolve("pom.xml"), pom(readmeDependency(), management));
     Path test = Files.createDirectories(project.resolve("src/test/java/org/example"));
     Files.writeString(test.resolve("OutsideTest.java"), """
         package org.example;
@@ -62,14 +113,7 @@ class OutsideProjectIT {
           }
         }
         """);
-    Result run = mvn(project, repo, settings, "test");
-    assertThat(run.code).as(run.out).isZero();
-    assertThat(run.out).contains("Tests run: 1, Failures: 0, Errors: 0, Skipped: 0");
-    Result tree = mvn(project, repo, settings, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree");
-    assertThat(tree.code).as(tree.out).isZero();
-    assertThat(tree.out).contains("dev.poc:poc-examples:jar:" + VERSION, "dev.poc:poc-core:jar:" + VERSION,
-        "org.junit.jupiter:junit-jupiter-api");
-    assertThat(tree.out).doesNotContain("picocli", "slf4j-simple", "logback-classic", "slf4j-reload4j", "log4j-slf4j");
+    return project;
   }
 
   /** The README's Maven snippet for the harness, as a user copies it. */
@@ -80,7 +124,7 @@ class OutsideProjectIT {
     return m.group(1);
   }
 
-  private static String pom(String dependency) {
+  private static String pom(String dependency, String management) {
     return """
         <project xmlns="http://maven.apache.org/POM/4.0.0">
           <modelVersion>4.0.0</modelVersion>
@@ -91,6 +135,7 @@ class OutsideProjectIT {
             <maven.compiler.release>17</maven.compiler.release>
             <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
           </properties>
+          %s
           <dependencies>
             %s
             <dependency>
@@ -107,7 +152,7 @@ class OutsideProjectIT {
             </plugins>
           </build>
         </project>
-        """.formatted(dependency);
+        """.formatted(management, dependency);
   }
 
   private static void install(Path tmp, Path repo, Path settings, Path file, Path pom, String... extra) throws Exception {
