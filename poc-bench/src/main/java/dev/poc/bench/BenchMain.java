@@ -67,7 +67,7 @@ public final class BenchMain implements Callable<Integer> {
       Harness harness = new Harness(warmup, iterations, pauseMillis, variants, log);
       for (Scenario s : List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(fillerMiB),
           new ConcurrencyScenario(), new MemoryScenario(), new SeccompScenario(), new ImageScenario(),
-          new CliScenario())) {
+          new CliScenario(), new RootlessScenario())) {
         if (scenarios.contains(s.number())) {
           log.println("scenario " + s.number() + " ...");
           String section = s.run(env, harness).render();

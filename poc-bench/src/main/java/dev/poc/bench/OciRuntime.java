@@ -36,6 +36,11 @@ final class OciRuntime {
    * {@code unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh} — a private mount
    * namespace (unshare makes its mounts private) in which crun sees cgroup v1 only.
    */
+  /** {@link #hybridWrapper()} on a hybrid host, else nothing. */
+  static List<String> hybridWrapperIfNeeded() throws IOException {
+    return CgroupLayout.isHybrid() ? hybridWrapper() : List.of();
+  }
+
   static List<String> hybridWrapper() {
     return List.of("unshare", "-m", "sh", "-c", "umount " + CgroupLayout.UNIFIED + " && exec \"$@\"", "sh");
   }
