@@ -165,6 +165,21 @@ public final class InitPlan implements HelperPlan {
   }
 
   /**
+   * OCI's process, for poc-oci: the command's effective, permitted, inheritable and ambient
+   * capability sets (bit masks, within the bounding set of {@link #capabilities}) kept for any uid,
+   * no_new_privs only when {@code noNewPrivileges}, and its umask (negative: inherited). Without
+   * this call poc's own rules hold: a root command gets the bounding set, another uid nothing, and
+   * no_new_privs always.
+   */
+  public InitPlan ociProcess(long effective, long permitted, long inheritable, long ambient, boolean noNewPrivileges,
+      int umask) {
+    put("ocicaps", Long.toUnsignedString(effective), Long.toUnsignedString(permitted),
+        Long.toUnsignedString(inheritable), Long.toUnsignedString(ambient));
+    put("nnp", noNewPrivileges ? "1" : "0");
+    return umask >= 0 ? put("umask", Integer.toOctalString(umask)) : this;
+  }
+
+  /**
    * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
    * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
    * as it is.

@@ -87,6 +87,7 @@ public final class BundleConfig {
     private java.util.OptionalInt oomScoreAdj = java.util.OptionalInt.empty();
     private Path rootPath;
     private boolean rootReadOnly;
+    private OciProcess process;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -125,7 +126,7 @@ public final class BundleConfig {
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps)));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process)));
       return new BundleConfig(b.build(), annotations, notes);
     }
 
@@ -154,13 +155,17 @@ public final class BundleConfig {
       b.cwd(text(p, "cwd", "/"));
       JsonNode user = p.path("user");
       known(user, "process.user", "uid", "gid", "umask", "additionalGids", "username");
-      if (user.has("umask")) {
-        throw refuse("process.user.umask", "is not supported yet: drop it");
+      int umask = -1;
+      if (user.has("umask") && !user.get("umask").isNull()) {
+        umask = user.get("umask").asInt(-1);
+        if (!user.get("umask").canConvertToInt() || umask < 0 || umask > 0777) {
+          throw refuse("process.user.umask", "is " + user.get("umask") + ": give a number from 0 to 511 (0777)");
+        }
       }
       int uid = user.path("uid").asInt(0);
       b.uid(uid).gid(user.path("gid").asInt(0));
       user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
-      capabilities(p.path("capabilities"), uid);
+      process = capabilities(p.path("capabilities"), p.path("noNewPrivileges").asBoolean(false), umask);
       int i = 0;
       for (JsonNode r : p.path("rlimits")) {
         String at = "process.rlimits[" + i++ + "]";
@@ -181,9 +186,6 @@ public final class BundleConfig {
         }
         oomScoreAdj = java.util.OptionalInt.of(adj);
       }
-      if (!p.path("noNewPrivileges").asBoolean(true)) {
-        notes.add("process.noNewPrivileges is false, but poc always sets no_new_privs");
-      }
       for (String f : List.of("apparmorProfile", "selinuxLabel", "consoleSize", "commandLine")) {
         if (p.has(f)) {
           throw refuse("process." + f, "is not supported yet: drop it");
@@ -192,33 +194,20 @@ public final class BundleConfig {
     }
 
     /**
-     * poc gives a root command one capability set (bounding = effective = permitted); OCI has
-     * five. Taken when those three agree; inheritable adds nothing to a root command; ambient is
-     * refused for another user, whom poc gives no capabilities.
+     * The bounding set becomes the spec's capabilities (poc-init's bounding set); the other four go
+     * to poc-init as they are, for any uid ({@link OciProcess}). Absent: none at all.
      */
-    private void capabilities(JsonNode caps, int uid) {
-      if (caps.isMissingNode()) {
-        b.capDrop(Capability.values());
-        return;
-      }
+    private OciProcess capabilities(JsonNode caps, boolean noNewPrivileges, int umask) {
       known(caps, "process.capabilities", "bounding", "effective", "permitted", "inheritable", "ambient");
       Set<Capability> bounding = capSet(caps, "bounding");
-      for (String set : List.of("effective", "permitted")) {
-        if (!capSet(caps, set).equals(bounding)) {
-          throw refuse("process.capabilities." + set, "differs from bounding: poc gives a root command one set, "
-              + "so make bounding, effective and permitted the same");
-        }
-      }
-      if (!bounding.containsAll(capSet(caps, "inheritable"))) {
-        throw refuse("process.capabilities.inheritable", "has capabilities outside bounding");
-      }
-      if (uid != 0 && !capSet(caps, "ambient").isEmpty()) {
-        throw refuse("process.capabilities.ambient", "is not supported for a user other than root yet: drop it");
-      }
       Set<Capability> drop = EnumSet.allOf(Capability.class);
       drop.removeAll(bounding);
-      b.capAdd(bounding.toArray(Capability[]::new));
+      if (!bounding.isEmpty()) {
+        b.capAdd(bounding.toArray(Capability[]::new));
+      }
       b.capDrop(drop.toArray(Capability[]::new));
+      return new OciProcess(Capability.mask(capSet(caps, "effective")), Capability.mask(capSet(caps, "permitted")),
+          Capability.mask(capSet(caps, "inheritable")), Capability.mask(capSet(caps, "ambient")), noNewPrivileges, umask);
     }
 
     private Set<Capability> capSet(JsonNode caps, String name) {
@@ -383,11 +372,45 @@ public final class BundleConfig {
           b.bind(source, dest, options.contains("ro"));
           continue;
         }
+        if (type.equals("tmpfs")) {
+          tmpfs(at, dest, options);
+          continue;
+        }
         throw refuse(at, "is a " + type + " mount at " + dest + ", which poc does not support yet "
-            + "(it supports bind mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
+            + "(it supports bind and tmpfs mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
       }
       if (!namespaces.contains(Namespace.MOUNT)) {
         throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
+      }
+    }
+
+    /**
+     * A tmpfs (containerd's /run, say): its size, mode, inode count and owner go to tmpfs as they
+     * are; poc-init always mounts it nosuid,nodev; what it does not apply (noexec, the atime
+     * options) is noted; ro is refused.
+     */
+    private void tmpfs(String at, String dest, List<String> options) {
+      List<String> data = new ArrayList<>();
+      List<String> notApplied = new ArrayList<>();
+      for (String o : options) {
+        if (o.matches("(size|mode|nr_inodes|nr_blocks|uid|gid)=[0-9a-zA-Z%]+")) {
+          data.add(o);
+        } else if (o.equals("ro")) {
+          throw refuse(at + ".options", "has 'ro', which poc does not support for a tmpfs yet: drop it");
+        } else if (!Set.of("nosuid", "nodev", "rw", "tmpfs").contains(o)) {
+          if (!Set.of("noexec", "exec", "strictatime", "relatime", "noatime", "nodiratime", "rprivate", "private").contains(o)) {
+            throw refuse(at + ".options", "has '" + o + "', which poc does not support for a tmpfs yet: drop it");
+          }
+          notApplied.add(o);
+        }
+      }
+      if (!notApplied.isEmpty()) {
+        notes.add(at + ": the tmpfs at " + dest + " is nosuid,nodev; " + String.join(",", notApplied) + " not applied");
+      }
+      try {
+        b.putTmpfs(dest, String.join(",", data));
+      } catch (InvalidSpecException e) {
+        throw refuse(at + ".destination", "'" + dest + "': " + e.getMessage());
       }
     }
 

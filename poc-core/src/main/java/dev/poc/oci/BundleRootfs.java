@@ -12,19 +12,22 @@ import java.util.Map;
  * A bundle's {@code root.path}, bound onto itself and pivoted into, read-only when {@code
  * root.readonly} says so. The engine owns the directory (Docker's overlay, containerd's snapshot),
  * so nothing is left to undo. It also carries the bundle's namespaced sysctls into the helper's
- * plan and returns the {@link InitHostSteps} as its attachment: the strategy that prepares last.
+ * plan, with the process's capability sets, no_new_privs and umask ({@link OciProcess}), and
+ * returns the {@link InitHostSteps} as its attachment: the strategy that prepares last.
  */
 final class BundleRootfs implements RootfsStrategy {
   private final Path path;
   private final boolean readOnly;
   private final Map<String, String> sysctls;
   private final InitHostSteps steps;
+  private final OciProcess process;
 
-  BundleRootfs(Path path, boolean readOnly, Map<String, String> sysctls, InitHostSteps steps) {
+  BundleRootfs(Path path, boolean readOnly, Map<String, String> sysctls, InitHostSteps steps, OciProcess process) {
     this.path = path;
     this.readOnly = readOnly;
     this.sysctls = Map.copyOf(sysctls);
     this.steps = steps;
+    this.process = process;
   }
 
   @Override
@@ -34,6 +37,7 @@ final class BundleRootfs implements RootfsStrategy {
     }
     ctx.plan().rootBind(path, path, readOnly ? "ro,nodev" : "nodev");
     sysctls.forEach(ctx.plan()::sysctl);
+    process.addTo(ctx.plan());
     return steps; // rootfs prepares last: the other host steps (cgroups) are done when these run
   }
 

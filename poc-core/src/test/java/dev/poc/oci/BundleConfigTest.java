@@ -68,6 +68,15 @@ class BundleConfigTest {
   }
 
   @Test
+  void mapsATmpfsWithItsSizeAndModeAndNotesWhatItDoesNotApply() throws IOException {
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}", "\"source\": \"proc\"}, "
+        + "{\"destination\": \"/run\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+        + "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]}"));
+    assertThat(c.spec().tmpfs()).containsExactly(java.util.Map.entry("/run", "mode=755,size=65536k"));
+    assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("mounts[1]").contains("strictatime not applied"));
+  }
+
+  @Test
   void anUnknownFieldIsRefusedByItsPath() {
     assertThatThrownBy(() -> read(config(CAPS + ", \"frob\": 1", "\"cgroupsPath\": \"/x\"", "")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("process.frob is not a field poc knows");
@@ -82,8 +91,11 @@ class BundleConfigTest {
     assertThatThrownBy(() -> read(config(CAPS, "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}",
         ", \"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]}")))
         .hasMessageContaining("hooks.createContainer");
-    assertThatThrownBy(() -> read(config(CAPS.replace("\"permitted\": [\"CAP_CHOWN\", \"CAP_KILL\"]", "\"permitted\": []"), "\"cgroupsPath\": \"/x\"", "")))
-        .hasMessageContaining("process.capabilities.permitted differs from bounding");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"uid\": 0,", "\"uid\": 0, \"umask\": 1000,")))
+        .hasMessageContaining("process.user.umask is 1000");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}",
+        "\"source\": \"proc\"}, {\"destination\": \"/run\", \"type\": \"tmpfs\", \"options\": [\"ro\"]}")))
+        .hasMessageContaining("mounts[1].options has 'ro'");
     assertThatThrownBy(() -> read(config(CAPS + ", \"terminal\": true", "\"cgroupsPath\": \"/x\"", "")))
         .hasMessageContaining("process.terminal");
   }
