@@ -140,6 +140,10 @@ static struct {
   int oci_caps; uint64_t cap_eff, cap_perm, cap_inh, cap_amb;
   int nnp_off;                             /* OCI noNewPrivileges false */
   int umask;                               /* -1: inherited */
+  /* OCI's linux section (poc-oci only): maskedPaths and readonlyPaths in place of poc's own lists,
+     and the root's propagation once pivoted (MS_SHARED, MS_SLAVE, ... | MS_REC; 0: private) */
+  int oci_masks; const char *mask[64]; int nmask; const char *rdonly[64]; int nrdonly;
+  unsigned long rootprop;
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -236,6 +240,10 @@ static void read_plan(int fd) {
     }
     else if (!strcmp(k, "nnp")) plan.nnp_off = !atoi(v[0]);
     else if (!strcmp(k, "umask")) plan.umask = (int)strtol(v[0], NULL, 8);
+    else if (!strcmp(k, "ocimasks")) plan.oci_masks = 1;
+    else if (!strcmp(k, "mask") && plan.nmask < 64) plan.mask[plan.nmask++] = v[0];
+    else if (!strcmp(k, "rdonly") && plan.nrdonly < 64) plan.rdonly[plan.nrdonly++] = v[0];
+    else if (!strcmp(k, "rootprop")) plan.rootprop = strtoul(v[0], NULL, 10);
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
@@ -463,7 +471,31 @@ static int setup_dev(int rootfd) {
 }
 
 /* What in /proc and /sys would let the container see or poke the host: masked or read-only. */
+/* OCI's lists: a file masked by /dev/null, a directory by an empty read-only tmpfs (missing: skipped). */
+static void mask_oci_paths(int rootfd, int nullfd) {
+  char t[64];
+  struct stat st;
+  for (int i = 0; i < plan.nmask; i++) {
+    int fd = open_in_root(rootfd, plan.mask[i], O_PATH);
+    if (fd < 0) continue;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      fdpath(t, sizeof t, fd);
+      if (mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask (linux.maskedPaths)", plan.mask[i]);
+    } else {
+      attach_tree(nullfd, "", fd, "", "mask (linux.maskedPaths)", plan.mask[i]);
+    }
+    close(fd);
+  }
+  for (int i = 0; i < plan.nrdonly; i++) {
+    int fd = open_in_root(rootfd, plan.rdonly[i], O_PATH);
+    if (fd < 0) continue;
+    attach_tree(fd, "", fd, "ro,nosuid,nodev,noexec", "read-only (linux.readonlyPaths)", plan.rdonly[i]);
+    close(fd);
+  }
+}
+
 static void mask_proc_sys(int rootfd, int nullfd) {
+  if (plan.oci_masks) { mask_oci_paths(rootfd, nullfd); return; }
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
     "proc/sched_debug", "proc/timer_stats", "proc/kallsyms", "proc/kmsg", NULL };
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
@@ -566,6 +598,7 @@ static void build_root(void) {
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
   if (umount2(".", MNT_DETACH) < 0) die("detach old root", "/");
   if (chdir("/") < 0) die("chdir", "/");
+  if (plan.rootprop && mount(NULL, "/", NULL, plan.rootprop, NULL) < 0) die("propagation (linux.rootfsPropagation)", "/");
 }
 
 static void iface_up(int sock, const char *name) {

@@ -180,6 +180,23 @@ public final class InitPlan implements HelperPlan {
   }
 
   /**
+   * OCI's {@code maskedPaths} and {@code readonlyPaths} (absolute, inside the root), in place of
+   * poc's own lists: a masked file gets /dev/null bound over it, a masked directory an empty
+   * read-only tmpfs; a missing path is skipped.
+   */
+  public InitPlan ociMasks(java.util.List<String> masked, java.util.List<String> readOnly) {
+    put("ocimasks", "1");
+    masked.forEach(p -> put("mask", rel(p)));
+    readOnly.forEach(p -> put("rdonly", rel(p)));
+    return this;
+  }
+
+  /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */
+  public InitPlan rootPropagation(long mountFlags) {
+    return put("rootprop", Long.toString(mountFlags));
+  }
+
+  /**
    * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
    * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
    * as it is.

@@ -88,6 +88,7 @@ public final class BundleConfig {
     private Path rootPath;
     private boolean rootReadOnly;
     private OciProcess process;
+    private OciLinux linux;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -126,7 +127,7 @@ public final class BundleConfig {
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process)));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux)));
       return new BundleConfig(b.build(), annotations, notes);
     }
 
@@ -237,22 +238,42 @@ public final class BundleConfig {
           "devices", "uidMappings", "gidMappings", "sysctl", "rootfsPropagation", "mountLabel", "intelRdt",
           "personality", "timeOffsets");
       Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+      Map<Namespace, Path> joins = new LinkedHashMap<>();
       int i = 0;
       for (JsonNode ns : l.path("namespaces")) {
         String at = "linux.namespaces[" + i++ + "]";
         known(ns, at, "type", "path");
-        if (ns.has("path")) {
-          throw refuse(at + ".path", "(joining an existing namespace) is not supported yet: drop it");
-        }
         String type = ns.path("type").asText();
-        switch (type) {
-          case "pid" -> namespaces.add(Namespace.PID);
-          case "network" -> namespaces.add(Namespace.NET);
-          case "ipc" -> namespaces.add(Namespace.IPC);
-          case "uts" -> namespaces.add(Namespace.UTS);
-          case "mount" -> namespaces.add(Namespace.MOUNT);
-          case "cgroup" -> notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
+        Namespace kind = switch (type) {
+          case "pid" -> Namespace.PID;
+          case "network" -> Namespace.NET;
+          case "ipc" -> Namespace.IPC;
+          case "uts" -> Namespace.UTS;
+          case "mount" -> Namespace.MOUNT;
+          case "cgroup" -> null;
+          case "user" -> throw refuse(at + ".type", "is 'user': poc runs containers in the host's user namespace "
+              + "(no uid/gid mappings yet); drop it and linux.uidMappings/gidMappings");
           default -> throw refuse(at + ".type", "is '" + type + "', which poc does not support yet");
+        };
+        String path = text(ns, "path", "");
+        if (kind == null) {
+          notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
+          if (!path.isEmpty()) {
+            throw refuse(at + ".path", "joins a cgroup namespace, which poc does not support yet: drop the path");
+          }
+          continue;
+        }
+        namespaces.add(kind);
+        if (!path.isEmpty()) {
+          if (kind == Namespace.MOUNT) {
+            throw refuse(at + ".path", "joins a mount namespace, which poc cannot: it builds the root filesystem "
+                + "in a new one; drop the path");
+          }
+          if (!Path.of(path).isAbsolute() || !Files.exists(Path.of(path))) {
+            throw refuse(at + ".path", "is '" + path + "', which is not an existing absolute path "
+                + "(give a namespace file such as /proc/PID/ns/" + (kind == Namespace.NET ? "net" : type) + ")");
+          }
+          joins.put(kind, Path.of(path));
         }
       }
       resources(l.path("resources"));
@@ -264,23 +285,60 @@ public final class BundleConfig {
       if (l.has("cgroupsPath")) {
         notes.add("linux.cgroupsPath '" + l.get("cgroupsPath").asText() + "' is not used: poc puts the container in poc/" + id);
       }
+      java.util.Optional<List<String>> masked = java.util.Optional.empty();
+      List<String> readOnly = List.of();
       if (l.has("maskedPaths") || l.has("readonlyPaths")) {
-        notes.add("linux.maskedPaths and readonlyPaths: poc masks its own fixed list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
+        masked = java.util.Optional.of(absolutePaths(l.path("maskedPaths"), "linux.maskedPaths"));
+        readOnly = absolutePaths(l.path("readonlyPaths"), "linux.readonlyPaths");
+      } else {
+        notes.add("linux.maskedPaths and readonlyPaths are absent: poc masks its own list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
       }
       if (l.path("devices").size() > 0) {
-        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, tty)");
+        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, "
+            + "tty, ptys) and its device cgroup allows only those; drop it (and Docker's --device)");
       }
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
-      for (String f : List.of("uidMappings", "gidMappings", "mountLabel", "intelRdt", "personality", "timeOffsets")) {
+      for (String f : List.of("uidMappings", "gidMappings")) {
+        if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
+          throw refuse("linux." + f, "is not supported yet: poc runs containers in the host's user namespace; "
+              + "drop the mappings (and the user namespace)");
+        }
+      }
+      for (String f : List.of("mountLabel", "intelRdt", "personality", "timeOffsets")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      String propagation = l.path("rootfsPropagation").asText("");
-      if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
-        throw refuse("linux.rootfsPropagation", "is '" + propagation + "': poc makes every mount private");
-      }
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")));
       return namespaces;
+    }
+
+    /** rootfsPropagation as mount(2) flags: 0 (poc's default, every mount private) for private and rprivate. */
+    private long propagation(String value) {
+      final long rec = 0x4000;
+      return switch (value) {
+        case "", "private", "rprivate" -> 0;
+        case "shared" -> 0x100000L;
+        case "rshared" -> 0x100000L | rec;
+        case "slave" -> 0x80000L;
+        case "rslave" -> 0x80000L | rec;
+        case "unbindable" -> 0x20000L;
+        case "runbindable" -> 0x20000L | rec;
+        default -> throw refuse("linux.rootfsPropagation", "is '" + value
+            + "': give shared, slave, private or unbindable, each with an optional leading r");
+      };
+    }
+
+    private List<String> absolutePaths(JsonNode list, String at) {
+      List<String> out = new ArrayList<>();
+      for (JsonNode p : list) {
+        String path = p.asText();
+        if (!path.startsWith("/") || path.contains("/../") || path.endsWith("/..")) {
+          throw refuse(at, "has '" + path + "': give absolute paths inside the container, without '..'");
+        }
+        out.add(path);
+      }
+      return out;
     }
 
     private void resources(JsonNode r) {

@@ -77,6 +77,23 @@ class BundleConfigTest {
   }
 
   @Test
+  void joinsANamespaceByPathButNeverAMountNamespace() throws IOException {
+    String joinNet = "{\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}";
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("{\"type\": \"network\"}", joinNet));
+    assertThat(c.spec().namespaces()).contains(Namespace.NET);
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
+        .replace("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}")))
+        .hasMessageContaining("linux.namespaces[1].path joins a mount namespace");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
+        .replace("{\"type\": \"network\"}", "{\"type\": \"network\", \"path\": \"/no/such/ns\"}")))
+        .hasMessageContaining("linux.namespaces[2].path is '/no/such/ns'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"rootfsPropagation\": \"sideways\"", "")))
+        .hasMessageContaining("linux.rootfsPropagation is 'sideways'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"maskedPaths\": [\"proc/kcore\"]", "")))
+        .hasMessageContaining("linux.maskedPaths has 'proc/kcore'");
+  }
+
+  @Test
   void anUnknownFieldIsRefusedByItsPath() {
     assertThatThrownBy(() -> read(config(CAPS + ", \"frob\": 1", "\"cgroupsPath\": \"/x\"", "")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("process.frob is not a field poc knows");
