@@ -189,7 +189,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
   if (!strcmp(k, "net") || !strcmp(k, "ocicaps")) return 4;
   if (!strcmp(k, "log")) return 3;
-  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom")) return 2;
+  if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "propagate")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -591,6 +591,15 @@ static void build_root(void) {
   int nullfd = own_filesystems(rootfd);
   for (int i = 0; i < plan.nops; i++)
     if (!builds_root(&plan.ops[i])) do_op(&plan.ops[i], &rootfd, &root);
+  for (int i = 0; i < plan.nops; i++) /* propagate PATH FLAGS (OCI): once the mount is there */
+    if (!strcmp(plan.ops[i].key, "propagate")) {
+      int fd = open_in_root(rootfd, plan.ops[i].v[0], O_PATH);
+      char t[64];
+      if (fd < 0) die("propagation of", plan.ops[i].v[0]);
+      fdpath(t, sizeof t, fd);
+      if (mount(NULL, t, NULL, strtoul(plan.ops[i].v[1], NULL, 10), NULL) < 0) die("propagation of", plan.ops[i].v[0]);
+      close(fd);
+    }
   mask_proc_sys(rootfd, nullfd);
   close(nullfd);
   close(rootfd);

@@ -191,6 +191,14 @@ public final class InitPlan implements HelperPlan {
     return this;
   }
 
+  /**
+   * The propagation of the mount at {@code inside} (a bind or tmpfs of the plan): mount(2) flags
+   * (MS_SHARED, MS_SLAVE, ... with MS_REC), applied once every mount is made.
+   */
+  public InitPlan propagation(String inside, long mountFlags) {
+    return put("propagate", rel(inside), Long.toString(mountFlags));
+  }
+
   /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */
   public InitPlan rootPropagation(long mountFlags) {
     return put("rootprop", Long.toString(mountFlags));

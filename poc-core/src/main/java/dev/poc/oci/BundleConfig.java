@@ -33,6 +33,14 @@ public final class BundleConfig {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The mounts poc makes itself in every container: type and destination. */
+  /** A mount's propagation option as mount(2) flags (MS_REC 0x4000; private is poc's default). */
+  private static final Map<String, Long> PROPAGATION = Map.of("private", 0L, "rprivate", 0L,
+      "shared", 0x100000L, "rshared", 0x104000L, "slave", 0x80000L, "rslave", 0x84000L,
+      "unbindable", 0x20000L, "runbindable", 0x24000L);
+
+  private static final Set<String> ATIME = Set.of("atime", "noatime", "strictatime", "relatime", "norelatime",
+      "nostrictatime", "diratime", "nodiratime");
+
   private static final Map<String, String> OWN_MOUNTS = Map.of(
       "/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts", "/dev/shm", "tmpfs",
       "/dev/mqueue", "mqueue", "/sys", "sysfs");
@@ -40,11 +48,18 @@ public final class BundleConfig {
   private final ContainerSpec spec;
   private final JsonNode annotations;
   private final List<String> notes;
+  private final List<OciLinux.Mount> mounts;
 
-  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes) {
+  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, List<OciLinux.Mount> mounts) {
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
+    this.mounts = List.copyOf(mounts);
+  }
+
+  /** The bundle's binds and tmpfs mounts in config.json's order, as the spec's root plans them. */
+  List<OciLinux.Mount> mounts() {
+    return mounts;
   }
 
   /** The spec to start. */
@@ -89,6 +104,7 @@ public final class BundleConfig {
     private boolean rootReadOnly;
     private OciProcess process;
     private OciLinux linux;
+    private final List<OciLinux.Mount> ociMounts = new ArrayList<>();
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -127,8 +143,8 @@ public final class BundleConfig {
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux)));
-      return new BundleConfig(b.build(), annotations, notes);
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts))));
+      return new BundleConfig(b.build(), annotations, notes, ociMounts);
     }
 
     private void process(JsonNode p) {
@@ -309,7 +325,7 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")));
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of());
       return namespaces;
     }
 
@@ -415,19 +431,7 @@ public final class BundleConfig {
           continue;
         }
         if (bind) {
-          Path source = Path.of(need(m, "source").asText());
-          if (!source.isAbsolute()) {
-            source = bundle.resolve(source);
-          }
-          for (String o : options) {
-            if (!Set.of("bind", "rbind", "ro", "rw", "rprivate", "private", "nosuid", "nodev", "noexec").contains(o)) {
-              throw refuse(at + ".options", "has '" + o + "', which poc does not support for a bind yet");
-            }
-          }
-          if (options.contains("nosuid") || options.contains("nodev") || options.contains("noexec")) {
-            notes.add(at + ": binds are made nosuid,nodev by poc; noexec is not applied yet");
-          }
-          b.bind(source, dest, options.contains("ro"));
+          bind(at, m, dest, options);
           continue;
         }
         if (type.equals("tmpfs")) {
@@ -443,6 +447,40 @@ public final class BundleConfig {
     }
 
     /**
+     * A bind (always recursive, as poc-init attaches the whole tree): ro, nosuid, nodev and noexec
+     * applied; a propagation option applied to it once mounted; the atime options and a tmpfs's
+     * data options, which a bind ignores, noted.
+     */
+    private void bind(String at, JsonNode m, String dest, List<String> options) {
+      Path source = Path.of(need(m, "source").asText());
+      if (!source.isAbsolute()) {
+        source = bundle.resolve(source);
+      }
+      if (!Files.exists(source)) {
+        throw refuse(at + ".source", "is " + source + ", which does not exist: create it or fix the path");
+      }
+      List<String> flags = new ArrayList<>();
+      List<String> ignored = new ArrayList<>();
+      long propagation = 0;
+      for (String o : options) {
+        if (Set.of("ro", "nosuid", "nodev", "noexec").contains(o)) {
+          flags.add(o);
+        } else if (PROPAGATION.containsKey(o)) {
+          propagation = PROPAGATION.get(o);
+        } else if (ATIME.contains(o) || o.matches("(size|mode|nr_inodes|uid|gid)=[0-9a-zA-Z%]+")) {
+          ignored.add(o);
+        } else if (!Set.of("bind", "rbind", "rw", "suid", "dev", "exec").contains(o)) {
+          throw refuse(at + ".options", "has '" + o + "', which poc does not support for a bind yet: drop it");
+        }
+      }
+      if (!ignored.isEmpty()) {
+        notes.add(at + ": the bind at " + dest + " ignores " + String.join(",", ignored));
+      }
+      checkDestination(at, dest);
+      ociMounts.add(new OciLinux.Mount(true, source, dest, String.join(",", flags), propagation));
+    }
+
+    /**
      * A tmpfs (containerd's /run, say): its size, mode, inode count and owner go to tmpfs as they
      * are; poc-init always mounts it nosuid,nodev; what it does not apply (noexec, the atime
      * options) is noted; ro is refused.
@@ -450,13 +488,16 @@ public final class BundleConfig {
     private void tmpfs(String at, String dest, List<String> options) {
       List<String> data = new ArrayList<>();
       List<String> notApplied = new ArrayList<>();
+      long propagation = 0;
       for (String o : options) {
         if (o.matches("(size|mode|nr_inodes|nr_blocks|uid|gid)=[0-9a-zA-Z%]+")) {
           data.add(o);
         } else if (o.equals("ro")) {
           throw refuse(at + ".options", "has 'ro', which poc does not support for a tmpfs yet: drop it");
+        } else if (PROPAGATION.containsKey(o)) {
+          propagation = PROPAGATION.get(o);
         } else if (!Set.of("nosuid", "nodev", "rw", "tmpfs").contains(o)) {
-          if (!Set.of("noexec", "exec", "strictatime", "relatime", "noatime", "nodiratime", "rprivate", "private").contains(o)) {
+          if (!ATIME.contains(o) && !Set.of("noexec", "exec").contains(o)) {
             throw refuse(at + ".options", "has '" + o + "', which poc does not support for a tmpfs yet: drop it");
           }
           notApplied.add(o);
@@ -465,8 +506,14 @@ public final class BundleConfig {
       if (!notApplied.isEmpty()) {
         notes.add(at + ": the tmpfs at " + dest + " is nosuid,nodev; " + String.join(",", notApplied) + " not applied");
       }
+      checkDestination(at, dest);
+      ociMounts.add(new OciLinux.Mount(false, null, dest, String.join(",", data), propagation));
+    }
+
+    /** poc's rules for a mount's destination (absolute, no "..", not under /proc, /sys or /dev). */
+    private void checkDestination(String at, String dest) {
       try {
-        b.putTmpfs(dest, String.join(",", data));
+        dev.poc.BindMount.of(Path.of("/"), dest, false);
       } catch (InvalidSpecException e) {
         throw refuse(at + ".destination", "'" + dest + "': " + e.getMessage());
       }

@@ -54,11 +54,7 @@ class BundleConfigTest {
     assertThat(s.hostname()).isEqualTo("box");
     assertThat(s.capabilities()).containsExactlyInAnyOrder(Capability.KILL, Capability.CHOWN);
     assertThat(s.namespaces()).isEqualTo(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.NET));
-    assertThat(s.mounts()).singleElement().satisfies(m -> {
-      assertThat(m.source()).isEqualTo(Path.of("/srv"));
-      assertThat(m.destination()).isEqualTo("/data");
-      assertThat(m.readOnly()).isTrue();
-    });
+    assertThat(c.mounts()).containsExactly(new OciLinux.Mount(true, Path.of("/srv"), "/data", "ro", 0));
     assertThat(s.resources().memoryBytes()).hasValue(64L << 20);
     assertThat(s.resources().cpus()).hasValue(0.5);
     assertThat(s.resources().pids()).hasValue(64);
@@ -72,8 +68,19 @@ class BundleConfigTest {
     BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}", "\"source\": \"proc\"}, "
         + "{\"destination\": \"/run\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
         + "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]}"));
-    assertThat(c.spec().tmpfs()).containsExactly(java.util.Map.entry("/run", "mode=755,size=65536k"));
+    assertThat(c.mounts()).startsWith(new OciLinux.Mount(false, null, "/run", "mode=755,size=65536k", 0));
     assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("mounts[1]").contains("strictatime not applied"));
+  }
+
+  @Test
+  void keepsTheConfigsMountOrderWithEachMountsPropagation() throws IOException {
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}", "\"source\": \"proc\"}, "
+        + "{\"destination\": \"/tmp/s\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"shared\"]}, "
+        + "{\"destination\": \"/mnt/e\", \"source\": \"/etc\", \"options\": [\"rbind\", \"rslave\", \"nosuid\", \"size=1k\"]}"));
+    assertThat(c.mounts()).containsExactly(new OciLinux.Mount(false, null, "/tmp/s", "", 0x100000L),
+        new OciLinux.Mount(true, Path.of("/etc"), "/mnt/e", "nosuid", 0x84000L),
+        new OciLinux.Mount(true, Path.of("/srv"), "/data", "ro", 0));
+    assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("mounts[2]: the bind at /mnt/e ignores size=1k"));
   }
 
   @Test
