@@ -470,7 +470,6 @@ static int setup_dev(int rootfd) {
   return nullfd;
 }
 
-/* What in /proc and /sys would let the container see or poke the host: masked or read-only. */
 /* OCI's lists: a file masked by /dev/null, a directory by an empty read-only tmpfs (missing: skipped). */
 static void mask_oci_paths(int rootfd, int nullfd) {
   char t[64];
@@ -494,6 +493,8 @@ static void mask_oci_paths(int rootfd, int nullfd) {
   }
 }
 
+/* What in /proc and /sys would let the container see or poke the host: masked or read-only (poc's
+ * own lists, or the config's). */
 static void mask_proc_sys(int rootfd, int nullfd) {
   if (plan.oci_masks) { mask_oci_paths(rootfd, nullfd); return; }
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
@@ -579,6 +580,19 @@ static void do_op(const struct item *it, int *rootfd, const char **root) {
   }
 }
 
+/* propagate PATH FLAGS (OCI: a mount's shared, slave, ... option), once every mount is made. */
+static void apply_propagation(int rootfd) {
+  char t[64];
+  for (int i = 0; i < plan.nops; i++) {
+    if (strcmp(plan.ops[i].key, "propagate")) continue;
+    int fd = open_in_root(rootfd, plan.ops[i].v[0], O_PATH);
+    if (fd < 0) die("propagation of", plan.ops[i].v[0]);
+    fdpath(t, sizeof t, fd);
+    if (mount(NULL, t, NULL, strtoul(plan.ops[i].v[1], NULL, 10), NULL) < 0) die("propagation of", plan.ops[i].v[0]);
+    close(fd);
+  }
+}
+
 /* The root (and its upper tmpfs), then poc's own filesystems, then the plan's mkdirs, binds and
  * tmpfs, then the masks: mountinfo lists them in the order an engine's config.json does. */
 static void build_root(void) {
@@ -591,15 +605,7 @@ static void build_root(void) {
   int nullfd = own_filesystems(rootfd);
   for (int i = 0; i < plan.nops; i++)
     if (!builds_root(&plan.ops[i])) do_op(&plan.ops[i], &rootfd, &root);
-  for (int i = 0; i < plan.nops; i++) /* propagate PATH FLAGS (OCI): once the mount is there */
-    if (!strcmp(plan.ops[i].key, "propagate")) {
-      int fd = open_in_root(rootfd, plan.ops[i].v[0], O_PATH);
-      char t[64];
-      if (fd < 0) die("propagation of", plan.ops[i].v[0]);
-      fdpath(t, sizeof t, fd);
-      if (mount(NULL, t, NULL, strtoul(plan.ops[i].v[1], NULL, 10), NULL) < 0) die("propagation of", plan.ops[i].v[0]);
-      close(fd);
-    }
+  apply_propagation(rootfd);
   mask_proc_sys(rootfd, nullfd);
   close(nullfd);
   close(rootfd);

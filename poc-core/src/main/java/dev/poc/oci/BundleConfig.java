@@ -32,15 +32,16 @@ import java.util.Set;
 public final class BundleConfig {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The mounts poc makes itself in every container: type and destination. */
   /** A mount's propagation option as mount(2) flags (MS_REC 0x4000; private is poc's default). */
   private static final Map<String, Long> PROPAGATION = Map.of("private", 0L, "rprivate", 0L,
       "shared", 0x100000L, "rshared", 0x104000L, "slave", 0x80000L, "rslave", 0x84000L,
       "unbindable", 0x20000L, "runbindable", 0x24000L);
 
+  /** Access-time options, which poc's binds and tmpfs mounts do not apply (noted). */
   private static final Set<String> ATIME = Set.of("atime", "noatime", "strictatime", "relatime", "norelatime",
       "nostrictatime", "diratime", "nodiratime");
 
+  /** The mounts poc makes itself in every container: type and destination. */
   private static final Map<String, String> OWN_MOUNTS = Map.of(
       "/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts", "/dev/shm", "tmpfs",
       "/dev/mqueue", "mqueue", "/sys", "sysfs");
