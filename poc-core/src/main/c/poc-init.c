@@ -146,6 +146,15 @@ static struct {
   const char *console;                     /* OCI: the socket the pty master goes to (SCM_RIGHTS), not relayed */
   unsigned short rows, cols;               /* OCI: the pty's size (consoleSize); 0: the user's terminal's */
   int rlimit_res[16]; unsigned long long rlimit_val[16][2]; int nrlimit; /* OCI exec: resource, soft, hard */
+  /* OCI's process (poc-oci only): the command's capability sets beyond the bounding set, kept
+     for any uid; no_new_privs as the config says; its umask. Unset: poc's own rules (above). */
+  int oci_caps; uint64_t cap_eff, cap_perm, cap_inh, cap_amb;
+  int nnp_off;                             /* OCI noNewPrivileges false */
+  int umask;                               /* -1: inherited */
+  /* OCI's linux section (poc-oci only): maskedPaths and readonlyPaths in place of poc's own lists,
+     and the root's propagation once pivoted (MS_SHARED, MS_SLAVE, ... | MS_REC; 0: private) */
+  int oci_masks; const char *mask[64]; int nmask; const char *rdonly[64]; int nrdonly;
+  unsigned long rootprop;
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -194,10 +203,10 @@ static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
-  if (!strcmp(k, "net")) return 4;
+  if (!strcmp(k, "net") || !strcmp(k, "ocicaps")) return 4;
   if (!strcmp(k, "log") || !strcmp(k, "rlimit")) return 3;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
-      || !strcmp(k, "idmaptool")) return 2;
+      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -210,6 +219,7 @@ static void read_plan(int fd) {
   buf[len] = 0;
   char *p = buf, *end = buf + len;
   plan.cwd = "/";
+  plan.umask = -1;
 #define NEXT() ({ if (p >= end) { errno = EPROTO; die("plan", "truncated"); } char *s_ = p; p += strlen(p) + 1; s_; })
   while (p < end) {
     const char *k = NEXT();
@@ -248,6 +258,19 @@ static void read_plan(int fd) {
       plan.rlimit_val[plan.nrlimit][0] = strtoull(v[1], NULL, 10);
       plan.rlimit_val[plan.nrlimit++][1] = strtoull(v[2], NULL, 10);
     }
+    else if (!strcmp(k, "ocicaps")) {
+      plan.oci_caps = 1;
+      plan.cap_eff = strtoull(v[0], NULL, 10);
+      plan.cap_perm = strtoull(v[1], NULL, 10);
+      plan.cap_inh = strtoull(v[2], NULL, 10);
+      plan.cap_amb = strtoull(v[3], NULL, 10);
+    }
+    else if (!strcmp(k, "nnp")) plan.nnp_off = !atoi(v[0]);
+    else if (!strcmp(k, "umask")) plan.umask = (int)strtol(v[0], NULL, 8);
+    else if (!strcmp(k, "ocimasks")) plan.oci_masks = 1;
+    else if (!strcmp(k, "mask") && plan.nmask < 64) plan.mask[plan.nmask++] = v[0];
+    else if (!strcmp(k, "rdonly") && plan.nrdonly < 64) plan.rdonly[plan.nrdonly++] = v[0];
+    else if (!strcmp(k, "rootprop")) plan.rootprop = strtoul(v[0], NULL, 10);
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
@@ -492,13 +515,18 @@ static void do_bind(int rootfd, const char *src, const char *rel, const char *fl
   close(fd);
 }
 
-static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
+static void do_mount_src(int rootfd, const char *rel, const char *source, const char *fstype, unsigned long mf,
+                         const char *data) {
   int fd = make_in_root(rootfd, rel, 0);
   if (fd < 0) die_target(rel);
   char t[64];
   fdpath(t, sizeof t, fd);
-  if (mount(fstype, t, fstype, mf, data) < 0) die(fstype, rel);
+  if (mount(source, t, fstype, mf, data) < 0) die(fstype, rel);
   close(fd);
+}
+
+static void do_mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long mf, const char *data) {
+  do_mount_src(rootfd, rel, fstype, fstype, mf, data);
 }
 
 static void do_symlink(int rootfd, const char *target, const char *rel) {
@@ -558,7 +586,7 @@ static int setup_dev(int rootfd) {
   do_mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, pts);
   char shm[64];
   snprintf(shm, sizeof shm, "mode=1777,size=%s", plan.shm ? plan.shm : "65536k");
-  do_mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm);
+  do_mount_src(rootfd, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm); /* source: as engines name it */
   if (plan.nsflags & CLONE_NEWIPC) do_mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   symlinkat("pts/ptmx", devfd, "ptmx");
   symlinkat("/proc/self/fd", devfd, "fd");
@@ -588,10 +616,33 @@ static void mount_sys(int rootfd) {
   close(fd);
 }
 
-/* /proc and /sys, with what would let the container see or poke the host masked or read-only. */
-static void setup_proc_sys(int rootfd, int nullfd) {
-  do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-  mount_sys(rootfd);
+/* OCI's lists: a file masked by /dev/null, a directory by an empty read-only tmpfs (missing: skipped). */
+static void mask_oci_paths(int rootfd, int nullfd) {
+  char t[64];
+  struct stat st;
+  for (int i = 0; i < plan.nmask; i++) {
+    int fd = open_in_root(rootfd, plan.mask[i], O_PATH);
+    if (fd < 0) continue;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      fdpath(t, sizeof t, fd);
+      if (mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask (linux.maskedPaths)", plan.mask[i]);
+    } else {
+      attach_tree(nullfd, "", fd, "", "mask (linux.maskedPaths)", plan.mask[i]);
+    }
+    close(fd);
+  }
+  for (int i = 0; i < plan.nrdonly; i++) {
+    int fd = open_in_root(rootfd, plan.rdonly[i], O_PATH);
+    if (fd < 0) continue;
+    attach_tree(fd, "", fd, "ro,nosuid,nodev,noexec", "read-only (linux.readonlyPaths)", plan.rdonly[i]);
+    close(fd);
+  }
+}
+
+/* What in /proc and /sys would let the container see or poke the host: masked or read-only (poc's
+ * own lists, or the config's). */
+static void mask_proc_sys(int rootfd, int nullfd) {
+  if (plan.oci_masks) { mask_oci_paths(rootfd, nullfd); return; }
   static const char *masked_files[] = { "proc/kcore", "proc/keys", "proc/timer_list", "proc/latency_stats",
     "proc/sched_debug", "proc/timer_stats", "proc/kallsyms", "proc/kmsg", NULL };
   static const char *masked_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
@@ -619,64 +670,96 @@ static void setup_proc_sys(int rootfd, int nullfd) {
   }
 }
 
+/* proc, then /dev and what is under it, then sys (read-only): the order in which a runtime-spec
+ * config lists them. Returns /dev/null's O_PATH fd for the masks. */
+static int own_filesystems(int rootfd) {
+  do_mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  int nullfd = setup_dev(rootfd);
+  mount_sys(rootfd);
+  return nullfd;
+}
+
+static int builds_root(const struct item *it) {
+  return !strcmp(it->key, "root") || !strcmp(it->key, "uppertmpfs");
+}
+
+/* One item of the plan's ops; the root's items set *rootfd and *root. */
+static void do_op(const struct item *it, int *rootfd, const char **root) {
+  if (!strcmp(it->key, "root")) {
+    /* root KIND MOUNTPOINT SOURCE FLAGS */
+    const char *kind = it->v[0], *mp = it->v[1], *src = it->v[2], *flags = it->v[3];
+    *root = mp;
+    if (!strcmp(kind, "bind")) {
+      if (mount(src, mp, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs", src);
+    } else if (!strcmp(kind, "tmpfs")) {
+      if (mount("tmpfs", mp, "tmpfs", MS_NOSUID, src) < 0) die("tmpfs rootfs", mp);
+    } else if (!strcmp(kind, "overlay")) {
+      if (mount("overlay", mp, "overlay", 0, src) < 0) die("overlay rootfs", mp);
+    } else {
+      errno = EINVAL;
+      die("rootfs kind", kind);
+    }
+    lock_down(mp, flags, "rootfs flags");
+    *rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*rootfd < 0) die("open rootfs", mp);
+  } else if (!strcmp(it->key, "uppertmpfs")) {
+    /* uppertmpfs DIR OPTIONS: before an overlay root, a tmpfs in this namespace only, holding
+       the overlay's upper and work directories, so the container's writes never reach a disk */
+    const char *dir = it->v[0];
+    if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]) < 0) die("upper tmpfs", dir);
+    int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) die("open upper tmpfs", dir);
+    if (mkdirat(dfd, "upper", 0755) < 0) die("mkdir upper", dir);
+    if (mkdirat(dfd, "work", 0700) < 0) die("mkdir work", dir);
+    close(dfd);
+  } else if (!strcmp(it->key, "mkdir")) {
+    int fd = make_in_root(*rootfd, it->v[0], 0);
+    if (fd < 0) die("mkdir", it->v[0]);
+    fchmod(fd, strtol(it->v[1], NULL, 8)); /* O_PATH: fchmod fails quietly; mode is a hint */
+    close(fd);
+  } else if (!strcmp(it->key, "symlink")) {
+    do_symlink(*rootfd, it->v[0], it->v[1]);
+  } else if (!strcmp(it->key, "bind")) {
+    do_bind(*rootfd, it->v[0], it->v[1], it->v[2]);
+  } else if (!strcmp(it->key, "tmpfs")) {
+    do_mount_fs(*rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
+  }
+}
+
+/* propagate PATH FLAGS (OCI: a mount's shared, slave, ... option), once every mount is made. */
+static void apply_propagation(int rootfd) {
+  char t[64];
+  for (int i = 0; i < plan.nops; i++) {
+    if (strcmp(plan.ops[i].key, "propagate")) continue;
+    int fd = open_in_root(rootfd, plan.ops[i].v[0], O_PATH);
+    if (fd < 0) die("propagation of", plan.ops[i].v[0]);
+    fdpath(t, sizeof t, fd);
+    if (mount(NULL, t, NULL, strtoul(plan.ops[i].v[1], NULL, 10), NULL) < 0) die("propagation of", plan.ops[i].v[0]);
+    close(fd);
+  }
+}
+
+/* The root (and its upper tmpfs), then poc's own filesystems, then the plan's mkdirs, binds and
+ * tmpfs, then the masks: mountinfo lists them in the order an engine's config.json does. */
 static void build_root(void) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make mounts private", "/");
   const char *root = NULL;
   int rootfd = -1;
-  for (int i = 0; i < plan.nops; i++) {
-    struct item *it = &plan.ops[i];
-    if (!strcmp(it->key, "root")) {
-      /* root KIND MOUNTPOINT SOURCE FLAGS */
-      const char *kind = it->v[0], *mp = it->v[1], *src = it->v[2], *flags = it->v[3];
-      root = mp;
-      if (!strcmp(kind, "bind")) {
-        if (mount(src, mp, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs", src);
-      } else if (!strcmp(kind, "tmpfs")) {
-        if (mount("tmpfs", mp, "tmpfs", MS_NOSUID, src) < 0) die("tmpfs rootfs", mp);
-      } else if (!strcmp(kind, "overlay")) {
-        if (mount("overlay", mp, "overlay", 0, src) < 0) die("overlay rootfs", mp);
-      } else {
-        errno = EINVAL;
-        die("rootfs kind", kind);
-      }
-      lock_down(mp, flags, "rootfs flags");
-      rootfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (rootfd < 0) die("open rootfs", mp);
-    } else if (!strcmp(it->key, "uppertmpfs")) {
-      /* uppertmpfs DIR OPTIONS: before an overlay root, a tmpfs in this namespace only, holding
-         the overlay's upper and work directories, so the container's writes never reach a disk */
-      const char *dir = it->v[0];
-      if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]) < 0) die("upper tmpfs", dir);
-      int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (dfd < 0) die("open upper tmpfs", dir);
-      if (mkdirat(dfd, "upper", 0755) < 0) die("mkdir upper", dir);
-      if (mkdirat(dfd, "work", 0700) < 0) die("mkdir work", dir);
-      close(dfd);
-    } else if (rootfd < 0) {
-      errno = EINVAL;
-      die("plan", "mount before root");
-    } else if (!strcmp(it->key, "mkdir")) {
-      int fd = make_in_root(rootfd, it->v[0], 0);
-      if (fd < 0) die("mkdir", it->v[0]);
-      fchmod(fd, strtol(it->v[1], NULL, 8)); /* O_PATH: fchmod fails quietly; mode is a hint */
-      close(fd);
-    } else if (!strcmp(it->key, "symlink")) {
-      do_symlink(rootfd, it->v[0], it->v[1]);
-    } else if (!strcmp(it->key, "bind")) {
-      do_bind(rootfd, it->v[0], it->v[1], it->v[2]);
-    } else if (!strcmp(it->key, "tmpfs")) {
-      do_mount_fs(rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
-    }
-  }
+  for (int i = 0; i < plan.nops; i++)
+    if (builds_root(&plan.ops[i])) do_op(&plan.ops[i], &rootfd, &root);
   if (rootfd < 0) { errno = EINVAL; die("plan", "no root"); }
-  int nullfd = setup_dev(rootfd);
-  setup_proc_sys(rootfd, nullfd);
+  int nullfd = own_filesystems(rootfd);
+  for (int i = 0; i < plan.nops; i++)
+    if (!builds_root(&plan.ops[i])) do_op(&plan.ops[i], &rootfd, &root);
+  apply_propagation(rootfd);
+  mask_proc_sys(rootfd, nullfd);
   close(nullfd);
   close(rootfd);
   if (chdir(root) < 0) die("chdir", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
   if (umount2(".", MNT_DETACH) < 0) die("detach old root", "/");
   if (chdir("/") < 0) die("chdir", "/");
+  if (plan.rootprop && mount(NULL, "/", NULL, plan.rootprop, NULL) < 0) die("propagation (linux.rootfsPropagation)", "/");
 }
 
 static void iface_up(int sock, const char *name) {
@@ -826,8 +909,24 @@ static void set_capabilities(uint64_t keep, int as_root) {
   if (syscall(SYS_capset, &h, d) < 0) die("capset", NULL);
 }
 
+/* OCI's five sets, for any uid (the kernel kept the permitted set across setuid: PR_SET_KEEPCAPS):
+ * each as given, within what this process has (keep); then the ambient ones raised. */
+static void set_oci_capabilities(uint64_t keep) {
+  struct cap_header_ h = { 0x20080522, 0 };
+  struct cap_data_ d[2];
+  uint64_t perm = plan.cap_perm & keep, eff = plan.cap_eff & perm, inh = plan.cap_inh & perm;
+  d[0].permitted = (uint32_t)perm; d[1].permitted = (uint32_t)(perm >> 32);
+  d[0].effective = (uint32_t)eff; d[1].effective = (uint32_t)(eff >> 32);
+  d[0].inheritable = (uint32_t)inh; d[1].inheritable = (uint32_t)(inh >> 32);
+  if (syscall(SYS_capset, &h, d) < 0) die("capset", "process.capabilities");
+  for (int c = 0; c < 64; c++)
+    if ((plan.cap_amb & inh) >> c & 1 && prctl(PR_CAP_AMBIENT_, 2 /* RAISE */, c, 0, 0) < 0)
+      die("raise ambient capability", "process.capabilities.ambient");
+}
+
 static void drop_privileges(void) {
   uint64_t keep = limit_bounding_set(plan.caps);
+  if (plan.oci_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die("keep capabilities", NULL);
   if (setgroups_denied()) {
     /* a single-id map: no groups to set, nor any way to drop the ones we have (only our own) */
     if (plan.ngroups) { errno = EPERM; die("setgroups", "supplementary groups need a full id map (newgidmap)"); }
@@ -836,8 +935,14 @@ static void drop_privileges(void) {
   }
   if (setresgid(plan.gid, plan.gid, plan.gid) < 0) die("setgid", NULL);
   if (setresuid(plan.uid, plan.uid, plan.uid) < 0) die("setuid", NULL);
-  set_capabilities(keep, plan.uid == 0);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+  if (plan.oci_caps) {
+    set_oci_capabilities(keep);
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  } else {
+    set_capabilities(keep, plan.uid == 0);
+  }
+  if (!plan.nnp_off && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
+  if (plan.umask >= 0) umask((mode_t)plan.umask);
 }
 
 /* The init once its command runs: it only reaps, forwards signals and reports, so it keeps
@@ -1273,10 +1378,13 @@ static void die_with_outer(void) {
 static void become_command(void) {
   if (setsid() < 0) die("setsid", NULL);
   if (plan.tty) tty_attach();
+  /* Without no_new_privs only CAP_SYS_ADMIN may install a filter: then it goes in before the
+     privileges drop (as runc does), and the profile must allow what follows (setuid, capset). */
+  if (plan.nnp_off) install_seccomp();
   drop_privileges();
   if (plan.target && !handed_off()) die_with_outer(); /* a changed uid cleared the parent-death signal */
   if (chdir(plan.cwd) < 0) die("chdir", plan.cwd);
-  install_seccomp(); /* last: from here on only execve, and the report of its failure */
+  if (!plan.nnp_off) install_seccomp(); /* last: from here on only execve, and the report of its failure */
   char found[PATH_MAX];
   int err = exec_command(found, sizeof found);
   say("EXECFAIL %d %s", err, found);

@@ -173,6 +173,46 @@ public final class InitPlan implements HelperPlan {
   }
 
   /**
+   * OCI's process, for poc-oci: the command's effective, permitted, inheritable and ambient
+   * capability sets (bit masks, within the bounding set of {@link #capabilities}) kept for any uid,
+   * no_new_privs only when {@code noNewPrivileges}, and its umask (negative: inherited). Without
+   * this call poc's own rules hold: a root command gets the bounding set, another uid nothing, and
+   * no_new_privs always.
+   */
+  public InitPlan ociProcess(long effective, long permitted, long inheritable, long ambient, boolean noNewPrivileges,
+      int umask) {
+    put("ocicaps", Long.toUnsignedString(effective), Long.toUnsignedString(permitted),
+        Long.toUnsignedString(inheritable), Long.toUnsignedString(ambient));
+    put("nnp", noNewPrivileges ? "1" : "0");
+    return umask >= 0 ? put("umask", Integer.toOctalString(umask)) : this;
+  }
+
+  /**
+   * OCI's {@code maskedPaths} and {@code readonlyPaths} (absolute, inside the root), in place of
+   * poc's own lists: a masked file gets /dev/null bound over it, a masked directory an empty
+   * read-only tmpfs; a missing path is skipped.
+   */
+  public InitPlan ociMasks(java.util.List<String> masked, java.util.List<String> readOnly) {
+    put("ocimasks", "1");
+    masked.forEach(p -> put("mask", rel(p)));
+    readOnly.forEach(p -> put("rdonly", rel(p)));
+    return this;
+  }
+
+  /**
+   * The propagation of the mount at {@code inside} (a bind or tmpfs of the plan): mount(2) flags
+   * (MS_SHARED, MS_SLAVE, ... with MS_REC), applied once every mount is made.
+   */
+  public InitPlan propagation(String inside, long mountFlags) {
+    return put("propagate", rel(inside), Long.toString(mountFlags));
+  }
+
+  /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */
+  public InitPlan rootPropagation(long mountFlags) {
+    return put("rootprop", Long.toString(mountFlags));
+  }
+
+  /**
    * The seccomp filter (struct sock_filter array, hex) the command gets, and the init once the
    * command runs; none for an unconfined container. Checked in Java already: poc-init installs it
    * as it is.

@@ -32,6 +32,15 @@ import java.util.Set;
 public final class BundleConfig {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** A mount's propagation option as mount(2) flags (MS_REC 0x4000; private is poc's default). */
+  private static final Map<String, Long> PROPAGATION = Map.of("private", 0L, "rprivate", 0L,
+      "shared", 0x100000L, "rshared", 0x104000L, "slave", 0x80000L, "rslave", 0x84000L,
+      "unbindable", 0x20000L, "runbindable", 0x24000L);
+
+  /** Access-time options, which poc's binds and tmpfs mounts do not apply (noted). */
+  private static final Set<String> ATIME = Set.of("atime", "noatime", "strictatime", "relatime", "norelatime",
+      "nostrictatime", "diratime", "nodiratime");
+
   /** The mounts poc makes itself in every container: type and destination. */
   private static final Map<String, String> OWN_MOUNTS = Map.of(
       "/proc", "proc", "/dev", "tmpfs", "/dev/pts", "devpts", "/dev/shm", "tmpfs",
@@ -42,13 +51,16 @@ public final class BundleConfig {
   private final List<String> notes;
   private final int consoleRows;
   private final int consoleCols;
+  private final List<OciLinux.Mount> mounts;
 
-  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols) {
+  private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols,
+      List<OciLinux.Mount> mounts) {
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
     this.consoleRows = consoleRows;
     this.consoleCols = consoleCols;
+    this.mounts = List.copyOf(mounts);
   }
 
   /** {@code process.consoleSize.height}, 0 when not given. */
@@ -59,6 +71,11 @@ public final class BundleConfig {
   /** {@code process.consoleSize.width}, 0 when not given. */
   public int consoleCols() {
     return consoleCols;
+  }
+
+  /** The bundle's binds and tmpfs mounts in config.json's order, as the spec's root plans them. */
+  List<OciLinux.Mount> mounts() {
+    return mounts;
   }
 
   /** The spec to start. */
@@ -103,6 +120,9 @@ public final class BundleConfig {
     private boolean rootReadOnly;
     private int consoleRows;
     private int consoleCols;
+    private OciProcess process;
+    private OciLinux linux;
+    private final List<OciLinux.Mount> ociMounts = new ArrayList<>();
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -141,8 +161,8 @@ public final class BundleConfig {
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps)));
-      return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols);
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts))));
+      return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts);
     }
 
     private void process(JsonNode p) {
@@ -173,13 +193,17 @@ public final class BundleConfig {
       b.cwd(text(p, "cwd", "/"));
       JsonNode user = p.path("user");
       known(user, "process.user", "uid", "gid", "umask", "additionalGids", "username");
-      if (user.has("umask")) {
-        throw refuse("process.user.umask", "is not supported yet: drop it");
+      int umask = -1;
+      if (user.has("umask") && !user.get("umask").isNull()) {
+        umask = user.get("umask").asInt(-1);
+        if (!user.get("umask").canConvertToInt() || umask < 0 || umask > 0777) {
+          throw refuse("process.user.umask", "is " + user.get("umask") + ": give a number from 0 to 511 (0777)");
+        }
       }
       int uid = user.path("uid").asInt(0);
       b.uid(uid).gid(user.path("gid").asInt(0));
       user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
-      capabilities(p.path("capabilities"), uid);
+      process = capabilities(p.path("capabilities"), p.path("noNewPrivileges").asBoolean(false), umask);
       int i = 0;
       for (JsonNode r : p.path("rlimits")) {
         String at = "process.rlimits[" + i++ + "]";
@@ -200,9 +224,6 @@ public final class BundleConfig {
         }
         oomScoreAdj = java.util.OptionalInt.of(adj);
       }
-      if (!p.path("noNewPrivileges").asBoolean(true)) {
-        notes.add("process.noNewPrivileges is false, but poc always sets no_new_privs");
-      }
       for (String f : List.of("apparmorProfile", "selinuxLabel", "commandLine")) {
         if (p.has(f)) {
           throw refuse("process." + f, "is not supported yet: drop it");
@@ -211,33 +232,20 @@ public final class BundleConfig {
     }
 
     /**
-     * poc gives a root command one capability set (bounding = effective = permitted); OCI has
-     * five. Taken when those three agree; inheritable adds nothing to a root command; ambient is
-     * refused for another user, whom poc gives no capabilities.
+     * The bounding set becomes the spec's capabilities (poc-init's bounding set); the other four go
+     * to poc-init as they are, for any uid ({@link OciProcess}). Absent: none at all.
      */
-    private void capabilities(JsonNode caps, int uid) {
-      if (caps.isMissingNode()) {
-        b.capDrop(Capability.values());
-        return;
-      }
+    private OciProcess capabilities(JsonNode caps, boolean noNewPrivileges, int umask) {
       known(caps, "process.capabilities", "bounding", "effective", "permitted", "inheritable", "ambient");
       Set<Capability> bounding = capSet(caps, "bounding");
-      for (String set : List.of("effective", "permitted")) {
-        if (!capSet(caps, set).equals(bounding)) {
-          throw refuse("process.capabilities." + set, "differs from bounding: poc gives a root command one set, "
-              + "so make bounding, effective and permitted the same");
-        }
-      }
-      if (!bounding.containsAll(capSet(caps, "inheritable"))) {
-        throw refuse("process.capabilities.inheritable", "has capabilities outside bounding");
-      }
-      if (uid != 0 && !capSet(caps, "ambient").isEmpty()) {
-        throw refuse("process.capabilities.ambient", "is not supported for a user other than root yet: drop it");
-      }
       Set<Capability> drop = EnumSet.allOf(Capability.class);
       drop.removeAll(bounding);
-      b.capAdd(bounding.toArray(Capability[]::new));
+      if (!bounding.isEmpty()) {
+        b.capAdd(bounding.toArray(Capability[]::new));
+      }
       b.capDrop(drop.toArray(Capability[]::new));
+      return new OciProcess(Capability.mask(capSet(caps, "effective")), Capability.mask(capSet(caps, "permitted")),
+          Capability.mask(capSet(caps, "inheritable")), Capability.mask(capSet(caps, "ambient")), noNewPrivileges, umask);
     }
 
     private Set<Capability> capSet(JsonNode caps, String name) {
@@ -267,22 +275,42 @@ public final class BundleConfig {
           "devices", "uidMappings", "gidMappings", "sysctl", "rootfsPropagation", "mountLabel", "intelRdt",
           "personality", "timeOffsets");
       Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+      Map<Namespace, Path> joins = new LinkedHashMap<>();
       int i = 0;
       for (JsonNode ns : l.path("namespaces")) {
         String at = "linux.namespaces[" + i++ + "]";
         known(ns, at, "type", "path");
-        if (ns.has("path")) {
-          throw refuse(at + ".path", "(joining an existing namespace) is not supported yet: drop it");
-        }
         String type = ns.path("type").asText();
-        switch (type) {
-          case "pid" -> namespaces.add(Namespace.PID);
-          case "network" -> namespaces.add(Namespace.NET);
-          case "ipc" -> namespaces.add(Namespace.IPC);
-          case "uts" -> namespaces.add(Namespace.UTS);
-          case "mount" -> namespaces.add(Namespace.MOUNT);
-          case "cgroup" -> notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
+        Namespace kind = switch (type) {
+          case "pid" -> Namespace.PID;
+          case "network" -> Namespace.NET;
+          case "ipc" -> Namespace.IPC;
+          case "uts" -> Namespace.UTS;
+          case "mount" -> Namespace.MOUNT;
+          case "cgroup" -> null;
+          case "user" -> throw refuse(at + ".type", "is 'user': poc runs containers in the host's user namespace "
+              + "(no uid/gid mappings yet); drop it and linux.uidMappings/gidMappings");
           default -> throw refuse(at + ".type", "is '" + type + "', which poc does not support yet");
+        };
+        String path = text(ns, "path", "");
+        if (kind == null) {
+          notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
+          if (!path.isEmpty()) {
+            throw refuse(at + ".path", "joins a cgroup namespace, which poc does not support yet: drop the path");
+          }
+          continue;
+        }
+        namespaces.add(kind);
+        if (!path.isEmpty()) {
+          if (kind == Namespace.MOUNT) {
+            throw refuse(at + ".path", "joins a mount namespace, which poc cannot: it builds the root filesystem "
+                + "in a new one; drop the path");
+          }
+          if (!Path.of(path).isAbsolute() || !Files.exists(Path.of(path))) {
+            throw refuse(at + ".path", "is '" + path + "', which is not an existing absolute path "
+                + "(give a namespace file such as /proc/PID/ns/" + (kind == Namespace.NET ? "net" : type) + ")");
+          }
+          joins.put(kind, Path.of(path));
         }
       }
       resources(l.path("resources"));
@@ -294,23 +322,60 @@ public final class BundleConfig {
       if (l.has("cgroupsPath")) {
         notes.add("linux.cgroupsPath '" + l.get("cgroupsPath").asText() + "' is not used: poc puts the container in poc/" + id);
       }
+      java.util.Optional<List<String>> masked = java.util.Optional.empty();
+      List<String> readOnly = List.of();
       if (l.has("maskedPaths") || l.has("readonlyPaths")) {
-        notes.add("linux.maskedPaths and readonlyPaths: poc masks its own fixed list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
+        masked = java.util.Optional.of(absolutePaths(l.path("maskedPaths"), "linux.maskedPaths"));
+        readOnly = absolutePaths(l.path("readonlyPaths"), "linux.readonlyPaths");
+      } else {
+        notes.add("linux.maskedPaths and readonlyPaths are absent: poc masks its own list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
       }
       if (l.path("devices").size() > 0) {
-        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, tty)");
+        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, "
+            + "tty, ptys) and its device cgroup allows only those; drop it (and Docker's --device)");
       }
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
-      for (String f : List.of("uidMappings", "gidMappings", "mountLabel", "intelRdt", "personality", "timeOffsets")) {
+      for (String f : List.of("uidMappings", "gidMappings")) {
+        if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
+          throw refuse("linux." + f, "is not supported yet: poc runs containers in the host's user namespace; "
+              + "drop the mappings (and the user namespace)");
+        }
+      }
+      for (String f : List.of("mountLabel", "intelRdt", "personality", "timeOffsets")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      String propagation = l.path("rootfsPropagation").asText("");
-      if (!propagation.isEmpty() && !propagation.equals("private") && !propagation.equals("rprivate")) {
-        throw refuse("linux.rootfsPropagation", "is '" + propagation + "': poc makes every mount private");
-      }
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of());
       return namespaces;
+    }
+
+    /** rootfsPropagation as mount(2) flags: 0 (poc's default, every mount private) for private and rprivate. */
+    private long propagation(String value) {
+      final long rec = 0x4000;
+      return switch (value) {
+        case "", "private", "rprivate" -> 0;
+        case "shared" -> 0x100000L;
+        case "rshared" -> 0x100000L | rec;
+        case "slave" -> 0x80000L;
+        case "rslave" -> 0x80000L | rec;
+        case "unbindable" -> 0x20000L;
+        case "runbindable" -> 0x20000L | rec;
+        default -> throw refuse("linux.rootfsPropagation", "is '" + value
+            + "': give shared, slave, private or unbindable, each with an optional leading r");
+      };
+    }
+
+    private List<String> absolutePaths(JsonNode list, String at) {
+      List<String> out = new ArrayList<>();
+      for (JsonNode p : list) {
+        String path = p.asText();
+        if (!path.startsWith("/") || path.contains("/../") || path.endsWith("/..")) {
+          throw refuse(at, "has '" + path + "': give absolute paths inside the container, without '..'");
+        }
+        out.add(path);
+      }
+      return out;
     }
 
     private void resources(JsonNode r) {
@@ -399,26 +464,91 @@ public final class BundleConfig {
           continue;
         }
         if (bind) {
-          Path source = Path.of(need(m, "source").asText());
-          if (!source.isAbsolute()) {
-            source = bundle.resolve(source);
-          }
-          for (String o : options) {
-            if (!Set.of("bind", "rbind", "ro", "rw", "rprivate", "private", "nosuid", "nodev", "noexec").contains(o)) {
-              throw refuse(at + ".options", "has '" + o + "', which poc does not support for a bind yet");
-            }
-          }
-          if (options.contains("nosuid") || options.contains("nodev") || options.contains("noexec")) {
-            notes.add(at + ": binds are made nosuid,nodev by poc; noexec is not applied yet");
-          }
-          b.bind(source, dest, options.contains("ro"));
+          bind(at, m, dest, options);
+          continue;
+        }
+        if (type.equals("tmpfs")) {
+          tmpfs(at, dest, options);
           continue;
         }
         throw refuse(at, "is a " + type + " mount at " + dest + ", which poc does not support yet "
-            + "(it supports bind mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
+            + "(it supports bind and tmpfs mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
       }
       if (!namespaces.contains(Namespace.MOUNT)) {
         throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
+      }
+    }
+
+    /**
+     * A bind (always recursive, as poc-init attaches the whole tree): ro, nosuid, nodev and noexec
+     * applied; a propagation option applied to it once mounted; the atime options and a tmpfs's
+     * data options, which a bind ignores, noted.
+     */
+    private void bind(String at, JsonNode m, String dest, List<String> options) {
+      Path source = Path.of(need(m, "source").asText());
+      if (!source.isAbsolute()) {
+        source = bundle.resolve(source);
+      }
+      if (!Files.exists(source)) {
+        throw refuse(at + ".source", "is " + source + ", which does not exist: create it or fix the path");
+      }
+      List<String> flags = new ArrayList<>();
+      List<String> ignored = new ArrayList<>();
+      long propagation = 0;
+      for (String o : options) {
+        if (Set.of("ro", "nosuid", "nodev", "noexec").contains(o)) {
+          flags.add(o);
+        } else if (PROPAGATION.containsKey(o)) {
+          propagation = PROPAGATION.get(o);
+        } else if (ATIME.contains(o) || o.matches("(size|mode|nr_inodes|uid|gid)=[0-9a-zA-Z%]+")) {
+          ignored.add(o);
+        } else if (!Set.of("bind", "rbind", "rw", "suid", "dev", "exec").contains(o)) {
+          throw refuse(at + ".options", "has '" + o + "', which poc does not support for a bind yet: drop it");
+        }
+      }
+      if (!ignored.isEmpty()) {
+        notes.add(at + ": the bind at " + dest + " ignores " + String.join(",", ignored));
+      }
+      checkDestination(at, dest);
+      ociMounts.add(new OciLinux.Mount(true, source, dest, String.join(",", flags), propagation));
+    }
+
+    /**
+     * A tmpfs (containerd's /run, say): its size, mode, inode count and owner go to tmpfs as they
+     * are; poc-init always mounts it nosuid,nodev; what it does not apply (noexec, the atime
+     * options) is noted; ro is refused.
+     */
+    private void tmpfs(String at, String dest, List<String> options) {
+      List<String> data = new ArrayList<>();
+      List<String> notApplied = new ArrayList<>();
+      long propagation = 0;
+      for (String o : options) {
+        if (o.matches("(size|mode|nr_inodes|nr_blocks|uid|gid)=[0-9a-zA-Z%]+")) {
+          data.add(o);
+        } else if (o.equals("ro")) {
+          throw refuse(at + ".options", "has 'ro', which poc does not support for a tmpfs yet: drop it");
+        } else if (PROPAGATION.containsKey(o)) {
+          propagation = PROPAGATION.get(o);
+        } else if (!Set.of("nosuid", "nodev", "rw", "tmpfs").contains(o)) {
+          if (!ATIME.contains(o) && !Set.of("noexec", "exec").contains(o)) {
+            throw refuse(at + ".options", "has '" + o + "', which poc does not support for a tmpfs yet: drop it");
+          }
+          notApplied.add(o);
+        }
+      }
+      if (!notApplied.isEmpty()) {
+        notes.add(at + ": the tmpfs at " + dest + " is nosuid,nodev; " + String.join(",", notApplied) + " not applied");
+      }
+      checkDestination(at, dest);
+      ociMounts.add(new OciLinux.Mount(false, null, dest, String.join(",", data), propagation));
+    }
+
+    /** poc's rules for a mount's destination (absolute, no "..", not under /proc, /sys or /dev). */
+    private void checkDestination(String at, String dest) {
+      try {
+        dev.poc.BindMount.of(Path.of("/"), dest, false);
+      } catch (InvalidSpecException e) {
+        throw refuse(at + ".destination", "'" + dest + "': " + e.getMessage());
       }
     }
 

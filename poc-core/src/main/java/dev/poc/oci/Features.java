@@ -17,7 +17,8 @@ final class Features {
     f.put("ociVersionMax", OCI_VERSION);
     f.set("hooks", json.createArrayNode()); // none yet
     ArrayNode options = f.putArray("mountOptions");
-    for (String o : new String[] {"bind", "rbind", "ro", "rw", "private", "rprivate", "nosuid", "nodev", "noexec"}) {
+    for (String o : new String[] {"bind", "rbind", "ro", "rw", "private", "rprivate", "shared", "rshared", "slave",
+        "rslave", "unbindable", "runbindable", "nosuid", "nodev", "noexec"}) {
       options.add(o);
     }
     ObjectNode linux = f.putObject("linux");

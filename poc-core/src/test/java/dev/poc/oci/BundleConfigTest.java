@@ -54,17 +54,50 @@ class BundleConfigTest {
     assertThat(s.hostname()).isEqualTo("box");
     assertThat(s.capabilities()).containsExactlyInAnyOrder(Capability.KILL, Capability.CHOWN);
     assertThat(s.namespaces()).isEqualTo(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.NET));
-    assertThat(s.mounts()).singleElement().satisfies(m -> {
-      assertThat(m.source()).isEqualTo(Path.of("/srv"));
-      assertThat(m.destination()).isEqualTo("/data");
-      assertThat(m.readOnly()).isTrue();
-    });
+    assertThat(c.mounts()).containsExactly(new OciLinux.Mount(true, Path.of("/srv"), "/data", "ro", 0));
     assertThat(s.resources().memoryBytes()).hasValue(64L << 20);
     assertThat(s.resources().cpus()).hasValue(0.5);
     assertThat(s.resources().pids()).hasValue(64);
     assertThat(s.rootfs().toString()).contains("read-only");
     assertThat(s.detached()).isTrue();
     assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("cgroupsPath '/docker/c1'"));
+  }
+
+  @Test
+  void mapsATmpfsWithItsSizeAndModeAndNotesWhatItDoesNotApply() throws IOException {
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}", "\"source\": \"proc\"}, "
+        + "{\"destination\": \"/run\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+        + "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]}"));
+    assertThat(c.mounts()).startsWith(new OciLinux.Mount(false, null, "/run", "mode=755,size=65536k", 0));
+    assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("mounts[1]").contains("strictatime not applied"));
+  }
+
+  @Test
+  void keepsTheConfigsMountOrderWithEachMountsPropagation() throws IOException {
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}", "\"source\": \"proc\"}, "
+        + "{\"destination\": \"/tmp/s\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"shared\"]}, "
+        + "{\"destination\": \"/mnt/e\", \"source\": \"/etc\", \"options\": [\"rbind\", \"rslave\", \"nosuid\", \"size=1k\"]}"));
+    assertThat(c.mounts()).containsExactly(new OciLinux.Mount(false, null, "/tmp/s", "", 0x100000L),
+        new OciLinux.Mount(true, Path.of("/etc"), "/mnt/e", "nosuid", 0x84000L),
+        new OciLinux.Mount(true, Path.of("/srv"), "/data", "ro", 0));
+    assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("mounts[2]: the bind at /mnt/e ignores size=1k"));
+  }
+
+  @Test
+  void joinsANamespaceByPathButNeverAMountNamespace() throws IOException {
+    String joinNet = "{\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}";
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("{\"type\": \"network\"}", joinNet));
+    assertThat(c.spec().namespaces()).contains(Namespace.NET);
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
+        .replace("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}")))
+        .hasMessageContaining("linux.namespaces[1].path joins a mount namespace");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
+        .replace("{\"type\": \"network\"}", "{\"type\": \"network\", \"path\": \"/no/such/ns\"}")))
+        .hasMessageContaining("linux.namespaces[2].path is '/no/such/ns'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"rootfsPropagation\": \"sideways\"", "")))
+        .hasMessageContaining("linux.rootfsPropagation is 'sideways'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"maskedPaths\": [\"proc/kcore\"]", "")))
+        .hasMessageContaining("linux.maskedPaths has 'proc/kcore'");
   }
 
   @Test
@@ -82,10 +115,13 @@ class BundleConfigTest {
     assertThatThrownBy(() -> read(config(CAPS, "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}",
         ", \"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]}")))
         .hasMessageContaining("hooks.createContainer");
-    assertThatThrownBy(() -> read(config(CAPS.replace("\"permitted\": [\"CAP_CHOWN\", \"CAP_KILL\"]", "\"permitted\": []"), "\"cgroupsPath\": \"/x\"", "")))
-        .hasMessageContaining("process.capabilities.permitted differs from bounding");
     assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"limit\": 10000000, \"swap\": 5000000}}", "")))
         .hasMessageContaining("linux.resources.memory.swap is 5000000, which needs a memory limit at or below it");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"uid\": 0,", "\"uid\": 0, \"umask\": 1000,")))
+        .hasMessageContaining("process.user.umask is 1000");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"source\": \"proc\"}",
+        "\"source\": \"proc\"}, {\"destination\": \"/run\", \"type\": \"tmpfs\", \"options\": [\"ro\"]}")))
+        .hasMessageContaining("mounts[1].options has 'ro'");
   }
 
   @Test

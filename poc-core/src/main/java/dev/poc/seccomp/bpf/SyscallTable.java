@@ -18,14 +18,16 @@ import java.util.Set;
 public final class SyscallTable {
   /**
    * Calls of architectures poc does not compile for (arm, ppc, s390, mips, riscv, ...) that Docker's
-   * profiles name: a profile that lists them is valid, they just match nothing here.
+   * and podman's profiles name: a profile that lists them is valid, they just match nothing here.
    */
   private static final Set<String> OTHER_ARCHES = Set.of("recv", "send", "arm_fadvise64_64",
       "arm_sync_file_range", "breakpoint", "cacheflush", "set_tls", "sync_file_range2", "swapcontext",
       "s390_pci_mmio_read", "s390_pci_mmio_write", "s390_runtime_instr", "s390_guarded_storage",
       "s390_sthyi", "riscv_flush_icache", "riscv_hwprobe", "spu_create", "spu_run", "subpage_prot",
       "switch_endian", "sys_debug_setcontext", "multiplexer", "rtas", "cachectl", "sysmips",
-      "usr26", "usr32", "atomic_barrier", "atomic_cmpxchg_32", "oldumount", "umount", "stime");
+      "usr26", "usr32", "atomic_barrier", "atomic_cmpxchg_32", "oldumount", "umount", "stime",
+      // and podman's (containers/common): alpha, arm and powerpc's PCI calls, mips's syscall and timerfd
+      "pciconfig_iobase", "pciconfig_read", "pciconfig_write", "syscall", "timerfd");
 
   private static final SyscallTable INSTANCE = load();
 

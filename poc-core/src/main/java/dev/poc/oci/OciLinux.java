@@ -1,0 +1,61 @@
+package dev.poc.oci;
+
+import dev.poc.Namespace;
+import dev.poc.launch.InitPlan;
+import dev.poc.spi.HelperPlan;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code config.json}'s linux section asks that poc's own spec has no words for: namespaces
+ * joined by path (a Kubernetes pod's network namespace), maskedPaths and readonlyPaths when given
+ * (else poc's own lists), the root's propagation, and the bundle's binds and tmpfs mounts, planned
+ * here in the config's order (with their propagation) rather than through the spec, whose binds
+ * and tmpfs are two lists.
+ *
+ * @param joins the namespaces joined, by kind (never MOUNT: the root is built in a new one)
+ * @param masked maskedPaths, or empty for poc's own lists
+ * @param readOnly readonlyPaths, used when {@code masked} is present
+ * @param propagation mount(2) flags for the root, 0 to leave it private
+ * @param mounts the binds and tmpfs mounts, in order
+ */
+record OciLinux(Map<Namespace, Path> joins, Optional<List<String>> masked, List<String> readOnly, long propagation,
+    List<Mount> mounts) {
+
+  /**
+   * One bind ({@code source}, flags ro/nosuid/nodev/noexec) or tmpfs (no source; tmpfs options) at
+   * {@code destination}, and its propagation as mount(2) flags (0: private, poc's default).
+   */
+  record Mount(boolean bind, Path source, String destination, String options, long propagation) {}
+
+  /** This, with {@code mounts} (read after the linux section: config.json lists them apart). */
+  OciLinux withMounts(List<Mount> mounts) {
+    return new OciLinux(joins, masked, readOnly, propagation, List.copyOf(mounts));
+  }
+
+  /** Adds itself to poc-init's plan (the only plan a bundle's container is started with). */
+  void addTo(HelperPlan plan) {
+    joins.forEach(plan::joinNamespace);
+    for (Mount m : mounts) {
+      if (m.bind()) {
+        plan.bind(m.source(), m.destination(), m.options());
+      } else {
+        plan.tmpfs(m.destination(), m.options());
+      }
+    }
+    boolean propagates = mounts.stream().anyMatch(m -> m.propagation() != 0);
+    if (masked.isEmpty() && propagation == 0 && !propagates) {
+      return;
+    }
+    if (!(plan instanceof InitPlan init)) {
+      throw new IllegalStateException("a bundle's container needs poc-init's plan, not " + plan.getClass().getName());
+    }
+    masked.ifPresent(m -> init.ociMasks(m, readOnly));
+    if (propagation != 0) {
+      init.rootPropagation(propagation);
+    }
+    mounts.stream().filter(m -> m.propagation() != 0).forEach(m -> init.propagation(m.destination(), m.propagation()));
+  }
+}
