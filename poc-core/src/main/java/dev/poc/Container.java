@@ -362,6 +362,7 @@ public final class Container implements AutoCloseable {
       LOG.warn("reading final figures of {} failed: {}", name(), e.toString());
     }
     release();
+    dev.poc.launch.StartProfile.mark(name(), "released");
     if (LOG.isDebugEnabled()) {
       long tReleased = System.nanoTime();
       LOG.debug("ended {}: released {} us after its helper was reaped", name(), (tReleased - tReaped) / 1000);

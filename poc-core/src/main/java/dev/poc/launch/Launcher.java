@@ -71,6 +71,7 @@ public final class Launcher {
   /** Starts {@code given}: a {@link Container}, or with a start FIFO the created init's pid. */
   private Object launch(ContainerSpec given, Path startFifo) {
     long t0 = System.nanoTime();
+    StartProfile.mark(given.name(), "start() called");
     ContainerSpec spec;
     try {
       spec = given.rootfs().strategy().complete(given, runtime);
@@ -121,20 +122,31 @@ public final class Launcher {
         // the init holds the name for as long as it lives: no reclaim or prune takes it meanwhile
         plan.lockFrom(ProcessHandle.current().pid(), lock.fd());
       }
+      boolean profiled = StartProfile.on() && startFifo == null;
+      if (profiled) {
+        plan.times();
+      }
       long tPrepared = System.nanoTime();
+      StartProfile.mark(name, "planned");
 
       SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
       helper = h.process();
       conn = h.connection();
       long tSpawned = System.nanoTime();
       long tConnected = tSpawned;
+      StartProfile.mark(name, "helper taken");
+      if (profiled) {
+        conn.profileAs(name);
+      }
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
+      StartProfile.mark(name, "PID read");
       attachToInit(attachments, initPid, conn, spec);
       copyFiles(conn, spec, initPid);
+      StartProfile.mark(name, "host side attached");
       conn.send("GO\n".getBytes());
       if (startFifo != null) {
         awaitLine(conn, spec, "CREATED");
@@ -143,6 +155,7 @@ public final class Launcher {
         awaitLine(conn, spec, "EXEC");
       }
       long tExec = System.nanoTime();
+      StartProfile.mark(name, "EXEC read");
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("name", name);
       state.put("helperPid", (int) helper.pid());
@@ -172,6 +185,7 @@ public final class Launcher {
         return initPid;
       }
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
+      StartProfile.mark(name, "start() returns");
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
         LOG.debug("started {} on {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",
