@@ -1,5 +1,6 @@
 package dev.poc.bench;
 
+import dev.poc.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ final class BurstScenario implements Scenario {
   static final int CLI_THREADS = 10;
   static final int CLI_RUNS_PER_THREAD = 5;
   static final String POC = "poc (Java API), " + API_BURST + " threads";
+  static final String POC_BRIDGE = "poc (Java API), BRIDGE, " + API_BURST + " threads";
   static final String RUNC = "runc run, " + API_BURST + " threads";
   static final String CRUN = "crun run (through its wrapper), " + API_BURST + " threads";
   static final String POC_CLI = "./poc run --host-rootfs -T net-disabled N true, " + CLI_THREADS + " at once × " + CLI_RUNS_PER_THREAD;
@@ -40,6 +42,10 @@ final class BurstScenario implements Scenario {
 
     List<Variant> api = new ArrayList<>();
     api.add(new Variant(POC, env.pocTrials.startToExit(b -> b)));
+    if (Features.bridgeMissing(env).isEmpty()) {
+      // the same burst through the bridge: 200 veths, addresses and namespaces made and released at once
+      api.add(new Variant(POC_BRIDGE, env.pocTrials.startToExit(b -> b.network(Network.BRIDGE))));
+    }
     if (bundle != null) {
       api.add(new Variant(RUNC, env.oci(env.runc, bundle)));
       api.add(new Variant(CRUN, env.oci(env.crun, bundle)));
@@ -47,11 +53,13 @@ final class BurstScenario implements Scenario {
       section.note("runc or crun is not installed (apt-get install -y runc crun): their rows are missing.");
     }
     Map<String, List<Burst>> bursts = new LinkedHashMap<>();
-    runInterleaved(env, api, API_BURST, 1, rounds, bursts, "API burst");
+    runInterleaved(env, select(api, harness), API_BURST, 1, rounds, bursts, "API burst");
 
     List<Variant> cli = new ArrayList<>();
     Path launcher = Path.of("poc").toAbsolutePath();
-    if (Files.isExecutable(launcher)) {
+    if (!harness.selects(POC_CLI)) {
+      // --variants left the CLI row out: no need to record the launcher's cache for it
+    } else if (Files.isExecutable(launcher)) {
       Path java = Files.isExecutable(CliScenario.JAVA_25) ? CliScenario.JAVA_25 : CliScenario.JAVA_17;
       CliScenario.awaitCache(launcher, java, env);
       Path stateRoot = Files.createDirectories(env.workDir.resolve("cli-burst-state"));
@@ -63,19 +71,21 @@ final class BurstScenario implements Scenario {
     if (bundle != null) {
       cli.add(new Variant(CRUN_CLI, env.oci(env.crun, bundle)));
     }
-    runInterleaved(env, cli, CLI_THREADS, CLI_RUNS_PER_THREAD, rounds, bursts, "CLI burst");
+    runInterleaved(env, select(cli, harness), CLI_THREADS, CLI_RUNS_PER_THREAD, rounds, bursts, "CLI burst");
 
-    List<String> leftovers = Leftovers.find(env.names.prefix(), env.workDir, env.stateRoot);
+    List<String> leftovers = Leftovers.settled(env.names.prefix(), env.workDir, env.stateRoot);
     int failures = bursts.values().stream().flatMap(List::stream).mapToInt(b -> b.failures().size()).sum();
     section.paragraph("Each burst releases its threads at the same instant; the API rows' threads start one container each "
         + "(start-to-exit of /bin/true in the busybox root, no network), the CLI rows' threads spawn the command "
         + CLI_RUNS_PER_THREAD + " times one after the other. Starts per second: successful starts ÷ wall time from the "
         + "release to the last exit. " + rounds + " burst(s) per row, the rows interleaved; the per-start columns are each "
-        + "run's own start-to-exit inside its burst.");
+        + "run's own start-to-exit inside its burst. The BRIDGE row (no runtime to compare with) starts the same burst through "
+        + "poc's bridge: 200 veths, addresses and namespaces at once. Leftovers are looked for once the runtime's asynchronous "
+        + "veth release has caught up (at most 5 s).");
     section.table(table(bursts));
     double pocRate = rate(bursts.get(POC));
     double crunRate = rate(bursts.get(CRUN));
-    if (!Double.isNaN(crunRate)) {
+    if (!Double.isNaN(crunRate) && !Double.isNaN(pocRate)) {
       section.target(Target.atLeast("poc starts/s ÷ crun starts/s, " + API_BURST + " at once from one JVM", pocRate / crunRate, 1, ""));
     }
     String pocCli = bursts.keySet().stream().filter(k -> k.startsWith(POC_CLI)).findFirst().orElse(null);
@@ -91,6 +101,10 @@ final class BurstScenario implements Scenario {
         .forEach(f -> section.note("failure in '" + name + "': " + f)));
     leftovers.stream().limit(10).forEach(l -> section.note("leftover: " + l));
     return section;
+  }
+
+  private static List<Variant> select(List<Variant> variants, Harness harness) {
+    return variants.stream().filter(v -> harness.selects(v.name())).toList();
   }
 
   private static void runInterleaved(BenchEnv env, List<Variant> variants, int threads, int runsPerThread, int rounds,

@@ -24,7 +24,11 @@ final class FloorProfileScenario implements Scenario {
   record Interval(String what, String from, String to) {}
 
   static final List<Interval> INTERVALS = List.of(
-      new Interval("JVM: plan (rootfs, name lock, run dir, cgroup mkdir, plan)", "start() called", "planned"),
+      new Interval("JVM: the rootfs completed, the name locked", "start() called", "name locked"),
+      new Interval("JVM: a dead run of the name reclaimed, the run dir made", "name locked", "run dir made"),
+      new Interval("JVM: host setups prepared (cgroup mkdir and limits)", "run dir made", "host setups prepared"),
+      new Interval("JVM: rootfs prepared, mounts and process planned", "host setups prepared", "planned"),
+      new Interval("JVM: all of the planning above", "start() called", "planned"),
       new Interval("JVM: take a spare helper (spawned and connected ahead)", "planned", "helper taken"),
       new Interval("plan over the socket, outer's clone, init running", "helper taken", "init entered"),
       new Interval("the init's PID back to the JVM", "init entered", "PID read"),
@@ -38,7 +42,11 @@ final class FloorProfileScenario implements Scenario {
       new Interval("the command runs (/bin/true) and is reaped", "init exec seen", "init command reaped"),
       new Interval("exit notification: EXIT line to the JVM", "init command reaped", "EXIT read"),
       new Interval("helper gone and reaped", "EXIT read", "helper reaped"),
-      new Interval("JVM: release (cgroups, run dir, name lock)", "helper reaped", "released"),
+      new Interval("JVM: final figures read (cgroup stats, OOM count)", "helper reaped", "final figures read"),
+      new Interval("JVM: host side released (cgroup rmdir, ...)", "final figures read", "host side released"),
+      new Interval("JVM: run dir removed", "host side released", "run dir removed"),
+      new Interval("JVM: name lock and the rest let go", "run dir removed", "released"),
+      new Interval("JVM: all of the release above", "helper reaped", "released"),
       new Interval("waitFor() wakes up", "released", RETURNED),
       new Interval("in all: start-to-exit", "start() called", RETURNED));
 

@@ -18,16 +18,22 @@ import java.util.stream.Stream;
 record ResourceGauges(Map<String, Long> values, List<String> fds, List<String> threads) {
   /** The gauges a soak must end with as it began (the JVM's RSS and heap are read, not compared). */
   static final List<String> MUST_NOT_GROW = List.of("JVM open fds", "JVM threads", "links of this run", "netns of this run",
-      "cgroups of this run", "mounts under the work dir", "loop devices on the work dir");
+      "cgroups of this run", "mounts under the work dir", "loop devices on the work dir", "run dirs of the state root");
 
-  static ResourceGauges read(String prefix, Path workDir) throws IOException {
+  static ResourceGauges read(String prefix, Path workDir, Path stateRoot) throws IOException {
     System.gc();
     Map<String, Long> v = new LinkedHashMap<>();
     v.put("JVM open fds", count(Path.of("/proc/self/fd"), "", false));
-    v.put("JVM threads", statusKib("Threads:"));
+    // the JDK's process reaper pool keeps an idle thread for a minute after a spawn: not poc's, not a leak
+    v.put("JVM threads", statusKib("Threads:") - Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("process reaper")).count());
     v.put("JVM RSS (KiB)", statusKib("VmRSS:"));
     Runtime rt = Runtime.getRuntime();
     v.put("JVM heap used after GC (KiB)", (rt.totalMemory() - rt.freeMemory()) / 1024);
+    // RSS moves with the heap the collector keeps committed; what is outside it is native memory
+    // (code cache, metaspace, thread stacks, malloc), where a native leak would show
+    v.put("JVM RSS outside the committed heap (KiB)", v.get("JVM RSS (KiB)") - rt.totalMemory() / 1024);
+    v.put("JVM non-heap used (KiB)", java.lang.management.ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed() / 1024);
     v.put("host links", count(Path.of("/sys/class/net"), "", false));
     v.put("links of this run", count(Path.of("/sys/class/net"), prefix, true));
     v.put("host named netns", count(Path.of("/run/netns"), "", false));
@@ -42,8 +48,10 @@ record ResourceGauges(Map<String, Long> values, List<String> fds, List<String> t
     long[] loops = loops(work);
     v.put("host loop devices in use", loops[0]);
     v.put("loop devices on the work dir", loops[1]);
+    // run/ holds the running containers' directories, run-gone/ those set aside and not yet deleted
+    v.put("run dirs of the state root", count(stateRoot.resolve("run"), "", false) + count(stateRoot.resolve("run-gone"), "", false));
     return new ResourceGauges(v, fdTargets(), Thread.getAllStackTraces().keySet().stream()
-        .map(t -> t.getName().replaceAll("\\d+", "N") + (t.isDaemon() ? " (daemon)" : "")).sorted().toList());
+        .filter(t -> !t.getName().startsWith("process reaper")).map(t -> t.getName().replaceAll("\\d+", "N") + (t.isDaemon() ? " (daemon)" : "")).sorted().toList());
   }
 
   /** What each open fd of this JVM is (a file, socket:[inode], pipe:[inode], anon_inode:...), sorted. */

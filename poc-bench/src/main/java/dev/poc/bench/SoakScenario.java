@@ -34,7 +34,9 @@ final class SoakScenario implements Scenario {
     Trial bridged = env.pocTrials.startToExit(b -> b.network(Network.BRIDGE));
     Trial disabled = env.pocTrials.startToExit(b -> b);
     long[] nanos = new long[cycles];
+    int halfway = Math.max(early + 1, cycles / 2);
     ResourceGauges atEarly = null;
+    ResourceGauges atHalfway = null;
     long t0 = System.nanoTime();
     for (int i = 0; i < cycles; i++) {
       try {
@@ -45,6 +47,8 @@ final class SoakScenario implements Scenario {
       }
       if (i + 1 == early) {
         atEarly = settledGauges(env);
+      } else if (i + 1 == halfway) {
+        atHalfway = settledGauges(env);
       }
       if ((i + 1) % Math.max(1, cycles / 10) == 0) {
         env.log.printf("  soak %d/%d cycles%n", i + 1, cycles);
@@ -58,11 +62,13 @@ final class SoakScenario implements Scenario {
         + " in all). The gauges are read after cycle " + early + " and after the last, each time once the runtime's "
         + "asynchronous veth release has caught up (at most 5 s); the JVM's after a GC. Host-wide counts move with the "
         + "machine's other users; those of this run must not move at all.");
-    MarkdownTable gauges = new MarkdownTable("gauge", ">after " + early + " cycles", ">after " + cycles, ">difference");
+    MarkdownTable gauges = new MarkdownTable("gauge", ">after " + early + " cycles", ">after " + halfway, ">after " + cycles,
+        ">end − " + early, ">end − " + halfway);
     for (String k : atEarly.values().keySet()) {
       long a = atEarly.values().get(k);
+      long h = atHalfway == null ? a : atHalfway.values().get(k);
       long b = atEnd.values().get(k);
-      gauges.row(k, Long.toString(a), Long.toString(b), (b - a > 0 ? "+" : "") + (b - a));
+      gauges.row(k, Long.toString(a), Long.toString(h), Long.toString(b), signed(b - a), signed(b - h));
     }
     section.table(gauges);
     MarkdownTable times = new MarkdownTable("cycles", ">first " + window + " median", ">last " + window + " median",
@@ -85,11 +91,18 @@ final class SoakScenario implements Scenario {
     section.target(Target.atMost("no network per-start median, last " + window + " ÷ first " + window, ratios[1], 1.1, ""));
     ResourceGauges.added(atEarly.fds(), atEnd.fds()).forEach(f -> section.note("fd open at the end, not after cycle " + early + ": " + f));
     ResourceGauges.added(atEarly.threads(), atEnd.threads()).forEach(t -> section.note("thread alive at the end, not after cycle " + early + ": " + t));
-    long rssGrowth = atEnd.values().get("JVM RSS (KiB)") - atEarly.values().get("JVM RSS (KiB)");
-    section.note(String.format(Locale.ROOT, "the JVM's RSS moved by %+d KiB over %d cycles (%.1f bytes per cycle); its heap "
-        + "after a GC by %+d KiB", rssGrowth, cycles - early, rssGrowth * 1024.0 / (cycles - early),
-        atEnd.values().get("JVM heap used after GC (KiB)") - atEarly.values().get("JVM heap used after GC (KiB)")));
+    String native_ = "JVM RSS outside the committed heap (KiB)";
+    long early2end = atEnd.values().get(native_) - atEarly.values().get(native_);
+    long half2end = atHalfway == null ? early2end : atEnd.values().get(native_) - atHalfway.values().get(native_);
+    section.note(String.format(Locale.ROOT, "the JVM's memory outside its heap moved by %+d KiB from cycle %d to the end and "
+        + "by %+d KiB over the second half (%.0f bytes per cycle there): the JIT's code and the allocator's arenas grow "
+        + "early and level off, a leak grows in both halves alike", early2end, early, half2end,
+        half2end * 1024.0 / Math.max(1, cycles - halfway)));
     return section;
+  }
+
+  private static String signed(long d) {
+    return (d > 0 ? "+" : "") + d;
   }
 
   /** The samples of cycles [from, to) of one kind (0: even cycles, BRIDGE; 1: odd, no network). */
@@ -111,14 +124,14 @@ final class SoakScenario implements Scenario {
    */
   private static ResourceGauges settledGauges(BenchEnv env) throws Exception {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    ResourceGauges g = ResourceGauges.read(env.names.prefix(), env.workDir);
+    ResourceGauges g = ResourceGauges.read(env.names.prefix(), env.workDir, env.stateRoot);
     while (g.values().get("links of this run") > 0 && System.nanoTime() < deadline) {
       Thread.sleep(50);
-      g = ResourceGauges.read(env.names.prefix(), env.workDir);
+      g = ResourceGauges.read(env.names.prefix(), env.workDir, env.stateRoot);
     }
     for (int i = 0; i < 9; i++) {
       Thread.sleep(30);
-      ResourceGauges again = ResourceGauges.read(env.names.prefix(), env.workDir);
+      ResourceGauges again = ResourceGauges.read(env.names.prefix(), env.workDir, env.stateRoot);
       if (transients(again) < transients(g)) {
         g = again;
       }

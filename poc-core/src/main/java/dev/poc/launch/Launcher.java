@@ -87,6 +87,7 @@ public final class Launcher {
     } catch (IOException e) {
       throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
     }
+    StartProfile.mark(name, "name locked");
     Path runDir = Access.api().runDir(runtime, name);
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
@@ -101,6 +102,7 @@ public final class Launcher {
       Files.createDirectories(runDir.getParent());
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
+      StartProfile.mark(name, "run dir made");
       InitPlan plan = new InitPlan();
       Start ctx = new Start(spec, runtime, runDir, plan);
       for (HostSetup setup : Access.api().setupsFor(runtime, spec)) {
@@ -110,6 +112,7 @@ public final class Launcher {
           ctx.publish(CgroupStrategy.Group.class, group);
         }
       }
+      StartProfile.mark(name, "host setups prepared");
       attachments.add(spec.rootfs().strategy().prepare(ctx));
       if (spec.rootfs().strategy().bindsEtcFiles()) {
         EtcFiles.bindNetworkFiles(ctx);
