@@ -59,7 +59,7 @@ final class SoakScenario implements Scenario {
 
     section.paragraph("Each cycle is a start-to-exit of /bin/true in the busybox root (`start()`, `waitFor()`, `close()`), "
         + "even cycles with BRIDGE networking, odd ones without a network, one right after the other (" + Format.millis(wall)
-        + " in all). The gauges are read after cycle " + early + " and after the last, each time once the runtime's "
+        + " in all). The gauges are read after cycle " + early + ", after cycle " + halfway + " and after the last, each time once the runtime's "
         + "asynchronous veth release has caught up (at most 5 s); the JVM's after a GC. Host-wide counts move with the "
         + "machine's other users; those of this run must not move at all.");
     MarkdownTable gauges = new MarkdownTable("gauge", ">after " + early + " cycles", ">after " + halfway, ">after " + cycles,
