@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes the removal of an ended container's run directory off its caller's path. On ext4 (with
  * the {@code discard} option of the VMs poc is measured on) an rmdir costs 0.2 to 2 ms, with the
- * disk's other traffic, and a run directory has two (itself and {@code etc-files}): up to a third
- * of a whole start-to-exit. A rename costs 0.1 ms. So the directory is renamed aside, to
+ * disk's other traffic (and more for a run directory with directories inside, such as an image's
+ * upper layer): up to a third of a whole start-to-exit. A rename costs 0.1 ms. So the directory is renamed aside, to
  * {@code STATE/run-gone/NAME.RANDOM}, which frees its name for the next start at once, and one
  * daemon thread of the JVM (started on demand, ended when idle) deletes it.
  *
