@@ -20,7 +20,7 @@ class RunDirDisposalTest {
   private Path runDir(String name) throws Exception {
     Path dir = Files.createDirectories(stateRoot.resolve("run").resolve(name));
     Files.writeString(dir.resolve("state.json"), "{}");
-    Files.writeString(Files.createDirectories(dir.resolve("etc-files")).resolve("hosts"), "127.0.0.1 localhost\n");
+    Files.writeString(Files.createDirectories(dir.resolve("etc")).resolve("hosts"), "127.0.0.1 localhost\n");
     return dir;
   }
 
