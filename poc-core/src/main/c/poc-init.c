@@ -10,6 +10,7 @@
  * Processes:  JVM --socket-- outer (this process, host side) --pipes-- init (PID 1) -- command
  *
  * Lines to the JVM:  PID n | READY | EXEC | EXECFAIL errno path | ERR text | EXIT code n | EXIT signal n
+ *                    (profiled, plan key times: TIMES t1..t7 just before EXIT)
  *                    (exec mode, poc-init exec SOCKET: PID n | EXEC | EXECFAIL | ERR | EXIT)
  * Lines from the JVM: GO
  * The outer kills the container when the socket closes (the JVM died), unless detached.
@@ -64,6 +65,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -122,6 +124,7 @@ struct item { const char *key; const char *v[4]; };
 
 static struct {
   int nsflags, uid, gid, tty, detach;
+  int times;                               /* profile: the init reports its steps' instants (TIMES line) */
   const char *hostname, *cwd;
   uint64_t caps;                           /* bit n: capability n, what a root command keeps */
   const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
@@ -234,6 +237,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "gid")) plan.gid = atoi(v[0]);
     else if (!strcmp(k, "tty")) plan.tty = atoi(v[0]);
     else if (!strcmp(k, "detach")) plan.detach = atoi(v[0]);
+    else if (!strcmp(k, "times")) plan.times = atoi(v[0]);
     else if (!strcmp(k, "target")) plan.target = atoi(v[0]);
     else if (!strcmp(k, "cgroup") && plan.ncgroups < 32) plan.cgroups[plan.ncgroups++] = v[0];
     else if (!strcmp(k, "group") && plan.ngroups < 64) plan.groups[plan.ngroups++] = atoi(v[0]);
@@ -1418,8 +1422,22 @@ static void set_sysctls(void) {
   }
 }
 
+/* Profile (plan key times): CLOCK_MONOTONIC instants of the init's steps, the clock the JVM's
+ * System.nanoTime reads, said in one TIMES line just before the command's EXIT line: init entered,
+ * root built, cgroups joined, GO read, command forked, its exec seen, its exit reaped. Nothing
+ * is read or said without the key: a start pays one branch per step. */
+enum { T_ENTER, T_ROOT, T_CGROUPS, T_GO, T_FORK, T_EXEC, T_REAPED, T_COUNT };
+static long long marks[T_COUNT];
+static void mark(int step) {
+  if (!plan.times) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  marks[step] = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go, int idsync) {
+  mark(T_ENTER);
   report_fd = rep;
   if (idsync >= 0) {
     /* In a new user namespace: nothing works until the outer has written our id maps. Then become
@@ -1445,6 +1463,7 @@ static void container_init(int rep, int go, int idsync) {
   hide_command_line();
   set_sysctls();
   build_root();
+  mark(T_ROOT);
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
   if (plan.nsflags & CLONE_NEWNET) {
@@ -1455,10 +1474,12 @@ static void container_init(int rep, int go, int idsync) {
   }
   join_cgroups(); /* after the root is built: the devices allow-list would refuse its mounts */
   close_cgroups();
+  mark(T_CGROUPS);
   if (plan.tty) tty_open_inside();
   say("READY");
   char c;
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
+  mark(T_GO);
   close(go);
   if (plan.has_net) setup_net();
   if (plan.startfifo) {
@@ -1488,6 +1509,7 @@ static void container_init(int rep, int go, int idsync) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     become_command();
   }
+  mark(T_FORK);
   close(ep[1]);
   if (tty_slave >= 0) close(tty_slave);
   /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
@@ -1496,6 +1518,7 @@ static void container_init(int rep, int go, int idsync) {
   char msg[PATH_MAX + 64];
   ssize_t n;
   while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
+  mark(T_EXEC);
   close(ep[0]);
   if (n > 0) {
     msg[n] = 0;
@@ -1518,6 +1541,9 @@ static void container_init(int rep, int go, int idsync) {
       pid_t p;
       while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
         if (p != cmd) continue;
+        mark(T_REAPED);
+        if (plan.times && !plan.startfifo)
+          say("TIMES %lld %lld %lld %lld %lld %lld %lld", marks[0], marks[1], marks[2], marks[3], marks[4], marks[5], marks[6]);
         if (!plan.startfifo) {
           if (WIFSIGNALED(st)) say("EXIT signal %d", WTERMSIG(st));
           else say("EXIT code %d", WEXITSTATUS(st));

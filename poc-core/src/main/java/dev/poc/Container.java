@@ -12,6 +12,7 @@ import dev.poc.spi.NetworkFacts;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.OutputLog;
+import dev.poc.state.RunDirDisposal;
 import dev.poc.state.OutputLogStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -361,7 +362,9 @@ public final class Container implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("reading final figures of {} failed: {}", name(), e.toString());
     }
+    dev.poc.launch.StartProfile.mark(name(), "final figures read");
     release();
+    dev.poc.launch.StartProfile.mark(name(), "released");
     if (LOG.isDebugEnabled()) {
       long tReleased = System.nanoTime();
       LOG.debug("ended {}: released {} us after its helper was reaped", name(), (tReleased - tReaped) / 1000);
@@ -373,10 +376,12 @@ public final class Container implements AutoCloseable {
     init.close(); // its pid may belong to another process from now on
     conn.close();
     Release.all(attachments);
+    dev.poc.launch.StartProfile.mark(name(), "host side released");
     long tDelete = System.nanoTime();
-    Release.deleteTree(ctx.runDir());
+    RunDirDisposal.dispose(ctx.runDir()); // renamed aside at once, deleted in the background
+    dev.poc.launch.StartProfile.mark(name(), "run dir removed");
     if (LOG.isDebugEnabled()) {
-      LOG.debug("removed the run directory of {} in {} us", name(), (System.nanoTime() - tDelete) / 1000);
+      LOG.debug("set the run directory of {} aside in {} us", name(), (System.nanoTime() - tDelete) / 1000);
     }
     if (spec.autoRemove()) {
       log.remove();

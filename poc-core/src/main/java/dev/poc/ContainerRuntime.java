@@ -19,6 +19,7 @@ import dev.poc.spi.HostSetup;
 import dev.poc.spi.NamespaceStrategy;
 import dev.poc.spi.NetworkStrategy;
 import dev.poc.state.NameLock;
+import dev.poc.state.RunDirDisposal;
 import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
 import dev.poc.state.RunningContainers;
@@ -598,6 +599,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
+    RunDirDisposal.sweep(stateRoot); // run directories a JVM that died had set aside
     if (rootless == null) { // rootless containers hold no lease or bridge of root's
       try {
         network.reclaimLeftLeases(stateRoot);
@@ -672,6 +674,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
+    RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
   }
 
   /**

@@ -55,13 +55,15 @@ class NetworkReleaseTest {
       for (int i = 0; i < 40; i++) {
         String name = i % 2 == 0 ? same : env.name(12); // every other start reuses one name
         startsWithReleasesPending += setup.pendingReleases() > 0 ? 1 : 0;
+        // cat runs until its stdin closes: the veth is read while the container surely holds it
         try (Container c = rt.container().name(name).rootfs(Rootfs.directory(TestRootfs.busybox()))
-            .network(Network.BRIDGE).command("true").start()) {
+            .network(Network.BRIDGE).stdin(Stdio.PIPE).command("cat").start()) {
           String address = c.address().orElseThrow();
           Set<Integer> links = linkIndexes();
           List<Integer> earlier = vethsByAddress.computeIfAbsent(address, a -> new ArrayList<>());
           assertThat(earlier).as("veths of earlier holders of %s, at start %d", address, i).doesNotContainAnyElementsOf(links);
           earlier.add(Integer.parseInt(Files.readString(Path.of("/sys/class/net", InterfaceNames.hostVeth(name), "ifindex")).trim()));
+          c.stdin().close();
           assertThat(c.waitFor()).isZero();
         }
       }

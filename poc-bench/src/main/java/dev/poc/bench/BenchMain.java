@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "Times poc beside runc, crun and the bare unshare floor; prints a Markdown report and writes it to --out.")
 public final class BenchMain implements Callable<Integer> {
   @Option(names = "--scenarios", split = ",", description = "Which scenarios to run (default: ${DEFAULT-VALUE}).",
-      defaultValue = "1,2,3,4,5,6,7,8")
+      defaultValue = "1,2,3,4,5,6,7,8,9,10,11,12")
   List<Integer> scenarios;
 
   @Option(names = "--iterations", description = "Measured runs per variant (default: ${DEFAULT-VALUE}).", defaultValue = "100")
@@ -40,6 +40,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--filler-mib", description = "Size of the large base's filler in scenario 3 (default: ${DEFAULT-VALUE}).",
       defaultValue = "256")
   int fillerMiB;
+
+  @Option(names = "--soak-cycles", description = "Start/stop cycles of scenario 10's soak (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
+  int soakCycles;
 
   @Option(names = "--out", description = "Where the Markdown report goes (default: ${DEFAULT-VALUE}).",
       defaultValue = "poc-bench/target/bench-results.md")
@@ -67,7 +71,8 @@ public final class BenchMain implements Callable<Integer> {
       Harness harness = new Harness(warmup, iterations, pauseMillis, variants, log);
       for (Scenario s : List.of(new StartToExitScenario(), new LimitsScenario(), new BuildScenario(fillerMiB),
           new ConcurrencyScenario(), new MemoryScenario(), new SeccompScenario(), new ImageScenario(),
-          new CliScenario(), new RootlessScenario())) {
+          new CliScenario(), new BurstScenario(), new SoakScenario(soakCycles), new IdleMemoryScenario(),
+          new FloorProfileScenario(), new RootlessScenario())) {
         if (scenarios.contains(s.number())) {
           log.println("scenario " + s.number() + " ...");
           String section = s.run(env, harness).render();

@@ -21,8 +21,8 @@ final class CliScenario implements Scenario {
   static final String RUN_17 = "the same on Java 17 without a cache";
   static final String PS = "poc ps (./poc: Java 25, AOT cache)";
   static final String CRUN = "crun run (busybox bundle, /bin/true)";
-  private static final Path JAVA_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
-  private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+  static final Path JAVA_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+  static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
 
   @Override
   public int number() {
@@ -77,14 +77,14 @@ final class CliScenario implements Scenario {
     return section;
   }
 
-  private static Trial cliRun(Path launcher, Path java, boolean cache, Path stateRoot, BenchEnv env) {
+  static Trial cliRun(Path launcher, Path java, boolean cache, Path stateRoot, BenchEnv env) {
     return () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + java, "POC_STARTUP_CACHE=" + (cache ? "on" : "off"),
         launcher.toString(), "--state-root", stateRoot.toString(), "run", "--host-rootfs", "-T", "net-disabled",
         env.names.next(), "true"));
   }
 
   /** Starts the launcher on {@code java} until it says it uses a start-up cache (it records one at first use). */
-  private static void awaitCache(Path launcher, Path java, BenchEnv env) throws IOException, InterruptedException {
+  static void awaitCache(Path launcher, Path java, BenchEnv env) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + 300_000_000_000L;
     String said = "";
     while (System.nanoTime() < deadline) {

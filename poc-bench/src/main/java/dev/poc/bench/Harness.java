@@ -47,6 +47,11 @@ final class Harness {
     return pauseMillis;
   }
 
+  /** Whether --variants selects the variant named {@code name} (all are selected without it). */
+  boolean selects(String name) {
+    return only == null || only.matcher(name).find();
+  }
+
   /** The same settings with other counts (a scenario whose runs are long takes fewer). */
   Harness withCounts(int warmupRounds, int iterationCount) {
     return new Harness(warmupRounds, iterationCount, pauseMillis, only, progress);

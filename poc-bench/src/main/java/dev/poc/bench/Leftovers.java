@@ -28,6 +28,21 @@ final class Leftovers {
         && p.children().findAny().isEmpty();
   }
 
+  /**
+   * {@link #find}, again every 50 ms for up to 5 s while it finds something: a bridged container's
+   * veth is deleted, and its address freed, by the runtime's reaper after {@code waitFor()} returns,
+   * so right after a burst some are still on their way out. What is there after 5 s is left.
+   */
+  static List<String> settled(String prefix, Path workDir, Path stateRoot) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    List<String> found = find(prefix, workDir, stateRoot);
+    while (!found.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      found = find(prefix, workDir, stateRoot);
+    }
+    return found;
+  }
+
   static List<String> find(String prefix, Path workDir, Path stateRoot) throws IOException {
     TreeSet<String> found = new TreeSet<>();
     if (Files.isDirectory(CGROUP_ROOT)) {

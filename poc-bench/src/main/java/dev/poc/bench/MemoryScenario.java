@@ -117,7 +117,7 @@ final class MemoryScenario implements Scenario {
   }
 
   /** Waits until the runtime's process has its container process below it (the command runs). */
-  private static void awaitChild(Process p, String what) throws InterruptedException, IOException {
+  static void awaitChild(Process p, String what) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (p.isAlive() && System.nanoTime() < deadline) {
       // the sleep is busybox exec'd (its argv[0] is not shown here); before the exec it is runc/crun itself

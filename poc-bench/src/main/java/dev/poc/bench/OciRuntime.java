@@ -62,6 +62,16 @@ final class OciRuntime {
     return command("run", "--bundle", bundle.toString(), id);
   }
 
+  /** {@code run -d}: returns once the container's process runs, leaving no process of the runtime's own. */
+  List<String> runDetached(Path bundle, String id) {
+    return command("run", "-d", "--bundle", bundle.toString(), id);
+  }
+
+  /** {@code state ID}: the container's state as JSON (its "pid" among it). */
+  List<String> state(String id) {
+    return command("state", id);
+  }
+
   List<String> kill(String id, String signal) {
     return command("kill", id, signal);
   }

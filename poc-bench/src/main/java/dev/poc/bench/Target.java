@@ -12,12 +12,21 @@ record Target(String what, double actual, String comparison, double limit, Strin
     return new Target(what, actual, "<=", limit, unit);
   }
 
+  /** A figure that should reach {@code limit}, such as starts per second beside crun's. */
+  static Target atLeast(String what, double actual, double limit, String unit) {
+    return new Target(what, actual, ">=", limit, unit);
+  }
+
   static Target equalTo(String what, double actual, double limit, String unit) {
     return new Target(what, actual, "=", limit, unit);
   }
 
   boolean met() {
-    return comparison.equals("=") ? actual == limit : actual <= limit;
+    return switch (comparison) {
+      case "=" -> actual == limit;
+      case ">=" -> actual >= limit;
+      default -> actual <= limit;
+    };
   }
 
   String render() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,24 @@ class TablesTest {
     assertThat(Target.atMost("bridged start", 12.5, 10, "ms").render()).isEqualTo("bridged start: 12.50 ms (target <= 10 ms) — MISSED");
     assertThat(Target.equalTo("failures", 0, 0, "").met()).isTrue();
     assertThat(Target.equalTo("failures", 1, 0, "").met()).isFalse();
+    assertThat(Target.atLeast("starts/s ÷ crun", 1.25, 1, "").render()).isEqualTo("starts/s ÷ crun: 1.25 (target >= 1) — met");
+    assertThat(Target.atLeast("starts/s ÷ crun", 0.5, 1, "").met()).isFalse();
+  }
+
+  @Test
+  void gaugesNameWhatALaterReadingHasMore() {
+    assertThat(ResourceGauges.added(List.of("pipe:[...]", "socket:[...]"), List.of("pipe:[...]", "pipe:[...]", "socket:[...]")))
+        .containsExactly("pipe:[...]");
+    assertThat(ResourceGauges.added(List.of("a", "b"), List.of("b"))).isEmpty();
+  }
+
+  @Test
+  void profileBreakdownTakesTheMedianOfEachIntervalAndSaysWhichAreMissing() {
+    Map<String, Long> run1 = Map.of("start() called", 0L, "planned", 1_000_000L);
+    Map<String, Long> run2 = Map.of("start() called", 10L, "planned", 3_000_010L);
+    String t = FloorProfileScenario.breakdown(List.of(run1, run2)).render();
+    assertThat(t).containsPattern("\\| JVM: all of the planning above [^\\n]*\\|\\s+2 \\|\\s+2\\.000 ms \\|")
+        .containsPattern("\\| helper gone and reaped [^\\n]*\\|\\s+0 \\|\\s+n/a \\|");
   }
 
   @Test

@@ -26,6 +26,7 @@ public final class InitConnection implements AutoCloseable {
   private final Path socketPath;
   private SocketChannel channel;
   private BufferedReader reader;
+  private volatile String profiled; // the container whose steps StartProfile records, if any
 
   private InitConnection(ServerSocketChannel server, Path socketPath) {
     this.server = server;
@@ -76,6 +77,11 @@ public final class InitConnection implements AutoCloseable {
     }
   }
 
+  /** Records the init's TIMES line and the end's steps as {@code container}'s (see StartProfile). */
+  void profileAs(String container) {
+    profiled = container;
+  }
+
   /** The next status line, or null when the helper has gone. */
   String readLine() throws IOException {
     return reader.readLine();
@@ -93,6 +99,11 @@ public final class InitConnection implements AutoCloseable {
       while ((line = readLine()) != null) {
         if (line.startsWith("EXIT ") && exit == null) {
           exit = parseStatus(line);
+          if (profiled != null) {
+            StartProfile.mark(profiled, "EXIT read");
+          }
+        } else if (line.startsWith("TIMES ") && profiled != null) {
+          StartProfile.initTimes(profiled, line);
         } else if (line.startsWith("DIED ")) {
           died = parseStatus(line);
         }
@@ -104,6 +115,9 @@ public final class InitConnection implements AutoCloseable {
       helper.waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (profiled != null) {
+      StartProfile.mark(profiled, "helper reaped");
     }
     return exit != null ? exit : died != null ? died : ExitStatus.signaled(Signal.KILL.number());
   }

@@ -250,6 +250,11 @@ public final class InitPlan implements HelperPlan {
     return put("rlimit", Integer.toString(resource), Long.toUnsignedString(soft), Long.toUnsignedString(hard));
   }
 
+  /** Profile: the init says its steps' instants in a TIMES line before the command's EXIT (see StartProfile). */
+  InitPlan times() {
+    return put("times", "1");
+  }
+
   InitPlan detach(boolean detach) {
     return detach ? put("detach", "1") : this;
   }

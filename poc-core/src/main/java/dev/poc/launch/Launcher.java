@@ -80,6 +80,7 @@ public final class Launcher {
   /** Starts {@code given}: a {@link Container}, or with a start FIFO the created init's pid. */
   private Object launch(ContainerSpec given, Path startFifo, Console console) {
     long t0 = System.nanoTime();
+    StartProfile.mark(given.name(), "start() called");
     ContainerSpec spec;
     try {
       spec = given.rootfs().strategy().complete(given, runtime);
@@ -95,6 +96,7 @@ public final class Launcher {
     } catch (IOException e) {
       throw new StartFailedException("locking name '" + name + "' in " + NameLock.DIR + ": " + e.getMessage(), e);
     }
+    StartProfile.mark(name, "name locked");
     Path runDir = Access.api().runDir(runtime, name);
     List<Attachment> attachments = new ArrayList<>();
     Process helper = null;
@@ -109,6 +111,7 @@ public final class Launcher {
       Files.createDirectories(runDir.getParent());
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
+      StartProfile.mark(name, "run dir made");
       InitPlan plan = new InitPlan();
       Start ctx = new Start(spec, runtime, runDir, plan);
       for (HostSetup setup : Access.api().setupsFor(runtime, spec)) {
@@ -118,6 +121,7 @@ public final class Launcher {
           ctx.publish(CgroupStrategy.Group.class, group);
         }
       }
+      StartProfile.mark(name, "host setups prepared");
       attachments.add(spec.rootfs().strategy().prepare(ctx));
       if (spec.rootfs().strategy().bindsEtcFiles()) {
         EtcFiles.bindNetworkFiles(ctx);
@@ -133,20 +137,31 @@ public final class Launcher {
       if (console != null) {
         console.addTo(plan);
       }
+      boolean profiled = StartProfile.on() && startFifo == null;
+      if (profiled) {
+        plan.times();
+      }
       long tPrepared = System.nanoTime();
+      StartProfile.mark(name, "planned");
 
       SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
       helper = h.process();
       conn = h.connection();
       long tSpawned = System.nanoTime();
       long tConnected = tSpawned;
+      StartProfile.mark(name, "helper taken");
+      if (profiled) {
+        conn.profileAs(name);
+      }
       conn.send(plan.encode());
       int initPid = expectPid(conn, spec);
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
+      StartProfile.mark(name, "PID read");
       attachToInit(attachments, initPid, conn, spec);
       copyFiles(conn, spec, initPid);
+      StartProfile.mark(name, "host side attached");
       conn.send("GO\n".getBytes());
       if (startFifo != null) {
         awaitLine(conn, spec, "CREATED");
@@ -155,6 +170,7 @@ public final class Launcher {
         awaitLine(conn, spec, "EXEC");
       }
       long tExec = System.nanoTime();
+      StartProfile.mark(name, "EXEC read");
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("name", name);
       state.put("helperPid", (int) helper.pid());
@@ -189,6 +205,7 @@ public final class Launcher {
         return initPid;
       }
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
+      StartProfile.mark(name, "start() returns");
       if (LOG.isDebugEnabled()) {
         long tDone = System.nanoTime();
         LOG.debug("started {} on {}: prepare {} us, spawn+clone {} us (spawn {}, connect {}, clone {}), exec {} us, record {} us, total {} us",

@@ -195,9 +195,13 @@ public final class NetworkSetup implements HostSetup {
   /**
    * Takes back the leases of containers of {@code stateRoot} whose run directory is gone (a JVM
    * died after the container ended but before its veth was deleted), deleting what they left.
-   * Runs as a runtime opens; leases of other state roots are theirs to reclaim.
+   * Runs as a runtime opens; leases of other state roots are theirs to reclaim. This JVM's own
+   * pending releases are finished first: their run directories are gone too, but their containers
+   * were released, not left, and taking their leases here deleted their veths a second time and
+   * said each was a container "which is gone" (a prune right after a burst of bridged starts).
    */
   public void reclaimLeftLeases(Path stateRoot) throws IOException {
+    reaper.drain();
     String runs = owner(stateRoot.resolve("run")) + "/";
     java.util.function.Predicate<AddressAllocator.Lease> left =
         l -> l.owner().startsWith(runs) && !Files.exists(Path.of(l.owner()));

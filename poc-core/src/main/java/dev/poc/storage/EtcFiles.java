@@ -37,9 +37,13 @@ public final class EtcFiles {
     return etc;
   }
 
-  /** hosts, hostname and resolv.conf, to bind over an image's own. */
+  /**
+   * hosts, hostname and resolv.conf, to bind over an image's own. They lie in the run directory
+   * itself, not in a directory of their own: on ext4 a directory costs a start its mkdir and its
+   * release an rmdir (0.2 to 2 ms each on the VMs poc is measured on), three files far less.
+   */
   public static void bindNetworkFiles(StartContext ctx) throws IOException {
-    Path dir = Files.createDirectories(ctx.runDir().resolve("etc-files"));
+    Path dir = ctx.runDir();
     writeNetworkFiles(ctx, dir);
     for (String f : List.of("hosts", "hostname", "resolv.conf")) {
       ctx.plan().bind(dir.resolve(f), "/etc/" + f, "nodev,nosuid,noexec");

@@ -348,8 +348,9 @@ public final class Storage {
     for (HostSetup setup : Access.api().setups(runtime)) {
       attempt(failures, "pruning " + setup.getClass().getSimpleName(), setup::prune);
     }
+    dev.poc.state.RunDirDisposal.awaitAll(); // the run directories of the containers stopped above
     for (Path dir : List.of(store.containersDir(), store.disksDir(), store.imagesDir(), runtime.stateRoot().resolve("run"),
-        dev.poc.state.OutputLog.root(runtime.stateRoot()))) {
+        runtime.stateRoot().resolve(dev.poc.state.RunDirDisposal.GONE), dev.poc.state.OutputLog.root(runtime.stateRoot()))) {
       attempt(failures, "removing " + dir, () -> {
         Mounts.unmountAll(dir);
         Release.deleteTree(dir);
