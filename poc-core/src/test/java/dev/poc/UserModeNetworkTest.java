@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -285,24 +284,8 @@ class UserModeNetworkTest {
     }
   }
 
-  /** A GET over a raw socket to the host's loopback, retried until the server inside is up. */
   private static String httpGet(int port, String path) throws Exception {
-    IOException last = null;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-        s.setSoTimeout(5000);
-        s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (response.startsWith("HTTP/1")) {
-          return response;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no HTTP answer on 127.0.0.1:" + port, last);
+    return RawHttp.get("127.0.0.1", port, path);
   }
 
   /** A server on the host's 127.0.0.1 that greets and counts whoever connects. */

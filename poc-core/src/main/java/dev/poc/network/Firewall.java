@@ -238,28 +238,37 @@ final class Firewall {
 
   /** An iptables-restore script deleting every jump to poc's chains, then the chains. */
   String removal(Map<String, List<String>> present) {
+    Map<String, List<String>> chains = new java.util.LinkedHashMap<>();
+    chains.put("filter", List.of(Subnets.forwardChain(settings), Subnets.inputChain(settings)));
+    chains.put("nat", List.of(Subnets.postroutingChain(settings)));
+    return chainsRemoval(chains, present);
+  }
+
+  /**
+   * An iptables-restore input that removes {@code chains} (by table, in the map's order) from
+   * what {@code present} (iptables-save by table) shows: every jump to them from another chain,
+   * then their rules and the chains themselves; empty when none of them is there.
+   */
+  static String chainsRemoval(Map<String, List<String>> chains, Map<String, List<String>> present) {
     StringBuilder sb = new StringBuilder();
-    Map<String, List<String>> chains = Map.of(
-        "filter", List.of(Subnets.forwardChain(settings), Subnets.inputChain(settings)),
-        "nat", List.of(Subnets.postroutingChain(settings)));
-    for (String table : List.of("filter", "nat")) {
-      List<String> have = present.getOrDefault(table, List.of());
+    for (Map.Entry<String, List<String>> table : chains.entrySet()) {
+      List<String> have = present.getOrDefault(table.getKey(), List.of());
       List<String> del = new ArrayList<>();
-      for (String chain : chains.get(table)) {
+      for (String chain : table.getValue()) {
         for (String line : have) {
           if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
             del.add("-D " + line.substring(3));
           }
         }
       }
-      for (String chain : chains.get(table)) {
+      for (String chain : table.getValue()) {
         if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
           del.add("-F " + chain);
           del.add("-X " + chain);
         }
       }
       if (!del.isEmpty()) {
-        sb.append('*').append(table).append('\n');
+        sb.append('*').append(table.getKey()).append('\n');
         del.forEach(l -> sb.append(l).append('\n'));
         sb.append("COMMIT\n");
       }

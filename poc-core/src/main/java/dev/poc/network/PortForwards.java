@@ -440,31 +440,10 @@ final class PortForwards {
   }
 
   private String chainRemoval(Map<String, List<String>> present) {
-    StringBuilder sb = new StringBuilder();
-    Map<String, List<String>> chains = Map.of("nat", List.of(dnatChain(), snatChain()), "filter", List.of(localnetChain()));
-    for (String table : List.of("nat", "filter")) {
-      List<String> have = present.getOrDefault(table, List.of());
-      List<String> del = new ArrayList<>();
-      for (String chain : chains.get(table)) {
-        for (String line : have) {
-          if (line.startsWith("-A ") && line.endsWith(" -j " + chain) && !line.startsWith("-A " + chain + " ")) {
-            del.add("-D " + line.substring(3));
-          }
-        }
-      }
-      for (String chain : chains.get(table)) {
-        if (have.stream().anyMatch(h -> h.startsWith(":" + chain + " "))) {
-          del.add("-F " + chain);
-          del.add("-X " + chain);
-        }
-      }
-      if (!del.isEmpty()) {
-        sb.append('*').append(table).append('\n');
-        del.forEach(l -> sb.append(l).append('\n'));
-        sb.append("COMMIT\n");
-      }
-    }
-    return sb.toString();
+    Map<String, List<String>> chains = new java.util.LinkedHashMap<>();
+    chains.put("nat", List.of(dnatChain(), snatChain()));
+    chains.put("filter", List.of(localnetChain()));
+    return Firewall.chainsRemoval(chains, present);
   }
 
   private static final String INSTALL_HINT = "install the iptables package (apt-get install iptables, dnf install iptables-nft)";

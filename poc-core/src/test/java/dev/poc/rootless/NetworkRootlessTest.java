@@ -15,10 +15,8 @@ import dev.poc.state.RunState;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,23 +114,7 @@ class NetworkRootlessTest {
         .hasMessageContaining("Network.DEFAULT");
   }
 
-  /** A GET over a raw socket to the host's loopback, retried until the server inside is up. */
   private static String httpGet(int port, String path) throws Exception {
-    IOException last = null;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-        s.setSoTimeout(5000);
-        s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (response.startsWith("HTTP/1")) {
-          return response;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no HTTP answer on 127.0.0.1:" + port, last);
+    return dev.poc.RawHttp.get("127.0.0.1", port, path);
   }
 }
