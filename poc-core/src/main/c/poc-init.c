@@ -1051,9 +1051,9 @@ static void tty_keep_end(int end) {
   tty_sock[!end] = -1;
 }
 
-static void send_fd(int sock, int fd) {
-  char byte = 'm';
-  struct iovec iov = { &byte, 1 };
+/* fd over a unix socket (SCM_RIGHTS) with payload as the message's bytes; to: whom, for the error. */
+static void send_fd(int sock, int fd, const char *payload, size_t len, const char *to) {
+  struct iovec iov = { (void *)payload, len };
   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
   memset(&u, 0, sizeof u);
   struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
@@ -1062,7 +1062,7 @@ static void send_fd(int sock, int fd) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  if (sendmsg(sock, &m, MSG_NOSIGNAL) < 0) die("send pty master", "to the outer");
+  if (sendmsg(sock, &m, MSG_NOSIGNAL) < 0) die("send pty master", to);
 }
 
 static int recv_fd(int sock) {
@@ -1089,7 +1089,7 @@ static void tty_open_inside(void) {
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("unlock pty", "/dev/ptmx");
   tty_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (tty_slave < 0) die("open pty slave", "/dev/ptmx");
-  send_fd(tty_sock[1], master);
+  send_fd(tty_sock[1], master, "m", 1, "to the outer");
   close(master);
   close(tty_sock[1]);
   tty_sock[1] = -1;
@@ -1134,16 +1134,7 @@ static void console_send(int master) {
   char name[64];
   unsigned int n = 0;
   int len = ioctl(master, TIOCGPTN, &n) == 0 ? snprintf(name, sizeof name, "/dev/pts/%u", n) : snprintf(name, sizeof name, "pty");
-  struct iovec iov = { name, (size_t)len };
-  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-  memset(&u, 0, sizeof u);
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &master, sizeof master);
-  if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0) die("send pty master", plan.console);
+  send_fd(fd, master, name, (size_t)len, plan.console);
   close(fd);
 }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -569,19 +568,7 @@ public final class BundleConfig {
     }
 
     private void known(JsonNode node, String at, String... fields) {
-      if (node.isMissingNode() || node.isNull()) {
-        return;
-      }
-      if (!node.isObject()) {
-        throw refuse(at, "is not a JSON object");
-      }
-      Set<String> ok = Set.of(fields);
-      for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-        String f = it.next();
-        if (!ok.contains(f)) {
-          throw refuse(at.isEmpty() ? f : at + "." + f, "is not a field poc knows or supports: drop it");
-        }
-      }
+      KnownFields.check(node, at, this::refuse, fields);
     }
 
     private JsonNode need(JsonNode node, String field) {

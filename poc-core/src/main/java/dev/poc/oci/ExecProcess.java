@@ -6,7 +6,6 @@ import dev.poc.InvalidSpecException;
 import dev.poc.launch.OciExec;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -143,19 +142,7 @@ record ExecProcess(List<String> args, List<String> env, String cwd, int uid, int
     }
 
     void known(JsonNode node, String at, String... fields) {
-      if (node.isMissingNode() || node.isNull()) {
-        return;
-      }
-      if (!node.isObject()) {
-        throw refuse(at, "is not a JSON object");
-      }
-      Set<String> ok = Set.of(fields);
-      for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-        String f = it.next();
-        if (!ok.contains(f)) {
-          throw refuse(at + "." + f, "is not a field poc knows or supports: drop it");
-        }
-      }
+      KnownFields.check(node, at, this::refuse, fields);
     }
 
     Set<Capability> capSet(JsonNode caps, String name) {
