@@ -138,7 +138,7 @@ public final class OciMain {
         return 0;
       }
       case "state" -> {
-        System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(oci.state(f.id())));
+        System.out.println(StateDir.render(oci.state(f.id())));
         return 0;
       }
       case "kill" -> {
