@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * poc-oci's native front (target/poc-oci-front) against the JVM's poc-oci on the same container:
- * every answer the front gives itself (state in each status, kill by name and number, start, the
- * errors of an unknown or stopped container) must be the JVM's, and whatever it does not answer
+ * every answer the front gives itself (state in each status, kill by name and number, start, delete
+ * of a gone container, the errors of an unknown or stopped container) must be the JVM's, and whatever it does not answer
  * must reach the JVM.
  */
 class OciFrontTest {
@@ -140,9 +140,11 @@ class OciFrontTest {
     sameError("kill", id, "9");
     sameError("start", id);
 
+    assertThat(run(frontAlone, "delete", id).code()).as("a container to release is the JVM's").isEqualTo(97);
     Result delete = run(front, "delete", id);
     assertThat(delete.code()).as("delete, handed to the JVM: %s", delete.err()).isZero();
     assertThat(root.resolve(id)).doesNotExist();
+    assertThat(run(frontAlone, "delete", "--force", id).code()).as("Docker's second delete").isZero();
   }
 
   @Test
@@ -151,6 +153,10 @@ class OciFrontTest {
     sameError("state", id);
     sameError("kill", id, "TERM");
     sameError("start", id);
+    sameError("delete", id);
+    Result forced = run(frontAlone, "delete", "--force", id);
+    assertThat(forced).as("delete --force of a gone container: nothing to do").isEqualTo(new Result(0, "", ""));
+    assertThat(forced).isEqualTo(run(jvm, "delete", "--force", id));
 
     Path frontLog = tmp.resolve("front.log");
     Path jvmLog = tmp.resolve("jvm.log");

@@ -35,7 +35,12 @@ public final class OciMain {
   private OciMain() {}
 
   public static void main(String[] argv) {
-    System.exit(new OciMain().run(new ArrayDeque<>(List.of(argv))));
+    System.exit(call(argv));
+  }
+
+  /** One call of poc-oci in this JVM: its exit status. */
+  static int call(String... argv) {
+    return new OciMain().run(new ArrayDeque<>(List.of(argv)));
   }
 
   int run(Deque<String> args) {
