@@ -543,7 +543,7 @@ int main(int argc, char **argv) {
       else
         fall_back("a --log-format the JVM refuses");
     } else if (strcmp(a, "--debug") == 0) {
-      /* the verbs answered here print nothing more with --debug */
+      fall_back("--debug: the JVM prints its stack traces and warnings");
     } else {
       fall_back("a global flag the JVM handles");
     }

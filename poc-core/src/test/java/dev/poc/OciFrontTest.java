@@ -173,6 +173,7 @@ class OciFrontTest {
   @Test
   void whatTheFrontDoesNotAnswerReachesTheJvm() throws Exception {
     assertThat(run(frontAlone, "--version").code()).isEqualTo(97);
+    assertThat(run(frontAlone, "--debug", "state", "x").code()).as("--debug: the JVM's traces").isEqualTo(97);
     assertThat(run(front, "--version").out()).startsWith("poc-oci version ");
     assertThat(run(front, "list", "--quiet")).isEqualTo(new Result(0, "", ""));
     Result systemd = run(front, "--systemd-cgroup", "state", "x");
