@@ -98,6 +98,22 @@ final class OciBundles {
     return script;
   }
 
+  /**
+   * An executable {@code poc-oci} in {@code dir} as ./poc-oci runs it: the native front
+   * (poc-core's target/poc-oci-front), handing what it does not answer to {@link #launcher}.
+   */
+  static Path frontLauncher(Path dir) throws IOException {
+    Path front = Path.of("target/poc-oci-front").toAbsolutePath();
+    if (!Files.isExecutable(front)) {
+      throw new IllegalStateException(front + " is missing: poc-core's build (generate-resources) compiles it");
+    }
+    Path jvm = launcher(dir);
+    Path script = dir.resolve("poc-oci-front");
+    Files.writeString(script, "#!/bin/sh\nPOC_OCI_LAUNCHER='" + jvm + "' exec '" + front + "' \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
   /** The outcome of one command: its exit code, stdout and stderr. */
   record Result(int code, String out, String err) {}
 

@@ -38,7 +38,7 @@ class OciDockerTest {
   @BeforeAll
   void startDockerd() throws Exception {
     work = Files.createTempDirectory("poc-oci-docker");
-    pocOci = OciBundles.launcher(work);
+    pocOci = OciBundles.frontLauncher(work); // as ./poc-oci: the native front, then the JVM
     dockerd = PrivateDockerd.start("--add-runtime", "poc=" + pocOci);
     Path rootfs = work.resolve("rootfs");
     TestRootfs.makeBusybox(rootfs);

@@ -35,7 +35,12 @@ public final class OciMain {
   private OciMain() {}
 
   public static void main(String[] argv) {
-    System.exit(new OciMain().run(new ArrayDeque<>(List.of(argv))));
+    System.exit(call(argv));
+  }
+
+  /** One call of poc-oci in this JVM: its exit status. */
+  static int call(String... argv) {
+    return new OciMain().run(new ArrayDeque<>(List.of(argv)));
   }
 
   int run(Deque<String> args) {
@@ -138,7 +143,7 @@ public final class OciMain {
         return 0;
       }
       case "state" -> {
-        System.out.println(JSON.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(oci.state(f.id())));
+        System.out.println(StateDir.render(oci.state(f.id())));
         return 0;
       }
       case "kill" -> {

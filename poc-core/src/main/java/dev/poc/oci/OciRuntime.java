@@ -68,6 +68,7 @@ final class OciRuntime {
             throw new StartFailedException("creating container '" + id + "': its init " + pid
                 + " ended before it could be recorded (its stderr has the reason)");
           }
+          state.writeFront(r);
           state.write(r);
           if (pidFile != null) {
             writePidFile(pidFile, pid);

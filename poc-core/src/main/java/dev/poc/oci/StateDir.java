@@ -3,8 +3,10 @@ package dev.poc.oci;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poc.NotFoundException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,13 +18,17 @@ import java.util.stream.Stream;
 /**
  * The state directory under {@code --root} (default {@code /run/poc-oci}): {@code ID/container.json}
  * (the {@link Record}), {@code ID/start.fifo} while the container is created and not yet started,
- * and {@code .poc/}, the state root of the poc runtime underneath (its run records, which its
- * reclaim undoes).
+ * {@code ID/front} (what the native front, {@code poc-oci-front}, reads to answer {@code state},
+ * {@code kill} and {@code start} without a JVM), and {@code .poc/}, the state root of the poc
+ * runtime underneath (its run records, which its reclaim undoes).
  */
 final class StateDir {
   static final Path DEFAULT_ROOT = Path.of("/run/poc-oci");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RECORD = "container.json";
+  private static final String FRONT = "front";
+  /** The first line of {@code ID/front}; the front hands a file of any other format to the JVM. */
+  static final String FRONT_FORMAT = "poc-oci-front 1";
 
   private final Path root;
 
@@ -52,6 +58,51 @@ final class StateDir {
     Path tmp = dir(r.id()).resolve(RECORD + ".tmp");
     Files.write(tmp, JSON.writeValueAsBytes(r));
     Files.move(tmp, dir(r.id()).resolve(RECORD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Writes {@code ID/front} for the native front, before the record (a container the front sees has
+   * both): flat lines it reads without a JSON parser, then this side's rendering of the state
+   * document cut around its status and pid, so both sides print the same bytes.
+   *
+   * <pre>
+   * poc-oci-front 1
+   * pid=N
+   * pidstart=N
+   * config=BUNDLE/config.json
+   * head=BYTES
+   * tail=BYTES
+   * HEAD (up to "status") TAIL (from "bundle" to the closing brace)
+   * </pre>
+   *
+   * A bundle path with a line break gets no file: the front then hands every verb to the JVM.
+   */
+  void writeFront(Record r) throws IOException {
+    if (r.bundle().contains("\n")) {
+      return;
+    }
+    String doc = render(state(r, "created"));
+    int status = doc.indexOf("\n  \"status\" : ");
+    int bundle = doc.indexOf("\n  \"bundle\" : ");
+    if (status < 0 || bundle < status) {
+      throw new IllegalStateException("the state document has an unexpected layout: " + doc);
+    }
+    byte[] head = doc.substring(0, status + 1).getBytes(StandardCharsets.UTF_8);
+    byte[] tail = doc.substring(bundle + 1).getBytes(StandardCharsets.UTF_8);
+    String lines = FRONT_FORMAT + "\npid=" + r.pid() + "\npidstart=" + r.pidStart() + "\nconfig="
+        + Path.of(r.bundle()).resolve("config.json") + "\nhead=" + head.length + "\ntail=" + tail.length + "\n";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(lines.getBytes(StandardCharsets.UTF_8));
+    out.write(head);
+    out.write(tail);
+    Path tmp = dir(r.id()).resolve(FRONT + ".tmp");
+    Files.write(tmp, out.toByteArray());
+    Files.move(tmp, dir(r.id()).resolve(FRONT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The state document as {@code poc-oci state} prints it (Jackson's default pretty printer). */
+  static String render(ObjectNode state) throws IOException {
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state);
   }
 
   Optional<Record> find(String id) {
@@ -104,7 +155,11 @@ final class StateDir {
 
   /** The state document of the runtime spec. */
   ObjectNode state(Record r) {
-    String status = status(r);
+    return state(r, status(r));
+  }
+
+  /** The state document of {@code r} in {@code status}. */
+  ObjectNode state(Record r, String status) {
     ObjectNode s = JSON.createObjectNode();
     s.put("ociVersion", Features.OCI_VERSION);
     s.put("id", r.id());

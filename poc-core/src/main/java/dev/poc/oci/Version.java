@@ -6,7 +6,10 @@ final class Version {
 
   private Version() {}
 
+  /** The version, the spec, and (from ./poc-oci's {@code -Dpoc.oci.startup}) the JVM, its start-up cache and the front. */
   static String lines() {
-    return "poc-oci version " + TEXT + "\nspec: " + Features.OCI_VERSION + "\n";
+    return "poc-oci version " + TEXT + "\nspec: " + Features.OCI_VERSION + "\nstart-up: "
+        + System.getProperty("poc.oci.startup", "java " + Runtime.version().feature() + ", no cache, no front (started without ./poc-oci)")
+        + "\n";
   }
 }

@@ -1,0 +1,577 @@
+/*
+ * poc-oci-front: answers the OCI runtime verbs that only read state or send a signal (state,
+ * kill, start) without a JVM, and hands every other call, unchanged, to the JVM's poc-oci.
+ *
+ * It also answers `delete` of a container that is gone (Docker's shim deletes twice).
+ *
+ * An engine calls the runtime binary four or five times per container; a JVM start costs
+ * 0.2-0.7 s where runc answers in ~10 ms. This front reads what `create` left for it
+ * (ROOT/ID/front: the init's pid and start time, and the state document around its status and
+ * pid, rendered by the Java side) and does what the Java verb does: the same status logic, the
+ * same JSON, the same errors and exit codes, the same --log lines. Whatever it does not fully
+ * handle (other verbs, flags it does not know, --all, hooks, a frozen container to SIGKILL, a
+ * record it cannot read) it hands over by exec'ing $POC_OCI_LAUNCHER with POC_OCI_FRONT=off, before
+ * it has changed anything: when in doubt, the JVM answers.
+ *
+ * Single-threaded, no allocation beyond one read buffer, no JSON library.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#define FRONT_FORMAT "poc-oci-front 1"
+#define MAX_FILE (1 << 20)
+
+static char **original_argv;
+static const char *root = "/run/poc-oci";
+static const char *log_file;
+static int json_log = 0;
+
+/* Hands the call to the JVM's poc-oci, argv unchanged. Never returns. */
+static void fall_back(const char *why) {
+  const char *launcher = getenv("POC_OCI_LAUNCHER");
+  if (getenv("POC_OCI_FRONT_DEBUG"))
+    fprintf(stderr, "poc-oci-front: to the JVM: %s\n", why);
+  if (!launcher || !*launcher) {
+    fprintf(stderr, "poc-oci: POC_OCI_LAUNCHER is not set: run poc-oci-front through poc-oci, not on its own\n");
+    exit(125);
+  }
+  setenv("POC_OCI_FRONT", "off", 1);
+  original_argv[0] = (char *)launcher;
+  execv(launcher, original_argv);
+  fprintf(stderr, "poc-oci: exec %s: %s\n", launcher, strerror(errno));
+  exit(125);
+}
+
+/* Writes s as the body of a JSON string, escaped as Jackson escapes it. */
+static void json_escape(FILE *out, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", out); break;
+    case '\\': fputs("\\\\", out); break;
+    case '\n': fputs("\\n", out); break;
+    case '\r': fputs("\\r", out); break;
+    case '\t': fputs("\\t", out); break;
+    case '\b': fputs("\\b", out); break;
+    case '\f': fputs("\\f", out); break;
+    default:
+      if (*p < 0x20)
+        fprintf(out, "\\u%04X", *p);
+      else
+        fputc(*p, out);
+    }
+  }
+}
+
+/* The time as java.time.Instant.toString() writes it: UTC, the fraction in groups of three digits. */
+static void instant(char *buf, size_t size) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  long ns = ts.tv_nsec;
+  if (ns == 0)
+    snprintf(buf + n, size - n, "Z");
+  else if (ns % 1000000 == 0)
+    snprintf(buf + n, size - n, ".%03ldZ", ns / 1000000);
+  else if (ns % 1000 == 0)
+    snprintf(buf + n, size - n, ".%06ldZ", ns / 1000);
+  else
+    snprintf(buf + n, size - n, ".%09ldZ", ns);
+}
+
+/* An error as OciMain writes it: "poc-oci: MSG" on stderr, a line in --log; exit 1. */
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fail(const char *fmt, ...) {
+  char msg[4096], now[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "poc-oci: %s\n", msg);
+  if (log_file) {
+    FILE *log = fopen(log_file, "a");
+    if (!log) {
+      fprintf(stderr, "poc-oci: cannot write the log %s: %s\n", log_file, strerror(errno));
+      exit(1);
+    }
+    instant(now, sizeof now);
+    if (json_log) {
+      fputs("{\"level\":\"error\",\"msg\":\"", log);
+      json_escape(log, msg);
+      fprintf(log, "\",\"time\":\"%s\"}\n", now);
+    } else {
+      fprintf(log, "%s error %s\n", now, msg);
+    }
+    fclose(log);
+  }
+  exit(1);
+}
+
+/* Reads a whole file (at most MAX_FILE bytes) into a NUL-terminated buffer; NULL with errno set. */
+static char *read_file(const char *path, size_t *length) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  char *buf = malloc(MAX_FILE + 1);
+  size_t n = 0;
+  ssize_t r;
+  while (buf && n < MAX_FILE && (r = read(fd, buf + n, MAX_FILE - n)) != 0) {
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      int e = errno;
+      free(buf);
+      close(fd);
+      errno = e;
+      return NULL;
+    }
+    n += (size_t)r;
+  }
+  close(fd);
+  if (!buf || n == MAX_FILE) {
+    free(buf);
+    errno = EFBIG;
+    return NULL;
+  }
+  buf[n] = 0;
+  if (length)
+    *length = n;
+  return buf;
+}
+
+/* A process's start time (field 22 of /proc/PID/stat), or -1 when it has ended (or is a zombie). */
+static long long start_time(int pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  char *stat = read_file(path, NULL);
+  if (!stat)
+    return -1;
+  long long value = -1;
+  char *p = strrchr(stat, ')');
+  if (p && p[1] == ' ' && p[2] && p[2] != 'Z' && p[2] != 'X') {
+    p += 2; /* field 3, the state */
+    for (int field = 3; p && field < 22; field++) {
+      p = strchr(p, ' ');
+      if (p)
+        p++;
+    }
+    if (p)
+      value = strtoll(p, NULL, 10);
+  }
+  free(stat);
+  return value;
+}
+
+/* What create left in ROOT/ID/front: the init, the bundle, and the state document around status and pid. */
+struct record {
+  int pid;
+  long long pid_start;
+  const char *config;      /* the bundle's config.json */
+  const char *head, *tail; /* the JSON before "status" and from "bundle" on */
+  size_t head_len, tail_len;
+};
+
+static void container_dir(char *out, size_t size, const char *id, const char *file) {
+  if ((size_t)snprintf(out, size, "%s/%s/%s", root, id, file) >= size)
+    fall_back("a path too long");
+}
+
+/* The value of line "key=VALUE\n" at *p (NUL-terminated in place), moving *p past it; NULL if another key. */
+static char *field(char **p, const char *key) {
+  size_t k = strlen(key);
+  char *eol = strchr(*p, '\n');
+  if (!eol || strncmp(*p, key, k) != 0 || (*p)[k] != '=')
+    return NULL;
+  *eol = 0;
+  char *value = *p + k + 1;
+  *p = eol + 1;
+  return value;
+}
+
+/* Loads the record of id; the Java verb's error when there is none; the JVM when it cannot read it. */
+static void load(const char *id, struct record *r) {
+  char path[4096];
+  struct stat st;
+  container_dir(path, sizeof path, id, "container.json");
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+    fail("container '%s' does not exist under %s: see poc-oci --root %s list", id, root, root);
+  container_dir(path, sizeof path, id, "front");
+  size_t n;
+  char *buf = read_file(path, &n);
+  if (!buf)
+    fall_back("no front file");
+  /* poc-oci-front 1\npid=N\npidstart=N\nconfig=PATH\nhead=LEN\ntail=LEN\n<head><tail> */
+  char *p = buf, *end, *v;
+  size_t magic = strlen(FRONT_FORMAT);
+  if (strncmp(p, FRONT_FORMAT "\n", magic + 1) != 0)
+    fall_back("a front file of another format");
+  p += magic + 1;
+  if (!(v = field(&p, "pid")) || (r->pid = (int)strtol(v, &end, 10)) <= 0 || *end)
+    fall_back("a front file without pid");
+  if (!(v = field(&p, "pidstart")) || ((r->pid_start = strtoll(v, &end, 10)), *end))
+    fall_back("a front file without pidstart");
+  if (!(r->config = field(&p, "config")))
+    fall_back("a front file without config");
+  if (!(v = field(&p, "head")) || ((r->head_len = strtoul(v, &end, 10)), *end))
+    fall_back("a front file without head");
+  if (!(v = field(&p, "tail")) || ((r->tail_len = strtoul(v, &end, 10)), *end))
+    fall_back("a front file without tail");
+  if ((size_t)(p - buf) + r->head_len + r->tail_len != n)
+    fall_back("a front file of the wrong length");
+  r->head = p;
+  r->tail = p + r->head_len;
+}
+
+static int init_alive(const struct record *r) {
+  return r->pid_start >= 0 && start_time(r->pid) == r->pid_start;
+}
+
+/* Trims trailing whitespace in place (Java's trim of a cgroup file's text). */
+static char *trim(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    s[--n] = 0;
+  while (isspace((unsigned char)*s))
+    s++;
+  return s;
+}
+
+/* Whether every name of the comma list `want` is in the comma list `have`. */
+static int contains_all(const char *have, const char *want) {
+  char w[256];
+  snprintf(w, sizeof w, "%s", want);
+  for (char *save, *tok = strtok_r(w, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    size_t len = strlen(tok);
+    const char *p = have;
+    int found = 0;
+    while (p && *p && !found) {
+      const char *end = strchr(p, ',');
+      size_t plen = end ? (size_t)(end - p) : strlen(p);
+      found = plen == len && strncmp(p, tok, len) == 0;
+      p = end ? end + 1 : NULL;
+    }
+    if (!found)
+      return 0;
+  }
+  return 1;
+}
+
+/*
+ * The host directory of the group at `path` in the hierarchy of `controllers` ("" for cgroup v2),
+ * from this process's mountinfo, as CgroupMembership.hostDir finds it: 1 found, 0 none, -1 unsure.
+ */
+static int host_dir(const char *mountinfo, const char *controllers, const char *path, char *out, size_t size) {
+  for (const char *line = mountinfo; line && *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t len = eol ? (size_t)(eol - line) : strlen(line);
+    char l[4096];
+    if (len >= sizeof l)
+      return -1;
+    memcpy(l, line, len);
+    l[len] = 0;
+    line = eol ? eol + 1 : NULL;
+    char *sep = strstr(l, " - ");
+    if (!sep)
+      continue;
+    *sep = 0;
+    char mroot[4096], point[4096], fstype[64], source[4096], superopts[4096];
+    if (sscanf(l, "%*s %*s %*s %4095s %4095s", mroot, point) != 2 ||
+        sscanf(sep + 3, "%63s %4095s %4095s", fstype, source, superopts) != 3)
+      continue;
+    int match = *controllers ? strcmp(fstype, "cgroup") == 0 && contains_all(superopts, controllers)
+                             : strcmp(fstype, "cgroup2") == 0;
+    if (!match)
+      continue;
+    if (strchr(mroot, '\\') || strchr(point, '\\'))
+      return -1; /* an escaped name: leave it to the JVM's parser */
+    size_t rlen = strlen(mroot);
+    int root_slash = strcmp(mroot, "/") == 0;
+    if (root_slash || strcmp(path, mroot) == 0 || (strncmp(path, mroot, rlen) == 0 && path[rlen] == '/')) {
+      const char *rel = root_slash ? path : path + rlen;
+      while (*rel == '/')
+        rel++;
+      snprintf(out, size, *rel ? "%s/%s" : "%s", point, rel);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Reads one cgroup file, trimmed, into out; 0, or -1 when it cannot be read. */
+static int read_trimmed(const char *dir, const char *file, char *out, size_t size) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  char *text = read_file(path, NULL);
+  if (!text)
+    return -1;
+  snprintf(out, size, "%s", trim(text));
+  free(text);
+  return 0;
+}
+
+/*
+ * Whether the container of init `pid` is frozen, as ContainerFreezer.frozen decides: its unified
+ * group's cgroup.freeze is 1, else its v1 freezer group is FROZEN or FREEZING; a file that cannot
+ * be read means not frozen. 1, 0, or -1 when this front is unsure (then the JVM decides).
+ */
+static int frozen(int pid) {
+  char path[64], dir[4096], value[64];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+  char *groups = read_file(path, NULL);
+  if (!groups)
+    return 0;
+  char *mountinfo = read_file("/proc/self/mountinfo", NULL);
+  if (!mountinfo) {
+    free(groups);
+    return -1;
+  }
+  int result = 0;
+  /* pass 0: the unified group; pass 1: the first v1 freezer group, in /proc/PID/cgroup's order */
+  for (int pass = 0; pass < 2 && result == 0; pass++) {
+    char *copy = strdup(groups);
+    for (char *save, *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+      char *c1 = strchr(line, ':');
+      char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+      if (!c2)
+        continue;
+      *c2 = 0;
+      const char *controllers = c1 + 1, *group = c2 + 1;
+      if (pass == 0 ? *controllers != 0 : !contains_all(controllers, "freezer"))
+        continue;
+      int found = host_dir(mountinfo, controllers, group, dir, sizeof dir);
+      if (found < 0) {
+        result = -1;
+        break;
+      }
+      if (found == 0)
+        continue;
+      if (pass == 0) {
+        if (read_trimmed(dir, "cgroup.freeze", value, sizeof value) < 0)
+          result = 2; /* unreadable: the Java side stops here, not frozen */
+        else if (strcmp(value, "1") == 0)
+          result = 1;
+      } else {
+        if (read_trimmed(dir, "freezer.state", value, sizeof value) == 0)
+          result = strcmp(value, "FROZEN") == 0 || strcmp(value, "FREEZING") == 0;
+        result = result == 1 ? 1 : 2; /* the first freezer group decides */
+      }
+      break;
+    }
+    free(copy);
+  }
+  free(groups);
+  free(mountinfo);
+  return result == 2 ? 0 : result;
+}
+
+/* The spec's status, as StateDir.status decides it; the JVM when the freezer cannot be read. */
+static const char *status(const char *id, const struct record *r) {
+  if (!init_alive(r))
+    return "stopped";
+  char fifo[4096];
+  container_dir(fifo, sizeof fifo, id, "start.fifo");
+  if (access(fifo, F_OK) == 0)
+    return "created";
+  int f = frozen(r->pid);
+  if (f < 0)
+    fall_back("the freezer state is unclear");
+  return f ? "paused" : "running";
+}
+
+/* state ID: the document the Java side rendered at create, with the status and pid of now. */
+static int verb_state(const char *id) {
+  struct record r;
+  load(id, &r);
+  const char *s = status(id, &r);
+  fwrite(r.head, 1, r.head_len, stdout);
+  printf("  \"status\" : \"%s\",\n  \"pid\" : %d,\n", s, strcmp(s, "stopped") == 0 ? 0 : r.pid);
+  fwrite(r.tail, 1, r.tail_len, stdout);
+  putchar('\n');
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* The signal names runc takes (with or without SIG, any case) and jnr's Signal knows. */
+static const struct {
+  const char *name;
+  int number;
+} SIGNALS[] = {
+    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT},   {"BUS", SIGBUS},       {"FPE", SIGFPE},     {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+    {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"CHLD", SIGCHLD},   {"CONT", SIGCONT},     {"STOP", SIGSTOP},   {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},   {"URG", SIGURG},       {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},       {"SYS", SIGSYS},
+};
+
+/* A signal number from a name or number as OciMain.signal reads it; 0 when the JVM should judge it. */
+static int signal_number(const char *text) {
+  if (*text && strspn(text, "0123456789") == strlen(text)) {
+    long n = strlen(text) <= 3 ? strtol(text, NULL, 10) : 0;
+    return n >= 1 && n <= 64 ? (int)n : 0;
+  }
+  char name[32];
+  size_t i = 0;
+  for (; text[i] && i < sizeof name - 1; i++)
+    name[i] = (char)toupper((unsigned char)text[i]);
+  name[i] = 0;
+  const char *bare = strncmp(name, "SIG", 3) == 0 ? name + 3 : name;
+  for (size_t k = 0; k < sizeof SIGNALS / sizeof SIGNALS[0]; k++)
+    if (strcmp(SIGNALS[k].name, bare) == 0)
+      return SIGNALS[k].number;
+  return 0;
+}
+
+/* kill ID [SIGNAL]: the signal to the init through a pidfd, once the start time proves it is the one. */
+static int verb_kill(const char *id, const char *signal_text) {
+  int sig = signal_number(signal_text);
+  if (sig == 0)
+    fall_back("a signal the JVM reads");
+  struct record r;
+  load(id, &r);
+  if (strcmp(status(id, &r), "stopped") == 0)
+    fail("container '%s' is not running: nothing to signal", id);
+  if (sig == SIGKILL && frozen(r.pid) != 0)
+    fall_back("SIGKILL to a frozen container, which must be thawed");
+  int fd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+  if (fd < 0)
+    fall_back("pidfd_open failed");
+  if (start_time(r.pid) != r.pid_start)
+    fail("container '%s' is not running: nothing to signal", id);
+  /* as PidHandle.signal: the pidfd pins the process; a failure to signal a dying one is no error */
+  syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+  close(fd);
+  return 0;
+}
+
+/* start ID: the one byte the created init waits for on its fifo, unless the bundle has poststart hooks. */
+static int verb_start(const char *id) {
+  struct record r;
+  load(id, &r);
+  const char *s = status(id, &r);
+  if (strcmp(s, "created") != 0)
+    fail("container '%s' is %s, not created: only a created container can start", id, s);
+  /* poststart hooks run after the start, read from the bundle as the Java side reads them: the JVM runs them */
+  char *config = read_file(r.config, NULL);
+  if (!config || strstr(config, "poststart"))
+    fall_back("the bundle may have poststart hooks");
+  free(config);
+  char fifo[4096];
+  container_dir(fifo, sizeof fifo, id, "start.fifo");
+  int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    fall_back("the start fifo does not open"); /* the JVM says why, as it always has */
+  if (write(fd, "s", 1) != 1)
+    fail("starting container '%s': writing %s: %s (errno %d)", id, fifo, strerror(errno), errno);
+  close(fd);
+  if (unlink(fifo) < 0 && errno != ENOENT)
+    fail("starting container '%s': removing %s: %s (errno %d)", id, fifo, strerror(errno), errno);
+  return 0;
+}
+
+/*
+ * delete [--force] ID of a container that is gone: nothing to do (--force) or the Java verb's
+ * error. A container with a record, or a directory a killed create left, is the JVM's to release.
+ */
+static int verb_delete_gone(const char *id, int force) {
+  char path[4096];
+  struct stat st;
+  container_dir(path, sizeof path, id, "container.json");
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    fall_back("a container to release");
+  container_dir(path, sizeof path, id, ".");
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    fall_back("a directory a create left");
+  if (errno != ENOENT && errno != ENOTDIR)
+    fall_back("a directory that cannot be checked");
+  if (force)
+    return 0;
+  fail("container '%s' does not exist under %s: see poc-oci --root %s list", id, root, root);
+}
+
+/* Whether s can be used as given: an absolute, normalized path (as Java's toAbsolutePath().normalize()). */
+static int normal_absolute(const char *s) {
+  size_t n = strlen(s);
+  return s[0] == '/' && n > 1 && s[n - 1] != '/' && !strstr(s, "//") && !strstr(s, "/./") && !strstr(s, "/../") &&
+         !(n >= 2 && strcmp(s + n - 2, "/.") == 0) && !(n >= 3 && strcmp(s + n - 3, "/..") == 0);
+}
+
+/* Whether id names one directory under the root, as the Java side would resolve it. */
+static int plain_id(const char *id) {
+  return *id && *id != '.' && *id != '-' && !strchr(id, '/');
+}
+
+int main(int argc, char **argv) {
+  original_argv = argv;
+  int i = 1;
+  /* the global flags, as OciMain.globals reads them; anything else is the JVM's to judge */
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+#define FLAG(name) (len == strlen(name) && strncmp(a, name, len) == 0)
+    if (FLAG("--root") || FLAG("--log") || FLAG("--log-format")) {
+      if (!value)
+        fall_back("a flag without its value");
+      if (!eq)
+        i++;
+      if (FLAG("--root"))
+        root = value;
+      else if (FLAG("--log"))
+        log_file = value;
+      else if (strcmp(value, "json") == 0 || strcmp(value, "text") == 0)
+        json_log = strcmp(value, "json") == 0;
+      else
+        fall_back("a --log-format the JVM refuses");
+    } else if (strcmp(a, "--debug") == 0) {
+      fall_back("--debug: the JVM prints its stack traces and warnings");
+    } else {
+      fall_back("a global flag the JVM handles");
+    }
+#undef FLAG
+  }
+  if (i >= argc)
+    fall_back("no verb");
+  if (!normal_absolute(root))
+    fall_back("a --root the JVM normalizes");
+  const char *verb = argv[i++];
+  int force = 0;
+  if (strcmp(verb, "delete") == 0 && i < argc && (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0)) {
+    force = 1;
+    i++;
+  }
+  int operands = argc - i;
+  for (int k = i; k < argc; k++)
+    if (argv[k][0] == '-')
+      fall_back("a verb flag");
+  if (operands < 1 || !plain_id(argv[i]))
+    fall_back("no plain id");
+  if (strcmp(verb, "state") == 0 && operands == 1)
+    return verb_state(argv[i]);
+  if (strcmp(verb, "kill") == 0 && operands <= 2)
+    return verb_kill(argv[i], operands == 2 ? argv[i + 1] : "TERM");
+  if (strcmp(verb, "start") == 0 && operands == 1)
+    return verb_start(argv[i]);
+  if (strcmp(verb, "delete") == 0 && operands == 1)
+    return verb_delete_gone(argv[i], force);
+  fall_back("a verb the JVM answers");
+}
