@@ -128,6 +128,7 @@ static struct {
   const char *hostname, *cwd;
   uint64_t caps;                           /* bit n: capability n, what a root command keeps */
   const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
+  int seccomp_early;                       /* install it in the init before READY (a profile that allows the rest) */
   const char *args[MAX_ITEMS]; int nargs;
   const char *env[MAX_ITEMS]; int nenv;
   gid_t groups[64]; int ngroups;
@@ -251,6 +252,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "nsjoin") && plan.nnsjoin < 8) { plan.nsjoin[plan.nnsjoin][0] = v[0]; plan.nsjoin[plan.nnsjoin++][1] = v[1]; }
     else if (!strcmp(k, "caps")) plan.caps = strtoull(v[0], NULL, 10);
     else if (!strcmp(k, "seccomp")) plan.seccomp = v[0];
+    else if (!strcmp(k, "seccompearly")) plan.seccomp_early = atoi(v[0]);
     else if (!strcmp(k, "startfifo")) plan.startfifo = v[0];
     else if (!strcmp(k, "uidmap")) plan.uidmap = v[0];
     else if (!strcmp(k, "gidmap")) plan.gidmap = v[0];
@@ -878,9 +880,13 @@ static void decode_seccomp(void) {
   seccomp_prog.filter = (struct sock_filter_ *)b;
 }
 
+/* Once per process: a filter installed in the init before it forks the command is the command's
+ * too (filters are inherited), and a second copy would only double every system call's cost. */
+static int seccomp_installed;
 static void install_seccomp(void) {
-  if (seccomp_prog.len && prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &seccomp_prog, 0, 0) < 0)
-    die("seccomp", "install filter");
+  if (seccomp_installed || !seccomp_prog.len) return;
+  if (prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &seccomp_prog, 0, 0) < 0) die("seccomp", "install filter");
+  seccomp_installed = 1;
 }
 
 /* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
@@ -1467,6 +1473,11 @@ static void container_init(int rep, int go, int idsync) {
   close_cgroups();
   mark(T_CGROUPS);
   if (plan.tty) tty_open_inside();
+  /* Docker's default profile goes in now, while the host side attaches, rather than in the
+     command after GO: the command inherits it, and all the init and the command do from here on
+     (network set-up, the start fifo, fork, setsid, the privileges' drop, chdir, exec) is allowed
+     by it; the init still has CAP_SYS_ADMIN, which installing it without no_new_privs needs. */
+  if (plan.seccomp_early) install_seccomp();
   say("READY");
   char c;
   if (read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */

@@ -137,6 +137,21 @@ class SeccompTest extends RuntimeTestBase {
   }
 
   @Test
+  void theCommandAndTheInitRunUnderOneFilterEach() throws Exception {
+    // Docker's default goes into the init before READY and the command inherits it: one filter,
+    // never a second copy stacked on it (which would double each system call's cost)
+    Run r = Run.of(busybox("one", "grep -E '^Seccomp(_filters)?:' /proc/self/status /proc/1/status"));
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out).contains("/proc/self/status:Seccomp:\t2", "/proc/self/status:Seccomp_filters:\t1",
+        "/proc/1/status:Seccomp:\t2", "/proc/1/status:Seccomp_filters:\t1");
+    // a user's own profile still goes in last, in the command, as runc does; the init gets it too
+    Run own = Run.of(busybox("own", "grep -E '^Seccomp_filters:' /proc/self/status /proc/1/status")
+        .seccomp(Seccomp.fromJson("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", "allow-all")));
+    assertThat(own.code()).as(own.toString()).isZero();
+    assertThat(own.out).contains("/proc/self/status:Seccomp_filters:\t1", "/proc/1/status:Seccomp_filters:\t1");
+  }
+
+  @Test
   void unconfinedInstallsNoFilter() throws Exception {
     Run r = Run.of(busybox("unc", "grep Seccomp: /proc/self/status").seccomp(Seccomp.unconfined()));
     assertThat(r.out).contains("Seccomp:\t0");

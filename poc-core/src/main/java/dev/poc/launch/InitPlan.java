@@ -221,6 +221,16 @@ public final class InitPlan implements HelperPlan {
     return programHex.isPresent() ? put("seccomp", programHex.get()) : this;
   }
 
+  /**
+   * The init installs the filter before it says READY, so that the command inherits it and the
+   * start's critical path has no install: only for a profile known to allow all the init and the
+   * command do after that (the network's set-up, fork, setsid, the privileges' drop, chdir), as
+   * Docker's default does. A user's own profile is installed last, before exec, as runc does.
+   */
+  InitPlan seccompEarly() {
+    return put("seccompearly", "1");
+  }
+
   InitPlan tty(boolean tty) {
     return tty ? put("tty", "1") : this;
   }

@@ -270,6 +270,9 @@ public final class Launcher {
     plan.detach(spec.detached());
     plan.capabilities(Capability.mask(spec.capabilities()));
     plan.seccomp(SeccompPrograms.hex(spec));
+    if (spec.seccomp().equals(dev.poc.seccomp.Seccomp.dockerDefault())) {
+      plan.seccompEarly();
+    }
   }
 
   /** A fresh log for the streams that go to it; poc-init opens and writes it. */
