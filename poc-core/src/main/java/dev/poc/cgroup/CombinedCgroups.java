@@ -30,6 +30,16 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public Cgroups under(String parent) {
+    return new CombinedCgroups(drivers.stream().map(d -> d.under(parent)).toList());
+  }
+
+  @Override
+  public String parent() {
+    return drivers.isEmpty() ? PARENT : drivers.get(0).parent();
+  }
+
+  @Override
   public String describe() {
     return drivers.isEmpty() ? "no cgroup hierarchy"
         : drivers.stream().map(Cgroups::describe).collect(Collectors.joining(" + "));
@@ -67,9 +77,9 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
-  public void limit(String name, Resources limits) throws IOException {
+  public void limit(String name, Resources limits, GroupTuning tuning) throws IOException {
     for (Cgroups d : drivers) {
-      d.limit(name, limits);
+      d.limit(name, limits, tuning);
     }
   }
 
