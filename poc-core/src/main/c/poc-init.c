@@ -207,7 +207,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
-  if (!strcmp(k, "net") || !strcmp(k, "ocicaps")) return 4;
+  if (!strcmp(k, "net") || !strcmp(k, "ocicaps") || !strcmp(k, "mknod")) return 4;
   if (!strcmp(k, "log") || !strcmp(k, "rlimit")) return 3;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
       || !strcmp(k, "idmaptool") || !strcmp(k, "propagate")) return 2;
@@ -554,6 +554,38 @@ static void do_symlink(int rootfd, const char *target, const char *rel) {
   close(dfd);
 }
 
+/* mknod PATH TYPE MAJOR:MINOR MODE:UID:GID (OCI's linux.devices; TYPE c, b or p): the node with
+ * its mode exactly (the umask must not narrow it) and its owner; a node there already (poc's own
+ * /dev/null, say) is kept. */
+static void do_mknod(int rootfd, const char *rel, const char *type, const char *dev, const char *own) {
+  unsigned int major, minor, mode;
+  long uid, gid;
+  if (sscanf(dev, "%u:%u", &major, &minor) != 2 || sscanf(own, "%o:%ld:%ld", &mode, &uid, &gid) != 3) {
+    errno = EINVAL;
+    die("plan", "mknod");
+  }
+  mode_t kind = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", rel);
+  char *slash = strrchr(parent, '/');
+  const char *base = slash ? slash + 1 : rel;
+  int dfd;
+  if (slash && slash != parent) {
+    *slash = 0;
+    dfd = make_in_root(rootfd, parent, 0);
+  } else {
+    dfd = dup(rootfd);
+  }
+  if (dfd < 0) die("mknod parent (linux.devices)", rel);
+  if (mknodat(dfd, base, kind | (mode & 07777), kind == S_IFIFO ? 0 : makedev(major, minor)) < 0) {
+    if (errno != EEXIST) die("mknod (linux.devices)", rel);
+  } else {
+    if (fchmodat(dfd, base, mode & 07777, 0) < 0) die("chmod (linux.devices)", rel);
+    if (fchownat(dfd, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown (linux.devices)", rel);
+  }
+  close(dfd);
+}
+
 /* A device node in the new /dev. In a user namespace mknod is refused (and a node on a mount made
  * there would not work anyway: such mounts are nodev), so the host's node is bound over an empty
  * file instead, as rootless runc and crun do: the bind keeps the host mount's flags. */
@@ -729,6 +761,8 @@ static void do_op(const struct item *it, int *rootfd, const char **root) {
     do_bind(*rootfd, it->v[0], it->v[1], it->v[2]);
   } else if (!strcmp(it->key, "tmpfs")) {
     do_mount_fs(*rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
+  } else if (!strcmp(it->key, "mknod")) {
+    do_mknod(*rootfd, it->v[0], it->v[1], it->v[2], it->v[3]);
   }
 }
 

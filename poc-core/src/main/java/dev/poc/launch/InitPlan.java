@@ -207,6 +207,15 @@ public final class InitPlan implements HelperPlan {
     return put("propagate", rel(inside), Long.toString(mountFlags));
   }
 
+  /**
+   * A device node {@code inside} the new root (OCI's {@code linux.devices}), made after the plan's
+   * mounts: {@code type} c, b or p, its numbers, its permission bits exactly, its owner.
+   */
+  public InitPlan deviceNode(String inside, char type, long major, long minor, int mode, long uid, long gid) {
+    return put("mknod", rel(inside), String.valueOf(type), major + ":" + minor,
+        Integer.toOctalString(mode & 07777) + ":" + uid + ":" + gid);
+  }
+
   /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */
   public InitPlan rootPropagation(long mountFlags) {
     return put("rootprop", Long.toString(mountFlags));

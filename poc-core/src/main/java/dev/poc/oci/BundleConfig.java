@@ -350,10 +350,7 @@ public final class BundleConfig {
       } else {
         notes.add("linux.maskedPaths and readonlyPaths are absent: poc masks its own list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
       }
-      if (l.path("devices").size() > 0) {
-        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, "
-            + "tty, ptys) and its device cgroup allows only those; drop it (and Docker's --device)");
-      }
+      List<OciLinux.Device> devices = devices(l.path("devices"));
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
       for (String f : List.of("uidMappings", "gidMappings")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
@@ -366,8 +363,43 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of());
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices);
       return namespaces;
+    }
+
+    /**
+     * {@code linux.devices}: nodes poc-init makes after the mounts (its device cgroup lets the
+     * container use one only where {@code linux.resources.devices} allows it, as runc's does).
+     */
+    private List<OciLinux.Device> devices(JsonNode list) {
+      List<OciLinux.Device> devices = new ArrayList<>();
+      int i = 0;
+      for (JsonNode d : list) {
+        String at = "linux.devices[" + i++ + "]";
+        known(d, at, "path", "type", "major", "minor", "fileMode", "uid", "gid");
+        String path = need(d, "path").asText();
+        absolutePaths(JSON.createArrayNode().add(path), at + ".path");
+        if (path.equals("/") || path.endsWith("/")) {
+          throw refuse(at + ".path", "is '" + path + "': give the node's path, e.g. /dev/fuse");
+        }
+        String type = need(d, "type").asText();
+        if (!type.matches("[cbup]")) {
+          throw refuse(at + ".type", "is '" + type + "': give c, b, u or p");
+        }
+        boolean fifo = type.equals("p");
+        if (!fifo && (!d.has("major") || !d.has("minor"))) {
+          throw refuse(at, "has no major or minor number: a " + type + " device needs both");
+        }
+        long major = d.path("major").asLong(0);
+        long minor = d.path("minor").asLong(0);
+        if (major < 0 || minor < 0 || major > 0xfff || minor > 0xfffff) {
+          throw refuse(at, "has major " + major + " and minor " + minor + ": give 0 to 4095 and 0 to 1048575");
+        }
+        int mode = d.path("fileMode").asInt(0666);
+        devices.add(new OciLinux.Device(path, type.equals("u") ? 'c' : type.charAt(0), major, minor, mode & 07777,
+            d.path("uid").asLong(0), d.path("gid").asLong(0)));
+      }
+      return devices;
     }
 
     /**
