@@ -139,6 +139,7 @@ public final class BundleConfig {
     private OciLinux linux;
     private final List<OciLinux.Mount> ociMounts = new ArrayList<>();
     private CgroupPlacement placement;
+    private boolean hostMounts;
     private OptionalLong cpuQuota = OptionalLong.empty();
     private OptionalLong cpuPeriod = OptionalLong.empty();
     private String cpusetCpus = "";
@@ -177,12 +178,12 @@ public final class BundleConfig {
       }
       Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
-      b.namespaces(namespaces);
       mounts(root.path("mounts"), namespaces);
+      b.namespaces(namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts))));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
           placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)));
     }
@@ -324,13 +325,13 @@ public final class BundleConfig {
         }
         namespaces.add(kind);
         if (!path.isEmpty()) {
-          if (kind == Namespace.MOUNT) {
-            throw refuse(at + ".path", "joins a mount namespace, which poc cannot: it builds the root filesystem "
-                + "in a new one; drop the path");
-          }
           if (!Path.of(path).isAbsolute() || !Files.exists(Path.of(path))) {
             throw refuse(at + ".path", "is '" + path + "', which is not an existing absolute path "
                 + "(give a namespace file such as /proc/PID/ns/" + (kind == Namespace.NET ? "net" : type) + ")");
+          }
+          if (kind == Namespace.MOUNT && sameInode(Path.of(path), Path.of("/proc/self/ns/mnt"))) {
+            throw refuse(at + ".path", "is '" + path + "', the runtime's own mount namespace: the root would be "
+                + "built on the host; leave the mount namespace out of linux.namespaces instead");
           }
           joins.put(kind, Path.of(path));
         }
@@ -363,7 +364,7 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices);
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false);
       return namespaces;
     }
 
@@ -434,6 +435,15 @@ public final class BundleConfig {
         parent = parent.isEmpty() ? Cgroups.PARENT : Cgroups.PARENT + "/" + parent;
       }
       return new CgroupPlacement(parent, leaf, GroupTuning.NONE);
+    }
+
+    private static boolean sameInode(Path a, Path b) {
+      try {
+        return Files.getAttribute(a, "unix:ino").equals(Files.getAttribute(b, "unix:ino"))
+            && Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+      } catch (IOException | UnsupportedOperationException e) {
+        return false;
+      }
     }
 
     /** rootfsPropagation as mount(2) flags: 0 (poc's default, every mount private) for private and rprivate. */
@@ -598,7 +608,11 @@ public final class BundleConfig {
             + "(it supports bind and tmpfs mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
       }
       if (!namespaces.contains(Namespace.MOUNT)) {
-        throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
+        // the root is still built in a private namespace; the init then goes back to the host's (OciLinux)
+        namespaces.add(Namespace.MOUNT);
+        hostMounts = true;
+        notes.add("linux.namespaces has no mount namespace: the container shares the host's, its root a chroot "
+            + "into mounts poc builds in a private namespace (none of them appears on the host)");
       }
     }
 
