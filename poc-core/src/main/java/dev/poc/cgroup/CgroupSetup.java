@@ -109,16 +109,22 @@ public final class CgroupSetup implements CgroupStrategy {
   }
 
   /**
-   * A placed group is the container's own: one there already (another container's, or a group
-   * someone made) is never taken over nor emptied.
+   * A placed group is the container's own: an empty one there already (an engine may make it
+   * first) is made anew; one with processes or groups inside (another container's) is never taken
+   * over nor emptied.
    */
   private static void createPlaced(Cgroups cg, String name, CgroupPlacement where) throws IOException {
     try {
       cg.create(where.leaf());
     } catch (FileAlreadyExistsException e) {
-      throw new NameInUseException("container '" + name + "': its cgroup " + where.path() + " (linux.cgroupsPath) "
-          + "exists already: poc puts each container in a group of its own; delete the container that uses it, "
-          + "remove the group, or give another path");
+      for (Path dir : cg.dirs(where.leaf())) {
+        if (!CgroupFs.procs(dir).isEmpty() || CgroupFs.rmdir(dir) != 0) {
+          throw new NameInUseException("container '" + name + "': its cgroup " + where.path() + " (linux.cgroupsPath) "
+              + "exists already and is in use (" + dir + " holds processes or groups): poc puts each container in a "
+              + "group of its own; delete the container that uses it or give another path");
+        }
+      }
+      cg.create(where.leaf());
     }
   }
 
