@@ -202,6 +202,16 @@ static int read_full(int fd, void *buf, size_t len) {
   return 0;
 }
 
+/* Memory of its own mapping, so that the init can give it back once its command runs: malloc's
+ * arenas would keep the pages. */
+static void *map_pages(size_t len) {
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+static char *plan_mem; /* the plan's text, which every string of the plan points into */
+static size_t plan_mem_len;
+
 /* The plan: a little-endian u32 length, then NUL-terminated strings: key, then its fields. */
 static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
@@ -218,8 +228,11 @@ static int arity(const char *k) {
 static void read_plan(int fd) {
   uint32_t len;
   if (read_full(fd, &len, 4) < 0 || len > (16u << 20)) { errno = EPROTO; die("plan", "read length"); }
-  char *buf = malloc(len + 1);
-  if (!buf || read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
+  char *buf = map_pages(len + 1);
+  if (!buf) die("plan", "memory");
+  plan_mem = buf;
+  plan_mem_len = len + 1;
+  if (read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
   buf[len] = 0;
   char *p = buf, *end = buf + len;
   plan.cwd = "/";
@@ -869,7 +882,7 @@ static void decode_seccomp(void) {
   if (!plan.seccomp) return;
   size_t n = strlen(plan.seccomp);
   if (n == 0 || n % 16 || n / 16 > 4096) { errno = EINVAL; die("plan", "seccomp program length"); }
-  uint8_t *b = malloc(n / 2);
+  uint8_t *b = map_pages(n / 2);
   if (!b) die("plan", "seccomp program");
   for (size_t i = 0; i < n / 2; i++) {
     int hi = hex_digit(plan.seccomp[2 * i]), lo = hex_digit(plan.seccomp[2 * i + 1]);
@@ -889,12 +902,60 @@ static void install_seccomp(void) {
   seccomp_installed = 1;
 }
 
+/* ---- memory an idle container keeps ----
+ * Once its child exists, a helper only relays, reaps and forwards: the plan's text, the seccomp
+ * program and the stack pages its setup's deep frames dirtied (path buffers, mount walks) are dead
+ * weight for as long as the container runs, and it may run for days. */
+
+/* The plan's text and the seccomp program go: every plan.* string is dangling from here on (the
+ * pointers stay set, so tests of whether a key was given still hold). */
+static void drop_plan(void) {
+  if (plan_mem) munmap(plan_mem, plan_mem_len);
+  if (seccomp_prog.filter) munmap(seccomp_prog.filter, seccomp_prog.len * sizeof *seccomp_prog.filter);
+  plan_mem = NULL;
+  seccomp_prog.filter = NULL;
+  seccomp_prog.len = 0;
+}
+
+/* The outer's relay reads two of the plan's strings, the log's path and the console socket's: they
+ * move to a small buffer of their own before the rest goes. */
+static void outer_drop_plan(void) {
+  static char kept[PATH_MAX + 128];
+  const char **keep[] = { &plan.log, &plan.console };
+  size_t off = 0;
+  for (int i = 0; i < 2; i++) {
+    if (!*keep[i]) continue;
+    size_t n = strlen(*keep[i]) + 1;
+    if (off + n > sizeof kept) return; /* cannot be (a path, a socket's path): keep the plan */
+    memcpy(kept + off, *keep[i], n);
+    *keep[i] = kept + off;
+    off += n;
+  }
+  drop_plan();
+}
+
+/* Everything below the caller's frame is dead: those stack pages go back to the kernel (they read
+ * as zeroes should a later call reach that deep again). This frame's page and the one below stay,
+ * for madvise's own call; a hole below the stack's mapping is skipped. */
+static __attribute__((noinline)) void trim_stack(void) {
+  char here;
+  uintptr_t page = (uintptr_t)getpagesize();
+  uintptr_t keep = ((uintptr_t)&here & ~(page - 1)) - page;
+  size_t span = 256 << 10;
+  madvise((void *)(keep - span), span, MADV_DONTNEED);
+}
+
 /* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
  * ambient set empty; returns the capabilities kept. Before any setuid, which would take CAP_SETPCAP. */
 static uint64_t limit_bounding_set(uint64_t keep) {
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
-  if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
+  char text[16] = {0};
+  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC); /* no stdio: its buffer stays in the init */
+  if (fd >= 0) {
+    if (read(fd, text, sizeof text - 1) > 0) last = atoi(text);
+    close(fd);
+  }
+  if (last <= 0) last = 40;
   if (last < 63) keep &= (1ULL << (last + 1)) - 1;
   struct cap_header_ h = { 0x20080522, 0 };
   struct cap_data_ d[2];
@@ -1533,6 +1594,8 @@ static void container_init(int rep, int go, int idsync) {
     _exit(127);
   }
   if (!plan.startfifo) say("EXEC");
+  drop_plan(); /* the outer has dropped its copy too: these pages go for good */
+  trim_stack();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
     siginfo_t si;
@@ -1728,6 +1791,8 @@ static int exec_main(int ctl) {
   tty_keep_end(0);
   io_keep_end(0);
   say("PID %d", child);
+  outer_drop_plan();
+  trim_stack();
   return relay(child, ctl, status[0], -1, 1);
 }
 
@@ -1736,11 +1801,25 @@ static int exec_main(int ctl) {
  * whose #! line is /proc/self/exe would run it again as a container process, and other container
  * processes could then open /proc/PID/exe: the host's file (runc's CVE-2019-5736). So we run from
  * a sealed memfd copy: what /proc/PID/exe reaches is that copy, which no one can write. */
+static int sealed(int fd) {
+  int seals = fcntl(fd, F_GET_SEALS);
+  return seals >= 0 && (seals & F_SEAL_WRITE);
+}
+
 static void run_from_sealed_copy(char **argv) {
+  extern char **environ;
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0) return; /* no /proc: nothing to protect against either */
-  int seals = fcntl(self, F_GET_SEALS);
-  if (seals >= 0 && (seals & F_SEAL_WRITE)) { close(self); return; } /* we are the copy */
+  if (sealed(self)) { close(self); return; } /* we are the copy */
+  /* The runtime's own sealed copy (POC_INIT_IMAGE=/proc/PID/fd/N, made once per JVM): every
+     helper then runs the same pages, where a copy of our own would cost each container ~100 KiB. */
+  const char *shared = getenv("POC_INIT_IMAGE");
+  int image = shared ? open(shared, O_RDONLY | O_CLOEXEC) : -1;
+  if (image >= 0 && sealed(image)) {
+    close(self);
+    fexecve(image, argv, environ);
+  }
+  if (image >= 0) close(image); /* not sealed, or the exec failed: a copy of our own */
   int copy = memfd_create("poc-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (copy < 0) { close(self); return; } /* a kernel without memfd: run as we are */
   struct stat st;
@@ -1751,7 +1830,6 @@ static void run_from_sealed_copy(char **argv) {
   }
   close(self);
   if (fcntl(copy, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) { close(copy); return; }
-  extern char **environ;
   fexecve(copy, argv, environ);
   close(copy); /* exec failed: run as we are */
 }
@@ -1833,5 +1911,7 @@ int main(int argc, char **argv) {
   io_keep_end(0);
   log_start();
   say("PID %d", init);
+  outer_drop_plan();
+  trim_stack();
   return relay(init, ctl, rep[0], go[1], 0);
 }
