@@ -129,10 +129,10 @@ static struct {
   uint64_t caps;                           /* bit n: capability n, what a root command keeps */
   const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
   int seccomp_early;                       /* install it in the init before READY (a profile that allows the rest) */
-  const char *args[MAX_ITEMS]; int nargs;
-  const char *env[MAX_ITEMS]; int nenv;
+  const char **args; int nargs;           /* args, env and ops: MAX_ITEMS each, in plan_lists */
+  const char **env; int nenv;
   gid_t groups[64]; int ngroups;
-  struct item ops[MAX_ITEMS]; int nops;   /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
+  struct item *ops; int nops;             /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
@@ -211,6 +211,9 @@ static void *map_pages(size_t len) {
 
 static char *plan_mem; /* the plan's text, which every string of the plan points into */
 static size_t plan_mem_len;
+static void *plan_lists; /* the plan's long lists (arguments, environment, root's ops): 56 KiB of
+                            address space, of which a plan touches a page or two per list */
+#define PLAN_LISTS_LEN (2 * MAX_ITEMS * sizeof(char *) + MAX_ITEMS * sizeof(struct item))
 
 /* The plan: a little-endian u32 length, then NUL-terminated strings: key, then its fields. */
 static int arity(const char *k) {
@@ -232,6 +235,10 @@ static void read_plan(int fd) {
   if (!buf) die("plan", "memory");
   plan_mem = buf;
   plan_mem_len = len + 1;
+  if (!(plan_lists = map_pages(PLAN_LISTS_LEN))) die("plan", "memory"); /* zeroed: argv and envp end in NULL */
+  plan.args = plan_lists;
+  plan.env = plan.args + MAX_ITEMS;
+  plan.ops = (struct item *)(plan.env + MAX_ITEMS);
   if (read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
   buf[len] = 0;
   char *p = buf, *end = buf + len;
@@ -907,10 +914,12 @@ static void install_seccomp(void) {
  * program and the stack pages its setup's deep frames dirtied (path buffers, mount walks) are dead
  * weight for as long as the container runs, and it may run for days. */
 
-/* The plan's text and the seccomp program go: every plan.* string is dangling from here on (the
- * pointers stay set, so tests of whether a key was given still hold). */
+/* The plan's text, its lists and the seccomp program go: every plan.* string and list is dangling
+ * from here on (the pointers stay set, so tests of whether a key was given still hold). */
 static void drop_plan(void) {
   if (plan_mem) munmap(plan_mem, plan_mem_len);
+  if (plan_lists) munmap(plan_lists, PLAN_LISTS_LEN);
+  plan_lists = NULL;
   if (seccomp_prog.filter) munmap(seccomp_prog.filter, seccomp_prog.len * sizeof *seccomp_prog.filter);
   plan_mem = NULL;
   seccomp_prog.filter = NULL;
@@ -1233,7 +1242,8 @@ static void tty_poll_set(struct pollfd *pf) {
   pf[2] = (struct pollfd){ tty_master, POLLIN, 0 };
 }
 
-static void tty_poll_handle(const struct pollfd *pf) {
+/* noinline, as tty_finish: their buffers stay out of relay's frame, which an idle outer lives in. */
+static __attribute__((noinline)) void tty_poll_handle(const struct pollfd *pf) {
   char buf[8192];
   if (got_sigwinch) {
     got_sigwinch = 0;
@@ -1256,7 +1266,7 @@ static void tty_poll_handle(const struct pollfd *pf) {
 }
 
 /* The command is gone: copy what it wrote last, then give the user's terminal back. */
-static void tty_finish(void) {
+static __attribute__((noinline)) void tty_finish(void) {
   char buf[8192];
   struct pollfd pf = { tty_master, POLLIN, 0 };
   while (tty_master >= 0 && poll(&pf, 1, 0) > 0) {
@@ -1493,6 +1503,26 @@ static void mark(int step) {
   marks[step] = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Returns once the command's exec closed its status pipe; its failure (an EXECFAIL or ERR line,
+ * already formatted) is passed on, and the init leaves. A frame of its own: its buffers are not
+ * part of the one the init idles in. */
+static __attribute__((noinline)) void await_exec(int ep, int rep, pid_t cmd) {
+  char msg[PATH_MAX + 64];
+  ssize_t n;
+  while ((n = read(ep, msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
+  mark(T_EXEC);
+  close(ep);
+  if (n <= 0) return;
+  msg[n] = 0;
+  int eno;
+  char path[PATH_MAX + 1];
+  if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
+    dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
+  } else if (write(rep, msg, n) < 0) _exit(127);
+  waitpid(cmd, NULL, 0);
+  _exit(127);
+}
+
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go, int idsync) {
   mark(T_ENTER);
@@ -1578,21 +1608,7 @@ static void container_init(int rep, int go, int idsync) {
   /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
    * short command would otherwise wait for the filter's install before the init can reap it. */
   confine_init();
-  char msg[PATH_MAX + 64];
-  ssize_t n;
-  while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
-  mark(T_EXEC);
-  close(ep[0]);
-  if (n > 0) {
-    msg[n] = 0;
-    int eno;
-    char path[PATH_MAX + 1];
-    if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
-      dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
-    } else if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
-    waitpid(cmd, NULL, 0);
-    _exit(127);
-  }
+  await_exec(ep[0], rep, cmd);
   if (!plan.startfifo) say("EXEC");
   drop_plan(); /* the outer has dropped its copy too: these pages go for good */
   trim_stack();
