@@ -944,12 +944,13 @@ static void outer_drop_plan(void) {
 }
 
 /* Everything below the caller's frame is dead: those stack pages go back to the kernel (they read
- * as zeroes should a later call reach that deep again). This frame's page and the one below stay,
- * for madvise's own call; a hole below the stack's mapping is skipped. */
+ * as zeroes should a later call reach that deep again). The pages down to 1 KiB below this frame
+ * stay, for madvise's own call (a few words, and a leaf's red zone of 128 bytes); a hole below
+ * the stack's mapping is skipped. */
 static __attribute__((noinline)) void trim_stack(void) {
   char here;
   uintptr_t page = (uintptr_t)getpagesize();
-  uintptr_t keep = ((uintptr_t)&here & ~(page - 1)) - page;
+  uintptr_t keep = ((uintptr_t)&here - 1024) & ~(page - 1);
   size_t span = 256 << 10;
   madvise((void *)(keep - span), span, MADV_DONTNEED);
 }
@@ -1652,8 +1653,23 @@ static int connect_socket(const char *path) {
  * which reports the command's status itself, so a reaped init means it was killed (DIED). In exec
  * mode the child is the command: its close-on-exec status pipe closing empty means EXEC, and its
  * status is the EXIT. */
-static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
+/* One read of the child's report pipe, passed on to the JVM once the output written before it is
+ * out; returns what read returned (errno kept). A frame of its own: its buffer stays out of
+ * relay's, which an idle outer lives in. */
+static __attribute__((noinline)) ssize_t pass_report(int rep, int ctl, int *ctl_open, int *ready) {
   char buf[8192];
+  ssize_t n = read(rep, buf, sizeof buf);
+  int err = errno;
+  io_drain(); /* output comes before the EXIT line that may follow it */
+  if (n > 0) {
+    if (memmem(buf, n, "READY\n", 6)) *ready = 1;
+    if (*ctl_open && write(ctl, buf, n) < 0) *ctl_open = 0;
+  }
+  errno = err;
+  return n;
+}
+
+static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
   int ctl_open = 1, rep_open = 1;
   int ready = 0, go_pending = 0; /* OCI: GO waits for the init's READY (its root is built) */
   size_t rep_bytes = 0;
@@ -1679,12 +1695,9 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       continue;
     }
     if (pf[1].revents) {
-      ssize_t n = read(rep, buf, sizeof buf);
-      io_drain(); /* output comes before the EXIT line that may follow it */
+      ssize_t n = pass_report(rep, ctl, &ctl_open, &ready);
       if (n > 0) {
         rep_bytes += n;
-        if (memmem(buf, n, "READY\n", 6)) ready = 1;
-        if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
       } else if (n == 0 || errno != EINTR) {
         rep_open = 0;
         close(rep);
@@ -1696,9 +1709,10 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       }
     }
     if (pf[0].revents) {
-      ssize_t n = read(ctl, buf, sizeof buf);
+      char line[64]; /* the JVM says only GO */
+      ssize_t n = read(ctl, line, sizeof line);
       if (n > 0) {
-        if (go >= 0 && memchr(buf, 'G', n)) go_pending = 1; /* GO */
+        if (go >= 0 && memchr(line, 'G', n)) go_pending = 1; /* GO */
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;
         /* the JVM is gone: so is its container (OCI: it had not been created yet) */
