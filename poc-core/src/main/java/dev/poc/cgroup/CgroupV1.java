@@ -77,18 +77,37 @@ final class CgroupV1 implements Cgroups {
 
   @Override
   public String describe() {
-    return "cgroup v1 (" + String.join(", ", mounts.keySet()) + ")";
+    return "cgroup v1 (" + String.join(", ", controllers()) + ")";
+  }
+
+  /** The controllers every group is in (not cpuset, which a group joins only when asked). */
+  @Override
+  public Set<String> controllers() {
+    Set<String> always = new TreeSet<>(mounts.keySet());
+    if (!roots.contains(mounts.get(CPUSET))) {
+      always.remove(CPUSET);
+    }
+    return Collections.unmodifiableSet(always);
   }
 
   @Override
-  public Set<String> controllers() {
-    return mounts.keySet();
+  public boolean offersCpuset() {
+    return mounts.containsKey(CPUSET);
   }
 
   @Override
   public List<Path> dirs(String name) {
-    List<Path> dirs = new ArrayList<>(allRoots.size());
-    for (Path root : allRoots) {
+    return dirsIn(roots, name);
+  }
+
+  @Override
+  public List<Path> placesOf(String name) {
+    return dirsIn(allRoots, name);
+  }
+
+  private List<Path> dirsIn(List<Path> in, String name) {
+    List<Path> dirs = new ArrayList<>(in.size());
+    for (Path root : in) {
       dirs.add(root.resolve(parent).resolve(name));
     }
     return dirs;
@@ -227,8 +246,8 @@ final class CgroupV1 implements Cgroups {
   @Override
   public void place(String name, int pid) throws IOException {
     String p = Integer.toString(pid);
-    for (Path root : roots) {
-      CgroupFs.write(root.resolve(parent).resolve(name).resolve("cgroup.procs"), p);
+    for (Path dir : dirs(name)) {
+      CgroupFs.write(dir.resolve("cgroup.procs"), p);
     }
   }
 
@@ -264,7 +283,8 @@ final class CgroupV1 implements Cgroups {
   public boolean remove(String name) {
     String groupPath = "/" + (parent.isEmpty() ? name : parent + "/" + name);
     List<Path> dirs = dirs(name);
-    return GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+    // a cpuset group holds the same processes as the others: killed through them, removed with them
+    return GroupRemoval.remove(placesOf(name), () -> GroupKiller.killAll(dirs, groupPath));
   }
 
   @Override

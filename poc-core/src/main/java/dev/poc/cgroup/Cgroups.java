@@ -44,6 +44,19 @@ public interface Cgroups {
   List<Path> dirs(String name);
 
   /**
+   * {@link #dirs}, and where the group has a directory only when its tuning asks for one (the v1
+   * cpuset hierarchy): every place a group of this name may have.
+   */
+  default List<Path> placesOf(String name) {
+    return dirs(name);
+  }
+
+  /** Whether a group can be given a cpuset ({@link GroupTuning#cpusetCpus}); joined only then. */
+  default boolean offersCpuset() {
+    return false;
+  }
+
+  /**
    * Creates {@code PARENT/NAME} (and the parent's missing ancestors); on failure the group is not left.
    *
    * @throws java.nio.file.FileAlreadyExistsException when the group exists already

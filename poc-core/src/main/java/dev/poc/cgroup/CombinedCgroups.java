@@ -60,6 +60,18 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public List<Path> placesOf(String name) {
+    List<Path> dirs = new ArrayList<>();
+    drivers.forEach(d -> dirs.addAll(d.placesOf(name)));
+    return dirs;
+  }
+
+  @Override
+  public boolean offersCpuset() {
+    return drivers.stream().anyMatch(Cgroups::offersCpuset);
+  }
+
+  @Override
   public void create(String name) throws IOException {
     List<Cgroups> made = new ArrayList<>();
     try {

@@ -283,7 +283,8 @@ class CgroupDriverTest {
     assertThat(read(root.resolve("cpuset/a/b/t0/cpuset.cpus"))).isEqualTo("1");
     assertThat(read(root.resolve("cpuset/a/b/t0/cpuset.mems"))).isEqualTo("0");
     assertThat(read(d.resolve("devices.allow"))).as("poc's own nodes last").isEqualTo(CgroupV1.DEVICE_ALLOW.get(8));
-    assertThat(v1.dirs("t0")).contains(root.resolve("cpuset/a/b/t0"));
+    assertThat(v1.dirs("t0")).doesNotContain(root.resolve("cpuset/a/b/t0"));
+    assertThat(v1.placesOf("t0")).contains(root.resolve("cpuset/a/b/t0"));
   }
 
   @Test

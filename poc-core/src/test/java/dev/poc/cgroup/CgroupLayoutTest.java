@@ -94,17 +94,19 @@ class CgroupLayoutTest {
     assertThat(d).isInstanceOf(CombinedCgroups.class);
     assertThat(((CombinedCgroups) d).drivers()).hasExactlyElementsOfTypes(CgroupV2.class, CgroupV1.class);
     assertThat(((CombinedCgroups) d).drivers().get(0).controllers()).as("nothing poc uses is on the unified mount").isEmpty();
-    assertThat(d.controllers()).containsExactlyInAnyOrder("cpu", "cpuacct", "cpuset", "memory", "pids", "devices");
+    assertThat(d.controllers()).containsExactlyInAnyOrder("cpu", "cpuacct", "memory", "pids", "devices");
     assertThat(d.dirs("t0")).containsExactly(
         Path.of("/sys/fs/cgroup/unified/poc/t0"),
         Path.of("/sys/fs/cgroup/cpu/poc/t0"),
         Path.of("/sys/fs/cgroup/cpuacct/poc/t0"),
         Path.of("/sys/fs/cgroup/devices/poc/t0"),
         Path.of("/sys/fs/cgroup/memory/poc/t0"),
-        Path.of("/sys/fs/cgroup/pids/poc/t0"),
-        Path.of("/sys/fs/cgroup/cpuset/poc/t0")); // where a group asking for a cpuset has one
+        Path.of("/sys/fs/cgroup/pids/poc/t0"));
+    assertThat(d.offersCpuset()).isTrue();
+    assertThat(d.placesOf("t0")).as("where a group asking for a cpuset has one too")
+        .endsWith(Path.of("/sys/fs/cgroup/cpuset/poc/t0"));
     assertThat(d.describe()).isEqualTo("cgroup2 at /sys/fs/cgroup/unified (no controllers poc uses)"
-        + " + cgroup v1 (cpu, cpuacct, cpuset, devices, memory, pids)");
+        + " + cgroup v1 (cpu, cpuacct, devices, memory, pids)");
   }
 
   @Test
