@@ -29,8 +29,8 @@ import java.util.Set;
  *
  * <p>Strict by design: every field is either mapped, or known to match what poc does anyway (then
  * it is checked to say so), or refused with an {@link InvalidSpecException} that names the field by
- * its JSON path. Where poc applies its own fixed version of a field (its masked paths, its device
- * list) the difference is added to {@link #notes()}, which the CLI writes to its log: told, never
+ * its JSON path. Where poc applies its own version of a field (its masked paths when none are
+ * given, its /dev nodes beside linux.devices) the difference is added to {@link #notes()}, which the CLI writes to its log: told, never
  * silently dropped.
  */
 public final class BundleConfig {
