@@ -1849,17 +1849,18 @@ static void exec_child(int status_fd, const int *nsfd) {
    * tree the init keeps, not the namespace's root, which setns alone would give. */
   char rootpath[64];
   snprintf(rootpath, sizeof rootpath, "/proc/%d/root", plan.target);
-  int rootfd = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
   struct stat theirs, ours;
-  if (rootfd < 0 || fstat(nsfd[EXEC_NS_COUNT - 1], &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0)
-    die("open", rootpath);
-  int chroot_in = theirs.st_ino == ours.st_ino;
+  if (fstat(nsfd[EXEC_NS_COUNT - 1], &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0) die("stat", "mount namespace");
+  int rootfd = -1;
+  if (theirs.st_ino == ours.st_ino && (rootfd = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) die("open", rootpath);
   for (int i = 0; i < EXEC_NS_COUNT; i++) {
     if (i != EXEC_NS_PID && setns(nsfd[i], EXEC_NS_FLAG[i]) < 0) die("setns", EXEC_NS[i]);
     close(nsfd[i]);
   }
-  if (chroot_in && (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)) die("chroot", rootpath);
-  close(rootfd);
+  if (rootfd >= 0) {
+    if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) die("chroot", rootpath);
+    close(rootfd);
+  }
   if (plan.tty) tty_open_inside();
   become_command();
 }
