@@ -835,7 +835,8 @@ static void delete_tree(const char *dir) {
  * the netns name, a record it reads); if not, the JVM does it, before anything has changed. Then:
  * SIGKILL the init if it lives (a created one, or a running one with --force), wait until it has
  * ended, take its name lock, undo its host side in the reclaim's order (netns name, cgroups, run
- * directory), let go of the lock (deleting its file) and remove ROOT/ID.
+ * directory), let go of the lock (deleting its file) and remove ROOT/ID. (The reclaim's check of
+ * the run state's helper is moot: create waited for its helper to end before it recorded it.)
  */
 static int verb_delete(const char *id, int force) {
   char path[4096];

@@ -251,6 +251,10 @@ class OciFrontTest {
     while (!status(stopped).equals("stopped")) {
       Thread.sleep(20);
     }
+    try (dev.poc.host.Flock held = dev.poc.host.Flock.tryLock(dev.poc.state.NameLock.file(stopped)).orElseThrow()) {
+      sameLoggedError("delete", stopped); // another process holds its name: "being created or deleted"
+    }
+    assertThat(status(stopped)).as("a refused delete changes nothing").isEqualTo("stopped");
     assertThat(run(frontAlone, "delete", stopped)).isEqualTo(new Result(0, "", ""));
     assertReleased(made, init);
   }
