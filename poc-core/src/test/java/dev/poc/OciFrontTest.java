@@ -175,7 +175,27 @@ class OciFrontTest {
       made.addAll(groups);
     }
     assertThat(made).allMatch(Files::exists, "exists before the delete");
+    if (Files.readString(root.resolve(id).resolve("front")).startsWith("poc-oci-front 2\n")) {
+      assertThat(listedInFront(id)).as("what create listed for the front's delete").containsExactlyInAnyOrderElementsOf(
+          made.subList(1, made.size()));
+    }
     return made;
+  }
+
+  /** The paths the release lines of {@code id}'s front file name for removal. */
+  private List<Path> listedInFront(String id) throws IOException {
+    List<Path> listed = new ArrayList<>();
+    for (String line : Files.readAllLines(root.resolve(id).resolve("front"))) {
+      if (line.startsWith("head=")) {
+        break;
+      }
+      for (String key : List.of("release=", "netns=", "lock=", "cgroup1=", "cgroup2=")) {
+        if (line.startsWith(key)) {
+          listed.add(Path.of(line.substring(key.length())));
+        }
+      }
+    }
+    return listed;
   }
 
   /** The init's pid and start time, from the record. */
