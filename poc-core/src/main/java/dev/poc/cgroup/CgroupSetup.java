@@ -233,6 +233,11 @@ public final class CgroupSetup implements CgroupStrategy {
     removeAncestors(lines.subList(2, lines.size()).stream().map(Path::of).toList());
   }
 
+  /** The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says. */
+  public List<GroupDirs> removalOrder(String name) {
+    return cgroups.get().removalOrder(name);
+  }
+
   /**
    * Removes every {@code poc/NAME} group no container owns: its name is free and no helper of a
    * detached container (of any state root) runs it.

@@ -288,6 +288,11 @@ final class CgroupV1 implements Cgroups {
   }
 
   @Override
+  public List<GroupDirs> removalOrder(String name) {
+    return List.of(new GroupDirs(false, dirs(name), "/" + PARENT + "/" + name));
+  }
+
+  @Override
   public void removeParentIfEmpty() {
     if (!parent.equals(PARENT)) {
       return; // another parent is the placement's to remove (CgroupSetup knows which ancestors it made)

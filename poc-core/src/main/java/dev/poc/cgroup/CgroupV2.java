@@ -244,6 +244,11 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
+  public List<GroupDirs> removalOrder(String name) {
+    return List.of(new GroupDirs(true, dirs(name), "/" + PARENT + "/" + name));
+  }
+
+  @Override
   public synchronized void removeParentIfEmpty() {
     if (!parent.equals(PARENT)) {
       return; // another parent is the placement's to remove (CgroupSetup knows which ancestors it made)
