@@ -233,9 +233,28 @@ public final class CgroupSetup implements CgroupStrategy {
     removeAncestors(lines.subList(2, lines.size()).stream().map(Path::of).toList());
   }
 
-  /** The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says. */
+  /**
+   * The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says,
+   * for the group where this setup puts container {@code name}; the ancestors a placed group's start
+   * made are not among them ({@link #ancestorsMade}).
+   */
   public List<GroupDirs> removalOrder(String name) {
-    return cgroups.get().removalOrder(name);
+    CgroupPlacement where = placements.apply(name);
+    Cgroups cg = where.isStandard() ? cgroups.get() : cgroups.get().under(where.parent());
+    return cg.removalOrder(where.leaf());
+  }
+
+  /**
+   * The ancestors of a placed container's group that its start made (recorded in its run
+   * directory), which {@link #reclaim} removes after the group where empty; none for {@code poc/NAME}.
+   */
+  public static List<Path> ancestorsMade(Path runDir) throws IOException {
+    Path file = runDir.resolve(RECORD);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    List<String> lines = Files.readAllLines(file);
+    return lines.size() <= 2 ? List.of() : lines.subList(2, lines.size()).stream().map(Path::of).toList();
   }
 
   /**

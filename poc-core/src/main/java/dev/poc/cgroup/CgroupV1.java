@@ -289,7 +289,7 @@ final class CgroupV1 implements Cgroups {
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    return List.of(new GroupDirs(false, dirs(name), "/" + PARENT + "/" + name));
+    return List.of(new GroupDirs(false, placesOf(name), "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
   @Override

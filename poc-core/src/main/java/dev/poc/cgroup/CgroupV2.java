@@ -245,7 +245,7 @@ final class CgroupV2 implements Cgroups {
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    return List.of(new GroupDirs(true, dirs(name), "/" + PARENT + "/" + name));
+    return List.of(new GroupDirs(true, dirs(name), "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
   @Override
