@@ -289,7 +289,10 @@ final class CgroupV1 implements Cgroups {
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    return List.of(new GroupDirs(false, placesOf(name), "/" + (parent.isEmpty() ? name : parent + "/" + name)));
+    // the cpuset place only where the group has one (its tuning asked for a cpuset)
+    List<Path> dirs = placesOf(name).stream().filter(d -> !d.startsWith(mounts.getOrDefault(CPUSET, Path.of("/-")))
+        || roots.contains(mounts.get(CPUSET)) || Files.isDirectory(d)).toList();
+    return List.of(new GroupDirs(false, dirs, "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
   @Override
