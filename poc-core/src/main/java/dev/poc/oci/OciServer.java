@@ -107,6 +107,8 @@ public final class OciServer {
       server.bind(UnixDomainSocketAddress.of(socket));
       Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
       Files.deleteIfExists(Path.of(socket + ".starting")); // ./poc-oci's mark: one start at a time
+      // stopped by a signal: the next caller finds no socket rather than a dead one (the lock is still ours)
+      Runtime.getRuntime().addShutdownHook(new Thread(this::stopAccepting, "poc-oci-server-exit"));
       leaveCallersCgroups();
       Thread watcher = new Thread(this::exitWhenIdle, "poc-oci-server-idle");
       watcher.setDaemon(true);
