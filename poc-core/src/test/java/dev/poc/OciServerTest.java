@@ -259,6 +259,41 @@ class OciServerTest {
   }
 
   @Test
+  void aServerThatDiesMidCreateLeavesWhatDeleteRemoves() throws Exception {
+    startServer("600");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    Path started = tmp.resolve("hook-started");
+    Path go = tmp.resolve("hook-go");
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    // a createRuntime hook runs in the server while the init waits for GO: the server dies there
+    config.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sh").putArray("args")
+        .add("sh").add("-c").add("touch " + started + "; while [ ! -e " + go + " ]; do sleep 0.05; done");
+    OciBundles.writeConfig(bundle, config);
+    String id = TestRootfs.uniqueName("ocis");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Result> create = pool.submit(() -> run(frontAlone, "create", "--bundle", bundle.toString(), id));
+      while (!Files.exists(started)) {
+        assertThat(create.isDone()).as("the create waits in its hook: %s", log()).isFalse();
+        Thread.sleep(20);
+      }
+      server.destroyForcibly();
+      server.waitFor();
+      Files.createFile(go);
+      Result r = create.get();
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("ended in the middle of this create");
+    } finally {
+      pool.shutdown();
+    }
+    Result delete = run(jvm, "delete", "--force", id);
+    assertThat(delete.code()).as(delete.err()).isZero();
+    assertThat(root.resolve(id)).doesNotExist();
+    assertThat(run(frontAlone, "create", "--bundle", bundle.toString(), id).code())
+        .as("a dead server's socket: the JVM's").isEqualTo(97);
+  }
+
+  @Test
   void concurrentCreatesEachGetTheirContainer() throws Exception {
     startServer("600");
     Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "sh", "-c", "echo $0", "container");
