@@ -294,6 +294,35 @@ class OciServerTest {
   }
 
   @Test
+  void aCreateWhoseCallerHasGoneIsUndone() throws Exception {
+    startServer("600");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    Path started = tmp.resolve("hook-started");
+    Path go = tmp.resolve("hook-go");
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    config.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sh").putArray("args")
+        .add("sh").add("-c").add("touch " + started + "; while [ ! -e " + go + " ]; do sleep 0.05; done");
+    OciBundles.writeConfig(bundle, config);
+    String id = TestRootfs.uniqueName("ocis");
+    // the caller (an engine that gives up, say) is killed while the server creates for it
+    Process caller = new ProcessBuilder(frontAlone.toString(), "--root", root.toString(), "create", "--bundle",
+        bundle.toString(), id).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    while (!Files.exists(started)) {
+      assertThat(caller.isAlive()).as("the create waits in its hook: %s", log()).isTrue();
+      Thread.sleep(20);
+    }
+    caller.destroyForcibly();
+    caller.waitFor();
+    Files.createFile(go);
+    while (Files.exists(root.resolve(id))) { // the server finishes, finds nobody to answer, and deletes it
+      assertThat(server.isAlive()).as(log()).isTrue();
+      Thread.sleep(20);
+    }
+    assertThat(server.isAlive()).isTrue();
+  }
+
+  @Test
   void concurrentCreatesEachGetTheirContainer() throws Exception {
     startServer("600");
     Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "sh", "-c", "echo $0", "container");

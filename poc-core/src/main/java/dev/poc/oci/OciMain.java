@@ -63,6 +63,28 @@ public final class OciMain {
     return new OciMain(err, cwd, spawner).run(new ArrayDeque<>(argv));
   }
 
+  /**
+   * Undoes a create the server made for a caller that has gone before hearing of it (an engine
+   * that gave up on it, say): {@code delete --force} of the same id under the same root, so no
+   * container is left that nobody knows of. Errors go to {@code err}; returns delete's status.
+   */
+  static int undoCreate(List<String> argv, Path cwd, PrintStream err) {
+    OciMain main = new OciMain(err, cwd, null);
+    Deque<String> args = new ArrayDeque<>(argv);
+    try {
+      String verb = main.globals(args);
+      if (!"create".equals(verb)) {
+        return 0;
+      }
+      String id = Flags.parse(verb, args, main::path).id();
+      new OciRuntime(new StateDir(main.root), main::warn).delete(id, true);
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      main.error("undoing the create of a caller that has gone: " + e.getMessage());
+      return 1;
+    }
+  }
+
   private Path path(String text) {
     return cwd == null ? Path.of(text) : cwd.resolve(text);
   }

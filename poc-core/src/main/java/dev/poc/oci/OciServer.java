@@ -258,9 +258,17 @@ public final class OciServer {
         }
       }
       byte[] text = errText.toByteArray();
-      line(out, "EXIT " + code + " " + text.length);
-      out.write(text);
-      out.flush();
+      try {
+        line(out, "EXIT " + code + " " + text.length);
+        out.write(text);
+        out.flush();
+      } catch (IOException gone) {
+        if (code == 0) {
+          // the caller went away mid-create (an engine's timeout): it will not use, or delete, what it does not know of
+          OciMain.undoCreate(request.argv(), request.cwd(), System.err);
+        }
+        throw gone;
+      }
     } catch (IOException e) {
       // the caller has gone: what it left is the next delete's
     } finally {
