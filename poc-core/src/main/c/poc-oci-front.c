@@ -630,6 +630,28 @@ static void build_request(struct buffer *b, int argc, char **argv) {
     strcat(text, link);
   }
   put_string(b, text);
+  /* what the process may do: a caller with fewer capabilities, no_new_privs or a seccomp filter
+   * must not have a create made by a server without them */
+  char *status = read_file("/proc/self/status", NULL);
+  if (!status)
+    fall_back("no /proc/self/status");
+  static const char *const cred[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:" };
+  text[0] = 0;
+  for (size_t k = 0; k < sizeof cred / sizeof cred[0]; k++) {
+    size_t n = strlen(cred[k]), used = strlen(text);
+    for (char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+      if (strncmp(line, cred[k], n) == 0) {
+        char *value = line + n, *eol = strchr(value, '\n');
+        while (*value == ' ' || *value == '\t')
+          value++;
+        int len = eol ? (int)(eol - value) : (int)strlen(value);
+        snprintf(text + used, sizeof text - used, "%s%s%.*s", used ? " " : "", cred[k], len, value);
+        break;
+      }
+    }
+  }
+  free(status);
+  put_string(b, text);
   char *cgroup = read_file("/proc/self/cgroup", NULL);
   if (!cgroup)
     fall_back("no /proc/self/cgroup");

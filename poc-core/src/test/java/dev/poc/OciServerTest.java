@@ -226,6 +226,9 @@ class OciServerTest {
     Result otherEnv = run(frontAlone, Map.of("POC_SOMETHING", "else"), Files.createTempFile(tmp, "out", ".txt"),
         "create", "--bundle", bundle.toString(), id);
     assertThat(otherEnv.code()).as("another environment than the server's: the JVM's").isEqualTo(97);
+    Path fewerCaps = script("front-fewer-caps", "exec setpriv --bounding-set -net_raw '" + frontAlone + "' \"$@\"");
+    assertThat(run(fewerCaps, "create", "--bundle", bundle.toString(), id).code())
+        .as("a caller with fewer capabilities than the server's: the JVM's").isEqualTo(97);
     assertThat(root.resolve(id)).doesNotExist();
     assertThat(server.isAlive()).isTrue();
   }

@@ -14,15 +14,15 @@ import java.util.TreeMap;
  * One {@code create} as poc-oci's native front sends it to the create server ({@link OciServer}):
  * NUL-terminated strings, in this order: the protocol line, the identity of the jar the caller
  * would run, the caller's directory, umask (octal), namespaces (as {@link #ownNamespaces()} writes
- * them), /proc/self/cgroup text, the number of environment entries and each {@code KEY=VALUE}, the
+ * them), credentials (as {@link #ownCredentials()} writes them), /proc/self/cgroup text, the number of environment entries and each {@code KEY=VALUE}, the
  * number of arguments and each argument (poc-oci's, without argv[0]).
  *
  * <p>The server answers only a caller that sees the host as it does: the same jar, mount, pid,
- * network, cgroup, user, ipc and uts namespaces, umask, and the environment a create reads
+ * network, cgroup, user, ipc and uts namespaces, capabilities, no_new_privs and seccomp mode, umask, and the environment a create reads
  * ({@link #relevantEnvironment}); else the front runs the create in a JVM of its own, as without a
  * server, since nothing has started yet.
  */
-record CreateRequest(String identity, Path cwd, String umask, String namespaces, String cgroup,
+record CreateRequest(String identity, Path cwd, String umask, String namespaces, String credentials, String cgroup,
     Map<String, String> env, List<String> argv) {
   static final String PROTOCOL = "poc-oci-create 1";
   private static final int MAX_BYTES = 1 << 20;
@@ -42,6 +42,7 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     }
     String umask = r.next();
     String namespaces = r.next();
+    String credentials = r.next();
     String cgroup = r.next();
     Map<String, String> env = new TreeMap<>();
     for (int i = r.count(); i > 0; i--) {
@@ -56,7 +57,7 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     for (int i = r.count(); i > 0; i--) {
       argv.add(r.next());
     }
-    return new CreateRequest(identity, cwd, umask, namespaces, cgroup, env, argv);
+    return new CreateRequest(identity, cwd, umask, namespaces, credentials, cgroup, env, argv);
   }
 
   /** Why this server must not answer the request (the front falls back), or null when it may. */
@@ -66,6 +67,10 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     }
     if (!namespaces.equals(own.namespaces())) {
       return "namespaces differ: the caller's " + namespaces + ", the server's " + own.namespaces();
+    }
+    if (!credentials.equals(own.credentials())) {
+      return "capabilities, no_new_privs or seccomp differ: the caller's " + credentials + ", the server's "
+          + own.credentials();
     }
     if (!umask.equals(own.umask())) {
       return "umask differs: the caller's " + umask + ", the server's " + own.umask();
@@ -81,9 +86,10 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
   }
 
   /** What this process sees of the host, as a request carries it. */
-  record Host(String namespaces, String umask, String cgroup, Map<String, String> env, boolean rootless) {
+  record Host(String namespaces, String credentials, String umask, String cgroup, Map<String, String> env,
+      boolean rootless) {
     static Host current() throws IOException {
-      return new Host(ownNamespaces(), ownUmask(), Files.readString(Path.of("/proc/self/cgroup")),
+      return new Host(ownNamespaces(), ownCredentials(), ownUmask(), Files.readString(Path.of("/proc/self/cgroup")),
           relevantEnvironment(System.getenv()), dev.poc.host.Posix.geteuid() != 0);
     }
   }
@@ -95,6 +101,20 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
       links.add(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString());
     }
     return String.join(" ", links);
+  }
+
+  /**
+   * "CapInh:… CapPrm:… CapEff:… CapBnd:… CapAmb:… NoNewPrivs:N Seccomp:N", from /proc/self/status:
+   * what this process may do, which a create made for a caller must not exceed.
+   */
+  static String ownCredentials() throws IOException {
+    List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+    List<String> out = new ArrayList<>();
+    for (String key : List.of("CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:")) {
+      status.stream().filter(l -> l.startsWith(key)).findFirst()
+          .ifPresent(l -> out.add(key + l.substring(key.length()).trim()));
+    }
+    return String.join(" ", out);
   }
 
   /** This process's umask, from /proc/self/status ("0022"). */
