@@ -44,6 +44,7 @@
 
 static char **original_argv;
 static char server_socket[108]; /* the create server's socket; empty: none to use */
+static void find_server_socket(void);
 static const char *root = "/run/poc-oci";
 static const char *log_file;
 static int json_log = 0;
@@ -59,6 +60,7 @@ static void fall_back(const char *why) {
   }
   setenv("POC_OCI_FRONT", "off", 1);
   /* ./poc-oci starts the create server when a create comes back for want of one, and says which in --version */
+  find_server_socket();
   if (*server_socket)
     setenv("POC_OCI_SERVER_SOCKET", server_socket, 1);
   else
@@ -537,41 +539,21 @@ static int plain_id(const char *id) {
  * anything has started. A server that leaves mid-way is an error: the next delete removes what it
  * left. */
 
-/* The server's socket for the jar ./poc-oci runs ($POC_OCI_JAR), unless POC_OCI_SERVER=off:
- * $POC_OCI_SERVER_DIR, else /run/poc-oci-server (root), else $XDG_RUNTIME_DIR/poc-oci-server; the
- * name is a hash of the jar's path, so two checkouts have two servers. */
-static void find_server_socket(void) {
-  const char *jar = getenv("POC_OCI_JAR"), *off = getenv("POC_OCI_SERVER"), *dir = getenv("POC_OCI_SERVER_DIR");
-  char xdg[4096];
-  if (!jar || jar[0] != '/' || (off && strcmp(off, "off") == 0))
-    return;
-  if (!dir || dir[0] != '/') {
-    const char *run = getenv("XDG_RUNTIME_DIR");
-    if (geteuid() == 0)
-      dir = "/run/poc-oci-server";
-    else if (run && run[0] == '/' && (size_t)snprintf(xdg, sizeof xdg, "%s/poc-oci-server", run) < sizeof xdg)
-      dir = xdg;
-    else
-      return;
-  }
-  unsigned long long h = 14695981039346656037ULL; /* FNV-1a */
-  for (const unsigned char *p = (const unsigned char *)jar; *p; p++)
-    h = (h ^ *p) * 1099511628211ULL;
-  if ((size_t)snprintf(server_socket, sizeof server_socket, "%s/%016llx.sock", dir, h) >= sizeof server_socket)
-    server_socket[0] = 0;
-}
-
 struct buffer {
   char *data;
   size_t len, cap;
+  int failed;
 };
 
 static void put(struct buffer *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) {
     b->cap = (b->len + n + 1) * 2;
-    b->data = realloc(b->data, b->cap);
-    if (!b->data)
-      fall_back("out of memory");
+    char *grown = realloc(b->data, b->cap);
+    if (!grown) {
+      b->failed = 1;
+      return;
+    }
+    b->data = grown;
   }
   memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -597,21 +579,39 @@ static int relevant(const char *entry) {
          strncmp(entry, "POC_OCI_SERVER", 14) != 0;
 }
 
-/* The request (CreateRequest's wire format); falls back when this process cannot describe itself. */
-static void build_request(struct buffer *b, int argc, char **argv) {
+/* "CapInh:… CapPrm:… CapEff:… CapBnd:… CapAmb:… NoNewPrivs:N Seccomp:N" (CreateRequest.ownCredentials). */
+static int credentials(char *text, size_t size) {
+  char *status = read_file("/proc/self/status", NULL);
+  if (!status)
+    return -1;
+  static const char *const cred[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:" };
+  text[0] = 0;
+  for (size_t k = 0; k < sizeof cred / sizeof cred[0]; k++) {
+    size_t n = strlen(cred[k]), used = strlen(text);
+    for (char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+      if (strncmp(line, cred[k], n) == 0) {
+        char *value = line + n, *eol = strchr(value, '\n');
+        while (*value == ' ' || *value == '\t')
+          value++;
+        int len = eol ? (int)(eol - value) : (int)strlen(value);
+        snprintf(text + used, size - used, "%s%s%.*s", used ? " " : "", cred[k], len, value);
+        break;
+      }
+    }
+  }
+  free(status);
+  return 0;
+}
+
+/* What this process sees of the host, as CreateRequest reads it after the caller's directory:
+ * umask, namespaces, credentials, the relevant environment, then /proc/self/cgroup. -1: unknown. */
+static struct buffer host_view;
+static size_t host_view_hashed; /* the bytes that name the server: all but the cgroup, unless rootless */
+
+static int describe_host(void) {
   extern char **environ;
-  const char *jar = getenv("POC_OCI_JAR");
+  struct buffer *b = &host_view;
   char text[4096], link[256];
-  struct stat st;
-  put_string(b, "poc-oci-create 1");
-  if (stat(jar, &st) < 0)
-    fall_back("no jar to name");
-  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-           (long long)st.st_size);
-  put_string(b, text);
-  if (!getcwd(text, sizeof text))
-    fall_back("no current directory");
-  put_string(b, text);
   mode_t mask = umask(0);
   umask(mask);
   snprintf(text, sizeof text, "%04o", (unsigned)mask);
@@ -623,40 +623,16 @@ static void build_request(struct buffer *b, int argc, char **argv) {
     snprintf(path, sizeof path, "/proc/self/ns/%s", ns[k]);
     ssize_t n = readlink(path, link, sizeof link - 1);
     if (n < 0)
-      fall_back("a namespace it cannot read");
+      return -1;
     link[n] = 0;
     if (k)
       strcat(text, " ");
     strcat(text, link);
   }
   put_string(b, text);
-  /* what the process may do: a caller with fewer capabilities, no_new_privs or a seccomp filter
-   * must not have a create made by a server without them */
-  char *status = read_file("/proc/self/status", NULL);
-  if (!status)
-    fall_back("no /proc/self/status");
-  static const char *const cred[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:" };
-  text[0] = 0;
-  for (size_t k = 0; k < sizeof cred / sizeof cred[0]; k++) {
-    size_t n = strlen(cred[k]), used = strlen(text);
-    for (char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-      if (strncmp(line, cred[k], n) == 0) {
-        char *value = line + n, *eol = strchr(value, '\n');
-        while (*value == ' ' || *value == '\t')
-          value++;
-        int len = eol ? (int)(eol - value) : (int)strlen(value);
-        snprintf(text + used, sizeof text - used, "%s%s%.*s", used ? " " : "", cred[k], len, value);
-        break;
-      }
-    }
-  }
-  free(status);
+  if (credentials(text, sizeof text) < 0)
+    return -1;
   put_string(b, text);
-  char *cgroup = read_file("/proc/self/cgroup", NULL);
-  if (!cgroup)
-    fall_back("no /proc/self/cgroup");
-  put_string(b, cgroup);
-  free(cgroup);
   long count = 0;
   for (char **e = environ; *e; e++)
     count += relevant(*e);
@@ -664,9 +640,68 @@ static void build_request(struct buffer *b, int argc, char **argv) {
   for (char **e = environ; *e; e++)
     if (relevant(*e))
       put_string(b, *e);
+  host_view_hashed = b->len;
+  char *cgroup = read_file("/proc/self/cgroup", NULL);
+  if (!cgroup)
+    return -1;
+  put_string(b, cgroup);
+  free(cgroup);
+  if (geteuid() != 0)
+    host_view_hashed = b->len; /* rootless: a container's group is found from the caller's own */
+  return b->failed ? -1 : 0;
+}
+
+/* The server's socket for the jar ./poc-oci runs ($POC_OCI_JAR) and for callers that see the host
+ * as this one does, unless POC_OCI_SERVER=off: $POC_OCI_SERVER_DIR, else /run/poc-oci-server
+ * (root), else $XDG_RUNTIME_DIR/poc-oci-server; named by a hash of the jar's path and of that view
+ * (umask, namespaces, credentials, environment), so two checkouts, or Docker's shim and a shell
+ * with another PATH, each have a server of their own. Empty when there is none to use. */
+static void find_server_socket(void) {
+  const char *jar = getenv("POC_OCI_JAR"), *off = getenv("POC_OCI_SERVER"), *dir = getenv("POC_OCI_SERVER_DIR");
+  char xdg[4096];
+  static int tried;
+  if (tried++ || !jar || jar[0] != '/' || (off && strcmp(off, "off") == 0))
+    return;
+  if (!dir || dir[0] != '/') {
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    if (geteuid() == 0)
+      dir = "/run/poc-oci-server";
+    else if (run && run[0] == '/' && (size_t)snprintf(xdg, sizeof xdg, "%s/poc-oci-server", run) < sizeof xdg)
+      dir = xdg;
+    else
+      return;
+  }
+  if (describe_host() < 0)
+    return;
+  unsigned long long h = 14695981039346656037ULL; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)jar; *p; p++)
+    h = (h ^ *p) * 1099511628211ULL;
+  for (size_t k = 0; k < host_view_hashed; k++)
+    h = (h ^ (unsigned char)host_view.data[k]) * 1099511628211ULL;
+  if ((size_t)snprintf(server_socket, sizeof server_socket, "%s/%016llx.sock", dir, h) >= sizeof server_socket)
+    server_socket[0] = 0;
+}
+
+/* The request (CreateRequest's wire format); falls back when this process cannot describe itself. */
+static void build_request(struct buffer *b, int argc, char **argv) {
+  const char *jar = getenv("POC_OCI_JAR");
+  char text[4096];
+  struct stat st;
+  put_string(b, "poc-oci-create 1");
+  if (stat(jar, &st) < 0)
+    fall_back("no jar to name");
+  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+           (long long)st.st_size);
+  put_string(b, text);
+  if (!getcwd(text, sizeof text))
+    fall_back("no current directory");
+  put_string(b, text);
+  put(b, host_view.data, host_view.len);
   put_number(b, argc - 1);
   for (int k = 1; k < argc; k++)
     put_string(b, argv[k]);
+  if (b->failed)
+    fall_back("out of memory");
 }
 
 /* A line from the server, without its newline; -1 at its end. Byte by byte: a handful of short lines. */
@@ -703,6 +738,7 @@ static int send_all(int fd, const char *data, size_t len) {
 
 /* The server's create; returns only by falling back (no server, or one that will not answer this caller). */
 static void verb_create(int argc, char **argv) {
+  find_server_socket();
   if (!*server_socket)
     fall_back("create: no server to use (POC_OCI_SERVER=off, or no POC_OCI_JAR)");
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -782,7 +818,6 @@ static void verb_create(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   original_argv = argv;
-  find_server_socket();
   int i = 1;
   /* the global flags, as OciMain.globals reads them; anything else is the JVM's to judge */
   for (; i < argc && argv[i][0] == '-'; i++) {

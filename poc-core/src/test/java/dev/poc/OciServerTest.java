@@ -8,7 +8,6 @@ import dev.poc.OciBundles.Result;
 import dev.poc.state.RunState;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -54,19 +53,23 @@ class OciServerTest {
   private Path serverLog;
 
   @BeforeEach
-  void setUp() throws IOException {
+  void setUp() throws IOException, InterruptedException {
     Path binary = Path.of("target/poc-oci-front").toAbsolutePath();
     assertThat(binary).as("the build compiles the front (poc-core's generate-resources)").isExecutable();
     root = tmp.resolve("state");
     jar = tmp.resolve("poc.jar");
     Files.writeString(jar, "the build whose change makes a server stale");
     serverDir = tmp.resolve("srv");
-    socket = serverDir.resolve(String.format("%016x.sock", fnv1a(jar.toString())));
     jvm = OciBundles.launcher(tmp);
     String env = "POC_OCI_JAR='" + jar + "' POC_OCI_SERVER_DIR='" + serverDir + "' ";
     Path refuse = script("no-jvm", "echo 'handed to the JVM' >&2; exit 97");
     frontAlone = script("front-alone", "POC_OCI_LAUNCHER='" + refuse + "' " + env + "exec '" + binary + "' \"$@\"");
     front = script("front", "POC_OCI_LAUNCHER='" + jvm + "' " + env + "exec '" + binary + "' \"$@\"");
+    // the socket, as the front names it for this jar and this test's view of the host
+    Path say = script("say-socket", "echo \"$POC_OCI_SERVER_SOCKET\"");
+    Path asker = script("front-asks", "POC_OCI_LAUNCHER='" + say + "' " + env + "exec '" + binary + "' \"$@\"");
+    socket = Path.of(OciBundles.run(tmp, List.of(asker.toString(), "--version")).out().trim());
+    assertThat(socket.getParent()).isEqualTo(serverDir);
   }
 
   @AfterEach
@@ -82,15 +85,6 @@ class OciServerTest {
         }
       }
     }
-  }
-
-  /** The socket's name, as the front derives it from the jar's path. */
-  private static long fnv1a(String text) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
-    }
-    return h;
   }
 
   private Path script(String name, String line) throws IOException {
@@ -225,7 +219,7 @@ class OciServerTest {
     assertThat(off.code()).as("POC_OCI_SERVER=off: the JVM's").isEqualTo(97);
     Result otherEnv = run(frontAlone, Map.of("POC_SOMETHING", "else"), Files.createTempFile(tmp, "out", ".txt"),
         "create", "--bundle", bundle.toString(), id);
-    assertThat(otherEnv.code()).as("another environment than the server's: the JVM's").isEqualTo(97);
+    assertThat(otherEnv.code()).as("another environment than the server's: another server's, none runs").isEqualTo(97);
     Path fewerCaps = script("front-fewer-caps", "exec setpriv --bounding-set -net_raw '" + frontAlone + "' \"$@\"");
     assertThat(run(fewerCaps, "create", "--bundle", bundle.toString(), id).code())
         .as("a caller with fewer capabilities than the server's: the JVM's").isEqualTo(97);

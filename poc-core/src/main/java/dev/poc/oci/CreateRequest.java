@@ -14,8 +14,11 @@ import java.util.TreeMap;
  * One {@code create} as poc-oci's native front sends it to the create server ({@link OciServer}):
  * NUL-terminated strings, in this order: the protocol line, the identity of the jar the caller
  * would run, the caller's directory, umask (octal), namespaces (as {@link #ownNamespaces()} writes
- * them), credentials (as {@link #ownCredentials()} writes them), /proc/self/cgroup text, the number of environment entries and each {@code KEY=VALUE}, the
- * number of arguments and each argument (poc-oci's, without argv[0]).
+ * them), credentials (as {@link #ownCredentials()} writes them), the number of environment entries
+ * and each {@code KEY=VALUE}, /proc/self/cgroup text, the number of arguments and each argument
+ * (poc-oci's, without argv[0]). The front names the server's socket after the jar's path and this
+ * view of the host (all but the cgroup, unless rootless), so callers that differ reach servers of
+ * their own; the checks here stand behind that.
  *
  * <p>The server answers only a caller that sees the host as it does: the same jar, mount, pid,
  * network, cgroup, user, ipc and uts namespaces, capabilities, no_new_privs and seccomp mode, umask, and the environment a create reads
@@ -43,7 +46,6 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     String umask = r.next();
     String namespaces = r.next();
     String credentials = r.next();
-    String cgroup = r.next();
     Map<String, String> env = new TreeMap<>();
     for (int i = r.count(); i > 0; i--) {
       String entry = r.next();
@@ -53,6 +55,7 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
       }
       env.put(entry.substring(0, eq), entry.substring(eq + 1));
     }
+    String cgroup = r.next();
     List<String> argv = new ArrayList<>();
     for (int i = r.count(); i > 0; i--) {
       argv.add(r.next());
