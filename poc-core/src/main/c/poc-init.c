@@ -129,10 +129,10 @@ static struct {
   uint64_t caps;                           /* bit n: capability n, what a root command keeps */
   const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
   int seccomp_early;                       /* install it in the init before READY (a profile that allows the rest) */
-  const char *args[MAX_ITEMS]; int nargs;
-  const char *env[MAX_ITEMS]; int nenv;
+  const char **args; int nargs;           /* args, env and ops: MAX_ITEMS each, in plan_lists */
+  const char **env; int nenv;
   gid_t groups[64]; int ngroups;
-  struct item ops[MAX_ITEMS]; int nops;   /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
+  struct item *ops; int nops;             /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
   const char *cgborn;                     /* the v2 group the init is born in */
@@ -202,6 +202,19 @@ static int read_full(int fd, void *buf, size_t len) {
   return 0;
 }
 
+/* Memory of its own mapping, so that the init can give it back once its command runs: malloc's
+ * arenas would keep the pages. */
+static void *map_pages(size_t len) {
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+static char *plan_mem; /* the plan's text, which every string of the plan points into */
+static size_t plan_mem_len;
+static void *plan_lists; /* the plan's long lists (arguments, environment, root's ops): 56 KiB of
+                            address space, of which a plan touches a page or two per list */
+#define PLAN_LISTS_LEN (2 * MAX_ITEMS * sizeof(char *) + MAX_ITEMS * sizeof(struct item))
+
 /* The plan: a little-endian u32 length, then NUL-terminated strings: key, then its fields. */
 static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
@@ -218,8 +231,15 @@ static int arity(const char *k) {
 static void read_plan(int fd) {
   uint32_t len;
   if (read_full(fd, &len, 4) < 0 || len > (16u << 20)) { errno = EPROTO; die("plan", "read length"); }
-  char *buf = malloc(len + 1);
-  if (!buf || read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
+  char *buf = map_pages(len + 1);
+  if (!buf) die("plan", "memory");
+  plan_mem = buf;
+  plan_mem_len = len + 1;
+  if (!(plan_lists = map_pages(PLAN_LISTS_LEN))) die("plan", "memory"); /* zeroed: argv and envp end in NULL */
+  plan.args = plan_lists;
+  plan.env = plan.args + MAX_ITEMS;
+  plan.ops = (struct item *)(plan.env + MAX_ITEMS);
+  if (read_full(fd, buf, len) < 0) { errno = EPROTO; die("plan", "read body"); }
   buf[len] = 0;
   char *p = buf, *end = buf + len;
   plan.cwd = "/";
@@ -869,7 +889,7 @@ static void decode_seccomp(void) {
   if (!plan.seccomp) return;
   size_t n = strlen(plan.seccomp);
   if (n == 0 || n % 16 || n / 16 > 4096) { errno = EINVAL; die("plan", "seccomp program length"); }
-  uint8_t *b = malloc(n / 2);
+  uint8_t *b = map_pages(n / 2);
   if (!b) die("plan", "seccomp program");
   for (size_t i = 0; i < n / 2; i++) {
     int hi = hex_digit(plan.seccomp[2 * i]), lo = hex_digit(plan.seccomp[2 * i + 1]);
@@ -889,12 +909,63 @@ static void install_seccomp(void) {
   seccomp_installed = 1;
 }
 
+/* ---- memory an idle container keeps ----
+ * Once its child exists, a helper only relays, reaps and forwards: the plan's text, the seccomp
+ * program and the stack pages its setup's deep frames dirtied (path buffers, mount walks) are dead
+ * weight for as long as the container runs, and it may run for days. */
+
+/* The plan's text, its lists and the seccomp program go: every plan.* string and list is dangling
+ * from here on (the pointers stay set, so tests of whether a key was given still hold). */
+static void drop_plan(void) {
+  if (plan_mem) munmap(plan_mem, plan_mem_len);
+  if (plan_lists) munmap(plan_lists, PLAN_LISTS_LEN);
+  plan_lists = NULL;
+  if (seccomp_prog.filter) munmap(seccomp_prog.filter, seccomp_prog.len * sizeof *seccomp_prog.filter);
+  plan_mem = NULL;
+  seccomp_prog.filter = NULL;
+  seccomp_prog.len = 0;
+}
+
+/* The outer's relay reads two of the plan's strings, the log's path and the console socket's: they
+ * move to a small buffer of their own before the rest goes. */
+static void outer_drop_plan(void) {
+  static char kept[PATH_MAX + 128];
+  const char **keep[] = { &plan.log, &plan.console };
+  size_t off = 0;
+  for (int i = 0; i < 2; i++) {
+    if (!*keep[i]) continue;
+    size_t n = strlen(*keep[i]) + 1;
+    if (off + n > sizeof kept) return; /* cannot be (a path, a socket's path): keep the plan */
+    memcpy(kept + off, *keep[i], n);
+    *keep[i] = kept + off;
+    off += n;
+  }
+  drop_plan();
+}
+
+/* Everything below the caller's frame is dead: those stack pages go back to the kernel (they read
+ * as zeroes should a later call reach that deep again). The pages down to 1 KiB below this frame
+ * stay, for madvise's own call (a few words, and a leaf's red zone of 128 bytes); a hole below
+ * the stack's mapping is skipped. */
+static __attribute__((noinline)) void trim_stack(void) {
+  char here;
+  uintptr_t page = (uintptr_t)getpagesize();
+  uintptr_t keep = ((uintptr_t)&here - 1024) & ~(page - 1);
+  size_t span = 256 << 10;
+  madvise((void *)(keep - span), span, MADV_DONTNEED);
+}
+
 /* Bounding set down to keep (and to what we have: privileged means all that poc itself has), the
  * ambient set empty; returns the capabilities kept. Before any setuid, which would take CAP_SETPCAP. */
 static uint64_t limit_bounding_set(uint64_t keep) {
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   int last = 40;
-  if (f) { if (fscanf(f, "%d", &last) != 1) last = 40; fclose(f); }
+  char text[16] = {0};
+  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC); /* no stdio: its buffer stays in the init */
+  if (fd >= 0) {
+    if (read(fd, text, sizeof text - 1) > 0) last = atoi(text);
+    close(fd);
+  }
+  if (last <= 0) last = 40;
   if (last < 63) keep &= (1ULL << (last + 1)) - 1;
   struct cap_header_ h = { 0x20080522, 0 };
   struct cap_data_ d[2];
@@ -1172,7 +1243,8 @@ static void tty_poll_set(struct pollfd *pf) {
   pf[2] = (struct pollfd){ tty_master, POLLIN, 0 };
 }
 
-static void tty_poll_handle(const struct pollfd *pf) {
+/* noinline, as tty_finish: their buffers stay out of relay's frame, which an idle outer lives in. */
+static __attribute__((noinline)) void tty_poll_handle(const struct pollfd *pf) {
   char buf[8192];
   if (got_sigwinch) {
     got_sigwinch = 0;
@@ -1195,7 +1267,7 @@ static void tty_poll_handle(const struct pollfd *pf) {
 }
 
 /* The command is gone: copy what it wrote last, then give the user's terminal back. */
-static void tty_finish(void) {
+static __attribute__((noinline)) void tty_finish(void) {
   char buf[8192];
   struct pollfd pf = { tty_master, POLLIN, 0 };
   while (tty_master >= 0 && poll(&pf, 1, 0) > 0) {
@@ -1432,6 +1504,26 @@ static void mark(int step) {
   marks[step] = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Returns once the command's exec closed its status pipe; its failure (an EXECFAIL or ERR line,
+ * already formatted) is passed on, and the init leaves. A frame of its own: its buffers are not
+ * part of the one the init idles in. */
+static __attribute__((noinline)) void await_exec(int ep, int rep, pid_t cmd) {
+  char msg[PATH_MAX + 64];
+  ssize_t n;
+  while ((n = read(ep, msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
+  mark(T_EXEC);
+  close(ep);
+  if (n <= 0) return;
+  msg[n] = 0;
+  int eno;
+  char path[PATH_MAX + 1];
+  if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
+    dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
+  } else if (write(rep, msg, n) < 0) _exit(127);
+  waitpid(cmd, NULL, 0);
+  _exit(127);
+}
+
 /* PID 1 of the container: fork the command, report its exec, forward signals, reap. */
 static void container_init(int rep, int go, int idsync) {
   mark(T_ENTER);
@@ -1517,22 +1609,10 @@ static void container_init(int rep, int go, int idsync) {
   /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
    * short command would otherwise wait for the filter's install before the init can reap it. */
   confine_init();
-  char msg[PATH_MAX + 64];
-  ssize_t n;
-  while ((n = read(ep[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
-  mark(T_EXEC);
-  close(ep[0]);
-  if (n > 0) {
-    msg[n] = 0;
-    int eno;
-    char path[PATH_MAX + 1];
-    if (plan.startfifo && sscanf(msg, "EXECFAIL %d %" "4096[^\n]", &eno, path) == 2) {
-      dprintf(2, "poc: exec %s: %s\n", path, strerror(eno)); /* for a person reading the log */
-    } else if (write(rep, msg, n) < 0) _exit(127); /* an EXECFAIL or ERR line, already formatted */
-    waitpid(cmd, NULL, 0);
-    _exit(127);
-  }
+  await_exec(ep[0], rep, cmd);
   if (!plan.startfifo) say("EXEC");
+  drop_plan(); /* the outer has dropped its copy too: these pages go for good */
+  trim_stack();
   /* Reap everything; forward every other signal to the command. */
   for (;;) {
     siginfo_t si;
@@ -1573,8 +1653,23 @@ static int connect_socket(const char *path) {
  * which reports the command's status itself, so a reaped init means it was killed (DIED). In exec
  * mode the child is the command: its close-on-exec status pipe closing empty means EXEC, and its
  * status is the EXIT. */
-static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
+/* One read of the child's report pipe, passed on to the JVM once the output written before it is
+ * out; returns what read returned (errno kept). A frame of its own: its buffer stays out of
+ * relay's, which an idle outer lives in. */
+static __attribute__((noinline)) ssize_t pass_report(int rep, int ctl, int *ctl_open, int *ready) {
   char buf[8192];
+  ssize_t n = read(rep, buf, sizeof buf);
+  int err = errno;
+  io_drain(); /* output comes before the EXIT line that may follow it */
+  if (n > 0) {
+    if (memmem(buf, n, "READY\n", 6)) *ready = 1;
+    if (*ctl_open && write(ctl, buf, n) < 0) *ctl_open = 0;
+  }
+  errno = err;
+  return n;
+}
+
+static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
   int ctl_open = 1, rep_open = 1;
   int ready = 0, go_pending = 0; /* OCI: GO waits for the init's READY (its root is built) */
   size_t rep_bytes = 0;
@@ -1600,12 +1695,9 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       continue;
     }
     if (pf[1].revents) {
-      ssize_t n = read(rep, buf, sizeof buf);
-      io_drain(); /* output comes before the EXIT line that may follow it */
+      ssize_t n = pass_report(rep, ctl, &ctl_open, &ready);
       if (n > 0) {
         rep_bytes += n;
-        if (memmem(buf, n, "READY\n", 6)) ready = 1;
-        if (ctl_open && write(ctl, buf, n) < 0) ctl_open = 0;
       } else if (n == 0 || errno != EINTR) {
         rep_open = 0;
         close(rep);
@@ -1617,9 +1709,10 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       }
     }
     if (pf[0].revents) {
-      ssize_t n = read(ctl, buf, sizeof buf);
+      char line[64]; /* the JVM says only GO */
+      ssize_t n = read(ctl, line, sizeof line);
       if (n > 0) {
-        if (go >= 0 && memchr(buf, 'G', n)) go_pending = 1; /* GO */
+        if (go >= 0 && memchr(line, 'G', n)) go_pending = 1; /* GO */
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;
         /* the JVM is gone: so is its container (OCI: it had not been created yet) */
@@ -1728,6 +1821,8 @@ static int exec_main(int ctl) {
   tty_keep_end(0);
   io_keep_end(0);
   say("PID %d", child);
+  outer_drop_plan();
+  trim_stack();
   return relay(child, ctl, status[0], -1, 1);
 }
 
@@ -1736,11 +1831,25 @@ static int exec_main(int ctl) {
  * whose #! line is /proc/self/exe would run it again as a container process, and other container
  * processes could then open /proc/PID/exe: the host's file (runc's CVE-2019-5736). So we run from
  * a sealed memfd copy: what /proc/PID/exe reaches is that copy, which no one can write. */
+static int sealed(int fd) {
+  int seals = fcntl(fd, F_GET_SEALS);
+  return seals >= 0 && (seals & F_SEAL_WRITE);
+}
+
 static void run_from_sealed_copy(char **argv) {
+  extern char **environ;
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0) return; /* no /proc: nothing to protect against either */
-  int seals = fcntl(self, F_GET_SEALS);
-  if (seals >= 0 && (seals & F_SEAL_WRITE)) { close(self); return; } /* we are the copy */
+  if (sealed(self)) { close(self); return; } /* we are the copy */
+  /* The runtime's own sealed copy (POC_INIT_IMAGE=/proc/PID/fd/N, made once per JVM): every
+     helper then runs the same pages, where a copy of our own would cost each container ~100 KiB. */
+  const char *shared = getenv("POC_INIT_IMAGE");
+  int image = shared ? open(shared, O_RDONLY | O_CLOEXEC) : -1;
+  if (image >= 0 && sealed(image)) {
+    close(self);
+    fexecve(image, argv, environ);
+  }
+  if (image >= 0) close(image); /* not sealed, or the exec failed: a copy of our own */
   int copy = memfd_create("poc-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (copy < 0) { close(self); return; } /* a kernel without memfd: run as we are */
   struct stat st;
@@ -1751,7 +1860,6 @@ static void run_from_sealed_copy(char **argv) {
   }
   close(self);
   if (fcntl(copy, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) { close(copy); return; }
-  extern char **environ;
   fexecve(copy, argv, environ);
   close(copy); /* exec failed: run as we are */
 }
@@ -1833,5 +1941,7 @@ int main(int argc, char **argv) {
   io_keep_end(0);
   log_start();
   say("PID %d", init);
+  outer_drop_plan();
+  trim_stack();
   return relay(init, ctl, rep[0], go[1], 0);
 }

@@ -2,7 +2,9 @@
  * poc-oci-front: answers the OCI runtime verbs that only read state or send a signal (state,
  * kill, start) without a JVM, and hands every other call, unchanged, to the JVM's poc-oci.
  *
- * It also answers `delete` of a container that is gone (Docker's shim deletes twice).
+ * It also answers `delete` (a created, stopped, or with --force running container, and one that is
+ * gone: Docker's shim deletes twice), releasing what the runtime's reclaim would from the lines
+ * create wrote for it (run directory, name lock, netns name, cgroup directories).
  *
  * An engine calls the runtime binary four or five times per container; a JVM start costs
  * 0.2-0.7 s where runc answers in ~10 ms. This front reads what `create` left for it
@@ -10,10 +12,10 @@
  * pid, rendered by the Java side) and does what the Java verb does: the same status logic, the
  * same JSON, the same errors and exit codes, the same --log lines. Whatever it does not fully
  * handle (other verbs, flags it does not know, --all, hooks, a frozen container to SIGKILL, a
- * record it cannot read) it hands over by exec'ing $POC_OCI_LAUNCHER with POC_OCI_FRONT=off, before
+ * record it cannot read, a delete with more to release than those lines) it hands over by exec'ing $POC_OCI_LAUNCHER with POC_OCI_FRONT=off, before
  * it has changed anything: when in doubt, the JVM answers.
  *
- * Single-threaded, no allocation beyond one read buffer, no JSON library.
+ * Single-threaded, no allocation beyond the files it reads, no JSON library.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -24,6 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,7 +46,8 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-#define FRONT_FORMAT "poc-oci-front 1"
+#define FRONT_FORMAT "poc-oci-front 2"
+#define FRONT_FORMAT_1 "poc-oci-front 1" /* no release lines: state, kill and start only */
 #define MAX_FILE (1 << 20)
 
 static char **original_argv;
@@ -199,6 +207,8 @@ struct record {
   const char *config;      /* the bundle's config.json */
   const char *head, *tail; /* the JSON before "status" and from "bundle" on */
   size_t head_len, tail_len;
+  char *release;           /* the lines of what delete releases (NULL: none), up to head= */
+  size_t release_len;
 };
 
 static void container_dir(char *out, size_t size, const char *id, const char *file) {
@@ -230,10 +240,11 @@ static void load(const char *id, struct record *r) {
   char *buf = read_file(path, &n);
   if (!buf)
     fall_back("no front file");
-  /* poc-oci-front 1\npid=N\npidstart=N\nconfig=PATH\nhead=LEN\ntail=LEN\n<head><tail> */
+  /* poc-oci-front 2\npid=N\npidstart=N\nconfig=PATH\n[release lines]head=LEN\ntail=LEN\n<head><tail> */
   char *p = buf, *end, *v;
   size_t magic = strlen(FRONT_FORMAT);
-  if (strncmp(p, FRONT_FORMAT "\n", magic + 1) != 0)
+  int format_1 = strncmp(p, FRONT_FORMAT_1 "\n", magic + 1) == 0;
+  if (!format_1 && strncmp(p, FRONT_FORMAT "\n", magic + 1) != 0)
     fall_back("a front file of another format");
   p += magic + 1;
   if (!(v = field(&p, "pid")) || (r->pid = (int)strtol(v, &end, 10)) <= 0 || *end)
@@ -242,6 +253,16 @@ static void load(const char *id, struct record *r) {
     fall_back("a front file without pidstart");
   if (!(r->config = field(&p, "config")))
     fall_back("a front file without config");
+  r->release = p; /* the lines before head=, which only delete reads */
+  while (strncmp(p, "head=", 5) != 0) {
+    char *eol = strchr(p, '\n');
+    if (!eol)
+      fall_back("a front file without head");
+    p = eol + 1;
+  }
+  r->release_len = (size_t)(p - r->release);
+  if (format_1 || r->release_len == 0)
+    r->release = NULL;
   if (!(v = field(&p, "head")) || ((r->head_len = strtoul(v, &end, 10)), *end))
     fall_back("a front file without head");
   if (!(v = field(&p, "tail")) || ((r->tail_len = strtoul(v, &end, 10)), *end))
@@ -516,6 +537,365 @@ static int verb_delete_gone(const char *id, int force) {
   if (force)
     return 0;
   fail("container '%s' does not exist under %s: see poc-oci --root %s list", id, root, root);
+}
+
+/* ---- delete of a container with a record: what OciRuntime.delete and the runtime's reclaim do ---- */
+
+#define MAX_GROUPS 32
+#define MAX_BUSY 8
+#define GROUP_ROUNDS 14 /* GroupRemoval.ROUNDS: 1 ms, doubling to 250 ms, about 2 s in all */
+
+/* The release lines create wrote (see StateDir.writeFront and FrontRelease). */
+struct release {
+  const char *run_dir, *lock, *leases, *netns, *member;
+  const char *busy[MAX_BUSY];
+  int busy_count;
+  struct {
+    const char *dir;
+    int unified;
+  } groups[MAX_GROUPS];
+  int group_count;
+};
+
+/* Splits the release lines of r (in place) into rel; -1 when a line is not one this front knows. */
+static int parse_release(struct record *r, struct release *rel) {
+  memset(rel, 0, sizeof *rel);
+  char *p = r->release, *end = r->release + r->release_len;
+  while (p < end) {
+    char *eol = memchr(p, '\n', (size_t)(end - p));
+    char *eq = memchr(p, '=', (size_t)(end - p));
+    if (!eol || !eq || eq > eol)
+      return -1;
+    *eol = 0;
+    *eq = 0;
+    const char *key = p, *value = eq + 1;
+    p = eol + 1;
+    if (*value != '/')
+      return -1; /* every value is an absolute path */
+    if (strcmp(key, "release") == 0)
+      rel->run_dir = value;
+    else if (strcmp(key, "lock") == 0)
+      rel->lock = value;
+    else if (strcmp(key, "leases") == 0)
+      rel->leases = value;
+    else if (strcmp(key, "netns") == 0)
+      rel->netns = value;
+    else if (strcmp(key, "member") == 0)
+      rel->member = value;
+    else if (strcmp(key, "busy") == 0 && rel->busy_count < MAX_BUSY)
+      rel->busy[rel->busy_count++] = value;
+    else if ((strcmp(key, "cgroup2") == 0 || strcmp(key, "cgroup1") == 0) && rel->group_count < MAX_GROUPS) {
+      rel->groups[rel->group_count].dir = value;
+      rel->groups[rel->group_count++].unified = key[6] == '2';
+    } else
+      return -1;
+  }
+  return rel->run_dir && rel->lock && (rel->group_count == 0 || rel->member) ? 0 : -1;
+}
+
+/* Whether text is what Jackson writes unescaped, so a lease file names it as it is (AddressAllocator.mayMention). */
+static int plain_text(const char *text) {
+  for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+    if (*c < 0x20 || *c == '"' || *c == '\\' || *c >= 0x7f)
+      return 0;
+  return 1;
+}
+
+/*
+ * Why the runtime's reclaim would do more for this container than the release lines say (a
+ * published port's record, a host veth, a named network, a lease naming its run directory, a
+ * poststop hook to run), or NULL: the front then releases it itself.
+ */
+static const char *more_than_listed(const struct record *r, const struct release *rel) {
+  struct stat st;
+  char *config = read_file(r->config, NULL);
+  if (!config && errno != ENOENT)
+    return "a config.json that cannot be read: its hooks are the JVM's to judge";
+  int hooks = config && strstr(config, "poststop");
+  free(config);
+  if (hooks)
+    return "the bundle may have poststop hooks";
+  for (int i = 0; i < rel->busy_count; i++)
+    if (lstat(rel->busy[i], &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+      return "something of its network to release (a port record, a host veth or a named network)";
+  if (!rel->leases)
+    return NULL;
+  if (!plain_text(rel->run_dir))
+    return "a run directory a lease file would escape";
+  DIR *dir = opendir(rel->leases);
+  if (!dir)
+    return errno == ENOENT ? NULL : "a lease directory that cannot be read";
+  const char *why = NULL;
+  for (struct dirent *e; !why && (e = readdir(dir));) {
+    size_t n = strlen(e->d_name), s = strlen(".leases.json");
+    if (n <= s || strcmp(e->d_name + n - s, ".leases.json") != 0)
+      continue;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", rel->leases, e->d_name);
+    char *text = read_file(path, NULL);
+    if (!text ? errno != ENOENT : strstr(text, rel->run_dir) != NULL)
+      why = "a lease that may name its run directory";
+    free(text);
+  }
+  closedir(dir);
+  return why;
+}
+
+/* A warning as the JVM's slf4j-simple logger prints it on stderr (the JVM does not put these in --log). */
+static void warn(const char *logger, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const char *logger, const char *fmt, ...) {
+  char msg[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "[main] WARN %s - %s\n", logger, msg);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* As OciRuntime.awaitGone: until the init has ended (a zombie has), at most 10 s; a pidfd wakes us at its exit. */
+static void await_gone(const char *id, const struct record *r, int pidfd) {
+  long long deadline = now_ms() + 10000;
+  while (init_alive(r)) {
+    long long left = deadline - now_ms();
+    if (left < 0)
+      fail("container '%s': its init %d did not die within 10 s of SIGKILL", id, r->pid);
+    struct pollfd pfd = {pidfd, POLLIN, 0};
+    if (pidfd < 0 || poll(&pfd, 1, (int)(left < 2 ? 2 : left)) != 0)
+      sleep_ms(pidfd < 0 || (pfd.revents & POLLIN) ? 2 : 0); /* ended: /proc says so in a moment */
+    if (pidfd >= 0 && (pfd.revents & POLLIN)) {
+      close(pidfd);
+      pidfd = -1;
+    }
+  }
+  if (pidfd >= 0)
+    close(pidfd);
+}
+
+/* Makes dir and its parents (Files.createDirectories); 0 or -1 with errno. */
+static int make_dirs(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) {
+    if (slash)
+      *slash = 0;
+    if (mkdir(path, 0777) < 0 && errno != EEXIST)
+      return -1;
+    if (!slash)
+      return 0;
+    *slash = '/';
+  }
+}
+
+/* NameLock.tryAcquire: the flock on the name's lock file, made when missing; the Java verb's error when held. */
+static int take_name_lock(const char *id, const char *lock) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", lock);
+  *strrchr(dir, '/') = 0;
+  if (*dir && make_dirs(dir) < 0)
+    fail("%s: %s", dir, strerror(errno));
+  for (;;) {
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      fail("opening lock file %s: %s (errno %d)", lock, strerror(errno), errno);
+    int rc;
+    while ((rc = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+      ;
+    if (rc < 0) {
+      int e = errno;
+      close(fd);
+      if (e == EWOULDBLOCK)
+        fail("container '%s' is being created or deleted by another process: try again", id);
+      fail("locking %s: %s (errno %d)", lock, strerror(e), e);
+    }
+    struct stat held, named;
+    if (fstat(fd, &held) == 0 && lstat(lock, &named) == 0 && held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+      return fd;
+    close(fd); /* the holder before us deleted it: lock the file the path names now */
+  }
+}
+
+/* NetnsNames.unbind: a detached unmount and the file's removal; a failure is the reclaim's warning. */
+static void release_netns(const char *id, const char *netns) {
+  struct stat st;
+  if (!netns || stat(netns, &st) < 0)
+    return;
+  if (umount2(netns, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+    warn("dev.poc.ContainerRuntime", "reclaiming NetworkSetup of '%s' failed: java.io.IOException: unmounting %s: %s (errno %d)",
+         id, netns, strerror(errno), errno);
+    return;
+  }
+  if (unlink(netns) < 0 && errno != ENOENT)
+    warn("dev.poc.ContainerRuntime", "reclaiming NetworkSetup of '%s' failed: java.io.IOException: %s: %s", id, netns,
+         strerror(errno));
+}
+
+/* GroupKiller.killIfMember: SIGKILL through a pidfd, once /proc/PID/cgroup still names the group. */
+static void kill_if_member(int pid, const char *member) {
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0)
+    return; /* gone already */
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+  char *groups = read_file(path, NULL);
+  int is_member = 0;
+  size_t mlen = strlen(member);
+  for (char *save, *line = groups ? strtok_r(groups, "\n", &save) : NULL; line && !is_member;
+       line = strtok_r(NULL, "\n", &save)) {
+    size_t n = strlen(line);
+    is_member = n > mlen && line[n - mlen - 1] == ':' && strcmp(line + n - mlen, member) == 0;
+  }
+  free(groups);
+  if (is_member)
+    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+  close(fd);
+}
+
+/* GroupKiller.killAll: every process listed in the cgroup.procs of dirs [from, to). */
+static void kill_listed(const struct release *rel, int from, int to) {
+  for (int i = from; i < to; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cgroup.procs", rel->groups[i].dir);
+    char *procs = read_file(path, NULL);
+    for (char *save, *line = procs ? strtok_r(procs, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+      if (atoi(line) > 0)
+        kill_if_member(atoi(line), rel->member);
+    free(procs);
+  }
+}
+
+/* GroupRemoval.remove of one driver's dirs [from, to): rmdir, else empty them and try again, backing off. */
+static void remove_driver_groups(const struct release *rel, int from, int to) {
+  int busy[MAX_GROUPS], left = 0, last_errno = 0;
+  for (int i = from; i < to; i++)
+    busy[left++] = i;
+  long pause = 1;
+  for (int round = 0; round < GROUP_ROUNDS; round++) {
+    int still = 0;
+    for (int k = 0; k < left; k++) {
+      if (rmdir(rel->groups[busy[k]].dir) < 0 && errno != ENOENT) {
+        last_errno = errno;
+        busy[still++] = busy[k];
+      }
+    }
+    left = still;
+    if (left == 0)
+      return;
+    if (rel->groups[from].unified) { /* CgroupV2.kill: cgroup.kill, or the processes one by one before Linux 5.14 */
+      char path[4096];
+      snprintf(path, sizeof path, "%s/cgroup.kill", rel->groups[from].dir);
+      int fd = open(path, O_WRONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        if (write(fd, "1", 1) < 0) { /* as a failed write there: the next round tries again */
+        }
+        close(fd);
+      } else if (errno == ENOENT) {
+        kill_listed(rel, from, to);
+      }
+    } else {
+      kill_listed(rel, from, to);
+    }
+    sleep_ms(pause);
+    pause = pause * 2 < 250 ? pause * 2 : 250;
+  }
+  char dirs[4096] = "";
+  for (int k = 0; k < left; k++)
+    snprintf(dirs + strlen(dirs), sizeof dirs - strlen(dirs), "%s%s", k ? ", " : "", rel->groups[busy[k]].dir);
+  char why[64];
+  snprintf(why, sizeof why, "errno %d", last_errno);
+  warn("dev.poc.cgroup.GroupRemoval", "cgroup [%s] could not be removed (%s): left for the next runtime's reclaim or poc prune",
+       dirs, last_errno == EBUSY ? "processes are still inside" : why);
+}
+
+static int tree_errno; /* the first failure of delete_tree's walk */
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if ((type == FTW_DP || type == FTW_DNR ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT && !tree_errno)
+    tree_errno = errno;
+  return 0;
+}
+
+/* Release.deleteTree: the tree without following links, going on past a failure, which is warned about. */
+static void delete_tree(const char *dir) {
+  struct stat st;
+  if (lstat(dir, &st) < 0)
+    return;
+  tree_errno = 0;
+  if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT && !tree_errno)
+    tree_errno = errno;
+  if (tree_errno)
+    warn("dev.poc.launch.Release", "removing %s failed: java.io.IOException: %s", dir, strerror(tree_errno));
+}
+
+/*
+ * delete [--force] ID: the Java verb, natively. It decides first, from the release lines create
+ * wrote, whether it can do all that OciRuntime.delete would (no hooks, nothing of a network beyond
+ * the netns name, a record it reads); if not, the JVM does it, before anything has changed. Then:
+ * SIGKILL the init if it lives (a created one, or a running one with --force), wait until it has
+ * ended, take its name lock, undo its host side in the reclaim's order (netns name, cgroups, run
+ * directory), let go of the lock (deleting its file) and remove ROOT/ID. (The reclaim's check of
+ * the run state's helper is moot: create waited for its helper to end before it recorded it.)
+ */
+static int verb_delete(const char *id, int force) {
+  char path[4096];
+  struct stat st;
+  container_dir(path, sizeof path, id, "container.json");
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+    return verb_delete_gone(id, force);
+  struct record r;
+  struct release rel;
+  load(id, &r);
+  if (!r.release || parse_release(&r, &rel) < 0)
+    fall_back("a front file without release lines this front reads");
+  const char *why = more_than_listed(&r, &rel);
+  if (why)
+    fall_back(why);
+  const char *s = status(id, &r);
+  if ((strcmp(s, "running") == 0 || strcmp(s, "paused") == 0) && !force)
+    fail("container '%s' is %s: stop it first (poc-oci kill %s KILL) or use delete --force", id, s, id);
+  int pidfd = -1;
+  if (strcmp(s, "stopped") != 0) {
+    if (frozen(r.pid) != 0)
+      fall_back("a frozen container, which must be thawed to die");
+    pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+    if (pidfd < 0 && errno != ESRCH)
+      fall_back("pidfd_open failed");
+    if (pidfd >= 0 && start_time(r.pid) == r.pid_start) {
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    } else if (pidfd >= 0) {
+      close(pidfd); /* the pid is another process's now: ours has ended */
+      pidfd = -1;
+    }
+  }
+  await_gone(id, &r, pidfd);
+  int lock = take_name_lock(id, rel.lock);
+  if (lstat(rel.run_dir, &st) == 0) { /* reclaimIfDead: what the run left, in the reverse order of its setups */
+    release_netns(id, rel.netns);
+    for (int i = 0, j; i < rel.group_count; i = j) {
+      for (j = i; j < rel.group_count && rel.groups[j].unified == rel.groups[i].unified; j++)
+        ;
+      remove_driver_groups(&rel, i, j);
+    }
+    delete_tree(rel.run_dir);
+  }
+  unlink(rel.lock); /* NameLock.close: deleted while held, so a waiting locker starts over */
+  close(lock);
+  snprintf(path, sizeof path, "%s/%s", root, id);
+  delete_tree(path);
+  return 0;
 }
 
 /* Whether s can be used as given: an absolute, normalized path (as Java's toAbsolutePath().normalize()). */
@@ -871,6 +1251,6 @@ int main(int argc, char **argv) {
   if (strcmp(verb, "start") == 0 && operands == 1)
     return verb_start(argv[i]);
   if (strcmp(verb, "delete") == 0 && operands == 1)
-    return verb_delete_gone(argv[i], force);
+    return verb_delete(argv[i], force);
   fall_back("a verb the JVM answers");
 }

@@ -367,7 +367,7 @@ public final class Container implements AutoCloseable {
     dev.poc.launch.StartProfile.mark(name(), "released");
     if (LOG.isDebugEnabled()) {
       long tReleased = System.nanoTime();
-      LOG.debug("ended {}: released {} us after its helper was reaped", name(), (tReleased - tReaped) / 1000);
+      LOG.debug("ended {}: released {} us after its helper was done", name(), (tReleased - tReaped) / 1000);
     }
     exit.complete(status);
   }

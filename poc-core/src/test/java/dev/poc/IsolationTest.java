@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import dev.poc.state.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -207,5 +208,21 @@ class IsolationTest extends RuntimeTestBase {
         }
       }).isInstanceOf(java.io.IOException.class);
     }
+  }
+
+  @Test
+  void everyHelperOfAJvmRunsTheSameSealedImageNotACopyOfItsOwn() throws Exception {
+    // A copy per helper would cost every running container the binary's size again.
+    try (Container a = busybox("img-a", "sleep 30").start(); Container b = busybox("img-b", "sleep 30").start()) {
+      Object inode = imageOf(a.pid());
+      assertThat(imageOf(b.pid())).isEqualTo(inode);
+      assertThat(imageOf(RunState.parentPid(a.pid()))).as("the outer helper's").isEqualTo(inode);
+    }
+  }
+
+  private static Object imageOf(long pid) throws Exception {
+    Path exe = Path.of("/proc/" + pid + "/exe");
+    assertThat(Files.readSymbolicLink(exe).toString()).startsWith("/memfd:poc-init");
+    return Files.getAttribute(exe, "unix:ino");
   }
 }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * poc-oci's native front (target/poc-oci-front) against the JVM's poc-oci on the same container:
  * every answer the front gives itself (state in each status, kill by name and number, start, delete
- * of a gone container, the errors of an unknown or stopped container) must be the JVM's, and whatever it does not answer
- * must reach the JVM.
+ * of a created, stopped, running or gone container, the errors of an unknown, stopped or running
+ * container) must be the JVM's, and whatever it does not answer must reach the JVM. A delete by the
+ * front must leave the host as the JVM's does: no process, cgroup, netns mount, lock or state left.
  */
 class OciFrontTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,11 +141,209 @@ class OciFrontTest {
     sameError("kill", id, "9");
     sameError("start", id);
 
-    assertThat(run(frontAlone, "delete", id).code()).as("a container to release is the JVM's").isEqualTo(97);
-    Result delete = run(front, "delete", id);
-    assertThat(delete.code()).as("delete, handed to the JVM: %s", delete.err()).isZero();
+    assertThat(run(frontAlone, "delete", id)).as("the front deletes a stopped container itself").isEqualTo(new Result(0, "", ""));
     assertThat(root.resolve(id)).doesNotExist();
     assertThat(run(frontAlone, "delete", "--force", id).code()).as("Docker's second delete").isZero();
+  }
+
+  /** A container created by the JVM from {@code bundle}; its id. */
+  private String create(Path bundle) throws IOException, InterruptedException {
+    String id = TestRootfs.uniqueName("ocif");
+    Result create = run(jvm, "create", "--bundle", bundle.toString(), id);
+    assertThat(create.code()).as("create: %s", create.err()).isZero();
+    return id;
+  }
+
+  private Path sleepingBundle(String name, String... args) throws IOException, InterruptedException {
+    Path bundle = OciBundles.bundle(tmp.resolve(name), args.length > 0 ? args : new String[] {"sleep", "1000"});
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    ((ObjectNode) config.get("root")).put("readonly", false);
+    OciBundles.writeConfig(bundle, config);
+    return bundle;
+  }
+
+  /**
+   * What create made on the host for {@code id}, found by poc's names (not from the front file): its
+   * state directory, run directory, netns name, name lock and cgroup directories, each checked there.
+   */
+  private List<Path> madeOnHost(String id) throws IOException {
+    List<Path> made = new ArrayList<>(List.of(root.resolve(id), root.resolve(".poc/run").resolve(id),
+        dev.poc.namespace.NetnsNames.DIR.resolve(dev.poc.namespace.NetnsNames.of(id)), dev.poc.state.NameLock.file(id)));
+    try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+      List<Path> groups = hierarchies.map(h -> h.resolve(dev.poc.cgroup.Cgroups.PARENT).resolve(id)).filter(Files::isDirectory).toList();
+      assertThat(groups).as("the container's cgroups").isNotEmpty();
+      made.addAll(groups);
+    }
+    assertThat(made).allMatch(Files::exists, "exists before the delete");
+    if (Files.readString(root.resolve(id).resolve("front")).startsWith("poc-oci-front 2\n")) {
+      assertThat(listedInFront(id)).as("what create listed for the front's delete").containsExactlyInAnyOrderElementsOf(
+          made.subList(1, made.size()));
+    }
+    return made;
+  }
+
+  /** The paths the release lines of {@code id}'s front file name for removal. */
+  private List<Path> listedInFront(String id) throws IOException {
+    List<Path> listed = new ArrayList<>();
+    for (String line : Files.readAllLines(root.resolve(id).resolve("front"))) {
+      if (line.startsWith("head=")) {
+        break;
+      }
+      for (String key : List.of("release=", "netns=", "lock=", "cgroup1=", "cgroup2=")) {
+        if (line.startsWith(key)) {
+          listed.add(Path.of(line.substring(key.length())));
+        }
+      }
+    }
+    return listed;
+  }
+
+  /** The init's pid and start time, from the record. */
+  private long[] init(String id) throws IOException {
+    JsonNode record = JSON.readTree(root.resolve(id).resolve("container.json").toFile());
+    return new long[] {record.get("pid").asLong(), record.get("pidStart").asLong()};
+  }
+
+  /** Nothing of the container left on the host: no file of {@code made}, no mount of its netns, no init. */
+  private static void assertReleased(List<Path> made, long[] init) throws IOException {
+    assertThat(made).noneMatch(Files::exists);
+    String netns = made.get(2).toString();
+    assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).noneMatch(l -> l.split(" ")[4].equals(netns));
+    assertThat(dev.poc.state.RunState.startTime((int) init[0])).as("the init").isNotEqualTo(init[1]);
+  }
+
+  private Result runLogged(Path launcher, Path log, String format, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--log", log.toString(), "--log-format", format));
+    all.addAll(List.of(args));
+    return run(launcher, all.toArray(String[]::new));
+  }
+
+  /** The same refusal from the front alone as from the JVM: exit code, stderr, and the --log line (json and text). */
+  private void sameLoggedError(String... args) throws IOException, InterruptedException {
+    sameError(args);
+    for (String format : List.of("json", "text")) {
+      Path frontLog = tmp.resolve("front." + format);
+      Path jvmLog = tmp.resolve("jvm." + format);
+      assertThat(runLogged(frontAlone, frontLog, format, args).code()).isEqualTo(1);
+      assertThat(runLogged(jvm, jvmLog, format, args).code()).isEqualTo(1);
+      String f = Files.readString(frontLog);
+      String j = Files.readString(jvmLog);
+      if (format.equals("json")) {
+        JsonNode fj = JSON.readTree(f);
+        JsonNode jj = JSON.readTree(j);
+        assertThat(fj.get("level")).isEqualTo(jj.get("level"));
+        assertThat(fj.get("msg")).isEqualTo(jj.get("msg"));
+        assertThat(fj.size()).isEqualTo(jj.size());
+      } else { // TIME error MESSAGE
+        assertThat(f.substring(f.indexOf(' '))).isEqualTo(j.substring(j.indexOf(' ')));
+      }
+      Files.delete(frontLog);
+      Files.delete(jvmLog);
+    }
+  }
+
+  @Test
+  void theFrontDeletesACreatedStoppedOrForcedRunningContainerAsTheJvm() throws Exception {
+    Path sleeping = sleepingBundle("sleeping");
+    String created = create(sleeping);
+    List<Path> made = madeOnHost(created);
+    long[] init = init(created);
+    assertThat(run(frontAlone, "delete", created)).as("a created container: killed and released")
+        .isEqualTo(new Result(0, "", ""));
+    assertReleased(made, init);
+
+    String running = create(sleeping);
+    assertThat(run(frontAlone, "start", running).code()).isZero();
+    assertThat(sameState(running)).isEqualTo("running");
+    sameLoggedError("delete", running); // running, without --force
+    assertThat(sameState(running)).as("a refused delete changes nothing").isEqualTo("running");
+    made = madeOnHost(running);
+    init = init(running);
+    assertThat(run(frontAlone, "delete", "--force", running)).isEqualTo(new Result(0, "", ""));
+    assertReleased(made, init);
+    assertThat(run(frontAlone, "delete", "--force", running)).as("Docker's second delete").isEqualTo(new Result(0, "", ""));
+    sameLoggedError("delete", running); // gone
+
+    String stopped = create(OciBundles.bundle(tmp.resolve("done"), "true"));
+    made = madeOnHost(stopped);
+    init = init(stopped);
+    assertThat(run(frontAlone, "start", stopped).code()).isZero();
+    while (!status(stopped).equals("stopped")) {
+      Thread.sleep(20);
+    }
+    try (dev.poc.host.Flock held = dev.poc.host.Flock.tryLock(dev.poc.state.NameLock.file(stopped)).orElseThrow()) {
+      sameLoggedError("delete", stopped); // another process holds its name: "being created or deleted"
+    }
+    assertThat(status(stopped)).as("a refused delete changes nothing").isEqualTo("stopped");
+    assertThat(run(frontAlone, "delete", stopped)).isEqualTo(new Result(0, "", ""));
+    assertReleased(made, init);
+  }
+
+  @Test
+  void aForcedDeleteKillsWhatTheCommandLeftInItsGroups() throws Exception {
+    // no PID namespace of its own: the init's death does not take its child, the group's kill must
+    Path bundle = sleepingBundle("hostpid", "sh", "-c", "sleep 1000 & echo $! > /tmp/child; exec sleep 1000");
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    var namespaces = (com.fasterxml.jackson.databind.node.ArrayNode) config.get("linux").get("namespaces");
+    namespaces.remove(0); // pid
+    OciBundles.writeConfig(bundle, config);
+    String id = create(bundle);
+    List<Path> made = madeOnHost(id);
+    long[] init = init(id);
+    assertThat(run(frontAlone, "start", id).code()).isZero();
+    Path childFile = bundle.resolve("rootfs/tmp/child");
+    while (!Files.exists(childFile) || Files.readString(childFile).isBlank()) {
+      Thread.sleep(20);
+    }
+    int child = Integer.parseInt(Files.readString(childFile).trim());
+    long childStart = dev.poc.state.RunState.startTime(child);
+    assertThat(childStart).as("the command's child runs").isPositive();
+    assertThat(run(frontAlone, "delete", "--force", id)).isEqualTo(new Result(0, "", ""));
+    assertReleased(made, init);
+    assertThat(dev.poc.state.RunState.startTime(child)).as("the child, killed through its group").isNotEqualTo(childStart);
+  }
+
+  @Test
+  void aDeleteWithMoreToReleaseThanTheFrontKnowsIsTheJvms() throws Exception {
+    Path sleeping = sleepingBundle("sleeping");
+    Path hooked = sleepingBundle("hooked");
+    Path ran = tmp.resolve("poststop-ran");
+    ObjectNode config = (ObjectNode) JSON.readTree(hooked.resolve("config.json").toFile());
+    config.putObject("hooks").putArray("poststop").addObject().put("path", "/bin/sh")
+        .putArray("args").add("sh").add("-c").add("touch " + ran);
+    OciBundles.writeConfig(hooked, config);
+
+    String withHook = create(hooked);
+    assertThat(run(frontAlone, "delete", withHook).code()).as("a poststop hook runs in the JVM").isEqualTo(97);
+    assertThat(sameState(withHook)).as("handed over before anything changed").isEqualTo("created");
+    List<Path> made = madeOnHost(withHook);
+    long[] init = init(withHook);
+    assertThat(run(front, "delete", withHook)).isEqualTo(new Result(0, "", ""));
+    assertThat(ran).as("the JVM ran the hook").exists();
+    assertReleased(made, init);
+
+    String named = create(sleeping);
+    Path networks = Files.createDirectories(root.resolve(".poc/networks"));
+    assertThat(run(frontAlone, "delete", named).code()).as("a named network's reclaim is the JVM's").isEqualTo(97);
+    assertThat(sameState(named)).isEqualTo("created");
+    Files.delete(networks);
+
+    // a front file of format 1, as a create before this one wrote it: no release lines
+    Path frontFile = root.resolve(named).resolve("front");
+    String text = Files.readString(frontFile);
+    StringBuilder old = new StringBuilder("poc-oci-front 1\n");
+    for (String line : text.substring(text.indexOf('\n') + 1, text.indexOf("head=")).split("\n")) {
+      if (line.startsWith("pid=") || line.startsWith("pidstart=") || line.startsWith("config=")) {
+        old.append(line).append('\n');
+      }
+    }
+    Files.writeString(frontFile, old + text.substring(text.indexOf("head=")));
+    assertThat(sameState(named)).as("format 1 still answers state").isEqualTo("created");
+    assertThat(run(frontAlone, "delete", named).code()).as("but not delete").isEqualTo(97);
+    made = madeOnHost(named);
+    init = init(named);
+    assertThat(run(front, "delete", named)).isEqualTo(new Result(0, "", ""));
+    assertReleased(made, init);
   }
 
   @Test

@@ -18,7 +18,7 @@ class StartProfileTest extends RuntimeTestBase {
   /** Steps each of which happens after the one before it, across the JVM and the init. */
   private static final List<String> CAUSAL_ORDER = List.of("start() called", "planned", "helper taken", "init entered",
       "init root built", "init cgroups joined", "init GO read", "init command forked", "init exec seen", "init command reaped",
-      "EXIT read", "helper reaped", "final figures read", "host side released", "run dir removed", "released");
+      "EXIT read", "helper done", "final figures read", "host side released", "run dir removed", "released");
   private static final List<String> JVM_START = List.of("start() called", "name locked", "run dir made",
       "host setups prepared", "planned", "helper taken", "PID read",
       "host side attached", "EXEC read", "start() returns");

@@ -41,12 +41,12 @@ final class FloorProfileScenario implements Scenario {
       new Interval("JVM: run state written, Container made", "EXEC read", "start() returns"),
       new Interval("the command runs (/bin/true) and is reaped", "init exec seen", "init command reaped"),
       new Interval("exit notification: EXIT line to the JVM", "init command reaped", "EXIT read"),
-      new Interval("helper gone and reaped", "EXIT read", "helper reaped"),
-      new Interval("JVM: final figures read (cgroup stats, OOM count)", "helper reaped", "final figures read"),
+      new Interval("the helper reaps the init, says DIED", "EXIT read", "helper done"),
+      new Interval("JVM: final figures read (cgroup stats, OOM count)", "helper done", "final figures read"),
       new Interval("JVM: host side released (cgroup rmdir, ...)", "final figures read", "host side released"),
       new Interval("JVM: run dir removed", "host side released", "run dir removed"),
       new Interval("JVM: name lock and the rest let go", "run dir removed", "released"),
-      new Interval("JVM: all of the release above", "helper reaped", "released"),
+      new Interval("JVM: all of the release above", "helper done", "released"),
       new Interval("waitFor() wakes up", "released", RETURNED),
       new Interval("in all: start-to-exit", "start() called", RETURNED));
 

@@ -126,6 +126,11 @@ public final class CgroupSetup implements CgroupStrategy {
     cgroups.get().remove(name);
   }
 
+  /** The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says. */
+  public List<GroupDirs> removalOrder(String name) {
+    return cgroups.get().removalOrder(name);
+  }
+
   /**
    * Removes every {@code poc/NAME} group no container owns: its name is free and no helper of a
    * detached container (of any state root) runs it.

@@ -167,6 +167,11 @@ final class CgroupV1 implements Cgroups {
   }
 
   @Override
+  public List<GroupDirs> removalOrder(String name) {
+    return List.of(new GroupDirs(false, dirs(name), "/" + PARENT + "/" + name));
+  }
+
+  @Override
   public void removeParentIfEmpty() {
     for (Path root : roots) {
       CgroupFs.rmdirIfEmpty(root.resolve(PARENT));

@@ -212,6 +212,11 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
+  public List<GroupDirs> removalOrder(String name) {
+    return List.of(new GroupDirs(true, dirs(name), "/" + PARENT + "/" + name));
+  }
+
+  @Override
   public synchronized void removeParentIfEmpty() {
     if (CgroupFs.rmdir(root.resolve(PARENT)) == 0) {
       parentReady = false;

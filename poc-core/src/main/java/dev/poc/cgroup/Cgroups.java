@@ -65,6 +65,12 @@ public interface Cgroups {
    */
   boolean remove(String name);
 
+  /**
+   * What {@link #remove} goes through, driver by driver in its order: for a process that removes the
+   * group without a JVM (poc-oci's native front), so that it removes exactly what this would.
+   */
+  List<GroupDirs> removalOrder(String name);
+
   /** Removes the shared parent {@code poc/} where no group is left in it (prune, a failed create). */
   void removeParentIfEmpty();
 

@@ -102,6 +102,13 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public List<GroupDirs> removalOrder(String name) {
+    List<GroupDirs> order = new ArrayList<>();
+    drivers.forEach(d -> order.addAll(d.removalOrder(name)));
+    return order;
+  }
+
+  @Override
   public void removeParentIfEmpty() {
     drivers.forEach(Cgroups::removeParentIfEmpty);
   }

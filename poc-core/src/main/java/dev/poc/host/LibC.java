@@ -52,6 +52,10 @@ public final class LibC {
 
     long syscall(long number, long a1, long a2, long a3, long a4);
 
+    int memfd_create(String name, int flags);
+
+    int fcntl(int fd, int cmd, int arg);
+
     int socket(int domain, int type, int protocol);
 
     int setsockopt(int fd, int level, int option, @In int[] value, int length);
@@ -65,6 +69,11 @@ public final class LibC {
   public static final int O_RDWR = 02;
   static final int O_CREAT = 0100;
   public static final int O_CLOEXEC = 02000000;
+  public static final int MFD_CLOEXEC = 1;
+  public static final int MFD_ALLOW_SEALING = 2;
+  public static final int F_ADD_SEALS = 1033;
+  /** F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE: the file can never change again. */
+  public static final int F_SEAL_ALL = 1 | 2 | 4 | 8;
   public static final long MS_NOSUID = 2;
   public static final long MS_NODEV = 4;
   public static final long MS_BIND = 4096;

@@ -8,16 +8,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import com.google.common.hash.Hashing;
+import dev.poc.host.Errno;
+import dev.poc.host.LibC;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Unpacks poc-init from the jar to a content-addressed path, once per content. A path named by
  * the hash can never hold another version, so concurrent JVMs and upgrades need no locking.
  */
 public final class InitBinary {
+  private static final Logger LOG = LoggerFactory.getLogger(InitBinary.class);
   private static final String RESOURCE = "/dev/poc/native/poc-init";
   /** Where poc-init is unpacked, one file per content hash. */
   static final Path DIR = dev.poc.host.HostDirs.hostState().resolve("bin");
+  /** The environment variable that names the shared sealed image to poc-init (see run_from_sealed_copy). */
+  static final String IMAGE_ENV = "POC_INIT_IMAGE";
   private static volatile Path cached;
+  private static volatile Optional<String> image;
 
   private InitBinary() {}
 
@@ -26,7 +35,9 @@ public final class InitBinary {
     if (p == null) {
       synchronized (InitBinary.class) {
         if (cached == null) {
-          cached = unpack();
+          byte[] bytes = read();
+          cached = unpack(bytes);
+          image = sealedImage(bytes);
         }
         p = cached;
       }
@@ -34,17 +45,56 @@ public final class InitBinary {
     return p;
   }
 
-  private static Path unpack() {
-    byte[] bytes;
+  /**
+   * {@code /proc/PID/fd/N} of this JVM's one sealed in-memory copy of poc-init, which every helper
+   * it spawns re-executes itself from: a helper must not run the host's file (a container could
+   * reach it through /proc/PID/exe, runc's CVE-2019-5736), and a copy per helper would cost each
+   * running container the binary's size again (~100 KiB), where this one is shared by all. Empty
+   * when memfd or its seals are refused: then each helper makes its own copy, as before.
+   */
+  static Optional<String> sharedImage() {
+    path();
+    return image;
+  }
+
+  private static Optional<String> sealedImage(byte[] bytes) {
+    LibC.Functions libc = LibC.get();
+    int fd = libc.memfd_create("poc-init", LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+    if (fd < 0) {
+      LOG.debug("no shared poc-init image (memfd_create: {}): each helper copies its own", Errno.describe(Errno.last()));
+      return Optional.empty();
+    }
+    for (int off = 0; off < bytes.length;) {
+      byte[] rest = off == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, off, bytes.length);
+      long n = libc.write(fd, rest, rest.length);
+      if (n <= 0) {
+        LOG.debug("no shared poc-init image (write: {}): each helper copies its own", Errno.describe(Errno.last()));
+        libc.close(fd);
+        return Optional.empty();
+      }
+      off += (int) n;
+    }
+    if (libc.fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_ALL) < 0) {
+      LOG.debug("no shared poc-init image (seals: {}): each helper copies its own", Errno.describe(Errno.last()));
+      libc.close(fd);
+      return Optional.empty();
+    }
+    return Optional.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd); // open for the JVM's lifetime
+  }
+
+  private static byte[] read() {
     try (InputStream in = InitBinary.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new StartFailedException(
             "poc-init is missing from the poc-core jar (" + RESOURCE + "): rebuild poc-core with a C compiler present");
       }
-      bytes = in.readAllBytes();
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new StartFailedException("reading poc-init from the jar: " + e.getMessage(), e);
     }
+  }
+
+  private static Path unpack(byte[] bytes) {
     String hash = Hashing.sha256().hashBytes(bytes).toString().substring(0, 16);
     Path dir = DIR;
     Path target = dir.resolve("poc-init-" + hash);

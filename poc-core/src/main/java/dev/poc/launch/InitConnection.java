@@ -91,15 +91,19 @@ public final class InitConnection implements AutoCloseable {
   }
 
   /**
-   * Reads status lines until the helper is gone and reaps it: the command's status (its EXIT line),
-   * else the helper's report of its child's death (DIED), else a SIGKILL (nothing was said).
+   * Reads status lines until the helper is done: the command's status (its EXIT line), else the
+   * helper's report of its child's death (DIED), else a SIGKILL (nothing was said). A DIED line
+   * is the helper's last word, said once it has reaped the container's init (and the kernel the
+   * init's whole PID namespace with it): nothing of the container is left, so the release need
+   * not wait for the helper's own exit, which the JVM's process reaper collects meanwhile.
+   * Without it (the helper was killed, or its child was a command of exec) the helper is awaited.
    */
   public ExitStatus awaitEnd(Process helper) {
     ExitStatus exit = null;
     ExitStatus died = null;
     try {
       String line;
-      while ((line = readLine()) != null) {
+      while (died == null && (line = readLine()) != null) {
         if (line.startsWith("EXIT ") && exit == null) {
           exit = parseStatus(line);
           if (profiled != null) {
@@ -114,13 +118,15 @@ public final class InitConnection implements AutoCloseable {
     } catch (IOException e) {
       // the socket went with the helper: what it said before is what there is
     }
-    try {
-      helper.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (died == null) {
+      try {
+        helper.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (profiled != null) {
-      StartProfile.mark(profiled, "helper reaped");
+      StartProfile.mark(profiled, "helper done");
     }
     return exit != null ? exit : died != null ? died : ExitStatus.signaled(Signal.KILL.number());
   }

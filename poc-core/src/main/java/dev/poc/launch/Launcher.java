@@ -316,6 +316,7 @@ public final class Launcher {
     cmd.add(socket.toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();
+    InitBinary.sharedImage().ifPresent(image -> pb.environment().put(InitBinary.IMAGE_ENV, image));
     pb.redirectInput(redirectIn(in));
     pb.redirectOutput(redirectOut(out));
     pb.redirectError(redirectOut(err));

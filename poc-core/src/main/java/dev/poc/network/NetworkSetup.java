@@ -219,6 +219,22 @@ public final class NetworkSetup implements HostSetup {
   }
 
   /**
+   * What {@link #reclaim} of {@code name} acts on only when it exists, for a process that releases a
+   * container without a JVM (poc-oci's native front) and must leave such a container to this class:
+   * its published ports' record and its host veth (under /sys/class/net). Its netns name
+   * ({@link NetnsNames}) is the one thing reclaim removes from a container without either; its lease,
+   * if any, is in a file of {@link #leaseDir} that names its run directory.
+   */
+  public static List<Path> reclaimedOnlyIfPresent(String name) {
+    return List.of(PortForwards.record(name), Path.of("/sys/class/net", InterfaceNames.hostVeth(name)));
+  }
+
+  /** The directory of the lease files ({@code SUBNET.leases.json}) {@link #reclaim} releases from. */
+  public Path leaseDir() {
+    return leaseDir;
+  }
+
+  /**
    * Removes poc's bridge and chains, after reclaiming the leases of containers that are gone.
    * While a container still uses the network (of any runtime with these settings) both stay.
    */

@@ -345,6 +345,11 @@ final class PortForwards {
    * Deletes every rule of container {@code name} and its record; nothing when it has no record.
    * Safe to call twice, after a crash, and from any runtime.
    */
+  /** Where the rules published for {@code name} are recorded; {@link #remove} acts only when it exists. */
+  static Path record(String name) {
+    return RECORDS.resolve(name);
+  }
+
   static void remove(String name, List<Path> toolDirs) throws IOException {
     Path record = RECORDS.resolve(name);
     if (!Files.exists(record)) {

@@ -262,6 +262,11 @@ public final class UserNetworks implements HostSetup {
     throw new IllegalStateException("a named network's own NetworkSetup prepares its containers");
   }
 
+  /** Where this state root's named networks live; {@link #reclaim} looks at nothing else. */
+  public Path dir() {
+    return dir;
+  }
+
   /** Releases the leases and memberships of containers whose JVM died, in every network of this state root. */
   public void reclaimLeft() throws IOException {
     for (String name : names()) {

@@ -74,7 +74,7 @@ final class OciRuntime {
             throw new StartFailedException("creating container '" + id + "': its init " + pid
                 + " ended before it could be recorded (its stderr has the reason)");
           }
-          state.writeFront(r);
+          state.writeFront(r, FrontRelease.lines(runtime, id));
           state.write(r);
           if (pidFile != null) {
             writePidFile(pidFile, pid);

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * The state directory under {@code --root} (default {@code /run/poc-oci}): {@code ID/container.json}
  * (the {@link Record}), {@code ID/start.fifo} while the container is created and not yet started,
  * {@code ID/front} (what the native front, {@code poc-oci-front}, reads to answer {@code state},
- * {@code kill} and {@code start} without a JVM), and {@code .poc/}, the state root of the poc
+ * {@code kill}, {@code start} and {@code delete} without a JVM), and {@code .poc/}, the state root of the poc
  * runtime underneath (its run records, which its reclaim undoes).
  */
 final class StateDir {
@@ -27,8 +27,11 @@ final class StateDir {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RECORD = "container.json";
   private static final String FRONT = "front";
-  /** The first line of {@code ID/front}; the front hands a file of any other format to the JVM. */
-  static final String FRONT_FORMAT = "poc-oci-front 1";
+  /**
+   * The first line of {@code ID/front}; the front hands a file of any other format to the JVM (and
+   * the delete of a container whose file is of format 1, which had no release lines).
+   */
+  static final String FRONT_FORMAT = "poc-oci-front 2";
 
   private final Path root;
 
@@ -66,18 +69,26 @@ final class StateDir {
    * document cut around its status and pid, so both sides print the same bytes.
    *
    * <pre>
-   * poc-oci-front 1
+   * poc-oci-front 2
    * pid=N
    * pidstart=N
    * config=BUNDLE/config.json
+   * release=RUN_DIR          what delete releases ({@link FrontRelease}), when the front may:
+   * lock=NAME_LOCK_FILE        the name lock, taken once the init is gone, deleted while held
+   * busy=PATH                  (any number) if it exists, the JVM deletes
+   * leases=DIR                 if a DIR/*.leases.json names RUN_DIR, the JVM deletes
+   * netns=/run/netns/NAME      unmounted (detached) and removed when there
+   * cgroup2=DIR, cgroup1=DIR   (any number) the group, removed in this order as Cgroups.remove does
+   * member=/poc/ID             the group's path in /proc/PID/cgroup, for its kills
    * head=BYTES
    * tail=BYTES
    * HEAD (up to "status") TAIL (from "bundle" to the closing brace)
    * </pre>
    *
-   * A bundle path with a line break gets no file: the front then hands every verb to the JVM.
+   * Without the release lines (empty {@code release}) the front leaves delete to the JVM. A bundle
+   * path with a line break gets no file: the front then hands every verb to the JVM.
    */
-  void writeFront(Record r) throws IOException {
+  void writeFront(Record r, List<String> release) throws IOException {
     if (r.bundle().contains("\n")) {
       return;
     }
@@ -89,10 +100,12 @@ final class StateDir {
     }
     byte[] head = doc.substring(0, status + 1).getBytes(StandardCharsets.UTF_8);
     byte[] tail = doc.substring(bundle + 1).getBytes(StandardCharsets.UTF_8);
-    String lines = FRONT_FORMAT + "\npid=" + r.pid() + "\npidstart=" + r.pidStart() + "\nconfig="
-        + Path.of(r.bundle()).resolve("config.json") + "\nhead=" + head.length + "\ntail=" + tail.length + "\n";
+    StringBuilder lines = new StringBuilder(FRONT_FORMAT + "\npid=" + r.pid() + "\npidstart=" + r.pidStart() + "\nconfig="
+        + Path.of(r.bundle()).resolve("config.json") + "\n");
+    release.forEach(l -> lines.append(l).append('\n'));
+    lines.append("head=").append(head.length).append("\ntail=").append(tail.length).append('\n');
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(lines.getBytes(StandardCharsets.UTF_8));
+    out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
     out.write(head);
     out.write(tail);
     Path tmp = dir(r.id()).resolve(FRONT + ".tmp");

@@ -23,7 +23,12 @@ public final class NameLock implements AutoCloseable {
   /** The lock, or empty when another holder (this JVM or another) has it. */
   public static Optional<NameLock> tryAcquire(String name) throws IOException {
     Files.createDirectories(DIR);
-    return Flock.tryLock(DIR.resolve(name + ".lock")).map(NameLock::new);
+    return Flock.tryLock(file(name)).map(NameLock::new);
+  }
+
+  /** The lock file of {@code name}. */
+  public static Path file(String name) {
+    return DIR.resolve(name + ".lock");
   }
 
   /** The lock's descriptor, for a helper to share the lock (see {@link #handOver()}). */
