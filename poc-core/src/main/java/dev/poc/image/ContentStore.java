@@ -239,6 +239,11 @@ final class ContentStore {
       return layers;
     }
 
+    /** The pin file's name, unique in the store. */
+    String name() {
+      return file.getFileName().toString();
+    }
+
     @Override
     public void close() {
       try {
@@ -345,6 +350,7 @@ final class ContentStore {
         }
       }
       keepLayersOfRuns(keep);
+      sweepSpares();
       FileTrees.delete(root.resolve("ingest"));
       sweepImports();
       List<Digest> layers = new ArrayList<>();
@@ -354,6 +360,33 @@ final class ContentStore {
       sweep(root.resolve("blobs").resolve("sha256"), keep, blobs, bytes, false);
       return new Swept(layers, blobs, bytes[0]);
     });
+  }
+
+  /**
+   * The directory of an overlay prepared ahead under the pin {@code pinName} that keeps its layers
+   * ({@code spares/PIN}): it lives exactly as long as that pin, so a sweep knows a dead JVM's.
+   */
+  Path spare(String pinName) {
+    return root.resolve("spares").resolve(pinName);
+  }
+
+  /** Removes the prepared overlays' directories whose pin is gone (their JVM died). Call under the lock, after stale pins went. */
+  private void sweepSpares() throws IOException {
+    Path spares = root.resolve("spares");
+    if (!Files.isDirectory(spares)) {
+      return;
+    }
+    List<Path> dead = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(spares)) {
+      for (Path d : dirs) {
+        if (!Files.exists(root.resolve("pins").resolve(d.getFileName().toString()))) {
+          dead.add(d);
+        }
+      }
+    }
+    for (Path d : dead) {
+      FileTrees.delete(d);
+    }
   }
 
   /** The name of the file in a run directory that lists the layers its container uses. */
