@@ -81,9 +81,11 @@ final class ContentStore {
     return Files.createDirectories(root.resolve("ingest")).resolve(d.hex() + ".partial");
   }
 
-  /** Moves a downloaded blob into place once its digest is {@code d}; a wrong one is deleted. */
-  void commit(Path ingested, Digest d) throws IOException {
-    Digest actual = RegistryClient.digestOf(ingested);
+  /**
+   * Moves a downloaded blob into place once its digest is {@code d}; a wrong one is deleted.
+   * {@code actual}: its digest, computed while it was written (the file is not read again).
+   */
+  void commit(Path ingested, Digest d, Digest actual) throws IOException {
     if (!actual.equals(d)) {
       Files.deleteIfExists(ingested);
       throw new ImagePullException("blob " + d + " has digest " + actual + " after download: nothing was stored");
@@ -154,7 +156,8 @@ final class ContentStore {
     return root.resolve("images").resolve(URLEncoder.encode(name, StandardCharsets.UTF_8) + ".json");
   }
 
-  void putImage(PulledImage image) throws IOException {
+  /** Writes image {@code image}'s record; returns its file's attributes (the rename keeps them), which identify this record. */
+  java.nio.file.attribute.BasicFileAttributes putImage(PulledImage image) throws IOException {
     ObjectNode o = Manifests.JSON.createObjectNode();
     o.put("name", image.name());
     o.put("manifest", image.manifest().toString());
@@ -168,7 +171,9 @@ final class ContentStore {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + random());
     try {
       write(tmp, Manifests.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+      java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(tmp, java.nio.file.attribute.BasicFileAttributes.class);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return attrs;
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -35,7 +35,7 @@ final class ImagePuller {
   }
 
   /** What a pull did. */
-  record Result(PulledImage image, int blobsDownloaded, long bytesDownloaded) {}
+  record Result(PulledImage image, int blobsDownloaded, long bytesDownloaded, java.nio.file.attribute.BasicFileAttributes record) {}
 
   Result pull(ImageReference ref, Progress progress) throws IOException {
     return pull(ref, ImageSource.registry(client, ref), ref.manifestReference(), progress);
@@ -98,10 +98,10 @@ final class ImagePuller {
     long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
     PulledImage pulled = new PulledImage(ref.toString(), chosen.digest(), config, manifest.config().digest(),
         manifest.layers().stream().map(Descriptor::digest).toList(), size, Instant.now());
-    store.putImage(pulled);
+    java.nio.file.attribute.BasicFileAttributes record = store.putImage(pulled);
     progress.step("pulled " + image + ": " + chosen.digest() + " (" + blobs.get() + " blobs downloaded, "
         + (bytes.get() >> 10) + " KiB)");
-    return new Result(pulled, blobs.get(), bytes.get());
+    return new Result(pulled, blobs.get(), bytes.get(), record);
   }
 
   /** Downloads and unpacks the layers the store lacks, several at once; returns each one's diff id (null: unpacked before). */
@@ -150,13 +150,13 @@ final class ImagePuller {
     java.nio.file.Path partial = store.ingest(d.digest());
     long[] lastShown = {0};
     String label = kind + " " + d.digest().shortHex();
-    from.blob(endpoint, d, partial, done -> {
+    Digest actual = from.blob(endpoint, d, partial, done -> {
       if (done - lastShown[0] >= (4 << 20)) {
         lastShown[0] = done;
         progress.step(label + ": " + (done >> 10) + " / " + (d.size() >> 10) + " KiB");
       }
     });
-    store.commit(partial, d.digest());
+    store.commit(partial, d.digest(), actual);
     blobs.incrementAndGet();
     bytes.addAndGet(d.size());
     progress.step(label + ": downloaded " + (d.size() >> 10) + " KiB");

@@ -78,6 +78,7 @@ public final class RegistryImages {
     ImageReference ref = ImageReference.parse(name);
     try {
       ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, progress);
+      remember(r);
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("pulling " + ref.familiar(), e);
@@ -106,6 +107,7 @@ public final class RegistryImages {
       ArchiveImport.Source source = ArchiveImport.open(dir, scratch.resolve("made"), abs.toString());
       String tag = source.pick(ref, abs.toString());
       ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, source.source(), tag, progress);
+      remember(r);
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("importing " + abs + " as " + ref.familiar(), e);
@@ -142,6 +144,17 @@ public final class RegistryImages {
     } catch (IOException e) {
       throw failed("reading image " + ImageReference.parse(name).familiar(), e);
     }
+  }
+
+  /**
+   * Keeps the image a pull just stored as the parsed record of its name, so that the first start
+   * on it reads neither the record nor the configuration back. Keyed by the attributes of the
+   * record this pull wrote: a newer record (another pull's) has others, and is read at the next find.
+   */
+  private void remember(ImagePuller.Result r) {
+    String name = r.image().name();
+    canonicalNames.putIfAbsent(name, name);
+    resolved.put(name, new Resolved(r.record().fileKey(), r.record().lastModifiedTime(), r.record().size(), r.image()));
   }
 
   /** A parsed image record, and the identity of the file it was read from. */
