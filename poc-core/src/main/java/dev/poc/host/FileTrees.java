@@ -15,7 +15,8 @@ public final class FileTrees {
 
   /**
    * Deletes {@code dir} and everything under it; a symlink goes as a link, never followed.
-   * Read-only directories (an image layer may hold some) are made writable first. It goes on past
+   * Read-only directories (an image layer may hold some) are made writable first, and closed ones
+   * (overlayfs's work/work, mode 0000) readable and searchable. It goes on past
    * what it cannot remove, so as much as possible goes, and then throws the first failure. A tree
    * that is gone, or goes meanwhile, is no failure.
    */
@@ -28,6 +29,9 @@ public final class FileTrees {
       @Override
       public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
         d.toFile().setWritable(true, true);
+        // overlayfs makes its work/work 0000: rootless, its owner must open it up to empty it
+        d.toFile().setReadable(true, true);
+        d.toFile().setExecutable(true, true);
         return FileVisitResult.CONTINUE;
       }
 
