@@ -144,7 +144,10 @@ public final class ImageRootfs implements RootfsStrategy {
    * its directories made; mounted already too, when the init only has to move the mount in place.
    * Its release (the mount let go, the upper deleted) is done in the background.
    */
-  private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare spare) {
+  private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare taken) {
+    // a container with a user namespace of its own mounts its overlay inside it, as its init (the
+    // one made ahead is the host root's): that one is let go first, they would share upper and work
+    OverlaySpares.Spare spare = ctx.fact(dev.poc.spi.IdMapping.class) == null ? taken : OverlaySpares.unmounted(taken);
     try {
       StartProfile.mark(ctx.name(), "image layers held");
       if (spare.mountFd() >= 0) {

@@ -112,6 +112,15 @@ final class OverlaySpares {
     });
   }
 
+  /** {@code spare} without its mount made ahead (unmounted now), for an init that mounts the overlay itself. */
+  static Spare unmounted(Spare spare) {
+    if (spare.mountFd() < 0) {
+      return spare;
+    }
+    LibC.get().close(spare.mountFd());
+    return new Spare(spare.dir(), spare.hold(), -1);
+  }
+
   /** Lets go of a spare a failed start took, in the background. */
   void release(Spare spare) {
     thread.execute(() -> discard(spare));
