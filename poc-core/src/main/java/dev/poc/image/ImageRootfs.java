@@ -87,7 +87,10 @@ public final class ImageRootfs implements RootfsStrategy {
   public Attachment prepare(StartContext ctx) throws IOException {
     RegistryImages images = ctx.runtime().registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
-    boolean spares = upperTmpfsBytes == 0 && !ctx.spec().detached();
+    // a container with a user namespace of its own mounts its overlay inside it, as its init: one
+    // made ahead (the host root's, its work directory marked by that mount) is not for it
+    boolean spares = upperTmpfsBytes == 0 && !ctx.spec().detached()
+        && !(OverlaySpares.mountsAhead() && ctx.fact(dev.poc.spi.IdMapping.class) != null);
     if (spares) {
       Optional<OverlaySpares.Spare> spare = images.spares().take(image);
       if (spare.isPresent()) {
@@ -144,10 +147,7 @@ public final class ImageRootfs implements RootfsStrategy {
    * its directories made; mounted already too, when the init only has to move the mount in place.
    * Its release (the mount let go, the upper deleted) is done in the background.
    */
-  private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare taken) {
-    // a container with a user namespace of its own mounts its overlay inside it, as its init (the
-    // one made ahead is the host root's): that one is let go first, they would share upper and work
-    OverlaySpares.Spare spare = ctx.fact(dev.poc.spi.IdMapping.class) == null ? taken : OverlaySpares.unmounted(taken);
+  private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare spare) {
     try {
       StartProfile.mark(ctx.name(), "image layers held");
       if (spare.mountFd() >= 0) {

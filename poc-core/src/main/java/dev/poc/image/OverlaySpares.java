@@ -112,13 +112,9 @@ final class OverlaySpares {
     });
   }
 
-  /** {@code spare} without its mount made ahead (unmounted now), for an init that mounts the overlay itself. */
-  static Spare unmounted(Spare spare) {
-    if (spare.mountFd() < 0) {
-      return spare;
-    }
-    LibC.get().close(spare.mountFd());
-    return new Spare(spare.dir(), spare.hold(), -1);
+  /** Whether spares are mounted ahead in this JVM (root, and a kernel and libc with the mount API). */
+  static boolean mountsAhead() {
+    return mountAhead;
   }
 
   /** Lets go of a spare a failed start took, in the background. */
@@ -189,6 +185,10 @@ final class OverlaySpares {
         } catch (IOException e) {
           mountAhead = false; // this kernel or this process cannot: the directories are still made ahead
           LOG.debug("mounting an overlay ahead is not possible here, the init mounts it: {}", e.getMessage());
+          // a superblock made before the failure marked the work directory (volatile's incompat/):
+          // the init's mount would refuse it
+          FileTrees.delete(dir.resolve("work"));
+          Files.createDirectories(dir.resolve("work"));
         }
       }
       return new Spare(dir, hold, fd);

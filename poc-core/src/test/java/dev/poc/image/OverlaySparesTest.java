@@ -8,6 +8,9 @@ import dev.poc.Progress;
 import dev.poc.Rootfs;
 import dev.poc.TestImages;
 import dev.poc.TestRootfs;
+import dev.poc.namespace.LinuxNamespaces;
+import dev.poc.namespace.UserNamespaces;
+import dev.poc.spi.IdMapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +59,9 @@ class OverlaySparesTest {
       String third = run(rt, 3);
       assertThat(third).as("the image's files through the overlay made ahead, none of the earlier containers' writes")
           .startsWith("v2\nnone\n").contains("upperdir=" + spares);
+      if (kernelAtLeast(6, 8)) { // lowerdir+ (and glibc 2.36's fsopen, which Debian 12 has)
+        assertThat(OverlaySpares.mountsAhead()).as("as root the overlay was mounted ahead, and the init moved it").isTrue();
+      }
       images.spares().awaitThread();
       assertThat(entries(spares)).as("the used one deleted, the next one ready").hasSize(1);
       assertThat(Files.readString(images.layerDirsTopFirst(images.find(IMAGE).orElseThrow()).get(0).resolve("etc/replaced.txt")))
@@ -65,6 +71,23 @@ class OverlaySparesTest {
       assertThat(removed.layersRemoved()).as("the spare's pin let go: nothing keeps the layers").isEqualTo(2);
       assertThat(entries(spares)).isEmpty();
       assertThat(entries(state.resolve("oci/pins"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aContainerWithAUserNamespaceOfItsOwnMountsItsOverlayItself() throws Exception {
+    IdMapping maps = IdMapping.of("0 0 1\n1 200000 65535", "0 0 1\n1 200000 65535");
+    Path state = TestRootfs.stateRoot();
+    try (ContainerRuntime rt = ContainerRuntime.builder().stateRoot(state)
+        .namespaces(new UserNamespaces(new LinuxNamespaces(), maps)).build()) {
+      RegistryImages images = rt.registryImages();
+      images.importArchive(layout.dir(), IMAGE, Progress.none());
+      for (int i = 1; i <= 3; i++) {
+        assertThat(run(rt, i)).as("start %d: mounted by the init inside the user namespace, on its run directory", i)
+            .startsWith("v2\nnone\n").contains("upperdir=" + state.resolve("run"));
+      }
+      images.spares().awaitThread();
+      assertThat(images.spares().readyCount()).as("as root, spares are mounted ahead: none is made for such containers").isZero();
     }
   }
 
@@ -78,6 +101,12 @@ class OverlaySparesTest {
       assertThat(c.waitFor()).as(out + new String(c.stderr().readAllBytes(), StandardCharsets.UTF_8)).isZero();
       return out;
     }
+  }
+
+  private static boolean kernelAtLeast(int major, int minor) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version", ""));
+    return m.find() && (Integer.parseInt(m.group(1)) > major
+        || (Integer.parseInt(m.group(1)) == major && Integer.parseInt(m.group(2)) >= minor));
   }
 
   private static List<Path> entries(Path d) throws IOException {
