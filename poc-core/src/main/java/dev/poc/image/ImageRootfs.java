@@ -89,10 +89,10 @@ public final class ImageRootfs implements RootfsStrategy {
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
     // a container with a user namespace of its own mounts its overlay inside it, as its init: one
     // made ahead (the host root's, its work directory marked by that mount) is not for it
-    boolean spares = upperTmpfsBytes == 0 && !ctx.spec().detached()
-        && !(OverlaySpares.mountsAhead() && ctx.fact(dev.poc.spi.IdMapping.class) != null);
+    boolean tmpfs = upperTmpfsBytes > 0;
+    boolean spares = !ctx.spec().detached() && (tmpfs || !(OverlaySpares.mountsAhead() && ctx.fact(dev.poc.spi.IdMapping.class) != null));
     if (spares) {
-      Optional<OverlaySpares.Spare> spare = images.spares().take(image);
+      Optional<OverlaySpares.Spare> spare = images.spares().take(image, tmpfs);
       if (spare.isPresent()) {
         return onSpare(ctx, images.spares(), image, spare.get());
       }
@@ -134,7 +134,7 @@ public final class ImageRootfs implements RootfsStrategy {
       }
       return once(() -> {
         hold.close();
-        images.spares().ended(image, null);
+        images.spares().ended(image, tmpfs, null);
       });
     } catch (IOException | RuntimeException e) {
       hold.close();
@@ -150,7 +150,11 @@ public final class ImageRootfs implements RootfsStrategy {
   private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare spare) {
     try {
       StartProfile.mark(ctx.name(), "image layers held");
-      if (spare.mountFd() >= 0) {
+      if (upperTmpfsBytes > 0) {
+        ctx.plan().upperTmpfs(spare.upperTmpfs(), "size=" + upperTmpfsBytes + ",mode=0700");
+        ctx.plan().rootOverlay(spare.root(), overlayOptions(spare.hold().layersTopFirst(), spare.upperTmpfs().resolve("upper"),
+            spare.upperTmpfs().resolve("work")), "nodev");
+      } else if (spare.mountFd() >= 0) {
         ctx.plan().rootMoved(spare.root(), spare.mountSource(), "nodev");
       } else {
         ctx.plan().rootOverlay(spare.root(), overlayOptions(spare.hold().layersTopFirst(), spare.upper(), spare.work()), "nodev");
@@ -160,7 +164,7 @@ public final class ImageRootfs implements RootfsStrategy {
       spares.release(spare);
       throw e;
     }
-    return once(() -> spares.ended(image, spare));
+    return once(() -> spares.ended(image, upperTmpfsBytes > 0, spare));
   }
 
   /** An attachment that releases once, however often it is closed (a second close of a spare would close a descriptor twice). */

@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * those steps costs a start 0.3 to 3 ms on the caller's path otherwise.
  *
  * <p>Only for an image started a second time in this JVM (a one-off run prepares nothing it
- * would not use), one ready per image, with its upper on disk and attached (a detached container outlives the JVM
- * and with it the descriptor of its mount). The release of a container that took one (the
+ * would not use), one ready per image and kind, for attached containers (a detached container
+ * outlives the JVM and with it the descriptor of its mount). For an upper on a tmpfs, which
+ * poc-init mounts in the container's namespace, only the pin and the directories are made ahead,
+ * and likewise rootless. The release of a container that took one (the
  * mount's descriptor closed, the directories deleted, the pin let go) is also done on that
  * thread; {@link #discardAll} undoes what is ready and waits for what is under way, so a sweep
  * sees exactly the layers containers use.
@@ -43,7 +45,14 @@ final class OverlaySpares {
   /** Whether overlays are mounted ahead: root only (an ordinary user's overlay is mounted in the container's user namespace). */
   private static volatile boolean mountAhead = !LayerUnpacker.ROOTLESS && LibC.get().geteuid() == 0;
 
-  /** An overlay made ahead: {@code root} is its mount point; {@code mountFd} its detached mount, or -1 when not mounted ahead. */
+  /** Which spares: an image's layers, and whether the upper is to be on a tmpfs (only directories made ahead then). */
+  private record Kind(List<Digest> layers, boolean tmpfs) {}
+
+  /**
+   * An overlay made ahead: {@code root} is its mount point; {@code mountFd} its detached mount, or
+   * -1 when not mounted ahead (always for an upper on a tmpfs, which poc-init mounts on
+   * {@link #upperTmpfs()} in the container's namespace).
+   */
   record Spare(Path dir, RegistryImages.Hold hold, int mountFd) {
     Path root() {
       return dir.resolve("root");
@@ -57,6 +66,10 @@ final class OverlaySpares {
       return dir.resolve("work");
     }
 
+    Path upperTmpfs() {
+      return dir.resolve("upper-tmpfs");
+    }
+
     /** The path poc-init moves the mount from: this JVM's descriptor, as a magic link. */
     String mountSource() {
       return "/proc/" + ProcessHandle.current().pid() + "/fd/" + mountFd;
@@ -65,9 +78,9 @@ final class OverlaySpares {
 
   private final RegistryImages images;
   private final ContentStore store;
-  private final Map<List<Digest>, Spare> ready = new ConcurrentHashMap<>();
-  private final Map<List<Digest>, Integer> started = new ConcurrentHashMap<>(); // starts per image in this JVM
-  private final Set<List<Digest>> preparing = ConcurrentHashMap.newKeySet();
+  private final Map<Kind, Spare> ready = new ConcurrentHashMap<>();
+  private final Map<Kind, Integer> started = new ConcurrentHashMap<>(); // starts per image and kind in this JVM
+  private final Set<Kind> preparing = ConcurrentHashMap.newKeySet();
   private final ExecutorService thread = new ThreadPoolExecutor(0, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
     Thread t = new Thread(r, "poc-overlay-spares");
     t.setDaemon(true);
@@ -85,8 +98,8 @@ final class OverlaySpares {
    * the end of each of its containers prepares the next one ({@link #ended}): then, not during
    * this start, whose own steps would wait for the same disk and CPU.
    */
-  Optional<OverlaySpares.Spare> take(PulledImage image) {
-    List<Digest> key = image.layers();
+  Optional<OverlaySpares.Spare> take(PulledImage image, boolean tmpfs) {
+    Kind key = new Kind(image.layers(), tmpfs);
     started.merge(key, 1, Integer::sum);
     return Optional.ofNullable(ready.remove(key));
   }
@@ -95,8 +108,8 @@ final class OverlaySpares {
    * A container of {@code image} has ended: lets go of its spare, if it took one, and prepares the
    * next one when the image was started more than once here. Both in the background.
    */
-  void ended(PulledImage image, Spare used) {
-    List<Digest> key = image.layers();
+  void ended(PulledImage image, boolean tmpfs, Spare used) {
+    Kind key = new Kind(image.layers(), tmpfs);
     boolean again = started.getOrDefault(key, 0) > 1 && !ready.containsKey(key) && preparing.add(key);
     if (used == null && !again) {
       return;
@@ -126,7 +139,7 @@ final class OverlaySpares {
   void discardAll() {
     generation.incrementAndGet();
     awaitThread();
-    for (List<Digest> key : List.copyOf(ready.keySet())) {
+    for (Kind key : List.copyOf(ready.keySet())) {
       Spare s = ready.remove(key);
       if (s != null) {
         discard(s);
@@ -153,9 +166,9 @@ final class OverlaySpares {
     }
   }
 
-  private void prepare(PulledImage image, List<Digest> key, int gen) {
+  private void prepare(PulledImage image, Kind key, int gen) {
     try {
-      Spare spare = make(image);
+      Spare spare = make(image, key.tmpfs());
       if (gen != generation.get() || ready.putIfAbsent(key, spare) != null) {
         discard(spare); // a sweep began meanwhile, or one is ready already
       }
@@ -166,10 +179,15 @@ final class OverlaySpares {
     }
   }
 
-  private Spare make(PulledImage image) throws IOException {
+  private Spare make(PulledImage image, boolean tmpfs) throws IOException {
     RegistryImages.Hold hold = images.hold("spare", image);
     Path dir = store.spare(hold.pinName());
     try {
+      if (tmpfs) {
+        Files.createDirectories(dir.resolve("upper-tmpfs"));
+        Files.createDirectories(dir.resolve("root"));
+        return new Spare(dir, hold, -1);
+      }
       Files.createDirectories(dir.resolve("upper"));
       Files.createDirectories(dir.resolve("work"));
       Files.createDirectories(dir.resolve("root"));

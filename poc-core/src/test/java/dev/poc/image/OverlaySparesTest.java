@@ -75,6 +75,22 @@ class OverlaySparesTest {
   }
 
   @Test
+  void anUpperOnATmpfsGetsItsDirectoriesMadeAheadToo() throws Exception {
+    Path state = TestRootfs.stateRoot();
+    try (ContainerRuntime rt = ContainerRuntime.builder().stateRoot(state).build()) {
+      RegistryImages images = rt.registryImages();
+      images.importArchive(layout.dir(), IMAGE, Progress.none());
+      for (int i = 1; i <= 3; i++) {
+        String out = run(rt, i, Rootfs.image(IMAGE).upperOnTmpfs("8M"));
+        assertThat(out).as("start %d", i).startsWith("v2\nnone\n")
+            .contains("upperdir=" + (i < 3 ? state.resolve("run") : state.resolve("oci/spares")));
+        images.spares().awaitThread();
+      }
+      assertThat(images.spares().readyCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aContainerWithAUserNamespaceOfItsOwnMountsItsOverlayItself() throws Exception {
     IdMapping maps = IdMapping.of("0 0 1\n1 200000 65535", "0 0 1\n1 200000 65535");
     Path state = TestRootfs.stateRoot();
@@ -93,7 +109,11 @@ class OverlaySparesTest {
 
   /** Runs a container on the image that lists what earlier ones wrote, writes its own file, and shows its root mount. */
   private static String run(ContainerRuntime rt, int n) throws Exception {
-    try (Container c = rt.container().name(TestRootfs.uniqueName("ahead")).rootfs(Rootfs.image(IMAGE))
+    return run(rt, n, Rootfs.image(IMAGE));
+  }
+
+  private static String run(ContainerRuntime rt, int n, Rootfs root) throws Exception {
+    try (Container c = rt.container().name(TestRootfs.uniqueName("ahead")).rootfs(root)
         .command("sh", "-c", "cat /etc/replaced.txt; ls /opt/mine-* 2>/dev/null || echo none; echo " + n + " > /opt/mine-" + n
             + "; grep ' / / ' /proc/self/mountinfo")
         .start()) {
