@@ -98,6 +98,7 @@
 #define RESOLVE_IN_ROOT 0x10
 #define OPEN_TREE_CLONE_ 1
 #define MOVE_MOUNT_F_EMPTY_PATH_ 0x04
+#define MOVE_MOUNT_F_SYMLINKS_ 0x01
 #define MOVE_MOUNT_T_EMPTY_PATH_ 0x40
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002
@@ -755,6 +756,10 @@ static void do_op(const struct item *it, int *rootfd, const char **root) {
       if (mount("tmpfs", mp, "tmpfs", MS_NOSUID, src) < 0) die("tmpfs rootfs", mp);
     } else if (!strcmp(kind, "overlay")) {
       if (mount("overlay", mp, "overlay", 0, src) < 0) die("overlay rootfs", mp);
+    } else if (!strcmp(kind, "move")) {
+      /* a detached mount the JVM made ahead (an image's overlay, its checks of the work directory
+         done off the start's path), named by its fd: /proc/JVMPID/fd/N, followed as a magic link */
+      if (syscall(SYS_move_mount, AT_FDCWD, src, AT_FDCWD, mp, MOVE_MOUNT_F_SYMLINKS_) < 0) die("move prepared rootfs", src);
     } else {
       errno = EINVAL;
       die("rootfs kind", kind);

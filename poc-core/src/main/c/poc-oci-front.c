@@ -31,8 +31,11 @@
 #include <poll.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +51,8 @@
 #define MAX_FILE (1 << 20)
 
 static char **original_argv;
+static char server_socket[108]; /* the create server's socket; empty: none to use */
+static void find_server_socket(void);
 static const char *root = "/run/poc-oci";
 static const char *log_file;
 static int json_log = 0;
@@ -62,6 +67,12 @@ static void fall_back(const char *why) {
     exit(125);
   }
   setenv("POC_OCI_FRONT", "off", 1);
+  /* ./poc-oci starts the create server when a create comes back for want of one, and says which in --version */
+  find_server_socket();
+  if (*server_socket)
+    setenv("POC_OCI_SERVER_SOCKET", server_socket, 1);
+  else
+    unsetenv("POC_OCI_SERVER_SOCKET");
   original_argv[0] = (char *)launcher;
   execv(launcher, original_argv);
   fprintf(stderr, "poc-oci: exec %s: %s\n", launcher, strerror(errno));
@@ -899,6 +910,292 @@ static int plain_id(const char *id) {
   return *id && *id != '.' && *id != '-' && !strchr(id, '/');
 }
 
+/* ---- create through the create server (dev.poc.oci.OciServer) ----
+ *
+ * A warm JVM does the create; this process stays the caller's: it starts poc-init itself when the
+ * server asks (so the init inherits the caller's stdio, and the caller's subreaper adopts it), then
+ * prints the server's stderr text and exits with its code. The server answers only a caller that
+ * sees the host as it does; anything else, and no server at all, is a fall back to the JVM, before
+ * anything has started. A server that leaves mid-way is an error: the next delete removes what it
+ * left. */
+
+struct buffer {
+  char *data;
+  size_t len, cap;
+  int failed;
+};
+
+static void put(struct buffer *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    b->cap = (b->len + n + 1) * 2;
+    char *grown = realloc(b->data, b->cap);
+    if (!grown) {
+      b->failed = 1;
+      return;
+    }
+    b->data = grown;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+
+/* One NUL-terminated string of the request. */
+static void put_string(struct buffer *b, const char *s) {
+  put(b, s, strlen(s) + 1);
+}
+
+static void put_number(struct buffer *b, long n) {
+  char text[32];
+  snprintf(text, sizeof text, "%ld", n);
+  put_string(b, text);
+}
+
+/* The variables a create reads (CreateRequest.relevantEnvironment): PATH, TERM and POC_* but the plumbing's. */
+static int relevant(const char *entry) {
+  if (strncmp(entry, "PATH=", 5) == 0 || strncmp(entry, "TERM=", 5) == 0)
+    return 1;
+  return strncmp(entry, "POC_", 4) == 0 && strncmp(entry, "POC_OCI_FRONT", 13) != 0 &&
+         strncmp(entry, "POC_OCI_LAUNCHER=", 17) != 0 && strncmp(entry, "POC_OCI_JAR=", 12) != 0 &&
+         strncmp(entry, "POC_OCI_SERVER", 14) != 0;
+}
+
+/* "CapInh:… CapPrm:… CapEff:… CapBnd:… CapAmb:… NoNewPrivs:N Seccomp:N" (CreateRequest.ownCredentials). */
+static int credentials(char *text, size_t size) {
+  char *status = read_file("/proc/self/status", NULL);
+  if (!status)
+    return -1;
+  static const char *const cred[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:" };
+  text[0] = 0;
+  for (size_t k = 0; k < sizeof cred / sizeof cred[0]; k++) {
+    size_t n = strlen(cred[k]), used = strlen(text);
+    for (char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+      if (strncmp(line, cred[k], n) == 0) {
+        char *value = line + n, *eol = strchr(value, '\n');
+        while (*value == ' ' || *value == '\t')
+          value++;
+        int len = eol ? (int)(eol - value) : (int)strlen(value);
+        snprintf(text + used, size - used, "%s%s%.*s", used ? " " : "", cred[k], len, value);
+        break;
+      }
+    }
+  }
+  free(status);
+  return 0;
+}
+
+/* What this process sees of the host, as CreateRequest reads it after the caller's directory:
+ * umask, namespaces, credentials, the relevant environment, then /proc/self/cgroup. -1: unknown. */
+static struct buffer host_view;
+static size_t host_view_hashed; /* the bytes that name the server: all but the cgroup, unless rootless */
+
+static int describe_host(void) {
+  extern char **environ;
+  struct buffer *b = &host_view;
+  char text[4096], link[256];
+  mode_t mask = umask(0);
+  umask(mask);
+  snprintf(text, sizeof text, "%04o", (unsigned)mask);
+  put_string(b, text);
+  static const char *const ns[] = { "mnt", "pid", "net", "cgroup", "user", "ipc", "uts" };
+  text[0] = 0;
+  for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/ns/%s", ns[k]);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0)
+      return -1;
+    link[n] = 0;
+    if (k)
+      strcat(text, " ");
+    strcat(text, link);
+  }
+  put_string(b, text);
+  if (credentials(text, sizeof text) < 0)
+    return -1;
+  put_string(b, text);
+  long count = 0;
+  for (char **e = environ; *e; e++)
+    count += relevant(*e);
+  put_number(b, count);
+  for (char **e = environ; *e; e++)
+    if (relevant(*e))
+      put_string(b, *e);
+  host_view_hashed = b->len;
+  char *cgroup = read_file("/proc/self/cgroup", NULL);
+  if (!cgroup)
+    return -1;
+  put_string(b, cgroup);
+  free(cgroup);
+  if (geteuid() != 0)
+    host_view_hashed = b->len; /* rootless: a container's group is found from the caller's own */
+  return b->failed ? -1 : 0;
+}
+
+/* The server's socket for the jar ./poc-oci runs ($POC_OCI_JAR) and for callers that see the host
+ * as this one does, unless POC_OCI_SERVER=off: $POC_OCI_SERVER_DIR, else /run/poc-oci-server
+ * (root), else $XDG_RUNTIME_DIR/poc-oci-server; named by a hash of the jar's path and of that view
+ * (umask, namespaces, credentials, environment), so two checkouts, or Docker's shim and a shell
+ * with another PATH, each have a server of their own. Empty when there is none to use. */
+static void find_server_socket(void) {
+  const char *jar = getenv("POC_OCI_JAR"), *off = getenv("POC_OCI_SERVER"), *dir = getenv("POC_OCI_SERVER_DIR");
+  char xdg[4096];
+  static int tried;
+  if (tried++ || !jar || jar[0] != '/' || (off && strcmp(off, "off") == 0))
+    return;
+  if (!dir || dir[0] != '/') {
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    if (geteuid() == 0)
+      dir = "/run/poc-oci-server";
+    else if (run && run[0] == '/' && (size_t)snprintf(xdg, sizeof xdg, "%s/poc-oci-server", run) < sizeof xdg)
+      dir = xdg;
+    else
+      return;
+  }
+  if (describe_host() < 0)
+    return;
+  unsigned long long h = 14695981039346656037ULL; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)jar; *p; p++)
+    h = (h ^ *p) * 1099511628211ULL;
+  for (size_t k = 0; k < host_view_hashed; k++)
+    h = (h ^ (unsigned char)host_view.data[k]) * 1099511628211ULL;
+  if ((size_t)snprintf(server_socket, sizeof server_socket, "%s/%016llx.sock", dir, h) >= sizeof server_socket)
+    server_socket[0] = 0;
+}
+
+/* The request (CreateRequest's wire format); falls back when this process cannot describe itself. */
+static void build_request(struct buffer *b, int argc, char **argv) {
+  const char *jar = getenv("POC_OCI_JAR");
+  char text[4096];
+  struct stat st;
+  put_string(b, "poc-oci-create 1");
+  if (stat(jar, &st) < 0)
+    fall_back("no jar to name");
+  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+           (long long)st.st_size);
+  put_string(b, text);
+  if (!getcwd(text, sizeof text))
+    fall_back("no current directory");
+  put_string(b, text);
+  put(b, host_view.data, host_view.len);
+  put_number(b, argc - 1);
+  for (int k = 1; k < argc; k++)
+    put_string(b, argv[k]);
+  if (b->failed)
+    fall_back("out of memory");
+}
+
+/* A line from the server, without its newline; -1 at its end. Byte by byte: a handful of short lines. */
+static int read_line(int fd, char *out, size_t size) {
+  size_t n = 0;
+  for (;;) {
+    char c;
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    if (c == '\n')
+      break;
+    if (n + 1 < size)
+      out[n++] = c;
+  }
+  out[n] = 0;
+  return (int)n;
+}
+
+static int send_all(int fd, const char *data, size_t len) {
+  while (len) {
+    ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    data += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+/* The server's create; returns only by falling back (no server, or one that will not answer this caller). */
+static void verb_create(int argc, char **argv) {
+  find_server_socket();
+  if (!*server_socket)
+    fall_back("create: no server to use (POC_OCI_SERVER=off, or no POC_OCI_JAR)");
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  strcpy(addr.sun_path, server_socket);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+    fall_back("create: no create server listening");
+  struct ucred peer;
+  socklen_t len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.uid != geteuid())
+    fall_back("create: a create server of another user");
+  struct buffer request = { 0 };
+  build_request(&request, argc, argv);
+  char line[8192];
+  if (send_all(fd, request.data, request.len) < 0 || read_line(fd, line, sizeof line) < 0)
+    fall_back("create: the server left before answering");
+  free(request.data);
+  if (strncmp(line, "FALLBACK", 8) == 0)
+    fall_back(line);
+  if (strcmp(line, "OK") != 0)
+    fall_back("create: the server said something else than OK");
+  pid_t helper = 0;
+  for (;;) {
+    if (read_line(fd, line, sizeof line) < 0)
+      break;
+    char binary[4096], socket_path[4096];
+    int code;
+    long text_len;
+    if (sscanf(line, "SPAWN %4095s %4095s", binary, socket_path) == 2 && helper == 0) {
+      helper = fork();
+      if (helper == 0) {
+        char *child_argv[] = { binary, socket_path, NULL }, *child_env[] = { NULL };
+        execve(binary, child_argv, child_env); /* the caller's stdio; an environment of its own, as Launcher gives it */
+        fprintf(stderr, "poc-oci: exec %s: %s\n", binary, strerror(errno));
+        _exit(127);
+      }
+      if (helper < 0) {
+        int e = errno;
+        helper = 0;
+        snprintf(line, sizeof line, "FAILED fork: %s\n", strerror(e));
+      } else {
+        snprintf(line, sizeof line, "PID %d\n", (int)helper);
+      }
+      if (send_all(fd, line, strlen(line)) < 0)
+        break;
+    } else if (sscanf(line, "EXIT %d %ld", &code, &text_len) == 2 && text_len >= 0) {
+      char buf[8192];
+      while (text_len > 0) {
+        ssize_t r = read(fd, buf, text_len < (long)sizeof buf ? (size_t)text_len : sizeof buf);
+        if (r < 0 && errno == EINTR)
+          continue;
+        if (r <= 0)
+          break;
+        fwrite(buf, 1, (size_t)r, stderr);
+        text_len -= r;
+      }
+      if (helper > 0) {
+        if (code != 0)
+          kill(helper, SIGKILL); /* the server gave up on it; it may still wait for its plan */
+        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+        }
+      }
+      exit(code);
+    } else {
+      break;
+    }
+  }
+  if (helper > 0) {
+    kill(helper, SIGKILL);
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+    }
+  }
+  fail("the create server (%s) ended in the middle of this create: the container may be half made; "
+       "poc-oci delete --force ID removes what it left, then create again (POC_OCI_SERVER=off: without a server)",
+       server_socket);
+}
+
 int main(int argc, char **argv) {
   original_argv = argv;
   int i = 1;
@@ -931,6 +1228,8 @@ int main(int argc, char **argv) {
   }
   if (i >= argc)
     fall_back("no verb");
+  if (strcmp(argv[i], "create") == 0)
+    verb_create(argc, argv); /* the server resolves --root and the paths against our directory */
   if (!normal_absolute(root))
     fall_back("a --root the JVM normalizes");
   const char *verb = argv[i++];

@@ -675,6 +675,7 @@ public final class ContainerRuntime implements AutoCloseable {
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
     RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
+    registryImages.releaseSpares(); // the overlays made ahead for a next start, and releases under way
   }
 
   /**

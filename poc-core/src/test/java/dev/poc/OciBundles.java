@@ -115,6 +115,71 @@ final class OciBundles {
   }
 
   /** The outcome of one command: its exit code, stdout and stderr. */
+  /**
+   * As {@link #frontLauncher}, with poc-oci's create server: the front sends creates to a server
+   * under {@code dir/srv}, which the JVM's poc-oci starts (as ./poc-oci does) when a create finds
+   * none; it leaves after 5 idle seconds, and {@link #stopServers} ends it at once. The class path's
+   * OciServer.class stands for the jar whose change makes a server stale.
+   */
+  static Path frontLauncherWithServer(Path dir) throws IOException {
+    Path front = Path.of("target/poc-oci-front").toAbsolutePath();
+    if (!Files.isExecutable(front)) {
+      throw new IllegalStateException(front + " is missing: poc-core's build (generate-resources) compiles it");
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path identity = Path.of("target/classes/dev/poc/oci/OciServer.class").toAbsolutePath();
+    String opts = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '" + cp + "'";
+    Path jvm = dir.resolve("poc-oci-jvm");
+    Files.writeString(jvm, "#!/bin/sh\n"
+        + "s=${POC_OCI_SERVER_SOCKET:-}\n"
+        + "for a in \"$@\"; do\n"
+        + "  if [ \"$a\" = create ] && [ -n \"$s\" ] && [ ! -S \"$s\" ] && mkdir -p -m 700 \"${s%/*}\" && mkdir \"$s.starting\" 2>/dev/null; then\n"
+        + "    (cd / && POC_OCI_SERVER_IDLE=5 setsid -f '" + java + "' " + opts + " dev.poc.oci.OciServer \"$s\" '" + identity
+        + "' </dev/null >/dev/null 2>>'" + dir.resolve("server.log") + "')\n"
+        + "    break\n"
+        + "  fi\n"
+        + "done\n"
+        + "exec '" + java + "' " + opts + " dev.poc.oci.OciMain \"$@\"\n");
+    Files.setPosixFilePermissions(jvm, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path script = dir.resolve("poc-oci-front");
+    Files.writeString(script, "#!/bin/sh\nPOC_OCI_LAUNCHER='" + jvm + "' POC_OCI_JAR='" + identity + "' POC_OCI_SERVER_DIR='"
+        + dir.resolve("srv") + "' exec '" + front + "' \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  /** Ends the create servers {@link #frontLauncherWithServer} started under {@code dir}, and waits for them. */
+  static void stopServers(Path dir) throws IOException {
+    Path srv = dir.resolve("srv");
+    if (!Files.isDirectory(srv)) {
+      return;
+    }
+    try (var files = Files.list(srv)) {
+      for (Path pidFile : files.filter(f -> f.toString().endsWith(".sock.pid")).toList()) {
+        try {
+          ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(p -> {
+            p.destroy();
+            p.onExit().join();
+          });
+        } catch (IOException | NumberFormatException e) {
+          // gone as it was read: it removes its pid file on the way out
+        }
+      }
+    }
+  }
+
+  /** Whether a create server served a create under {@code dir}: it ran (its lock file exists). */
+  static boolean serverRan(Path dir) throws IOException {
+    Path srv = dir.resolve("srv");
+    if (!Files.isDirectory(srv)) {
+      return false;
+    }
+    try (var files = Files.list(srv)) {
+      return files.anyMatch(f -> f.toString().endsWith(".sock.lock"));
+    }
+  }
+
   record Result(int code, String out, String err) {}
 
   /** Runs {@code cmd} in {@code cwd}, stdout and stderr to files (so a container may keep them). */

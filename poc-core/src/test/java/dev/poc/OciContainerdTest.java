@@ -46,7 +46,7 @@ class OciContainerdTest {
       }
     }
     work = Files.createTempDirectory("pocctr-"); // short: the sockets under it must fit in 108 bytes
-    pocOci = OciBundles.launcher(work);
+    pocOci = OciBundles.frontLauncherWithServer(work); // creates through the create server once one runs
     Path config = work.resolve("containerd.toml");
     Files.writeString(config, """
         version = 2
@@ -127,6 +127,7 @@ class OciContainerdTest {
       }
       assertThat(shims()).as("containerd-shim processes of the test's containerd").isEmpty();
     } finally {
+      OciBundles.stopServers(work);
       Mounts.unmountAll(work);
       Release.deleteTree(work);
     }

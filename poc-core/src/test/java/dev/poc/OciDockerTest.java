@@ -38,7 +38,8 @@ class OciDockerTest {
   @BeforeAll
   void startDockerd() throws Exception {
     work = Files.createTempDirectory("poc-oci-docker");
-    pocOci = OciBundles.frontLauncher(work); // as ./poc-oci: the native front, then the JVM
+    // as ./poc-oci: the native front, creates through the create server once the first has started it, then the JVM
+    pocOci = OciBundles.frontLauncherWithServer(work);
     dockerd = PrivateDockerd.start("--add-runtime", "poc=" + pocOci);
     Path rootfs = work.resolve("rootfs");
     TestRootfs.makeBusybox(rootfs);
@@ -55,6 +56,8 @@ class OciDockerTest {
         dockerd.close();
       }
     } finally {
+      assertThat(OciBundles.serverRan(work)).as("the first create started a create server").isTrue();
+      OciBundles.stopServers(work);
       dev.poc.launch.Release.deleteTree(work);
     }
     if (dir != null) {

@@ -38,6 +38,9 @@ final class ImageScenario implements Scenario {
   static final String UMOCI = "umoci unpack of the same layout";
   static final String POC_PULL = "poc: pull (3 layers) and first start-to-exit";
   static final String SKOPEO_UMOCI = "skopeo copy to an OCI layout + umoci unpack";
+  static final String DIRECTORY_PROFILED = DIRECTORY + ", profiled";
+  static final String IMAGE_PROFILED = IMAGE + ", profiled";
+  static final String IMAGE_TMPFS_PROFILED = IMAGE_TMPFS + ", profiled";
   private static final String NAME = "localhost/bench/busybox:layers";
   private static final String PULLED = "localhost/bench/pulled:layers";
 
@@ -84,10 +87,16 @@ final class ImageScenario implements Scenario {
     }
 
     env.poc.registryImages().importArchive(layout, NAME, Progress.none());
+    ProfiledStarts directoryProfiled = new ProfiledStarts(env.pocTrials, b -> b);
+    ProfiledStarts imageProfiled = new ProfiledStarts(env.pocTrials, b -> b.rootfs(Rootfs.image(NAME)));
+    ProfiledStarts tmpfsProfiled = new ProfiledStarts(env.pocTrials, b -> b.rootfs(Rootfs.image(NAME).upperOnTmpfs("64M")));
     List<Variant> starts = List.of(
         new Variant(DIRECTORY, env.pocTrials.startToExit(b -> b)),
         new Variant(IMAGE, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME)))),
-        new Variant(IMAGE_TMPFS, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME).upperOnTmpfs("64M")))));
+        new Variant(IMAGE_TMPFS, env.pocTrials.startToExit(b -> b.rootfs(Rootfs.image(NAME).upperOnTmpfs("64M")))),
+        new Variant(DIRECTORY_PROFILED, directoryProfiled.trial()),
+        new Variant(IMAGE_PROFILED, imageProfiled.trial()),
+        new Variant(IMAGE_TMPFS_PROFILED, tmpfsProfiled.trial()));
     Map<String, long[]> started = harness.run(starts);
 
     section.paragraph("The image: the busybox tree (one gzip layer) and two small layers above it, as an OCI layout on local disk. First table: storing it into an empty store, "
@@ -101,6 +110,11 @@ final class ImageScenario implements Scenario {
       section.table(TimingTable.of(pulled, new TimingTable.Baseline("poc", POC_PULL)));
     }
     section.table(TimingTable.of(started, new TimingTable.Baseline("directory", DIRECTORY)));
+    section.paragraph("Where an image start's extra time goes: the profiled variants above, the median of each interval between two "
+        + "steps of a start (as in scenario 12) on the directory and on the image, and their difference. The init builds its root "
+        + "while the JVM attaches the host side, so rows overlap; the last row is the whole start-to-exit.");
+    section.table(difference(directoryProfiled.measured(harness.iterations()), imageProfiled.measured(harness.iterations()),
+        tmpfsProfiled.measured(harness.iterations())));
     double extraMillis = (TimingTable.median(started, IMAGE) - TimingTable.median(started, DIRECTORY)) / 1e6;
     section.target(Target.atMost("Rootfs.image median − Rootfs.directory median", extraMillis, 1.0, "ms"));
     if (umoci) {
@@ -153,6 +167,40 @@ final class ImageScenario implements Scenario {
         return harness.withCounts(1, n).run(variants);
       }
     }
+  }
+
+  /** The intervals of a start that an image's root adds to or changes, then scenario 12's. */
+  static final List<FloorProfileScenario.Interval> INTERVALS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+      new FloorProfileScenario.Interval("JVM: the image resolved (stored record, configuration)", "start() called", "image resolved"),
+      new FloorProfileScenario.Interval("JVM: the image's layers held (store lock, pin)", "host setups prepared", "image layers held"),
+      new FloorProfileScenario.Interval("JVM: upper, work and mount point made", "image layers held", "image directories made")),
+      FloorProfileScenario.INTERVALS.stream()).toList();
+
+  private static MarkdownTable difference(List<Map<String, Long>> directory, List<Map<String, Long>> image,
+      List<Map<String, Long>> tmpfs) {
+    MarkdownTable t = new MarkdownTable("interval", "from → to", ">directory", ">image", ">image − directory", ">image, upper on tmpfs",
+        ">tmpfs − directory");
+    for (FloorProfileScenario.Interval i : INTERVALS) {
+      long[] d = ProfiledStarts.durations(directory, i.from(), i.to());
+      long[] m = ProfiledStarts.durations(image, i.from(), i.to());
+      long[] u = ProfiledStarts.durations(tmpfs, i.from(), i.to());
+      if (m.length == 0 || u.length == 0) {
+        continue;
+      }
+      double dm = d.length == 0 ? 0 : Summary.of(d).median();
+      double mm = Summary.of(m).median();
+      double um = Summary.of(u).median();
+      t.row(i.what(), i.from() + " → " + i.to(), d.length == 0 ? "—" : millis(dm), millis(mm), signed(mm - dm), millis(um), signed(um - dm));
+    }
+    return t;
+  }
+
+  private static String signed(double nanos) {
+    return String.format(java.util.Locale.ROOT, "%+.3f ms", nanos / 1e6);
+  }
+
+  private static String millis(double nanos) {
+    return String.format(java.util.Locale.ROOT, "%.3f ms", nanos / 1e6);
   }
 
   /** An OCI layout of {@code tree} plus two small layers, tag "layers". */

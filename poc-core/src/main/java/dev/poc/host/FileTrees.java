@@ -13,9 +13,20 @@ import java.nio.file.attribute.BasicFileAttributes;
 public final class FileTrees {
   private FileTrees() {}
 
+  /** A directory its owner may not list or enter (once opened up, it is not one: no second try). */
+  private static boolean closedDirectory(Path p) {
+    try {
+      return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+          && ((int) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0500) != 0500;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /**
    * Deletes {@code dir} and everything under it; a symlink goes as a link, never followed.
-   * Read-only directories (an image layer may hold some) are made writable first. It goes on past
+   * Read-only directories (an image layer may hold some) are made writable first, and closed ones
+   * (overlayfs's work/work, mode 0000) readable and searchable when they cannot be opened. It goes on past
    * what it cannot remove, so as much as possible goes, and then throws the first failure. A tree
    * that is gone, or goes meanwhile, is no failure.
    */
@@ -39,6 +50,17 @@ public final class FileTrees {
 
       @Override
       public FileVisitResult visitFileFailed(Path file, IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException && closedDirectory(file)
+            && file.toFile().setReadable(true, true) && file.toFile().setExecutable(true, true)) {
+          // a directory closed to its owner (overlayfs's work/work is 0000, and rootless poc is its
+          // owner, not root): opened up, then removed with all in it
+          try {
+            delete(file);
+          } catch (IOException again) {
+            note(again);
+          }
+          return FileVisitResult.CONTINUE;
+        }
         note(e);
         return FileVisitResult.CONTINUE;
       }

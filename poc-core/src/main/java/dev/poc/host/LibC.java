@@ -56,6 +56,13 @@ public final class LibC {
 
     int fcntl(int fd, int cmd, int arg);
 
+    /** glibc 2.36+: the mount API's calls (an older libc throws UnsatisfiedLinkError at the first call). */
+    int fsopen(String fsName, int flags);
+
+    int fsconfig(int fd, int cmd, String key, String value, int aux);
+
+    int fsmount(int fd, int flags, int attributes);
+
     int socket(int domain, int type, int protocol);
 
     int setsockopt(int fd, int level, int option, @In int[] value, int length);

@@ -81,9 +81,11 @@ final class ContentStore {
     return Files.createDirectories(root.resolve("ingest")).resolve(d.hex() + ".partial");
   }
 
-  /** Moves a downloaded blob into place once its digest is {@code d}; a wrong one is deleted. */
-  void commit(Path ingested, Digest d) throws IOException {
-    Digest actual = RegistryClient.digestOf(ingested);
+  /**
+   * Moves a downloaded blob into place once its digest is {@code d}; a wrong one is deleted.
+   * {@code actual}: its digest, computed while it was written (the file is not read again).
+   */
+  void commit(Path ingested, Digest d, Digest actual) throws IOException {
     if (!actual.equals(d)) {
       Files.deleteIfExists(ingested);
       throw new ImagePullException("blob " + d + " has digest " + actual + " after download: nothing was stored");
@@ -154,7 +156,8 @@ final class ContentStore {
     return root.resolve("images").resolve(URLEncoder.encode(name, StandardCharsets.UTF_8) + ".json");
   }
 
-  void putImage(PulledImage image) throws IOException {
+  /** Writes image {@code image}'s record; returns its file's attributes (the rename keeps them), which identify this record. */
+  java.nio.file.attribute.BasicFileAttributes putImage(PulledImage image) throws IOException {
     ObjectNode o = Manifests.JSON.createObjectNode();
     o.put("name", image.name());
     o.put("manifest", image.manifest().toString());
@@ -168,7 +171,9 @@ final class ContentStore {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + random());
     try {
       write(tmp, Manifests.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+      java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(tmp, java.nio.file.attribute.BasicFileAttributes.class);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return attrs;
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -237,6 +242,11 @@ final class ContentStore {
 
     List<Digest> layers() {
       return layers;
+    }
+
+    /** The pin file's name, unique in the store. */
+    String name() {
+      return file.getFileName().toString();
     }
 
     @Override
@@ -345,6 +355,7 @@ final class ContentStore {
         }
       }
       keepLayersOfRuns(keep);
+      sweepSpares();
       FileTrees.delete(root.resolve("ingest"));
       sweepImports();
       List<Digest> layers = new ArrayList<>();
@@ -354,6 +365,33 @@ final class ContentStore {
       sweep(root.resolve("blobs").resolve("sha256"), keep, blobs, bytes, false);
       return new Swept(layers, blobs, bytes[0]);
     });
+  }
+
+  /**
+   * The directory of an overlay prepared ahead under the pin {@code pinName} that keeps its layers
+   * ({@code spares/PIN}): it lives exactly as long as that pin, so a sweep knows a dead JVM's.
+   */
+  Path spare(String pinName) {
+    return root.resolve("spares").resolve(pinName);
+  }
+
+  /** Removes the prepared overlays' directories whose pin is gone (their JVM died). Call under the lock, after stale pins went. */
+  private void sweepSpares() throws IOException {
+    Path spares = root.resolve("spares");
+    if (!Files.isDirectory(spares)) {
+      return;
+    }
+    List<Path> dead = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(spares)) {
+      for (Path d : dirs) {
+        if (!Files.exists(root.resolve("pins").resolve(d.getFileName().toString()))) {
+          dead.add(d);
+        }
+      }
+    }
+    for (Path d : dead) {
+      FileTrees.delete(d);
+    }
   }
 
   /** The name of the file in a run directory that lists the layers its container uses. */

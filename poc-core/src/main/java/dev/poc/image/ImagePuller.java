@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * record is written last, so a pull that fails leaves no image and nothing half-written.
  */
 final class ImagePuller {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImagePuller.class);
   private final ContentStore store;
   private final RegistryClient client;
   private final RegistrySettings settings;
@@ -35,7 +36,7 @@ final class ImagePuller {
   }
 
   /** What a pull did. */
-  record Result(PulledImage image, int blobsDownloaded, long bytesDownloaded) {}
+  record Result(PulledImage image, int blobsDownloaded, long bytesDownloaded, java.nio.file.attribute.BasicFileAttributes record) {}
 
   Result pull(ImageReference ref, Progress progress) throws IOException {
     return pull(ref, ImageSource.registry(client, ref), ref.manifestReference(), progress);
@@ -44,10 +45,18 @@ final class ImagePuller {
   /** Stores the image {@code reference} of {@code source} under the name {@code ref}. */
   Result pull(ImageReference ref, ImageSource source, String reference, Progress progress) throws IOException {
     String image = ref.familiar();
+    long t0 = System.nanoTime();
     return store.locked(() -> {
+      long tLocked = System.nanoTime();
       store.sweepIngest(); // we hold the lock: what is there was left by a pull that died
+      long tSwept = System.nanoTime();
       try {
-        return pullLocked(ref, source, reference, image, progress);
+        Result r = pullLocked(ref, source, reference, image, progress);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("pulled {}: lock {} us, sweep {} us, the rest {} us", image, (tLocked - t0) / 1000, (tSwept - tLocked) / 1000,
+              (System.nanoTime() - tSwept) / 1000);
+        }
+        return r;
       } catch (IOException | RuntimeException e) {
         try {
           store.sweepIngest(); // a partial blob or unpack is never kept
@@ -84,6 +93,7 @@ final class ImagePuller {
       throw new ImagePullException("image " + image + " is a '" + type + "', not an image manifest poc can run");
     }
     Manifests.Manifest manifest = Manifests.manifest(doc, image);
+    long tManifest = System.nanoTime();
     AtomicInteger blobs = new AtomicInteger();
     AtomicLong bytes = new AtomicLong();
     RegistryClient.Fetched endpoint = chosen;
@@ -92,16 +102,22 @@ final class ImagePuller {
       download(from, endpoint, manifest.config(), "config", progress, blobs, bytes);
     }
     ImageConfig config = Manifests.config(store.read(manifest.config().digest()), image);
+    long tConfig = System.nanoTime();
     List<Digest> diffIds = layers(from, endpoint, ref, manifest.layers(), progress, blobs, bytes);
+    long tLayers = System.nanoTime();
     checkDiffIds(image, config, manifest, diffIds);
     store.put(chosen.body(), chosen.digest());
     long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
     PulledImage pulled = new PulledImage(ref.toString(), chosen.digest(), config, manifest.config().digest(),
         manifest.layers().stream().map(Descriptor::digest).toList(), size, Instant.now());
-    store.putImage(pulled);
+    java.nio.file.attribute.BasicFileAttributes record = store.putImage(pulled);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("stored {}: config {} us, layers {} us, manifest and record {} us", image, (tConfig - tManifest) / 1000,
+          (tLayers - tConfig) / 1000, (System.nanoTime() - tLayers) / 1000);
+    }
     progress.step("pulled " + image + ": " + chosen.digest() + " (" + blobs.get() + " blobs downloaded, "
         + (bytes.get() >> 10) + " KiB)");
-    return new Result(pulled, blobs.get(), bytes.get());
+    return new Result(pulled, blobs.get(), bytes.get(), record);
   }
 
   /** Downloads and unpacks the layers the store lacks, several at once; returns each one's diff id (null: unpacked before). */
@@ -150,13 +166,13 @@ final class ImagePuller {
     java.nio.file.Path partial = store.ingest(d.digest());
     long[] lastShown = {0};
     String label = kind + " " + d.digest().shortHex();
-    from.blob(endpoint, d, partial, done -> {
+    Digest actual = from.blob(endpoint, d, partial, done -> {
       if (done - lastShown[0] >= (4 << 20)) {
         lastShown[0] = done;
         progress.step(label + ": " + (done >> 10) + " / " + (d.size() >> 10) + " KiB");
       }
     });
-    store.commit(partial, d.digest());
+    store.commit(partial, d.digest(), actual);
     blobs.incrementAndGet();
     bytes.addAndGet(d.size());
     progress.step(label + ": downloaded " + (d.size() >> 10) + " KiB");

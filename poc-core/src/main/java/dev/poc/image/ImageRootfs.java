@@ -4,6 +4,7 @@ import dev.poc.ContainerRuntime;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
 import dev.poc.Progress;
+import dev.poc.launch.StartProfile;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.RootfsStrategy;
 import dev.poc.spi.StartContext;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class ImageRootfs implements RootfsStrategy {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageRootfs.class);
-  private static final boolean VOLATILE = kernelAtLeast(5, 10);
+  static final boolean VOLATILE = kernelAtLeast(5, 10);
   private final String name;
   private final Optional<List<String>> entrypoint;
   private final PulledImage resolved; // null until a start resolves the name
@@ -73,6 +74,7 @@ public final class ImageRootfs implements RootfsStrategy {
     RegistryImages images = runtime.registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
     long t1 = System.nanoTime();
+    StartProfile.mark(spec.name(), "image resolved");
     ContainerSpec done = ImageDefaults.apply(spec, new ImageRootfs(name, entrypoint, image, upperTmpfsBytes), image, entrypoint,
         images.layerDirsTopFirst(image));
     if (LOG.isDebugEnabled()) {
@@ -85,10 +87,21 @@ public final class ImageRootfs implements RootfsStrategy {
   public Attachment prepare(StartContext ctx) throws IOException {
     RegistryImages images = ctx.runtime().registryImages();
     PulledImage image = resolved != null ? resolved : images.ensure(name, Progress.none());
+    // a container with a user namespace of its own mounts its overlay inside it, as its init: one
+    // made ahead (the host root's, its work directory marked by that mount) is not for it
+    boolean tmpfs = upperTmpfsBytes > 0;
+    boolean spares = !ctx.spec().detached() && (tmpfs || !(OverlaySpares.mountsAhead() && ctx.fact(dev.poc.spi.IdMapping.class) != null));
+    if (spares) {
+      Optional<OverlaySpares.Spare> spare = images.spares().take(image, tmpfs);
+      if (spare.isPresent()) {
+        return onSpare(ctx, images.spares(), image, spare.get());
+      }
+    }
     long t0 = System.nanoTime();
     RegistryImages.Hold hold = images.hold(ctx.name(), image);
     try {
       long t1 = System.nanoTime();
+      StartProfile.mark(ctx.name(), "image layers held");
       if (ctx.spec().detached()) {
         // a detached container outlives this JVM and so the hold's lock: sweeps read its run
         // directory instead. An attached one dies with the JVM, so the hold covers all its life
@@ -109,28 +122,74 @@ public final class ImageRootfs implements RootfsStrategy {
         upper = Files.createDirectories(ctx.runDir().resolve("upper"));
         work = Files.createDirectories(ctx.runDir().resolve("work"));
       }
-      String lower = hold.layersTopFirst().stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
-      // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
-      // the whole file system under it when the container's mount namespace goes
-      String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work)
-          + (VOLATILE ? ",volatile" : "")
-          // rootless: the layers mark opaque directories with user.* attributes (see LayerUnpacker)
-          + (LayerUnpacker.ROOTLESS ? ",userxattr" : "");
-      if (options.length() > 4000) {
-        throw new InvalidSpecException("image " + name + " has " + hold.layersTopFirst().size()
-            + " layers, more than one overlay mount option can name under " + ctx.runtime().stateRoot()
-            + ": use a state root with a shorter path");
-      }
+      String options = overlayOptions(hold.layersTopFirst(), upper, work);
       ctx.plan().rootOverlay(Files.createDirectories(ctx.runDir().resolve("root")), options, "nodev");
+      StartProfile.mark(ctx.name(), "image directories made");
       if (LOG.isDebugEnabled()) {
         LOG.debug("prepared {}: hold {} us, record {} us, directories {} us", ctx.name(), (t1 - t0) / 1000, (t2 - t1) / 1000,
             (System.nanoTime() - t2) / 1000);
       }
-      return hold::close;
+      if (!spares) {
+        return hold::close;
+      }
+      return once(() -> {
+        hold.close();
+        images.spares().ended(image, tmpfs, null);
+      });
     } catch (IOException | RuntimeException e) {
       hold.close();
       throw e;
     }
+  }
+
+  /**
+   * The root on an overlay prepared ahead ({@link OverlaySpares}): its layers are held already and
+   * its directories made; mounted already too, when the init only has to move the mount in place.
+   * Its release (the mount let go, the upper deleted) is done in the background.
+   */
+  private Attachment onSpare(StartContext ctx, OverlaySpares spares, PulledImage image, OverlaySpares.Spare spare) {
+    try {
+      StartProfile.mark(ctx.name(), "image layers held");
+      if (upperTmpfsBytes > 0) {
+        ctx.plan().upperTmpfs(spare.upperTmpfs(), "size=" + upperTmpfsBytes + ",mode=0700");
+        ctx.plan().rootOverlay(spare.root(), overlayOptions(spare.hold().layersTopFirst(), spare.upperTmpfs().resolve("upper"),
+            spare.upperTmpfs().resolve("work")), "nodev");
+      } else if (spare.mountFd() >= 0) {
+        ctx.plan().rootMoved(spare.root(), spare.mountSource(), "nodev");
+      } else {
+        ctx.plan().rootOverlay(spare.root(), overlayOptions(spare.hold().layersTopFirst(), spare.upper(), spare.work()), "nodev");
+      }
+      StartProfile.mark(ctx.name(), "image directories made");
+    } catch (RuntimeException e) {
+      spares.release(spare);
+      throw e;
+    }
+    return once(() -> spares.ended(image, upperTmpfsBytes > 0, spare));
+  }
+
+  /** An attachment that releases once, however often it is closed (a second close of a spare would close a descriptor twice). */
+  private static Attachment once(Runnable release) {
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        release.run();
+      }
+    };
+  }
+
+  private String overlayOptions(List<Path> layersTopFirst, Path upper, Path work) {
+    String lower = layersTopFirst.stream().map(ImageRootfs::overlayPath).collect(Collectors.joining(":"));
+    // volatile (Linux 5.10+): the upper is thrown away with the run, so overlayfs need not sync
+    // the whole file system under it when the container's mount namespace goes
+    String options = "lowerdir=" + lower + ",upperdir=" + overlayPath(upper) + ",workdir=" + overlayPath(work)
+        + (VOLATILE ? ",volatile" : "")
+        // rootless: the layers mark opaque directories with user.* attributes (see LayerUnpacker)
+        + (LayerUnpacker.ROOTLESS ? ",userxattr" : "");
+    if (options.length() > 4000) {
+      throw new InvalidSpecException("image " + name + " has " + layersTopFirst.size()
+          + " layers, more than one overlay mount option can name: use a state root with a shorter path");
+    }
+    return options;
   }
 
   private static boolean kernelAtLeast(int major, int minor) {
@@ -143,7 +202,7 @@ public final class ImageRootfs implements RootfsStrategy {
   }
 
   /** overlayfs splits its options at ',' and lower directories at ':'; such paths cannot be given. */
-  private static String overlayPath(Path p) {
+  static String overlayPath(Path p) {
     String s = p.toString();
     if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0 || s.indexOf('\\') >= 0) {
       throw new InvalidSpecException("path " + s + " contains ',', ':' or '\\', which overlayfs options cannot carry: "

@@ -16,8 +16,11 @@ interface ImageSource {
   /** The manifest or index {@code reference} (a tag or a digest) names. */
   RegistryClient.Fetched manifest(String reference) throws IOException;
 
-  /** Writes blob {@code d} to {@code target}, reporting the bytes so far; the caller checks the digest. */
-  void blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException;
+  /**
+   * Writes blob {@code d} to {@code target}, reporting the bytes so far, and returns the digest of
+   * what it wrote, computed on the way (the caller compares it with {@code d}'s).
+   */
+  Digest blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException;
 
   /** A registry: each blob from the endpoint that served the manifest. */
   static ImageSource registry(RegistryClient client, ImageReference ref) {
@@ -28,8 +31,8 @@ interface ImageSource {
       }
 
       @Override
-      public void blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException {
-        client.blob(from.endpoint(), ref, d.digest(), d.size(), target, bytes);
+      public Digest blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException {
+        return client.blob(from.endpoint(), ref, d.digest(), d.size(), target, bytes);
       }
     };
   }
@@ -54,7 +57,7 @@ interface ImageSource {
       }
 
       @Override
-      public void blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException {
+      public Digest blob(RegistryClient.Fetched from, Descriptor d, Path target, LongConsumer bytes) throws IOException {
         Path file = blobs.apply(d.digest());
         if (file == null || !Files.isRegularFile(file)) {
           throw new ImagePullException(where + " lacks blob " + d.digest() + ", which its manifest names: the archive is incomplete");
@@ -63,11 +66,14 @@ interface ImageSource {
              OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
           byte[] buf = new byte[256 * 1024];
           long done = 0;
+          java.security.MessageDigest md = Digest.sha256();
           for (int n; (n = in.read(buf)) > 0; ) {
             out.write(buf, 0, n);
+            md.update(buf, 0, n);
             done += n;
             bytes.accept(done);
           }
+          return Digest.of(md);
         }
       }
     };

@@ -15,8 +15,10 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -45,13 +47,35 @@ final class LayerUnpacker {
   /** The attribute overlayfs reads an opaque directory by: user.* with {@code userxattr} (rootless). */
   static final String OPAQUE_XATTR = ROOTLESS ? "user.overlay.opaque" : "trusted.overlay.opaque";
 
+  /** Who a new file belongs to: a member of these ids needs no chown (unless its directory hands down its group). */
+  private static final int OWN_UID = dev.poc.host.LibC.get().geteuid();
+  private static final int OWN_GID = dev.poc.host.LibC.get().getegid();
+
   private final Path root;
   private final String what;
   private final Deque<Map.Entry<Path, Long>> dirTimes = new ArrayDeque<>();
+  /**
+   * Directories of the layer this unpacker made or found to be real directories: a member under
+   * them costs no lstat of each parent (a busybox layer is 400 members in one directory).
+   * Forgotten, with all below, when a member replaces one.
+   */
+  private final Set<Path> knownDirs = new HashSet<>();
+  /** Known directories with the setgid bit, whose new entries take the directory's group. */
+  private final Set<Path> setgidDirs = new HashSet<>();
 
   private LayerUnpacker(Path root, String what) {
     this.root = root;
     this.what = what;
+    knownDirs.add(root);
+  }
+
+  /** The unpacker of a layer into {@code root}; a setgid root (a state root under a setgid directory) hands its group down. */
+  private static LayerUnpacker into(Path root, String what) throws IOException {
+    LayerUnpacker u = new LayerUnpacker(root, what);
+    if (((int) Files.getAttribute(root, "unix:mode") & 02000) != 0) {
+      u.setgidDirs.add(root);
+    }
+    return u;
   }
 
   /**
@@ -61,7 +85,7 @@ final class LayerUnpacker {
   static Digest unpack(InputStream compressed, MediaTypes.Compression compression, Path root, String what) throws IOException {
     MessageDigest md = Digest.sha256();
     try (InputStream plain = new DigestInputStream(decompress(compressed, compression, what), md)) {
-      LayerUnpacker u = new LayerUnpacker(root, what);
+      LayerUnpacker u = into(root, what);
       TarReader tar = new TarReader(plain);
       for (TarReader.Entry e; (e = tar.next()) != null; ) {
         u.apply(e, tar);
@@ -106,24 +130,47 @@ final class LayerUnpacker {
       return;
     }
     Path path = parent.resolve(base);
+    boolean fresh = true; // made by this member: owned by this process, unless its directory is setgid
     switch (e.type()) {
       case '5' -> {
-        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-          removeExisting(path);
-          Files.createDirectory(path);
+        if (knownDirs.contains(path)) {
+          fresh = false;
+        } else {
+          try {
+            Files.createDirectory(path);
+          } catch (FileAlreadyExistsException exists) {
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+              fresh = false;
+            } else {
+              removeExisting(path);
+              Files.createDirectory(path);
+            }
+          }
+          knownDirs.add(path);
         }
         dirTimes.push(Map.entry(path, e.mtime()));
       }
       case '0', '\0', '7' -> {
-        removeExisting(path);
-        try (InputStream data = tar.data();
-             OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // made first, replaced only when it exists (a lower member of the same name): in a fresh
+        // layer no lstat or unlink comes before
+        OutputStream made;
+        try {
+          made = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException exists) {
+          removeExisting(path);
+          made = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        try (OutputStream out = made; InputStream data = tar.data()) {
           data.transferTo(out); // CREATE_NEW is O_EXCL: it never follows a symlink
         }
       }
       case '2' -> {
-        removeExisting(path);
-        Files.createSymbolicLink(path, Path.of(e.linkName()));
+        try {
+          Files.createSymbolicLink(path, Path.of(e.linkName()));
+        } catch (FileAlreadyExistsException exists) {
+          removeExisting(path);
+          Files.createSymbolicLink(path, Path.of(e.linkName()));
+        }
       }
       case '1' -> {
         List<String> targetParts = components(e.linkName());
@@ -152,11 +199,21 @@ final class LayerUnpacker {
       }
       default -> throw refuse(e.name(), "has the tar type '" + e.type() + "', which a layer cannot hold");
     }
-    if (!ROOTLESS) { // rootless: the user's own, root inside
+    // rootless: the user's own, root inside. A member just made is this process's already: a chown
+    // to the same ids would cost a metadata write per member for nothing
+    boolean ownedAlready = fresh && e.uid() == OWN_UID && e.gid() == OWN_GID && !setgidDirs.contains(parent);
+    if (!ROOTLESS && !ownedAlready) {
       FileNodes.lchown(path, e.uid(), e.gid());
     }
     if (e.type() != '2') {
       FileNodes.chmod(path, e.mode()); // after chown, which clears setuid bits
+    }
+    if (e.type() == '5') {
+      if ((e.mode() & 02000) != 0) {
+        setgidDirs.add(path);
+      } else {
+        setgidDirs.remove(path);
+      }
     }
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
       if (ROOTLESS && !x.getKey().startsWith("user.")) {
@@ -188,19 +245,25 @@ final class LayerUnpacker {
   private Path parents(List<String> parts, String member) throws IOException {
     Path dir = root;
     for (String p : parts) {
+      Path parent = dir;
       dir = dir.resolve(p);
-      if (Files.isSymbolicLink(dir)) {
-        throw refuse(member, "lies under the symlink '" + root.relativize(dir) + "', which poc never follows while unpacking");
+      if (knownDirs.contains(dir)) {
+        continue;
       }
-      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-        try {
-          Files.createDirectory(dir);
-        } catch (FileAlreadyExistsException raced) {
-          // made by an earlier member meanwhile: checked below
+      try {
+        Files.createDirectory(dir); // mkdir never follows a symlink: one that is there fails with EEXIST
+        if (setgidDirs.contains(parent)) {
+          setgidDirs.add(dir); // a directory made in a setgid one is setgid too
         }
-      } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw refuse(member, "lies under '" + root.relativize(dir) + "', which is not a directory");
+      } catch (FileAlreadyExistsException exists) {
+        if (Files.isSymbolicLink(dir)) {
+          throw refuse(member, "lies under the symlink '" + root.relativize(dir) + "', which poc never follows while unpacking");
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          throw refuse(member, "lies under '" + root.relativize(dir) + "', which is not a directory");
+        }
       }
+      knownDirs.add(dir);
     }
     return dir;
   }
@@ -220,9 +283,11 @@ final class LayerUnpacker {
     return parts;
   }
 
-  private static void removeExisting(Path path) throws IOException {
+  private void removeExisting(Path path) throws IOException {
     if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
       FileTrees.delete(path);
+      knownDirs.removeIf(d -> d.startsWith(path));
+      setgidDirs.removeIf(d -> d.startsWith(path));
     } else {
       Files.deleteIfExists(path);
     }

@@ -48,7 +48,15 @@ final class RegistryClient {
   RegistryClient(RegistrySettings settings) {
     this.settings = settings;
     this.credentials = new Credentials(settings.authFile());
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+    this.http = SharedHttp.CLIENT;
+  }
+
+  /**
+   * One HTTP client for every pull of this JVM: a client costs its making (a selector thread) and
+   * each pull a new connection otherwise; kept-alive connections to a registry are reused.
+   */
+  private static final class SharedHttp {
+    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER).build(); // see follow(): the registry's credentials stay with it
   }
 
@@ -99,12 +107,14 @@ final class RegistryClient {
    * Downloads blob {@code digest} of {@code ref}'s repository from {@code endpoint} into
    * {@code target} (continuing a partial file there), then checks its size and digest.
    */
-  void blob(URI endpoint, ImageReference ref, Digest digest, long size, Path target, LongConsumer bytes) throws IOException {
+  Digest blob(URI endpoint, ImageReference ref, Digest digest, long size, Path target, LongConsumer bytes) throws IOException {
     URI uri = endpoint.resolve("/v2/" + ref.repository() + "/blobs/" + digest);
     IOException last = null;
+    MessageDigest streamed = null; // the digest of the bytes in target, computed as they arrive (null: not known)
     for (int attempt = 0; attempt <= settings.retries(); attempt++) {
       long have = Files.exists(target) ? Files.size(target) : 0;
       if (size > 0 && have >= size) {
+        streamed = null; // complete already (an earlier pull's partial file): read once below
         break;
       }
       HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET();
@@ -126,11 +136,13 @@ final class RegistryClient {
           if (!resumed) {
             have = 0;
           }
+          streamed = digestOfPrefix(target, have); // a resumed transfer: the bytes already there, once
           try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
               resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             byte[] buf = new byte[128 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
               out.write(buf, 0, n);
+              streamed.update(buf, 0, n);
               have += n;
               bytes.accept(have);
               if (size > 0 && have > size) {
@@ -147,6 +159,7 @@ final class RegistryClient {
         last = new IOException("transfer ended after " + have + " of " + size + " bytes");
       } catch (IOException e) {
         last = e;
+        streamed = null; // what was written before the failure is read again if the next attempt resumes
       }
     }
     long got = Files.exists(target) ? Files.size(target) : 0;
@@ -155,12 +168,29 @@ final class RegistryClient {
           + got + " of " + size + " bytes after " + (settings.retries() + 1) + " attempts"
           + (last != null ? ", last: " + describe(last) : "") + "): check the registry and the network, and pull again");
     }
-    Digest actual = digestOf(target);
+    // hashed on the way in: the blob is not read back (a partial file complete already is)
+    Digest actual = streamed != null ? Digest.of(streamed) : digestOf(target);
     if (!actual.equals(digest)) {
       Files.deleteIfExists(target);
       throw new ImagePullException("image " + ref.familiar() + ": blob from " + endpoint + " has digest " + actual
           + ", not the " + digest + " its manifest names: the registry serves corrupt data; nothing was stored");
     }
+    return actual;
+  }
+
+  /** A SHA-256 over the first {@code length} bytes of {@code file} (none when 0), to go on hashing what follows. */
+  private static MessageDigest digestOfPrefix(Path file, long length) throws IOException {
+    MessageDigest md = Digest.sha256();
+    if (length > 0) {
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buf = new byte[256 * 1024];
+        long left = length;
+        for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; left -= n) {
+          md.update(buf, 0, n);
+        }
+      }
+    }
+    return md;
   }
 
   static Digest digestOf(Path file) throws IOException {

@@ -33,6 +33,7 @@ public final class RegistryImages {
   private final Platform platform;
   private final ConcurrentHashMap<String, String> canonicalNames = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
+  private final OverlaySpares spares;
 
   /** The store under {@code stateRoot}/oci, pulling with {@code settings} for this machine's platform. */
   public RegistryImages(Path stateRoot, RegistrySettings settings) {
@@ -44,6 +45,21 @@ public final class RegistryImages {
     this.store = new ContentStore(stateRoot.resolve("oci"));
     this.settings = settings;
     this.platform = platform;
+    this.spares = new OverlaySpares(this, store);
+  }
+
+  /** The overlays prepared ahead for the next start of each image. */
+  OverlaySpares spares() {
+    return spares;
+  }
+
+  /**
+   * Lets go of the overlays prepared ahead for the next start of the images started here (their
+   * directories, pins and detached mounts) and waits for the releases under way.
+   * {@link dev.poc.ContainerRuntime#close()} calls it; a later start prepares again.
+   */
+  public void releaseSpares() {
+    spares.discardAll();
   }
 
   /** What a pull did: the image, and how many blobs and bytes it downloaded (0 when all were here). */
@@ -62,6 +78,7 @@ public final class RegistryImages {
     ImageReference ref = ImageReference.parse(name);
     try {
       ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, progress);
+      remember(r);
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("pulling " + ref.familiar(), e);
@@ -90,6 +107,7 @@ public final class RegistryImages {
       ArchiveImport.Source source = ArchiveImport.open(dir, scratch.resolve("made"), abs.toString());
       String tag = source.pick(ref, abs.toString());
       ImagePuller.Result r = new ImagePuller(store, settings, platform).pull(ref, source.source(), tag, progress);
+      remember(r);
       return new PullResult(r.image(), r.blobsDownloaded(), r.bytesDownloaded());
     } catch (IOException e) {
       throw failed("importing " + abs + " as " + ref.familiar(), e);
@@ -128,6 +146,17 @@ public final class RegistryImages {
     }
   }
 
+  /**
+   * Keeps the image a pull just stored as the parsed record of its name, so that the first start
+   * on it reads neither the record nor the configuration back. Keyed by the attributes of the
+   * record this pull wrote: a newer record (another pull's) has others, and is read at the next find.
+   */
+  private void remember(ImagePuller.Result r) {
+    String name = r.image().name();
+    canonicalNames.putIfAbsent(name, name);
+    resolved.put(name, new Resolved(r.record().fileKey(), r.record().lastModifiedTime(), r.record().size(), r.image()));
+  }
+
   /** A parsed image record, and the identity of the file it was read from. */
   private record Resolved(Object fileKey, FileTime modified, long size, PulledImage image) {
     boolean sameFile(BasicFileAttributes a) {
@@ -147,6 +176,7 @@ public final class RegistryImages {
   /** Forgets image {@code name} and removes the layers nothing else uses ({@code poc rmi}); refused while a disk lies over it. */
   public SweepResult remove(String name) {
     ImageReference ref = ImageReference.parse(name);
+    spares.discardAll(); // their pins would keep the image's layers
     try {
       boolean removed = store.locked(() -> {
         List<String> disks = store.disksOver(ref.toString());
@@ -167,6 +197,7 @@ public final class RegistryImages {
 
   /** Removes every blob and layer that no image and no running container uses, and leftovers of failed pulls. */
   public SweepResult sweep() {
+    spares.discardAll(); // what this JVM prepared ahead pins layers no container uses
     try {
       ContentStore.Swept s = store.gc();
       return new SweepResult(s.layers().size(), s.blobs().size(), s.bytes());
@@ -177,6 +208,7 @@ public final class RegistryImages {
 
   /** Removes the whole store directory when it holds no image and no container uses a layer of it (prune). */
   public void removeStoreIfUnused() {
+    spares.discardAll();
     try {
       store.removeIfUnused();
     } catch (IOException e) {
@@ -228,6 +260,11 @@ public final class RegistryImages {
     /** The layer directories, top first. */
     public List<Path> layersTopFirst() {
       return layersTopFirst;
+    }
+
+    /** The name of the pin file behind this hold (unique in the store). */
+    String pinName() {
+      return pin.name();
     }
 
     /**

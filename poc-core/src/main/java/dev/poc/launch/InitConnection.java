@@ -56,6 +56,9 @@ public final class InitConnection implements AutoCloseable {
         selector.select(20);
         channel = server.accept();
         if (channel == null && !helper.isAlive()) {
+          if (helper instanceof ForeignProcess) { // its stderr, and its status, are its parent's
+            throw new StartFailedException("poc-init " + helper.pid() + " exited before connecting (its stderr has the reason)");
+          }
           throw new StartFailedException("poc-init exited with code " + helper.exitValue()
               + " before connecting: " + new String(helper.getErrorStream().readNBytes(2000), StandardCharsets.UTF_8).trim());
         }

@@ -82,6 +82,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   @Override
+  public InitPlan rootMoved(Path mountPoint, String source, String flags) {
+    return put("root", "move", mountPoint.toString(), source, flags);
+  }
+
+  @Override
   public InitPlan upperTmpfs(Path dir, String options) {
     return put("uppertmpfs", dir.toString(), options);
   }

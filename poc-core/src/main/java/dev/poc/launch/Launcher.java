@@ -52,7 +52,7 @@ public final class Launcher {
   }
 
   public Container start(ContainerSpec spec) {
-    return (Container) launch(spec, null, null);
+    return (Container) launch(spec, null, null, null);
   }
 
   /**
@@ -66,6 +66,14 @@ public final class Launcher {
    * @return the host pid of the container's init
    */
   public int create(ContainerSpec spec, Path startFifo, Console console) {
+    return create(spec, startFifo, console, null);
+  }
+
+  /**
+   * {@link #create(ContainerSpec, Path, Console)}, with poc-init started by {@code spawner} in
+   * another process (the OCI create server's caller), which also reaps it; null: by this JVM.
+   */
+  public int create(ContainerSpec spec, Path startFifo, Console console, InitSpawner spawner) {
     if (console != null && !spec.tty()) {
       throw new InvalidSpecException("a console socket (" + console.socket() + ") was given, but the process has no "
           + "terminal: set process.terminal to true, or drop --console-socket");
@@ -74,11 +82,11 @@ public final class Launcher {
       throw new InvalidSpecException("process.terminal is true, so the pty master needs somewhere to go: "
           + "give --console-socket (containerd's shim and podman do), or set terminal to false");
     }
-    return (Integer) launch(spec, startFifo, console);
+    return (Integer) launch(spec, startFifo, console, spawner);
   }
 
   /** Starts {@code given}: a {@link Container}, or with a start FIFO the created init's pid. */
-  private Object launch(ContainerSpec given, Path startFifo, Console console) {
+  private Object launch(ContainerSpec given, Path startFifo, Console console, InitSpawner spawner) {
     long t0 = System.nanoTime();
     StartProfile.mark(given.name(), "start() called");
     ContainerSpec spec;
@@ -144,7 +152,9 @@ public final class Launcher {
       long tPrepared = System.nanoTime();
       StartProfile.mark(name, "planned");
 
-      SpareHelpers.Helper h = Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr());
+      SpareHelpers.Helper h = spawner == null
+          ? Access.api().spareHelpers(runtime).take(spec.stdin(), spec.stdout(), spec.stderr())
+          : SpareHelpers.adopt(spawner);
       helper = h.process();
       conn = h.connection();
       long tSpawned = System.nanoTime();

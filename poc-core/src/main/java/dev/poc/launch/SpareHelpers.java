@@ -89,6 +89,22 @@ public final class SpareHelpers implements AutoCloseable {
     }
   }
 
+  /**
+   * A helper that {@code spawner} has another process start (with that process's stdio), then
+   * connected here; not a spare: the caller waits for it.
+   */
+  static Helper adopt(InitSpawner spawner) throws IOException {
+    InitConnection conn = InitConnection.listen();
+    try {
+      Process p = new ForeignProcess(spawner.spawn(InitBinary.path(), conn.socketPath()));
+      conn.accept(p, CONNECT_TIMEOUT_MS);
+      return new Helper(p, conn);
+    } catch (IOException | RuntimeException e) {
+      conn.close(); // a helper that was started reads EOF, or finds no socket, and exits
+      throw e;
+    }
+  }
+
   /** Ends every spare; later takes spawn their own helper. */
   @Override
   public void close() {

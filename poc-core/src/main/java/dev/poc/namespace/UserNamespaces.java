@@ -39,6 +39,7 @@ public final class UserNamespaces implements NamespaceStrategy {
     requireMapped(ctx);
     Attachment a = NamespaceStrategy.super.prepare(ctx);
     ctx.plan().userNamespace(maps);
+    ctx.publish(IdMapping.class, maps); // the root's strategy learns that the init builds it inside this namespace
     return a;
   }
 

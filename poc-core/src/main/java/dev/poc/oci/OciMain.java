@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.poc.InvalidSpecException;
+import dev.poc.launch.InitSpawner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,18 @@ public final class OciMain {
   private Path logFile;
   private boolean jsonLog;
   private boolean debug;
+  /** Where errors (and, with --debug, warnings and traces) go: stderr, or the create server's answer. */
+  private final PrintStream err;
+  /** What relative paths are relative to: the caller's directory (null: this process's). */
+  private final Path cwd;
+  /** Who starts poc-init for create: null for this JVM, else the create server's caller. */
+  private final InitSpawner spawner;
 
-  private OciMain() {}
+  private OciMain(PrintStream err, Path cwd, InitSpawner spawner) {
+    this.err = err;
+    this.cwd = cwd;
+    this.spawner = spawner;
+  }
 
   public static void main(String[] argv) {
     System.exit(call(argv));
@@ -40,7 +51,42 @@ public final class OciMain {
 
   /** One call of poc-oci in this JVM: its exit status. */
   static int call(String... argv) {
-    return new OciMain().run(new ArrayDeque<>(List.of(argv)));
+    return new OciMain(System.err, null, null).run(new ArrayDeque<>(List.of(argv)));
+  }
+
+  /**
+   * One {@code create} for the create server ({@link OciServer}): its caller's arguments, relative
+   * paths resolved against the caller's directory {@code cwd}, errors written to {@code err}, and
+   * poc-init started by {@code spawner}. Any other verb is refused (the caller's front sends none).
+   */
+  static int serveCreate(List<String> argv, Path cwd, PrintStream err, InitSpawner spawner) {
+    return new OciMain(err, cwd, spawner).run(new ArrayDeque<>(argv));
+  }
+
+  /**
+   * Undoes a create the server made for a caller that has gone before hearing of it (an engine
+   * that gave up on it, say): {@code delete --force} of the same id under the same root, so no
+   * container is left that nobody knows of. Errors go to {@code err}; returns delete's status.
+   */
+  static int undoCreate(List<String> argv, Path cwd, PrintStream err) {
+    OciMain main = new OciMain(err, cwd, null);
+    Deque<String> args = new ArrayDeque<>(argv);
+    try {
+      String verb = main.globals(args);
+      if (!"create".equals(verb)) {
+        return 0;
+      }
+      String id = Flags.parse(verb, args, main::path).id();
+      new OciRuntime(new StateDir(main.root), main::warn).delete(id, true);
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      main.error("undoing the create of a caller that has gone: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private Path path(String text) {
+    return cwd == null ? Path.of(text) : cwd.resolve(text);
   }
 
   int run(Deque<String> args) {
@@ -56,7 +102,7 @@ public final class OciMain {
     } catch (IOException | RuntimeException e) {
       error(e.getMessage() != null ? e.getMessage() : e.toString());
       if (debug) {
-        e.printStackTrace();
+        e.printStackTrace(err);
       }
       return 1;
     }
@@ -73,8 +119,8 @@ public final class OciMain {
         flag = flag.substring(0, eq);
       }
       switch (flag) {
-        case "--root" -> root = Path.of(value(flag, value, args));
-        case "--log" -> logFile = Path.of(value(flag, value, args));
+        case "--root" -> root = path(value(flag, value, args));
+        case "--log" -> logFile = path(value(flag, value, args));
         case "--log-format" -> {
           String f = value(flag, value, args);
           if (!f.equals("json") && !f.equals("text")) {
@@ -86,16 +132,18 @@ public final class OciMain {
         case "--systemd-cgroup" -> throw new InvalidSpecException(
             "--systemd-cgroup is not supported: poc manages cgroupfs itself; configure the engine with the cgroupfs "
                 + "driver (Docker: --exec-opt native.cgroupdriver=cgroupfs; containerd: SystemdCgroup = false)");
-        case "--version", "-v" -> {
-          System.out.print(Version.lines());
-          return null;
-        }
-        case "--help", "-h" -> {
-          System.out.print(USAGE);
+        case "--version", "-v", "--help", "-h" -> {
+          if (spawner != null) {
+            throw new UsageException("the create server answers create only, not " + flag);
+          }
+          System.out.print(flag.equals("--help") || flag.equals("-h") ? USAGE : Version.lines());
           return null;
         }
         default -> throw new UsageException("unknown global flag " + flag);
       }
+    }
+    if (args.isEmpty() && spawner != null) {
+      throw new UsageException("the create server answers create only, and was sent no verb");
     }
     if (args.isEmpty()) {
       System.out.print(USAGE);
@@ -105,12 +153,15 @@ public final class OciMain {
   }
 
   private int verb(String verb, Deque<String> args) throws IOException {
+    if (spawner != null && !verb.equals("create")) {
+      throw new UsageException("the create server answers create only, not " + verb);
+    }
     OciRuntime oci = new OciRuntime(new StateDir(root), this::warn);
-    Flags f = Flags.parse(verb, args);
+    Flags f = Flags.parse(verb, args, this::path);
     switch (verb) {
       case "create" -> {
         f.refuseUnsupportedCreateFlags();
-        oci.create(f.id(), f.bundle(), f.pidFile, f.consoleSocket());
+        oci.create(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), spawner);
         return 0;
       }
       case "start" -> {
@@ -239,14 +290,14 @@ public final class OciMain {
   }
 
   private void error(String message) {
-    System.err.println("poc-oci: " + message);
+    err.println("poc-oci: " + message);
     logLine("error", message);
   }
 
   private void warn(String message) {
     logLine("warning", message);
     if (debug) {
-      System.err.println("poc-oci: " + message);
+      err.println("poc-oci: " + message);
     }
   }
 
@@ -265,7 +316,7 @@ public final class OciMain {
     try {
       Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      System.err.println("poc-oci: cannot write the log " + logFile + ": " + e.getMessage());
+      err.println("poc-oci: cannot write the log " + logFile + ": " + e.getMessage());
     }
   }
 
@@ -273,7 +324,8 @@ public final class OciMain {
   static final class Flags {
     final String verb;
     final List<String> operands = new java.util.ArrayList<>();
-    Path bundle = Path.of(".");
+    final java.util.function.Function<String, Path> paths;
+    Path bundle;
     Path pidFile;
     String consoleSocket;
     int preserveFds;
@@ -290,12 +342,19 @@ public final class OciMain {
     /** Flags poc takes but does not apply, for the log. */
     final List<String> ignored = new java.util.ArrayList<>();
 
-    private Flags(String verb) {
+    private Flags(String verb, java.util.function.Function<String, Path> paths) {
       this.verb = verb;
+      this.paths = paths;
+      this.bundle = paths.apply(".");
     }
 
     static Flags parse(String verb, Deque<String> args) {
-      Flags f = new Flags(verb);
+      return parse(verb, args, Path::of);
+    }
+
+    /** {@code paths}: a path operand as given, resolved against the caller's directory. */
+    static Flags parse(String verb, Deque<String> args, java.util.function.Function<String, Path> paths) {
+      Flags f = new Flags(verb, paths);
       while (!args.isEmpty()) {
         String a = args.pop();
         if ((verb.equals("exec") || verb.equals("ps")) && !f.operands.isEmpty()) {
@@ -318,8 +377,8 @@ public final class OciMain {
           a = a.substring(0, eq);
         }
         switch (a) {
-          case "--bundle", "-b" -> f.bundle = Path.of(value(a, value, args));
-          case "--pid-file" -> f.pidFile = Path.of(value(a, value, args));
+          case "--bundle", "-b" -> f.bundle = paths.apply(value(a, value, args));
+          case "--pid-file" -> f.pidFile = paths.apply(value(a, value, args));
           case "--console-socket" -> f.consoleSocket = value(a, value, args);
           case "--preserve-fds" -> f.preserveFds = Integer.parseInt(value(a, value, args));
           case "--no-pivot", "--no-new-keyring" -> { } // poc always pivots; it makes no session keyring
@@ -334,7 +393,7 @@ public final class OciMain {
           case "--all", "-a" -> f.all = true;
           case "--detach", "-d" -> f.detach = true;
           case "--quiet", "-q" -> f.quiet = true;
-          case "--process", "-p" -> f.process = Path.of(value(a, value, args));
+          case "--process", "-p" -> f.process = paths.apply(value(a, value, args));
           case "--tty", "-t" -> f.tty = true;
           case "--cwd" -> f.cwd = value(a, value, args);
           case "--env", "-e" -> f.env.add(value(a, value, args));
@@ -360,7 +419,7 @@ public final class OciMain {
 
     /** --console-socket, as an absolute path (an engine's is; the helper connects from elsewhere). */
     Path consoleSocket() {
-      return consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath();
+      return consoleSocket == null ? null : paths.apply(consoleSocket).toAbsolutePath();
     }
 
     void refuseUnsupportedCreateFlags() {

@@ -42,6 +42,12 @@ final class OciRuntime {
 
   /** {@code create}: the container at the spec's "created" point; returns the init's pid. */
   int create(String id, Path bundle, Path pidFile, Path consoleSocket) throws IOException {
+    return create(id, bundle, pidFile, consoleSocket, null);
+  }
+
+  /** {@code create}, with poc-init started by {@code spawner} (the create server's caller); null: by this JVM. */
+  int create(String id, Path bundle, Path pidFile, Path consoleSocket, dev.poc.launch.InitSpawner spawner)
+      throws IOException {
     Path dir = state.dir(id);
     Path absBundle = bundle.toAbsolutePath().normalize();
     BundleConfig config = BundleConfig.read(id, absBundle);
@@ -61,7 +67,7 @@ final class OciRuntime {
       try (ContainerRuntime runtime = runtime(new CgroupSetup().placing(id, config.cgroupPlacement()))) {
         Console console = consoleSocket == null ? null
             : new Console(consoleSocket, config.consoleRows(), config.consoleCols());
-        int pid = new Launcher(runtime).create(config.spec(), fifo, console);
+        int pid = new Launcher(runtime).create(config.spec(), fifo, console, spawner);
         Record r = new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
             config.annotations());
         try {

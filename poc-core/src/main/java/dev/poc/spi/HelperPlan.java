@@ -40,6 +40,13 @@ public interface HelperPlan {
   HelperPlan rootOverlay(Path mountPoint, String options, String flags);
 
   /**
+   * The root: a detached mount made ahead by this JVM (fsmount), moved onto {@code mountPoint};
+   * {@code source} names it by its descriptor ({@code /proc/PID/fd/N}), which must stay open until
+   * the container's command runs.
+   */
+  HelperPlan rootMoved(Path mountPoint, String source, String flags);
+
+  /**
    * Before an overlay root: a fresh tmpfs on the host directory {@code dir}, mounted in the
    * container's mount namespace only, with empty {@code upper} and {@code work} directories made
    * in it, for the overlay's {@code upperdir} and {@code workdir}. The host never sees what the

@@ -26,11 +26,15 @@ class LayerUnpackerTest {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     Tar add(String name, char type, int mode, String link, byte[] data) {
+      return add(name, type, mode, link, data, 0, 0);
+    }
+
+    Tar add(String name, char type, int mode, String link, byte[] data, int uid, int gid) {
       byte[] h = new byte[512];
       put(h, 0, name);
       put(h, 100, String.format("%07o", mode));
-      put(h, 108, String.format("%07o", 0));
-      put(h, 116, String.format("%07o", 0));
+      put(h, 108, String.format("%07o", uid));
+      put(h, 116, String.format("%07o", gid));
       put(h, 124, String.format("%011o", data.length));
       put(h, 136, String.format("%011o", 1_700_000_000L));
       h[156] = (byte) type;
@@ -109,6 +113,40 @@ class LayerUnpackerTest {
     assertThat(Files.readSymbolicLink(root.resolve("bin/abs")).toString()).isEqualTo("/etc/shadow");
     assertThat(Files.readSymbolicLink(root.resolve("bin/up")).toString()).isEqualTo("../../../etc");
     assertThat(Files.getAttribute(root.resolve("run/fifo"), "unix:mode")).isEqualTo(0010000 | 0600);
+  }
+
+  @Test
+  void ownersAreKeptAndASetgidDirectoryHandsNoGroupToMembersOfOtherGroups() throws Exception {
+    // members owned by root are not chowned (they are root's when made), unless a setgid directory
+    // above gave them its group
+    Path root = unpack(new Tar().add("srv/", '5', 02775, "", new byte[0], 0, 50)
+        .add("srv/mine", '0', 0644, "", "m".getBytes(), 0, 0)
+        .add("srv/sub/deep", '0', 0644, "", "d".getBytes(), 0, 0)
+        .add("home/u/file", '0', 0600, "", "u".getBytes(), 1000, 1001)
+        .add("etc/plain", '0', 0644, "", "p".getBytes(), 0, 0).bytes());
+    assertThat(Files.getAttribute(root.resolve("srv"), "unix:gid")).isEqualTo(50);
+    assertThat(Files.getAttribute(root.resolve("srv"), "unix:mode")).isEqualTo(0040000 | 02775);
+    assertThat(Files.getAttribute(root.resolve("srv/mine"), "unix:gid")).as("its own group, not the setgid directory's").isEqualTo(0);
+    assertThat(Files.getAttribute(root.resolve("srv/sub/deep"), "unix:gid")).as("below a directory made in the setgid one").isEqualTo(0);
+    assertThat(Files.getAttribute(root.resolve("home/u/file"), "unix:uid")).isEqualTo(1000);
+    assertThat(Files.getAttribute(root.resolve("home/u/file"), "unix:gid")).isEqualTo(1001);
+    assertThat(Files.getAttribute(root.resolve("etc/plain"), "unix:uid")).isEqualTo(0);
+    assertThat(Files.getAttribute(root.resolve("etc/plain"), "unix:gid")).isEqualTo(0);
+  }
+
+  @Test
+  void aDirectoryALaterMemberReplacesIsForgottenWithWhatWasBelowIt() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    byte[] viaSymlink = new Tar().dir("d/").file("d/a", "a").add("d", '2', 0777, outside.toString(), new byte[0])
+        .file("d/b", "b").bytes();
+    assertThatThrownBy(() -> unpack(viaSymlink)).isInstanceOf(ImagePullException.class).hasMessageContaining("symlink");
+    assertThat(outside.resolve("b")).doesNotExist();
+
+    Path root = Files.createDirectories(dir.resolve("second"));
+    LayerUnpacker.unpack(new ByteArrayInputStream(new Tar().dir("x/").file("x/in", "1").file("x", "now a file")
+        .file("y/z", "z").dir("y/").bytes()), MediaTypes.Compression.NONE, root, "test layer");
+    assertThat(root.resolve("x")).hasContent("now a file");
+    assertThat(root.resolve("y/z")).as("a directory entry after a member below it keeps that member").hasContent("z");
   }
 
   @Test

@@ -49,6 +49,20 @@ class ImageRootlessTest {
   }
 
   @Test
+  void laterStartsOfAnImageKeepTheirWritesToThemselves() throws Exception {
+    // from the third start of each kind (upper on disk, on a tmpfs) on, the overlay's directories
+    // and pin are made ahead (OverlaySpares); rootless, the init still mounts it, in the
+    // container's user namespace
+    for (int i = 0; i < 8; i++) {
+      Rootfs root = i % 2 == 0 ? Rootfs.image("localhost/rootless:1.36") : Rootfs.image("localhost/rootless:1.36").upperOnTmpfs("16M");
+      var r = RootlessRuns.run(runtime.container().name(TestRootfs.uniqueName("imga")).rootfs(root)
+          .command("sh", "-c", "cat /etc/replaced.txt; ls /opt/mine 2>/dev/null || echo none; echo " + i + " > /opt/mine"));
+      assertThat(r.code()).as(r.toString()).isZero();
+      assertThat(r.out()).as("start " + i).isEqualTo("v2\nnone\n");
+    }
+  }
+
+  @Test
   void anImageWithItsUpperOnATmpfsRunsToo() throws Exception {
     var r = RootlessRuns.run(runtime.container().name(TestRootfs.uniqueName("imgt"))
         .rootfs(Rootfs.image("localhost/rootless:1.36").upperOnTmpfs("16M")).command("sh", "-c", SCRIPT));

@@ -1,0 +1,298 @@
+package dev.poc.oci;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * poc-oci's create server: a warm JVM that runs {@code create} for poc-oci's native front, so a
+ * create does not pay for a JVM start. The front stays the caller's process and starts poc-init
+ * itself (its stdio, its subreaper: the engine's shim adopts the init as it adopts runc's); this
+ * server does the rest of a create as the JVM would, and drives that helper over the control socket
+ * it connects to ({@link dev.poc.launch.InitSpawner}).
+ *
+ * <p>Usage: {@code OciServer SOCKET JAR}. One per jar and user: SOCKET's directory is 0700 and
+ * the caller's uid must be ours (SO_PEERCRED); SOCKET.lock is held while it runs, so a second
+ * server exits at once. It exits once idle for {@code POC_OCI_SERVER_IDLE} seconds (default 30),
+ * and as soon as a caller names another build of JAR (its path, mtime and size): that caller runs
+ * its create in a JVM of its own, as does any caller that sees another host than this process
+ * does ({@link CreateRequest#mismatch}). Each request runs on a thread of its own.
+ *
+ * <p>Wire, after the request ({@link CreateRequest}): the server writes {@code FALLBACK why} (nothing
+ * done) or {@code OK}; then, when the create reaches its helper, {@code SPAWN BINARY SOCKET}, to
+ * which the front answers {@code PID N} or {@code FAILED why}; last {@code EXIT CODE LENGTH} and
+ * that many bytes of stderr text. Lines end in a newline.
+ */
+public final class OciServer {
+  private final Path socket;
+  private final String identity;
+  private final CreateRequest.Host host;
+  private final long idleNanos;
+  private final Object lock = new Object();
+  private int active;
+  private long lastDone = System.nanoTime();
+  private boolean stale;
+  private ServerSocketChannel server;
+
+  private OciServer(Path socket, String identity, CreateRequest.Host host, long idleNanos) {
+    this.socket = socket;
+    this.identity = identity;
+    this.host = host;
+    this.idleNanos = idleNanos;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      System.err.println("usage: OciServer SOCKET JAR (./poc-oci starts it; see README, \"Speed\")");
+      System.exit(2);
+    }
+    Path socket = Path.of(args[0]).toAbsolutePath();
+    String idle = System.getenv().getOrDefault("POC_OCI_SERVER_IDLE", System.getProperty("poc.oci.server.idle", "30"));
+    long idleSeconds;
+    try {
+      idleSeconds = Long.parseLong(idle.trim());
+    } catch (NumberFormatException e) {
+      System.err.println("poc-oci server: POC_OCI_SERVER_IDLE is '" + idle + "': give whole seconds, e.g. 30");
+      System.exit(2);
+      return;
+    }
+    new OciServer(socket, identity(args[1]), CreateRequest.Host.current(),
+        TimeUnit.SECONDS.toNanos(idleSeconds)).serve();
+  }
+
+  /** "PATH MTIME SIZE", mtime as seconds.nanoseconds: what the front sends for the jar it would run. */
+  static String identity(String jar) throws IOException {
+    long nanos = ((FileTime) Files.getAttribute(Path.of(jar), "lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+    return jar + " " + Math.floorDiv(nanos, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(nanos, 1_000_000_000L))
+        + " " + Files.size(Path.of(jar));
+  }
+
+  private void serve() throws IOException, InterruptedException {
+    Path dir = socket.getParent();
+    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    UserPrincipal me = Files.getOwner(dir);
+    if (!Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))
+        || dev.poc.host.Posix.geteuid() != (int) Files.getAttribute(dir, "unix:uid")) {
+      throw new IOException(dir + " must be ours and mode 0700 (it holds the create server's socket): remove it");
+    }
+    try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = tryLock(lockFile)) {
+      if (held == null) {
+        System.err.println("poc-oci server: another server holds " + socket + ".lock; leaving");
+        return;
+      }
+      Files.deleteIfExists(socket); // a dead server's: the lock was free
+      server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      server.bind(UnixDomainSocketAddress.of(socket));
+      Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
+      Files.deleteIfExists(Path.of(socket + ".starting")); // ./poc-oci's mark: one start at a time
+      // stopped by a signal: the next caller finds no socket rather than a dead one (the lock is still ours)
+      Runtime.getRuntime().addShutdownHook(new Thread(this::stopAccepting, "poc-oci-server-exit"));
+      leaveCallersCgroups();
+      Thread watcher = new Thread(this::exitWhenIdle, "poc-oci-server-idle");
+      watcher.setDaemon(true);
+      watcher.start();
+      for (;;) {
+        SocketChannel caller;
+        try {
+          caller = server.accept();
+        } catch (IOException e) {
+          break; // closed: idle or stale
+        }
+        synchronized (lock) {
+          if (!sameUser(caller, me)) {
+            caller.close();
+            continue;
+          }
+          active++;
+        }
+        Thread t = new Thread(() -> answer(caller), "poc-oci-create");
+        t.start();
+      }
+      synchronized (lock) {
+        while (active > 0) {
+          lock.wait();
+        }
+      }
+    }
+    System.exit(0); // the JVM would otherwise wait for nothing; the spare-helper threads are daemons
+  }
+
+  private static FileLock tryLock(FileChannel file) throws IOException, InterruptedException {
+    // a stale server may still hold it for an instant as it leaves
+    for (int i = 0; i < 40; i++) {
+      FileLock l = file.tryLock();
+      if (l != null) {
+        return l;
+      }
+      Thread.sleep(50);
+    }
+    return null;
+  }
+
+  private static boolean sameUser(SocketChannel caller, UserPrincipal me) {
+    try {
+      return caller.getOption(ExtendedSocketOptions.SO_PEERCRED).user().equals(me);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Moves this process to the root of every cgroup hierarchy (root only): started by an engine's
+   * first create, it would otherwise sit in that engine's group (a shim's or conmon's) and keep it
+   * from being removed for as long as it lives. Best effort.
+   */
+  private static void leaveCallersCgroups() {
+    if (dev.poc.host.Posix.geteuid() != 0) {
+      return;
+    }
+    Set<String> mounts = new LinkedHashSet<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] halves = line.split(" - ", 2);
+        String[] f = halves[0].split(" ");
+        if (halves.length == 2 && (halves[1].startsWith("cgroup ") || halves[1].startsWith("cgroup2 ")) && f[3].equals("/")) {
+          mounts.add(f[4]);
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    String pid = Long.toString(ProcessHandle.current().pid());
+    for (String m : mounts) {
+      try {
+        Files.writeString(Path.of(m, "cgroup.procs"), pid);
+      } catch (IOException e) {
+        System.err.println("poc-oci server: cannot move into " + m + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private void exitWhenIdle() {
+    for (;;) {
+      try {
+        Thread.sleep(Math.max(10, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 4)));
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (lock) {
+        if (active == 0 && (stale || System.nanoTime() - lastDone >= idleNanos)) {
+          stopAccepting();
+          return;
+        }
+      }
+    }
+  }
+
+  /** No new caller from now on: they find no socket and run their own JVM. */
+  private void stopAccepting() {
+    try {
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(Path.of(socket + ".pid"));
+      server.close();
+    } catch (IOException e) {
+      // leaving anyway
+    }
+  }
+
+  private void answer(SocketChannel caller) {
+    try (caller) {
+      InputStream in = new BufferedInputStream(Channels.newInputStream(caller));
+      OutputStream out = Channels.newOutputStream(caller);
+      CreateRequest request;
+      try {
+        request = CreateRequest.read(in);
+      } catch (IOException e) {
+        line(out, "FALLBACK " + e.getMessage());
+        return;
+      }
+      String why = request.mismatch(identity, host);
+      if (why != null) {
+        if (!request.identity().equals(identity)) {
+          synchronized (lock) {
+            stale = true; // a new build: the next caller starts its server
+            stopAccepting();
+          }
+        }
+        line(out, "FALLBACK " + why);
+        return;
+      }
+      line(out, "OK");
+      ByteArrayOutputStream errText = new ByteArrayOutputStream();
+      int code;
+      try (PrintStream err = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
+        try {
+          code = OciMain.serveCreate(request.argv(), request.cwd(), err, (binary, helperSocket) -> {
+            line(out, "SPAWN " + binary + " " + helperSocket);
+            String reply = readLine(in);
+            if (reply.startsWith("PID ")) {
+              return Integer.parseInt(reply.substring(4).trim());
+            }
+            throw new IOException("poc-oci's front could not start poc-init: " + reply);
+          });
+        } catch (RuntimeException | Error e) {
+          err.println("poc-oci: the create server failed: " + e);
+          code = 1;
+        }
+      }
+      byte[] text = errText.toByteArray();
+      try {
+        line(out, "EXIT " + code + " " + text.length);
+        out.write(text);
+        out.flush();
+      } catch (IOException gone) {
+        if (code == 0) {
+          // the caller went away mid-create (an engine's timeout): it will not use, or delete, what it does not know of
+          OciMain.undoCreate(request.argv(), request.cwd(), System.err);
+        }
+        throw gone;
+      }
+    } catch (IOException e) {
+      // the caller has gone: what it left is the next delete's
+    } finally {
+      synchronized (lock) {
+        active--;
+        lastDone = System.nanoTime();
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private static void line(OutputStream out, String text) throws IOException {
+    out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    for (int b; (b = in.read()) != '\n';) {
+      if (b < 0) {
+        throw new IOException("poc-oci's front went away before saying whether poc-init started");
+      }
+      buf.write(b);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
