@@ -160,6 +160,7 @@ static struct {
      and the root's propagation once pivoted (MS_SHARED, MS_SLAVE, ... | MS_REC; 0: private) */
   int oci_masks; const char *mask[64]; int nmask; const char *rdonly[64]; int nrdonly;
   unsigned long rootprop;
+  int hostmnt;                             /* OCI without a mount namespace: the init ends in the host's */
 } plan;
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
@@ -221,7 +222,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
-  if (!strcmp(k, "net") || !strcmp(k, "ocicaps")) return 4;
+  if (!strcmp(k, "net") || !strcmp(k, "ocicaps") || !strcmp(k, "mknod")) return 4;
   if (!strcmp(k, "log") || !strcmp(k, "rlimit")) return 3;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
       || !strcmp(k, "idmaptool") || !strcmp(k, "propagate")) return 2;
@@ -298,6 +299,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "mask") && plan.nmask < 64) plan.mask[plan.nmask++] = v[0];
     else if (!strcmp(k, "rdonly") && plan.nrdonly < 64) plan.rdonly[plan.nrdonly++] = v[0];
     else if (!strcmp(k, "rootprop")) plan.rootprop = strtoul(v[0], NULL, 10);
+    else if (!strcmp(k, "hostmnt")) plan.hostmnt = atoi(v[0]);
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
     else if (plan.nops < MAX_ITEMS) {
@@ -575,6 +577,38 @@ static void do_symlink(int rootfd, const char *target, const char *rel) {
   close(dfd);
 }
 
+/* mknod PATH TYPE MAJOR:MINOR MODE:UID:GID (OCI's linux.devices; TYPE c, b or p): the node with
+ * its mode exactly (the umask must not narrow it) and its owner; a node there already (poc's own
+ * /dev/null, say) is kept. */
+static void do_mknod(int rootfd, const char *rel, const char *type, const char *dev, const char *own) {
+  unsigned int major, minor, mode;
+  long uid, gid;
+  if (sscanf(dev, "%u:%u", &major, &minor) != 2 || sscanf(own, "%o:%ld:%ld", &mode, &uid, &gid) != 3) {
+    errno = EINVAL;
+    die("plan", "mknod");
+  }
+  mode_t kind = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", rel);
+  char *slash = strrchr(parent, '/');
+  const char *base = slash ? slash + 1 : rel;
+  int dfd;
+  if (slash && slash != parent) {
+    *slash = 0;
+    dfd = make_in_root(rootfd, parent, 0);
+  } else {
+    dfd = dup(rootfd);
+  }
+  if (dfd < 0) die("mknod parent (linux.devices)", rel);
+  if (mknodat(dfd, base, kind | (mode & 07777), kind == S_IFIFO ? 0 : makedev(major, minor)) < 0) {
+    if (errno != EEXIST) die("mknod (linux.devices)", rel);
+  } else {
+    if (fchmodat(dfd, base, mode & 07777, 0) < 0) die("chmod (linux.devices)", rel);
+    if (fchownat(dfd, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown (linux.devices)", rel);
+  }
+  close(dfd);
+}
+
 /* A device node in the new /dev. In a user namespace mknod is refused (and a node on a mount made
  * there would not work anyway: such mounts are nodev), so the host's node is bound over an empty
  * file instead, as rootless runc and crun do: the bind keeps the host mount's flags. */
@@ -754,6 +788,8 @@ static void do_op(const struct item *it, int *rootfd, const char **root) {
     do_bind(*rootfd, it->v[0], it->v[1], it->v[2]);
   } else if (!strcmp(it->key, "tmpfs")) {
     do_mount_fs(*rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
+  } else if (!strcmp(it->key, "mknod")) {
+    do_mknod(*rootfd, it->v[0], it->v[1], it->v[2], it->v[3]);
   }
 }
 
@@ -1055,19 +1091,55 @@ static void open_cgroups(void) {
   if ((cg_procs = openat(cg_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup.procs", plan.cgborn);
 }
 
+/* A mount namespace joined by path (OCI): the init enters it itself and builds the root there
+ * (this helper stays in ours); none: the init is cloned into a new one. */
+static int mnt_join_fd = -1;
+/* OCI without a mount namespace: ours, which the init goes back to once its root is built. */
+static int host_mnt_fd = -1;
+
 /* Namespaces the container shares with another process (e.g. a pod's): this helper enters them,
  * so the init cloned next is born inside. The helper serves this one container only. */
 static void join_namespaces(void) {
   for (int i = 0; i < plan.nnsjoin; i++) {
     int fd = open(plan.nsjoin[i][1], O_RDONLY | O_CLOEXEC);
     if (fd < 0) die("open namespace", plan.nsjoin[i][1]);
+    if (atoi(plan.nsjoin[i][0]) == CLONE_NEWNS) { mnt_join_fd = fd; continue; }
     if (setns(fd, atoi(plan.nsjoin[i][0])) < 0) die("join namespace", plan.nsjoin[i][1]);
     close(fd);
   }
+  if (plan.hostmnt && (host_mnt_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+    die("open namespace", "/proc/self/ns/mnt");
+}
+
+static void close_namespace_fds(void) {
+  if (mnt_join_fd >= 0) close(mnt_join_fd);
+  if (host_mnt_fd >= 0) close(host_mnt_fd);
+}
+
+/* The init, in the mount namespace it was given by path, before it builds the root there. */
+static void enter_joined_mounts(void) {
+  if (mnt_join_fd < 0) return;
+  if (setns(mnt_join_fd, CLONE_NEWNS) < 0) die("join namespace", "mount (linux.namespaces path)");
+  close(mnt_join_fd);
+}
+
+/* OCI without a mount namespace: the root was built in a private one, which the init keeps alive
+ * (an fd of it, held as long as the init lives) while it goes back to the host's and chroots into
+ * that root. The container then shares the host's mount namespace, as its config asks, and no
+ * mount of its is ever in the host's: they all go with the private namespace when the init dies. */
+static void back_to_host_mounts(void) {
+  if (host_mnt_fd < 0) return;
+  int built = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC); /* kept, never closed */
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (built < 0 || rootfd < 0) die("open", "the built root and its namespace");
+  if (setns(host_mnt_fd, CLONE_NEWNS) < 0) die("setns", "the host's mount namespace");
+  close(host_mnt_fd);
+  if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) die("chroot", "the built root");
+  close(rootfd);
 }
 
 static pid_t clone_init(void) {
-  uint64_t flags = plan.nsflags | CLONE_NEWNS | (plan.uidmap ? CLONE_NEWUSER : 0);
+  uint64_t flags = plan.nsflags | (mnt_join_fd >= 0 ? 0 : CLONE_NEWNS) | (plan.uidmap ? CLONE_NEWUSER : 0);
   if (cg_dir >= 0) {
     struct clone_args_ a = { .flags = flags | CLONE_INTO_CGROUP_, .exit_signal = SIGCHLD, .cgroup = cg_dir };
     pid_t p = syscall(SYS_clone3, &a, sizeof a);
@@ -1556,7 +1628,9 @@ static void container_init(int rep, int go, int idsync) {
   }
   hide_command_line();
   set_sysctls();
+  enter_joined_mounts();
   build_root();
+  back_to_host_mounts();
   mark(T_ROOT);
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
@@ -1776,9 +1850,21 @@ static void exec_child(int status_fd, const int *nsfd) {
     if (setrlimit(plan.rlimit_res[i], &rl) < 0) die("setrlimit", "process.rlimits");
   }
   exec_join_cgroups();
+  /* The init's root: for a container without a mount namespace of its own (OCI) a chroot into a
+   * tree the init keeps, not the namespace's root, which setns alone would give. */
+  char rootpath[64];
+  snprintf(rootpath, sizeof rootpath, "/proc/%d/root", plan.target);
+  struct stat theirs, ours;
+  if (fstat(nsfd[EXEC_NS_COUNT - 1], &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0) die("stat", "mount namespace");
+  int rootfd = -1;
+  if (theirs.st_ino == ours.st_ino && (rootfd = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) die("open", rootpath);
   for (int i = 0; i < EXEC_NS_COUNT; i++) {
     if (i != EXEC_NS_PID && setns(nsfd[i], EXEC_NS_FLAG[i]) < 0) die("setns", EXEC_NS[i]);
     close(nsfd[i]);
+  }
+  if (rootfd >= 0) {
+    if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) die("chroot", rootpath);
+    close(rootfd);
   }
   if (plan.tty) tty_open_inside();
   become_command();
@@ -1942,6 +2028,7 @@ int main(int argc, char **argv) {
   if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
   if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();
+  close_namespace_fds();
   tty_keep_end(0);
   io_keep_end(0);
   log_start();

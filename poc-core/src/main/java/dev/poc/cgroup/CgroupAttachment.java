@@ -5,6 +5,8 @@ import dev.poc.ExitStatus;
 import dev.poc.PocException;
 import dev.poc.spi.CgroupStrategy;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +17,15 @@ public final class CgroupAttachment implements CgroupStrategy.Group {
 
   private final Cgroups cgroups;
   private final String name;
+  private final List<Path> madeAncestors;
   private volatile ContainerStats last;
   private boolean closed;
 
-  CgroupAttachment(Cgroups cgroups, String name) {
+  /** {@code madeAncestors}: the parent groups its start made (deepest first), removed after it when empty. */
+  CgroupAttachment(Cgroups cgroups, String name, List<Path> madeAncestors) {
     this.cgroups = cgroups;
     this.name = name;
+    this.madeAncestors = List.copyOf(madeAncestors);
   }
 
   /**
@@ -69,11 +74,12 @@ public final class CgroupAttachment implements CgroupStrategy.Group {
     if (!closed) {
       closed = true;
       cgroups.remove(name);
+      madeAncestors.forEach(CgroupFs::rmdir);
     }
   }
 
   @Override
   public String toString() {
-    return "cgroup " + Cgroups.PARENT + "/" + name;
+    return "cgroup " + (cgroups.parent().isEmpty() ? "" : cgroups.parent() + "/") + name;
   }
 }

@@ -111,7 +111,11 @@ public final class CgroupFs {
             throw new IOException("its parent keeps disappearing", e);
           }
           try {
-            Files.createDirectory(root.resolve(parent));
+            Path parentDir = root.resolve(parent);
+            if (parent.contains("/")) {
+              Files.createDirectories(parentDir.getParent()); // a placement's deeper parent
+            }
+            Files.createDirectory(parentDir);
             onNewParent.run();
           } catch (FileAlreadyExistsException raced) {
             // another runtime made it first

@@ -33,6 +33,8 @@ public final class CgroupLayout {
    * a container (poc-oci's pause): there a v1 freezer group is the only way.
    */
   static final String V1_FREEZER = "freezer";
+  /** Used only for a group whose tuning asks for a cpuset ({@link CgroupV1#CPUSET}). */
+  static final String V1_CPUSET = "cpuset";
 
   private final Map<String, Path> v1;
   private final Optional<Path> unified;
@@ -71,7 +73,7 @@ public final class CgroupLayout {
         for (String option : m.superOptions()) {
           boolean known = enabled.isEmpty() ? V1_USED.contains(option) : enabled.contains(option);
           // a bind of a sub-group is used only while no mount of the hierarchy's root is known
-          boolean used = V1_USED.contains(option) || option.equals(V1_FREEZER);
+          boolean used = V1_USED.contains(option) || option.equals(V1_FREEZER) || option.equals(V1_CPUSET);
           if (known && used && (!v1.containsKey(option) || (atRoot && !v1AtRoot.get(option)))) {
             v1.put(option, m.mountPoint());
             v1AtRoot.put(option, atRoot);

@@ -14,6 +14,9 @@ import dev.poc.state.RunState;
 import com.google.common.base.Suppliers;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.function.Function;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts every container in its own cgroup {@code poc/NAME} in each hierarchy, with the spec's
+ * Puts every container in its own cgroup {@code poc/NAME} in each hierarchy (or where a
+ * {@link CgroupPlacement} says, for poc-oci's {@code cgroupsPath}), with the spec's
  * limits written before the helper clones. The init enters the groups itself before it reports
  * READY (born in the v2 group, moving itself into the v1 ones), so the command, forked after GO,
  * is born inside. Per start: one mkdir per hierarchy, one write per limit, one write per v1
@@ -33,7 +37,11 @@ public final class CgroupSetup implements CgroupStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupSetup.class);
   private static final Supplier<Cgroups> HOST = Suppliers.memoize(Cgroups::detect);
 
+  /** In a run directory: where a placed container's group is and which ancestors its start made. */
+  static final String RECORD = "cgroup-placement";
+
   private final Supplier<Cgroups> cgroups;
+  private final Function<String, CgroupPlacement> placements;
 
   /** On this host's hierarchies, found once per JVM. */
   public CgroupSetup() {
@@ -41,30 +49,111 @@ public final class CgroupSetup implements CgroupStrategy {
   }
 
   public CgroupSetup(Supplier<Cgroups> cgroups) {
+    this(cgroups, CgroupPlacement::standard);
+  }
+
+  private CgroupSetup(Supplier<Cgroups> cgroups, Function<String, CgroupPlacement> placements) {
     this.cgroups = cgroups;
+    this.placements = placements;
+  }
+
+  /**
+   * This setup, with container {@code name} put at {@code placement} (poc-oci's
+   * {@code linux.cgroupsPath} and the settings beyond Resources) instead of {@code poc/NAME}. The
+   * placement is recorded in the run directory, so any runtime's reclaim removes that group, and
+   * the ancestors the start made, and no other.
+   */
+  public CgroupSetup placing(String name, CgroupPlacement placement) {
+    Function<String, CgroupPlacement> before = placements;
+    return new CgroupSetup(cgroups, n -> n.equals(name) ? placement : before.apply(n));
   }
 
   @Override
   public CgroupAttachment prepare(StartContext ctx) throws IOException {
-    Cgroups cg = cgroups.get();
     String name = ctx.name();
+    CgroupPlacement where = placements.apply(name);
+    Cgroups cg = where.isStandard() ? cgroups.get() : cgroups.get().under(where.parent());
+    String leaf = where.leaf();
     Resources limits = ctx.spec().resources();
-    requireControllers(cg, name, limits);
+    requireControllers(cg, name, limits, where.tuning());
+    List<Path> missing = where.isStandard() ? List.of() : missingAncestors(cg, where);
     try {
-      createFresh(cg, name);
-    } catch (IOException e) {
-      throw new StartFailedException("starting container '" + name + "' failed at creating its cgroup "
-          + Cgroups.PARENT + "/" + name + " (" + cg.describe() + "): " + e.getMessage(), e);
-    }
-    try {
-      cg.limit(name, limits);
+      if (where.isStandard()) {
+        createFresh(cg, name);
+      } else {
+        createPlaced(cg, name, where);
+      }
     } catch (IOException | RuntimeException e) {
-      cg.remove(name);
+      removeAncestors(missing);
+      if (e instanceof PocException p) {
+        throw p;
+      }
+      throw new StartFailedException("starting container '" + name + "' failed at creating its cgroup "
+          + where.path() + " (" + cg.describe() + "): " + e.getMessage(), e);
+    }
+    List<Path> made = missing.stream().filter(Files::isDirectory).toList();
+    try {
+      cg.limit(leaf, limits, where.tuning());
+      made = missing.stream().filter(Files::isDirectory).toList(); // with the cpuset levels limit made
+      if (!where.isStandard()) {
+        record(ctx.runDir(), where, made);
+      }
+    } catch (IOException | RuntimeException e) {
+      cg.remove(leaf);
+      removeAncestors(missing);
       throw new StartFailedException("starting container '" + name + "' failed at writing its cgroup limits: "
           + e.getMessage(), e);
     }
-    cg.planEntry(name, ctx.plan());
-    return new CgroupAttachment(cg, name);
+    cg.planEntry(leaf, ctx.plan());
+    return new CgroupAttachment(cg, leaf, made);
+  }
+
+  /**
+   * A placed group is the container's own: an empty one there already (an engine may make it
+   * first) is made anew; one with processes or groups inside (another container's) is never taken
+   * over nor emptied.
+   */
+  private static void createPlaced(Cgroups cg, String name, CgroupPlacement where) throws IOException {
+    try {
+      cg.create(where.leaf());
+    } catch (FileAlreadyExistsException e) {
+      for (Path dir : cg.dirs(where.leaf())) {
+        if (!CgroupFs.procs(dir).isEmpty() || CgroupFs.rmdir(dir) != 0) {
+          throw new NameInUseException("container '" + name + "': its cgroup " + where.path() + " (linux.cgroupsPath) "
+              + "exists already and is in use (" + dir + " holds processes or groups): poc puts each container in a "
+              + "group of its own; delete the container that uses it or give another path");
+        }
+      }
+      cg.create(where.leaf());
+    }
+  }
+
+  /** The ancestors of the group (deepest first, per hierarchy) that do not exist yet. */
+  private static List<Path> missingAncestors(Cgroups cg, CgroupPlacement where) {
+    int depth = where.parent().isEmpty() ? 0 : where.parent().split("/").length;
+    List<Path> missing = new ArrayList<>();
+    for (Path dir : cg.placesOf(where.leaf())) {
+      Path a = dir.getParent();
+      for (int i = 0; i < depth && a != null; i++, a = a.getParent()) {
+        if (!Files.exists(a)) {
+          missing.add(a);
+        }
+      }
+    }
+    return missing;
+  }
+
+  /** rmdir of each, deepest first; one another container still uses stays (EBUSY, ENOTEMPTY). */
+  private static void removeAncestors(List<Path> made) {
+    made.forEach(CgroupFs::rmdir);
+  }
+
+  private static void record(Path runDir, CgroupPlacement where, List<Path> made) throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add(where.parent());
+    lines.add(where.leaf());
+    made.forEach(p -> lines.add(p.toString()));
+    Files.write(runDir.resolve(RECORD), lines);
   }
 
   /** Makes the group; one left by a crashed run elsewhere is emptied and removed first. */
@@ -87,7 +176,7 @@ public final class CgroupSetup implements CgroupStrategy {
     }
   }
 
-  private static void requireControllers(Cgroups cg, String name, Resources limits) {
+  private static void requireControllers(Cgroups cg, String name, Resources limits, GroupTuning tuning) {
     if (cg.dirs(name).isEmpty()) {
       throw new StartFailedException("starting container '" + name + "': no cgroup hierarchy is mounted "
           + "(see /proc/self/mountinfo): mount cgroup2 on /sys/fs/cgroup, or the v1 cpu, memory and pids controllers");
@@ -96,6 +185,11 @@ public final class CgroupSetup implements CgroupStrategy {
     missing(cg, name, "cpu", limits.cpus().isPresent(), "cpus limit");
     missing(cg, name, "cpu", limits.cpuShares().isPresent(), "cpu shares");
     missing(cg, name, "pids", limits.pids().isPresent(), "pids limit");
+    missing(cg, name, "cpu", tuning.cpuQuota().isPresent() || tuning.cpuPeriod().isPresent(), "CFS quota or period");
+    if (tuning.wantsCpuset() && !cg.offersCpuset()) {
+      throw new StartFailedException("container '" + name + "' asks for a cpuset (cpus or mems), but this host offers "
+          + "no v1 cpuset hierarchy (" + cg.describe() + "; poc does not drive cgroup v2's cpuset yet): drop them");
+    }
   }
 
   private static void missing(Cgroups cg, String name, String controller, boolean wanted, String what) {
@@ -121,14 +215,46 @@ public final class CgroupSetup implements CgroupStrategy {
     return b.build();
   }
 
+  /** The group of a placed container (from its run directory's record), else {@code poc/NAME}. */
   @Override
-  public void reclaim(String name, Path runDir) {
-    cgroups.get().remove(name);
+  public void reclaim(String name, Path runDir) throws IOException {
+    Path file = runDir.resolve(RECORD);
+    if (!Files.isRegularFile(file)) {
+      cgroups.get().remove(name);
+      return;
+    }
+    List<String> lines = Files.readAllLines(file);
+    if (lines.size() < 2) {
+      LOG.warn("{} holds no cgroup placement: removing the group at poc/{}", file, name);
+      cgroups.get().remove(name);
+      return;
+    }
+    cgroups.get().under(lines.get(0)).remove(lines.get(1));
+    removeAncestors(lines.subList(2, lines.size()).stream().map(Path::of).toList());
   }
 
-  /** The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says. */
+  /**
+   * The directories {@link #reclaim} removes, driver by driver, as {@link Cgroups#removalOrder} says,
+   * for the group where this setup puts container {@code name}; the ancestors a placed group's start
+   * made are not among them ({@link #ancestorsMade}).
+   */
   public List<GroupDirs> removalOrder(String name) {
-    return cgroups.get().removalOrder(name);
+    CgroupPlacement where = placements.apply(name);
+    Cgroups cg = where.isStandard() ? cgroups.get() : cgroups.get().under(where.parent());
+    return cg.removalOrder(where.leaf());
+  }
+
+  /**
+   * The ancestors of a placed container's group that its start made (recorded in its run
+   * directory), which {@link #reclaim} removes after the group where empty; none for {@code poc/NAME}.
+   */
+  public static List<Path> ancestorsMade(Path runDir) throws IOException {
+    Path file = runDir.resolve(RECORD);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    List<String> lines = Files.readAllLines(file);
+    return lines.size() <= 2 ? List.of() : lines.subList(2, lines.size()).stream().map(Path::of).toList();
   }
 
   /**

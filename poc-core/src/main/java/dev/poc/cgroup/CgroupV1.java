@@ -4,6 +4,7 @@ import dev.poc.ContainerStats;
 import dev.poc.Resources;
 import dev.poc.spi.HelperPlan;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,36 +33,88 @@ final class CgroupV1 implements Cgroups {
       "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
       "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
 
+  /** Joined only when a group's tuning asks for a cpuset (a new cpuset group has none to run on). */
+  static final String CPUSET = "cpuset";
+
   private final Map<String, Path> mounts;
+  /** The hierarchies every group is made in. */
   private final List<Path> roots;
+  /** Those, and the cpuset hierarchy on its own mount if there is one: where a group may be. */
+  private final List<Path> allRoots;
+  private final String parent;
 
   /** {@code mounts}: controller name to the mount point of its hierarchy. */
   CgroupV1(Map<String, Path> mounts) {
+    this(mounts, PARENT);
+  }
+
+  private CgroupV1(Map<String, Path> mounts, String parent) {
     this.mounts = Collections.unmodifiableMap(new TreeMap<>(mounts));
-    this.roots = List.copyOf(new LinkedHashSet<>(this.mounts.values()));
+    Set<Path> always = new LinkedHashSet<>();
+    this.mounts.forEach((controller, root) -> {
+      if (!controller.equals(CPUSET)) {
+        always.add(root);
+      }
+    });
+    this.roots = List.copyOf(always);
+    Set<Path> all = new LinkedHashSet<>(always);
+    if (this.mounts.containsKey(CPUSET)) {
+      all.add(this.mounts.get(CPUSET));
+    }
+    this.allRoots = List.copyOf(all);
+    this.parent = parent;
+  }
+
+  @Override
+  public Cgroups under(String parent) {
+    return new CgroupV1(mounts, parent);
+  }
+
+  @Override
+  public String parent() {
+    return parent;
   }
 
   @Override
   public String describe() {
-    return "cgroup v1 (" + String.join(", ", mounts.keySet()) + ")";
+    return "cgroup v1 (" + String.join(", ", controllers()) + ")";
+  }
+
+  /** The controllers every group is in (not cpuset, which a group joins only when asked). */
+  @Override
+  public Set<String> controllers() {
+    Set<String> always = new TreeSet<>(mounts.keySet());
+    if (!roots.contains(mounts.get(CPUSET))) {
+      always.remove(CPUSET);
+    }
+    return Collections.unmodifiableSet(always);
   }
 
   @Override
-  public Set<String> controllers() {
-    return mounts.keySet();
+  public boolean offersCpuset() {
+    return mounts.containsKey(CPUSET);
   }
 
   @Override
   public List<Path> dirs(String name) {
-    List<Path> dirs = new ArrayList<>(roots.size());
-    for (Path root : roots) {
-      dirs.add(root.resolve(PARENT).resolve(name));
+    return dirsIn(roots, name);
+  }
+
+  @Override
+  public List<Path> placesOf(String name) {
+    return dirsIn(allRoots, name);
+  }
+
+  private List<Path> dirsIn(List<Path> in, String name) {
+    List<Path> dirs = new ArrayList<>(in.size());
+    for (Path root : in) {
+      dirs.add(root.resolve(parent).resolve(name));
     }
     return dirs;
   }
 
   private Path dir(String controller, String name) {
-    return mounts.get(controller).resolve(PARENT).resolve(name);
+    return mounts.get(controller).resolve(parent).resolve(name);
   }
 
   private boolean has(String controller) {
@@ -73,8 +126,8 @@ final class CgroupV1 implements Cgroups {
     List<Path> made = new ArrayList<>();
     try {
       for (Path root : roots) {
-        CgroupFs.mkdirGroup(root, PARENT, name);
-        made.add(root.resolve(PARENT).resolve(name));
+        CgroupFs.mkdirGroup(root, parent, name);
+        made.add(root.resolve(parent).resolve(name));
       }
     } catch (IOException | RuntimeException e) {
       GroupRemoval.remove(made, () -> {});
@@ -84,7 +137,7 @@ final class CgroupV1 implements Cgroups {
   }
 
   @Override
-  public void limit(String name, Resources limits) throws IOException {
+  public void limit(String name, Resources limits, GroupTuning tuning) throws IOException {
     if (has("memory") && limits.memoryBytes().isPresent()) {
       String bytes = Long.toString(limits.memoryBytes().getAsLong());
       Path mem = dir("memory", name);
@@ -101,12 +154,73 @@ final class CgroupV1 implements Cgroups {
     if (has("pids") && limits.effectivePids().isPresent()) {
       CgroupFs.write(dir("pids", name).resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
+    // what asks for a controller this driver does not carry is another driver's (CgroupSetup checks one does)
+    if (has("cpu") && (tuning.cpuPeriod().isPresent() || tuning.cpuQuota().isPresent())) {
+      cfs(dir("cpu", name), tuning);
+    }
+    if (has(CPUSET) && tuning.wantsCpuset()) {
+      cpuset(name, tuning);
+    }
     if (has("devices")) {
       Path devices = dir("devices", name);
       CgroupFs.write(devices.resolve("devices.deny"), "a");
+      for (GroupTuning.DeviceRule r : tuning.devices().orElse(List.of())) {
+        CgroupFs.write(devices.resolve(r.allow() ? "devices.allow" : "devices.deny"), r.v1());
+      }
       for (String rule : DEVICE_ALLOW) {
         CgroupFs.write(devices.resolve("devices.allow"), rule);
       }
+    }
+  }
+
+  /**
+   * The period, then the quota; the kernel checks each against the other's current value (and the
+   * parent's), so when that order is refused the other one is tried.
+   */
+  private static void cfs(Path cpu, GroupTuning t) throws IOException {
+    try {
+      writeCfs(cpu, "cpu.cfs_period_us", t.cpuPeriod());
+      writeCfs(cpu, "cpu.cfs_quota_us", t.cpuQuota());
+    } catch (IOException first) {
+      writeCfs(cpu, "cpu.cfs_quota_us", t.cpuQuota());
+      writeCfs(cpu, "cpu.cfs_period_us", t.cpuPeriod());
+    }
+  }
+
+  private static void writeCfs(Path cpu, String file, java.util.OptionalLong value) throws IOException {
+    if (value.isPresent()) {
+      CgroupFs.write(cpu.resolve(file), Long.toString(value.getAsLong()));
+    }
+  }
+
+  /**
+   * The group in the cpuset hierarchy: a new cpuset group has no CPUs and no memory nodes, and
+   * nothing can enter it until it has, so each level made here first gets its parent's; then the
+   * container's own values.
+   */
+  private void cpuset(String name, GroupTuning t) throws IOException {
+    Path root = mounts.get(CPUSET);
+    Path dir = root;
+    for (String element : (parent.isEmpty() ? name : parent + "/" + name).split("/")) {
+      Path child = dir.resolve(element);
+      boolean made;
+      try {
+        Files.createDirectory(child);
+        made = true;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        made = false;
+      }
+      if (made || Files.readString(child.resolve("cpuset.cpus")).isBlank()) {
+        CgroupFs.write(child.resolve("cpuset.cpus"), Files.readString(dir.resolve("cpuset.cpus")).trim());
+        CgroupFs.write(child.resolve("cpuset.mems"), Files.readString(dir.resolve("cpuset.mems")).trim());
+      }
+      dir = child;
+    }
+    if (!t.cpusetCpus().isEmpty()) {
+      CgroupFs.write(dir.resolve("cpuset.cpus"), t.cpusetCpus());
+    }
+    if (!t.cpusetMems().isEmpty()) {
+      CgroupFs.write(dir.resolve("cpuset.mems"), t.cpusetMems());
     }
   }
 
@@ -118,8 +232,14 @@ final class CgroupV1 implements Cgroups {
   /** A process writing 0 to a tasks file moves itself without the global lock a pid write takes. */
   @Override
   public void planEntry(String name, HelperPlan plan) {
-    for (Path dir : dirs(name)) {
-      plan.cgroupJoin(dir.resolve("tasks"));
+    for (Path root : roots) {
+      plan.cgroupJoin(root.resolve(parent).resolve(name).resolve("tasks"));
+    }
+    if (allRoots.size() > roots.size()) {
+      Path cpuset = dir(CPUSET, name);
+      if (Files.isDirectory(cpuset)) { // made by limit: its tuning asked for one
+        plan.cgroupJoin(cpuset.resolve("tasks"));
+      }
     }
   }
 
@@ -161,20 +281,27 @@ final class CgroupV1 implements Cgroups {
 
   @Override
   public boolean remove(String name) {
-    String groupPath = "/" + PARENT + "/" + name;
+    String groupPath = "/" + (parent.isEmpty() ? name : parent + "/" + name);
     List<Path> dirs = dirs(name);
-    return GroupRemoval.remove(dirs, () -> GroupKiller.killAll(dirs, groupPath));
+    // a cpuset group holds the same processes as the others: killed through them, removed with them
+    return GroupRemoval.remove(placesOf(name), () -> GroupKiller.killAll(dirs, groupPath));
   }
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    return List.of(new GroupDirs(false, dirs(name), "/" + PARENT + "/" + name));
+    // the cpuset place only where the group has one (its tuning asked for a cpuset)
+    List<Path> dirs = placesOf(name).stream().filter(d -> !d.startsWith(mounts.getOrDefault(CPUSET, Path.of("/-")))
+        || roots.contains(mounts.get(CPUSET)) || Files.isDirectory(d)).toList();
+    return List.of(new GroupDirs(false, dirs, "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
   @Override
   public void removeParentIfEmpty() {
+    if (!parent.equals(PARENT)) {
+      return; // another parent is the placement's to remove (CgroupSetup knows which ancestors it made)
+    }
     for (Path root : roots) {
-      CgroupFs.rmdirIfEmpty(root.resolve(PARENT));
+      CgroupFs.rmdirIfEmpty(root.resolve(parent));
     }
   }
 
@@ -182,7 +309,7 @@ final class CgroupV1 implements Cgroups {
   public Set<String> groups() throws IOException {
     Set<String> names = new TreeSet<>();
     for (Path root : roots) {
-      names.addAll(CgroupFs.children(root.resolve(PARENT)));
+      names.addAll(CgroupFs.children(root.resolve(parent)));
     }
     return names;
   }

@@ -33,6 +33,7 @@ final class CgroupV2 implements Cgroups {
   static final List<String> USED = List.of("cpu", "memory", "pids");
 
   private final Path root;
+  private final String parent;
   private final Set<String> controllers;
   private final String enable;
   private final boolean requireDeviceFilter;
@@ -49,12 +50,27 @@ final class CgroupV2 implements Cgroups {
    * error; not where a v1 devices controller (a hybrid host) guards the container's devices too.
    */
   CgroupV2(Path root, Set<String> available, boolean requireDeviceFilter) {
+    this(root, PARENT, available, requireDeviceFilter);
+  }
+
+  private CgroupV2(Path root, String parent, Set<String> available, boolean requireDeviceFilter) {
     this.root = root;
+    this.parent = parent;
     this.requireDeviceFilter = requireDeviceFilter;
     Set<String> used = new LinkedHashSet<>(USED);
     used.retainAll(available);
     this.controllers = Collections.unmodifiableSet(used);
     this.enable = used.stream().map(c -> "+" + c).collect(Collectors.joining(" "));
+  }
+
+  @Override
+  public Cgroups under(String parent) {
+    return new CgroupV2(root, parent, controllers, requireDeviceFilter);
+  }
+
+  @Override
+  public String parent() {
+    return parent;
   }
 
   @Override
@@ -73,7 +89,7 @@ final class CgroupV2 implements Cgroups {
   }
 
   private Path dir(String name) {
-    return root.resolve(PARENT).resolve(name);
+    return root.resolve(parent).resolve(name);
   }
 
   private boolean has(String controller) {
@@ -86,7 +102,7 @@ final class CgroupV2 implements Cgroups {
       setUpParent();
     }
     // a prune elsewhere may have removed the parent since: then it is made, and set up, again
-    CgroupFs.mkdirGroup(root, PARENT, name, this::enableInParent);
+    CgroupFs.mkdirGroup(root, parent, name, this::enableInParent);
   }
 
   /**
@@ -102,10 +118,17 @@ final class CgroupV2 implements Cgroups {
       enableAt(root);
       rootEnabled = true;
     }
-    try {
-      Files.createDirectory(root.resolve(PARENT));
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      // made earlier, by this JVM or another
+    Path dir = root;
+    for (String element : parent.isEmpty() ? new String[0] : parent.split("/")) {
+      dir = dir.resolve(element);
+      try {
+        Files.createDirectory(dir);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made earlier, by this JVM or another
+      }
+      if (!dir.equals(root.resolve(parent))) {
+        enableAt(dir); // a placement's deeper parent: every level passes the controllers down
+      }
     }
     enableInParent();
     parentReady = true;
@@ -113,12 +136,15 @@ final class CgroupV2 implements Cgroups {
 
   private void enableInParent() throws IOException {
     if (!controllers.isEmpty()) {
-      CgroupFs.write(root.resolve(PARENT).resolve("cgroup.subtree_control"), enable);
+      CgroupFs.write(root.resolve(parent).resolve("cgroup.subtree_control"), enable);
     }
   }
 
   /** Enables the used controllers for the children of {@code dir}, writing only what is missing. */
   private void enableAt(Path dir) throws IOException {
+    if (controllers.isEmpty()) {
+      return;
+    }
     Path file = dir.resolve("cgroup.subtree_control");
     Set<String> on = new TreeSet<>(Arrays.asList(Files.readString(file).trim().split("\\s+")));
     if (!on.containsAll(controllers)) {
@@ -127,7 +153,7 @@ final class CgroupV2 implements Cgroups {
   }
 
   @Override
-  public void limit(String name, Resources limits) throws IOException {
+  public void limit(String name, Resources limits, GroupTuning tuning) throws IOException {
     Path dir = dir(name);
     if (has("memory") && limits.memoryBytes().isPresent()) {
       CgroupFs.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes().getAsLong()));
@@ -142,8 +168,14 @@ final class CgroupV2 implements Cgroups {
     if (has("pids") && limits.effectivePids().isPresent()) {
       CgroupFs.write(dir.resolve("pids.max"), Long.toString(limits.effectivePids().getAsLong()));
     }
+    // what asks for a controller this driver does not carry is another driver's (CgroupSetup checks one does)
+    if (has("cpu") && (tuning.cpuPeriod().isPresent() || tuning.cpuQuota().isPresent())) {
+      String quota = tuning.cpuQuota().isPresent() && tuning.cpuQuota().getAsLong() > 0
+          ? Long.toString(tuning.cpuQuota().getAsLong()) : "max";
+      CgroupFs.write(dir.resolve("cpu.max"), quota + " " + tuning.cpuPeriod().orElse(CgroupV1.CFS_PERIOD_US));
+    }
     try {
-      DeviceFilter.attach(dir, CgroupV1.DEVICE_ALLOW);
+      DeviceFilter.attach(dir, DeviceFilter.rules(tuning.devices()));
     } catch (IOException e) {
       if (requireDeviceFilter) {
         throw new IOException(e.getMessage() + ": without the filter the container could open any host device "
@@ -213,24 +245,27 @@ final class CgroupV2 implements Cgroups {
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    return List.of(new GroupDirs(true, dirs(name), "/" + PARENT + "/" + name));
+    return List.of(new GroupDirs(true, dirs(name), "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
   @Override
   public synchronized void removeParentIfEmpty() {
-    if (CgroupFs.rmdir(root.resolve(PARENT)) == 0) {
+    if (!parent.equals(PARENT)) {
+      return; // another parent is the placement's to remove (CgroupSetup knows which ancestors it made)
+    }
+    if (CgroupFs.rmdir(root.resolve(parent)) == 0) {
       parentReady = false;
     }
   }
 
   private void kill(String name) throws IOException {
     if (!CgroupFs.writeIfPresent(dir(name).resolve("cgroup.kill"), "1")) {
-      GroupKiller.killAll(dirs(name), "/" + PARENT + "/" + name); // before Linux 5.14
+      GroupKiller.killAll(dirs(name), "/" + (parent.isEmpty() ? name : parent + "/" + name)); // before Linux 5.14
     }
   }
 
   @Override
   public Set<String> groups() throws IOException {
-    return CgroupFs.children(root.resolve(PARENT));
+    return CgroupFs.children(root.resolve(parent));
   }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * How poc drives one kind of cgroup hierarchy: {@link CgroupV1} (one directory per controller) or
  * {@link CgroupV2} (the unified hierarchy). A group is named by its path relative to the hierarchy
- * roots, {@code poc/NAME}. {@link #detect()} picks the drivers this host needs; on a hybrid host
+ * roots, {@code poc/NAME} ({@link #under} gives a driver of another parent). {@link #detect()} picks the drivers this host needs; on a hybrid host
  * that is both, each driving the controllers that live in it.
  *
  * <p>Implementations are stateless per group and safe to use from several threads.
@@ -25,6 +25,15 @@ public interface Cgroups {
     return CgroupLayout.detect().drivers();
   }
 
+  /**
+   * This driver for groups under {@code parent} (relative to each hierarchy's root, "" for the root
+   * itself) instead of {@link #PARENT}; ancestors missing are made by {@link #create}.
+   */
+  Cgroups under(String parent);
+
+  /** The parent of this driver's groups, relative to each hierarchy's root. */
+  String parent();
+
   /** What this is and where, for messages: "cgroup v1 (cpu, memory ...)". */
   String describe();
 
@@ -35,14 +44,35 @@ public interface Cgroups {
   List<Path> dirs(String name);
 
   /**
-   * Creates {@code poc/NAME}; on failure nothing is left.
+   * {@link #dirs}, and where the group has a directory only when its tuning asks for one (the v1
+   * cpuset hierarchy): every place a group of this name may have.
+   */
+  default List<Path> placesOf(String name) {
+    return dirs(name);
+  }
+
+  /** Whether a group can be given a cpuset ({@link GroupTuning#cpusetCpus}); joined only then. */
+  default boolean offersCpuset() {
+    return false;
+  }
+
+  /**
+   * Creates {@code PARENT/NAME} (and the parent's missing ancestors); on failure the group is not left.
    *
    * @throws java.nio.file.FileAlreadyExistsException when the group exists already
    */
   void create(String name) throws IOException;
 
   /** Writes the limits that fall to this driver's controllers; a new group has none. */
-  void limit(String name, Resources limits) throws IOException;
+  default void limit(String name, Resources limits) throws IOException {
+    limit(name, limits, GroupTuning.NONE);
+  }
+
+  /**
+   * As {@link #limit(String, Resources)}, then what {@code tuning} asks beyond the Resources (a
+   * cpuset group is made here, in the v1 cpuset hierarchy, only when it asks for one).
+   */
+  void limit(String name, Resources limits, GroupTuning tuning) throws IOException;
 
   /**
    * Tells the container's init to enter the group by itself ({@code cgjoin}/{@code cgborn} in its

@@ -30,6 +30,16 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public Cgroups under(String parent) {
+    return new CombinedCgroups(drivers.stream().map(d -> d.under(parent)).toList());
+  }
+
+  @Override
+  public String parent() {
+    return drivers.isEmpty() ? PARENT : drivers.get(0).parent();
+  }
+
+  @Override
   public String describe() {
     return drivers.isEmpty() ? "no cgroup hierarchy"
         : drivers.stream().map(Cgroups::describe).collect(Collectors.joining(" + "));
@@ -50,6 +60,18 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public List<Path> placesOf(String name) {
+    List<Path> dirs = new ArrayList<>();
+    drivers.forEach(d -> dirs.addAll(d.placesOf(name)));
+    return dirs;
+  }
+
+  @Override
+  public boolean offersCpuset() {
+    return drivers.stream().anyMatch(Cgroups::offersCpuset);
+  }
+
+  @Override
   public void create(String name) throws IOException {
     List<Cgroups> made = new ArrayList<>();
     try {
@@ -67,9 +89,9 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
-  public void limit(String name, Resources limits) throws IOException {
+  public void limit(String name, Resources limits, GroupTuning tuning) throws IOException {
     for (Cgroups d : drivers) {
-      d.limit(name, limits);
+      d.limit(name, limits, tuning);
     }
   }
 

@@ -18,7 +18,8 @@ import jnr.ffi.Pointer;
  * program attached to the container's group, as runc and crun do. Without it a container's root
  * (which keeps CAP_MKNOD) could make a node for a host disk in /dev and open it. The program
  * allows exactly the rules of {@link CgroupV1#DEVICE_ALLOW} and denies everything else; it lives
- * as long as the group.
+ * as long as the group. An OCI config's rules come first ({@link #rules}); each block returns
+ * allow or deny for what it matches, the first match deciding.
  */
 final class DeviceFilter {
   private static final int BPF_PROG_LOAD = 5;
@@ -36,6 +37,24 @@ final class DeviceFilter {
   private static final java.util.Map<List<String>, Object> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private DeviceFilter() {}
+
+  /**
+   * The rules for {@link #program}, first match deciding: poc's own nodes, then {@code devices} from
+   * the last to the first (OCI's rules apply in order, so a later one overrides an earlier one), a
+   * deny written {@code !c 1:3 rwm}; what none matches is denied.
+   */
+  static List<String> rules(java.util.Optional<List<GroupTuning.DeviceRule>> devices) {
+    if (devices.isEmpty() || devices.get().isEmpty()) {
+      return CgroupV1.DEVICE_ALLOW;
+    }
+    List<String> rules = new ArrayList<>(CgroupV1.DEVICE_ALLOW);
+    List<GroupTuning.DeviceRule> given = devices.get();
+    for (int i = given.size() - 1; i >= 0; i--) {
+      GroupTuning.DeviceRule r = given.get(i);
+      rules.add((r.allow() ? "" : "!") + r.v1());
+    }
+    return rules;
+  }
 
   /** Attaches the allow-list of {@code rules} ("c 1:3 rwm", "c 136:* rwm") to the group {@code dir}. */
   static void attach(Path dir, List<String> rules) throws IOException {
@@ -126,14 +145,17 @@ final class DeviceFilter {
 
   /** One rule's checks, each jumping past the block when it fails, then "return 1". */
   private static List<long[]> block(String rule) {
-    String[] f = rule.trim().split("[ :]");
-    if (f.length != 4 || !(f[0].equals("c") || f[0].equals("b"))) {
-      throw new IllegalArgumentException("device rule '" + rule + "' is not 'c|b MAJOR:MINOR ACCESS'");
+    boolean deny = rule.startsWith("!");
+    String[] f = rule.substring(deny ? 1 : 0).trim().split("[ :]");
+    if (f.length != 4 || !(f[0].equals("c") || f[0].equals("b") || f[0].equals("a"))) {
+      throw new IllegalArgumentException("device rule '" + rule + "' is not '[!]a|c|b MAJOR:MINOR ACCESS'");
     }
     int access = (f[3].contains("r") ? ACC_READ : 0) | (f[3].contains("w") ? ACC_WRITE : 0)
         | (f[3].contains("m") ? ACC_MKNOD : 0);
     List<long[]> checks = new ArrayList<>();
-    checks.add(jne(2, f[0].equals("c") ? DEV_CHAR : DEV_BLOCK));
+    if (!f[0].equals("a")) {
+      checks.add(jne(2, f[0].equals("c") ? DEV_CHAR : DEV_BLOCK));
+    }
     if (!f[1].equals("*")) {
       checks.add(jne(4, Integer.parseInt(f[1])));
     }
@@ -149,12 +171,18 @@ final class DeviceFilter {
     }
     if (access != fullAccess) {
       block.add(new long[] {0xbf, 6 | (3 << 4), 0, 0}); // r6 = r3
-      block.add(alu(0x57, 6, fullAccess & ~access));     // r6 &= what the rule does not allow
-      long[] j = jne(6, 0);
+      long[] j;
+      if (deny) {
+        block.add(alu(0x57, 6, access));                 // r6 &= what the rule denies
+        j = new long[] {0x15, 6, 0, 0};                  // none of it asked for: not this rule's
+      } else {
+        block.add(alu(0x57, 6, fullAccess & ~access));   // r6 &= what the rule does not allow
+        j = jne(6, 0);                                   // some of that asked for: not this rule's
+      }
       j[2] = len - 1 - block.size();
       block.add(j);
     }
-    block.add(alu(0xb7, 0, 1)); // r0 = 1: allow
+    block.add(alu(0xb7, 0, deny ? 0 : 1)); // r0 = 1: allow (0: a deny rule's match)
     block.add(exit());
     return block;
   }

@@ -51,10 +51,6 @@ public final class InitPlan implements HelperPlan {
 
   @Override
   public InitPlan joinNamespace(Namespace kind, Path path) {
-    if (kind == Namespace.MOUNT) {
-      throw new InvalidSpecException("the MOUNT namespace cannot be joined (" + path
-          + "): the root filesystem is built in a new one");
-    }
     newNamespaces &= ~kind.cloneFlag();
     return put("nsjoin", Integer.toString(kind.cloneFlag()), path.toString());
   }
@@ -210,6 +206,24 @@ public final class InitPlan implements HelperPlan {
    */
   public InitPlan propagation(String inside, long mountFlags) {
     return put("propagate", rel(inside), Long.toString(mountFlags));
+  }
+
+  /**
+   * A device node {@code inside} the new root (OCI's {@code linux.devices}), made after the plan's
+   * mounts: {@code type} c, b or p, its numbers, its permission bits exactly, its owner.
+   */
+  public InitPlan deviceNode(String inside, char type, long major, long minor, int mode, long uid, long gid) {
+    return put("mknod", rel(inside), String.valueOf(type), major + ":" + minor,
+        Integer.toOctalString(mode & 07777) + ":" + uid + ":" + gid);
+  }
+
+  /**
+   * OCI without a mount namespace: the root is built in a private one as always, then the init
+   * goes back to the host's mount namespace and chroots into that root, whose mounts live on in
+   * the private namespace (kept by the init) and never appear in the host's.
+   */
+  public InitPlan hostMountNamespace() {
+    return put("hostmnt", "1");
   }
 
   /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */

@@ -8,6 +8,9 @@ import dev.poc.InvalidSpecException;
 import dev.poc.Namespace;
 import dev.poc.Rootfs;
 import dev.poc.Stdio;
+import dev.poc.cgroup.CgroupPlacement;
+import dev.poc.cgroup.Cgroups;
+import dev.poc.cgroup.GroupTuning;
 import dev.poc.seccomp.Seccomp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +20,8 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -24,8 +29,8 @@ import java.util.Set;
  *
  * <p>Strict by design: every field is either mapped, or known to match what poc does anyway (then
  * it is checked to say so), or refused with an {@link InvalidSpecException} that names the field by
- * its JSON path. Where poc applies its own fixed version of a field (its masked paths, its device
- * list) the difference is added to {@link #notes()}, which the CLI writes to its log: told, never
+ * its JSON path. Where poc applies its own version of a field (its masked paths when none are
+ * given, its /dev nodes beside linux.devices) the difference is added to {@link #notes()}, which the CLI writes to its log: told, never
  * silently dropped.
  */
 public final class BundleConfig {
@@ -51,9 +56,11 @@ public final class BundleConfig {
   private final int consoleRows;
   private final int consoleCols;
   private final List<OciLinux.Mount> mounts;
+  private final CgroupPlacement cgroup;
 
   private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols,
-      List<OciLinux.Mount> mounts) {
+      List<OciLinux.Mount> mounts, CgroupPlacement cgroup) {
+    this.cgroup = cgroup;
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
@@ -75,6 +82,15 @@ public final class BundleConfig {
   /** The bundle's binds and tmpfs mounts in config.json's order, as the spec's root plans them. */
   List<OciLinux.Mount> mounts() {
     return mounts;
+  }
+
+  /**
+   * Where the container's cgroup goes ({@code linux.cgroupsPath}: an absolute path from each
+   * hierarchy's root, a relative one under poc's {@code poc/}, absent: {@code poc/ID}) and what it
+   * sets beyond the spec's Resources (the CFS quota and period as given, the cpuset, the device rules).
+   */
+  public CgroupPlacement cgroupPlacement() {
+    return cgroup;
   }
 
   /** The spec to start. */
@@ -122,6 +138,13 @@ public final class BundleConfig {
     private OciProcess process;
     private OciLinux linux;
     private final List<OciLinux.Mount> ociMounts = new ArrayList<>();
+    private CgroupPlacement placement;
+    private boolean hostMounts;
+    private OptionalLong cpuQuota = OptionalLong.empty();
+    private OptionalLong cpuPeriod = OptionalLong.empty();
+    private String cpusetCpus = "";
+    private String cpusetMems = "";
+    private Optional<List<GroupTuning.DeviceRule>> deviceRules = Optional.empty();
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -155,13 +178,14 @@ public final class BundleConfig {
       }
       Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
-      b.namespaces(namespaces);
       mounts(root.path("mounts"), namespaces);
+      b.namespaces(namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts))));
-      return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts);
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
+      return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
+          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)));
     }
 
     private void process(JsonNode p) {
@@ -301,13 +325,13 @@ public final class BundleConfig {
         }
         namespaces.add(kind);
         if (!path.isEmpty()) {
-          if (kind == Namespace.MOUNT) {
-            throw refuse(at + ".path", "joins a mount namespace, which poc cannot: it builds the root filesystem "
-                + "in a new one; drop the path");
-          }
           if (!Path.of(path).isAbsolute() || !Files.exists(Path.of(path))) {
             throw refuse(at + ".path", "is '" + path + "', which is not an existing absolute path "
                 + "(give a namespace file such as /proc/PID/ns/" + (kind == Namespace.NET ? "net" : type) + ")");
+          }
+          if (kind == Namespace.MOUNT && sameInode(Path.of(path), Path.of("/proc/self/ns/mnt"))) {
+            throw refuse(at + ".path", "is '" + path + "', the runtime's own mount namespace: the root would be "
+                + "built on the host; leave the mount namespace out of linux.namespaces instead");
           }
           joins.put(kind, Path.of(path));
         }
@@ -318,9 +342,7 @@ public final class BundleConfig {
       } else {
         b.seccomp(Seccomp.unconfined());
       }
-      if (l.has("cgroupsPath")) {
-        notes.add("linux.cgroupsPath '" + l.get("cgroupsPath").asText() + "' is not used: poc puts the container in poc/" + id);
-      }
+      placement = cgroupsPath(text(l, "cgroupsPath", ""));
       java.util.Optional<List<String>> masked = java.util.Optional.empty();
       List<String> readOnly = List.of();
       if (l.has("maskedPaths") || l.has("readonlyPaths")) {
@@ -329,10 +351,7 @@ public final class BundleConfig {
       } else {
         notes.add("linux.maskedPaths and readonlyPaths are absent: poc masks its own list (/proc/kcore, /proc/keys, ..., /sys/firmware)");
       }
-      if (l.path("devices").size() > 0) {
-        throw refuse("linux.devices", "is not supported yet: poc makes its own /dev (null, zero, full, random, urandom, "
-            + "tty, ptys) and its device cgroup allows only those; drop it (and Docker's --device)");
-      }
+      List<OciLinux.Device> devices = devices(l.path("devices"));
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
       for (String f : List.of("uidMappings", "gidMappings")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
@@ -345,8 +364,86 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of());
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false);
       return namespaces;
+    }
+
+    /**
+     * {@code linux.devices}: nodes poc-init makes after the mounts (its device cgroup lets the
+     * container use one only where {@code linux.resources.devices} allows it, as runc's does).
+     */
+    private List<OciLinux.Device> devices(JsonNode list) {
+      List<OciLinux.Device> devices = new ArrayList<>();
+      int i = 0;
+      for (JsonNode d : list) {
+        String at = "linux.devices[" + i++ + "]";
+        known(d, at, "path", "type", "major", "minor", "fileMode", "uid", "gid");
+        String path = need(d, "path").asText();
+        absolutePaths(JSON.createArrayNode().add(path), at + ".path");
+        if (path.equals("/") || path.endsWith("/")) {
+          throw refuse(at + ".path", "is '" + path + "': give the node's path, e.g. /dev/fuse");
+        }
+        String type = need(d, "type").asText();
+        if (!type.matches("[cbup]")) {
+          throw refuse(at + ".type", "is '" + type + "': give c, b, u or p");
+        }
+        boolean fifo = type.equals("p");
+        if (!fifo && (!d.has("major") || !d.has("minor"))) {
+          throw refuse(at, "has no major or minor number: a " + type + " device needs both");
+        }
+        long major = d.path("major").asLong(0);
+        long minor = d.path("minor").asLong(0);
+        if (major < 0 || minor < 0 || major > 0xfff || minor > 0xfffff) {
+          throw refuse(at, "has major " + major + " and minor " + minor + ": give 0 to 4095 and 0 to 1048575");
+        }
+        int mode = d.path("fileMode").asInt(0666);
+        devices.add(new OciLinux.Device(path, type.equals("u") ? 'c' : type.charAt(0), major, minor, mode & 07777,
+            d.path("uid").asLong(0), d.path("gid").asLong(0)));
+      }
+      return devices;
+    }
+
+    /**
+     * {@code linux.cgroupsPath} as runc's cgroupfs driver reads it: absolute, from each hierarchy's
+     * root; relative, under poc's own parent; absent, {@code poc/ID}. The systemd driver's
+     * {@code slice:prefix:name} is refused, as {@code --systemd-cgroup} is.
+     */
+    private CgroupPlacement cgroupsPath(String path) {
+      if (path.isEmpty()) {
+        return CgroupPlacement.standard(id);
+      }
+      String at = "linux.cgroupsPath";
+      if (path.matches("[^/:]*:[^/:]*:[^/:]+")) {
+        throw refuse(at, "is '" + path + "', the systemd driver's slice:prefix:name form: poc drives cgroupfs only; "
+            + "run the engine with the cgroupfs driver (Docker: --exec-opt native.cgroupdriver=cgroupfs) or give a path");
+      }
+      List<String> elements = new ArrayList<>();
+      for (String e : path.split("/")) {
+        if (e.equals("..")) {
+          throw refuse(at, "is '" + path + "': give a path without '..'");
+        }
+        if (!e.isEmpty() && !e.equals(".")) {
+          elements.add(e);
+        }
+      }
+      if (elements.isEmpty()) {
+        throw refuse(at, "is '" + path + "', the root group, which holds the host's processes: give a group below it");
+      }
+      String leaf = elements.remove(elements.size() - 1);
+      String parent = String.join("/", elements);
+      if (!path.startsWith("/")) {
+        parent = parent.isEmpty() ? Cgroups.PARENT : Cgroups.PARENT + "/" + parent;
+      }
+      return new CgroupPlacement(parent, leaf, GroupTuning.NONE);
+    }
+
+    private static boolean sameInode(Path a, Path b) {
+      try {
+        return Files.getAttribute(a, "unix:ino").equals(Files.getAttribute(b, "unix:ino"))
+            && Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+      } catch (IOException | UnsupportedOperationException e) {
+        return false;
+      }
     }
 
     /** rootfsPropagation as mount(2) flags: 0 (poc's default, every mount private) for private and rprivate. */
@@ -407,11 +504,20 @@ public final class BundleConfig {
       if (cpu.has("shares") && cpu.get("shares").asLong() > 0) {
         b.cpuShares(cpu.get("shares").asLong());
       }
-      if (cpu.has("quota") && cpu.get("quota").asLong() > 0) {
-        long period = cpu.path("period").asLong(100_000);
-        b.cpus((double) cpu.get("quota").asLong() / period);
+      // the quota and period go to the group as given (runc's), not as a fraction of a core
+      if (cpu.has("quota") && !cpu.get("quota").isNull() && cpu.get("quota").asLong() != 0) {
+        cpuQuota = OptionalLong.of(cpu.get("quota").asLong());
       }
-      for (String f : List.of("realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst")) {
+      if (cpu.has("period") && !cpu.get("period").isNull() && cpu.get("period").asLong() != 0) {
+        long period = cpu.get("period").asLong();
+        if (period < 1000 || period > 1_000_000) {
+          throw refuse("linux.resources.cpu.period", "is " + period + ": give 1000 to 1000000 microseconds");
+        }
+        cpuPeriod = OptionalLong.of(period);
+      }
+      cpusetCpus = text(cpu, "cpus", "");
+      cpusetMems = text(cpu, "mems", "");
+      for (String f : List.of("realtimeRuntime", "realtimePeriod", "idle", "burst")) {
         if (cpu.has(f) && !cpu.get(f).asText().isEmpty() && !cpu.get(f).asText().equals("0")) {
           throw refuse("linux.resources.cpu." + f, "is not supported yet: drop it");
         }
@@ -424,8 +530,8 @@ public final class BundleConfig {
       } else {
         b.unlimitedPids();
       }
-      if (r.path("devices").size() > 0) {
-        notes.add("linux.resources.devices: poc applies its own device allow-list (the devices it makes, plus pts)");
+      if (r.has("devices")) {
+        deviceRules = Optional.of(deviceRules(r.get("devices")));
       }
       JsonNode blkio = r.path("blockIO");
       if (blkio.size() == 1 && blkio.path("weight").asInt(-1) == 0) {
@@ -439,6 +545,34 @@ public final class BundleConfig {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
       }
+    }
+
+    /**
+     * {@code linux.resources.devices}, in order; the group applies them after its "deny all" and
+     * before the allows of the nodes poc makes in every /dev (which stay usable whatever they say).
+     */
+    private List<GroupTuning.DeviceRule> deviceRules(JsonNode list) {
+      List<GroupTuning.DeviceRule> rules = new ArrayList<>();
+      int i = 0;
+      for (JsonNode d : list) {
+        String at = "linux.resources.devices[" + i++ + "]";
+        known(d, at, "allow", "type", "major", "minor", "access");
+        if (!d.has("allow")) {
+          throw refuse(at + ".allow", "is missing: say true or false");
+        }
+        String type = text(d, "type", "a");
+        if (!type.equals("a") && !type.equals("c") && !type.equals("b")) {
+          throw refuse(at + ".type", "is '" + type + "': give a (all), c or b");
+        }
+        String access = text(d, "access", "rwm");
+        if (!access.matches("[rwm]{1,3}")) {
+          throw refuse(at + ".access", "is '" + access + "': give some of r, w and m");
+        }
+        long major = d.has("major") && !d.get("major").isNull() ? d.get("major").asLong() : -1;
+        long minor = d.has("minor") && !d.get("minor").isNull() ? d.get("minor").asLong() : -1;
+        rules.add(new GroupTuning.DeviceRule(d.get("allow").asBoolean(), type.charAt(0), major, minor, access));
+      }
+      return rules;
     }
 
     private void mounts(JsonNode mounts, Set<Namespace> namespaces) {
@@ -474,7 +608,11 @@ public final class BundleConfig {
             + "(it supports bind and tmpfs mounts and makes /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys itself)");
       }
       if (!namespaces.contains(Namespace.MOUNT)) {
-        throw refuse("linux.namespaces", "has no mount namespace: poc needs one for the root filesystem");
+        // the root is still built in a private namespace; the init then goes back to the host's (OciLinux)
+        namespaces.add(Namespace.MOUNT);
+        hostMounts = true;
+        notes.add("linux.namespaces has no mount namespace: the container shares the host's, its root a chroot "
+            + "into mounts poc builds in a private namespace (none of them appears on the host)");
       }
     }
 

@@ -46,6 +46,11 @@ final class BundleRootfs implements RootfsStrategy {
     return steps; // rootfs prepares last: the other host steps (cgroups) are done when these run
   }
 
+  /** The linux section's part of the plan (for tests). */
+  OciLinux linux() {
+    return linux;
+  }
+
   /** The engine writes /etc/hosts, /etc/hostname and /etc/resolv.conf as bind mounts of its own. */
   @Override
   public boolean bindsEtcFiles() {

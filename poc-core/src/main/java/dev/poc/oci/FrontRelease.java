@@ -39,6 +39,13 @@ final class FrontRelease {
       return List.of();
     }
     Path runDir = Access.api().runDir(runtime, id);
+    try {
+      if (!CgroupSetup.ancestorsMade(runDir).isEmpty()) {
+        return List.of(); // a placed group's parents its create made: removed where empty, which the front does not do
+      }
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
     List<String> lines = new ArrayList<>();
     lines.add("release=" + runDir);
     lines.add("lock=" + NameLock.file(id));

@@ -5,6 +5,7 @@ import dev.poc.ContainerRuntime;
 import dev.poc.InvalidSpecException;
 import dev.poc.NameInUseException;
 import dev.poc.StartFailedException;
+import dev.poc.cgroup.CgroupSetup;
 import dev.poc.internal.Access;
 import dev.poc.launch.Console;
 import dev.poc.launch.Launcher;
@@ -63,7 +64,7 @@ final class OciRuntime {
       if (LibC.get().mkfifo(fifo.toString(), 0600) < 0) {
         throw new IOException("mkfifo " + fifo + ": " + Errno.describe(Errno.last()));
       }
-      try (ContainerRuntime runtime = runtime()) {
+      try (ContainerRuntime runtime = runtime(new CgroupSetup().placing(id, config.cgroupPlacement()))) {
         Console console = consoleSocket == null ? null
             : new Console(consoleSocket, config.consoleRows(), config.consoleCols());
         int pid = new Launcher(runtime).create(config.spec(), fifo, console, spawner);
@@ -244,6 +245,11 @@ final class OciRuntime {
   /** The runtime whose state root sits under --root; opening it reclaims what dead runs left. */
   private ContainerRuntime runtime() {
     return ContainerRuntime.builder().stateRoot(state.pocRoot()).build();
+  }
+
+  /** As {@link #runtime()}, its cgroups put where a bundle's config says (reclaim finds them from the run directory). */
+  private ContainerRuntime runtime(CgroupSetup cgroups) {
+    return ContainerRuntime.builder().stateRoot(state.pocRoot()).cgroups(cgroups).build();
   }
 
   private static void awaitGone(Record r) {

@@ -18,8 +18,8 @@ public interface HelperPlan {
 
   /**
    * The container joins the namespace of this kind at {@code path} (e.g. {@code /proc/PID/ns/net}
-   * or a bind-mounted handle) instead of getting one of its own. {@link Namespace#MOUNT} cannot be
-   * joined: the root filesystem is built in a new one.
+   * or a bind-mounted handle) instead of getting one of its own. A joined {@link Namespace#MOUNT}
+   * is where the init builds the root filesystem: that namespace's mounts change (as runc's do).
    */
   HelperPlan joinNamespace(Namespace kind, Path path);
 

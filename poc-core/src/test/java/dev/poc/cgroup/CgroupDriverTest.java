@@ -256,6 +256,47 @@ class CgroupDriverTest {
   }
 
   @Test
+  void v1UnderAnotherParentWritesTheTuningAndMakesTheCpusetGroupFromItsParents(@TempDir Path root) throws Exception {
+    Map<String, Path> mounts = Map.of("cpu", root.resolve("cpu"), "cpuset", root.resolve("cpuset"),
+        "devices", root.resolve("devices"));
+    for (Path p : mounts.values()) {
+      Files.createDirectories(p);
+    }
+    Files.writeString(root.resolve("cpuset/cpuset.cpus"), "0-3\n");
+    Files.writeString(root.resolve("cpuset/cpuset.mems"), "0\n");
+    Cgroups v1 = new CgroupV1(mounts).under("a/b");
+    v1.create("t0");
+    assertThat(root.resolve("cpu/a/b/t0")).isDirectory();
+    assertThat(root.resolve("cpuset/a")).as("cpuset only when asked for").doesNotExist();
+    Path c = kernelFiles(root.resolve("cpu/a/b/t0"), "cpu.cfs_quota_us", "cpu.cfs_period_us");
+    Path d = kernelFiles(root.resolve("devices/a/b/t0"), "devices.deny", "devices.allow");
+    // cgroupfs makes the interface files of a new cpuset group; here they stand in, empty as the kernel's
+    for (String level : List.of("a", "a/b", "a/b/t0")) {
+      kernelFiles(root.resolve("cpuset").resolve(level), "cpuset.cpus", "cpuset.mems");
+    }
+    GroupTuning t = new GroupTuning(java.util.OptionalLong.of(20000), java.util.OptionalLong.of(400000), "1", "",
+        java.util.Optional.of(List.of(new GroupTuning.DeviceRule(true, 'c', 10, 200, "rw"))));
+    v1.limit("t0", Resources.none(), t);
+    assertThat(read(c.resolve("cpu.cfs_period_us"))).isEqualTo("400000");
+    assertThat(read(c.resolve("cpu.cfs_quota_us"))).isEqualTo("20000");
+    assertThat(read(root.resolve("cpuset/a/b/cpuset.cpus"))).as("a level made: its parent's").isEqualTo("0-3");
+    assertThat(read(root.resolve("cpuset/a/b/t0/cpuset.cpus"))).isEqualTo("1");
+    assertThat(read(root.resolve("cpuset/a/b/t0/cpuset.mems"))).isEqualTo("0");
+    assertThat(read(d.resolve("devices.allow"))).as("poc's own nodes last").isEqualTo(CgroupV1.DEVICE_ALLOW.get(8));
+    assertThat(v1.dirs("t0")).doesNotContain(root.resolve("cpuset/a/b/t0"));
+    assertThat(v1.placesOf("t0")).contains(root.resolve("cpuset/a/b/t0"));
+  }
+
+  @Test
+  void theDeviceRulesOfAConfigComeFirstLastOneFirstForTheBpfFilter() {
+    List<String> rules = DeviceFilter.rules(java.util.Optional.of(List.of(new GroupTuning.DeviceRule(false, 'a', -1, -1, "rwm"),
+        new GroupTuning.DeviceRule(true, 'c', 10, 200, "rw"))));
+    assertThat(rules).endsWith("c 10:200 rw", "!a *:* rwm");
+    assertThat(DeviceFilter.program(rules).length % 8).isZero();
+    assertThat(DeviceFilter.rules(java.util.Optional.empty())).isEqualTo(CgroupV1.DEVICE_ALLOW);
+  }
+
+  @Test
   void v1ReadsFiguresAndTheOomCount(@TempDir Path root) throws Exception {
     Map<String, Path> mounts = Map.of("cpu", root.resolve("cpu"), "cpuacct", root.resolve("cpuacct"),
         "memory", root.resolve("memory"), "pids", root.resolve("pids"));

@@ -85,7 +85,8 @@ class CgroupLayoutTest {
         Map.entry("cpuacct", Path.of("/sys/fs/cgroup/cpuacct")),
         Map.entry("memory", Path.of("/sys/fs/cgroup/memory")),
         Map.entry("pids", Path.of("/sys/fs/cgroup/pids")),
-        Map.entry("devices", Path.of("/sys/fs/cgroup/devices")));
+        Map.entry("devices", Path.of("/sys/fs/cgroup/devices")),
+        Map.entry("cpuset", Path.of("/sys/fs/cgroup/cpuset"))); // joined only when a group asks for a cpuset
     assertThat(l.unified()).contains(Path.of("/sys/fs/cgroup/unified"));
     assertThat(l.unifiedControllers()).containsExactly("hugetlb");
 
@@ -101,6 +102,9 @@ class CgroupLayoutTest {
         Path.of("/sys/fs/cgroup/devices/poc/t0"),
         Path.of("/sys/fs/cgroup/memory/poc/t0"),
         Path.of("/sys/fs/cgroup/pids/poc/t0"));
+    assertThat(d.offersCpuset()).isTrue();
+    assertThat(d.placesOf("t0")).as("where a group asking for a cpuset has one too")
+        .endsWith(Path.of("/sys/fs/cgroup/cpuset/poc/t0"));
     assertThat(d.describe()).isEqualTo("cgroup2 at /sys/fs/cgroup/unified (no controllers poc uses)"
         + " + cgroup v1 (cpu, cpuacct, devices, memory, pids)");
   }

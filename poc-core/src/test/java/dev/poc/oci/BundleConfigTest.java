@@ -7,6 +7,8 @@ import dev.poc.Capability;
 import dev.poc.ContainerSpec;
 import dev.poc.InvalidSpecException;
 import dev.poc.Namespace;
+import dev.poc.cgroup.CgroupPlacement;
+import dev.poc.cgroup.GroupTuning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,11 +58,78 @@ class BundleConfigTest {
     assertThat(s.namespaces()).isEqualTo(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.NET));
     assertThat(c.mounts()).containsExactly(new OciLinux.Mount(true, Path.of("/srv"), "/data", "ro", 0));
     assertThat(s.resources().memoryBytes()).hasValue(64L << 20);
-    assertThat(s.resources().cpus()).hasValue(0.5);
+    assertThat(s.resources().cpus()).as("the quota and period go to the group as given").isEmpty();
+    assertThat(c.cgroupPlacement().tuning().cpuQuota()).hasValue(50000);
+    assertThat(c.cgroupPlacement().tuning().cpuPeriod()).hasValue(100000);
     assertThat(s.resources().pids()).hasValue(64);
     assertThat(s.rootfs().toString()).contains("read-only");
     assertThat(s.detached()).isTrue();
-    assertThat(c.notes()).anySatisfy(n -> assertThat(n).contains("cgroupsPath '/docker/c1'"));
+    assertThat(c.cgroupPlacement().parent()).isEqualTo("docker");
+    assertThat(c.cgroupPlacement().leaf()).isEqualTo("c1");
+  }
+
+  @Test
+  void readsCgroupsPathAsRuncsCgroupfsDriver() throws IOException {
+    assertThat(read(config(CAPS, "\"cgroupsPath\": \"/a/b//c/\"", "")).cgroupPlacement().path()).isEqualTo("a/b/c");
+    assertThat(read(config(CAPS, "\"cgroupsPath\": \"/top\"", "")).cgroupPlacement().path()).isEqualTo("top");
+    CgroupPlacement rel = read(config(CAPS, "\"cgroupsPath\": \"testdir/cgrouptest/container\"", "")).cgroupPlacement();
+    assertThat(rel.parent()).isEqualTo("poc/testdir/cgrouptest");
+    assertThat(rel.leaf()).isEqualTo("container");
+    CgroupPlacement none = read(config(CAPS, "\"resources\": {}", "")).cgroupPlacement();
+    assertThat(none.isStandard()).isTrue();
+    assertThat(none.path()).isEqualTo("poc/c1");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"system.slice:docker:c1\"", "")))
+        .hasMessageContaining("linux.cgroupsPath is 'system.slice:docker:c1', the systemd driver's");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/a/../../etc\"", "")))
+        .hasMessageContaining("linux.cgroupsPath is '/a/../../etc': give a path without '..'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/\"", "")))
+        .hasMessageContaining("the root group");
+  }
+
+  @Test
+  void mapsTheCpusetAndTheDeviceRulesInOrder() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"cpu": {"cpus": "0-1", "mems": "0", "period": 500000},
+          "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"},
+                      {"allow": true, "type": "b", "major": 8, "access": "m"}]}""", ""));
+    GroupTuning t = c.cgroupPlacement().tuning();
+    assertThat(t.cpusetCpus()).isEqualTo("0-1");
+    assertThat(t.cpusetMems()).isEqualTo("0");
+    assertThat(t.cpuQuota()).isEmpty();
+    assertThat(t.cpuPeriod()).hasValue(500000);
+    assertThat(t.devices().orElseThrow()).extracting(GroupTuning.DeviceRule::v1).containsExactly(
+        "a *:* rwm", "c 10:200 rw", "b 8:* m");
+    assertThat(t.devices().orElseThrow()).extracting(GroupTuning.DeviceRule::allow).containsExactly(false, true, true);
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"devices\": [{\"allow\": true, \"type\": \"x\"}]}", "")))
+        .hasMessageContaining("linux.resources.devices[0].type is 'x'");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"cpu\": {\"period\": 5}}", "")))
+        .hasMessageContaining("linux.resources.cpu.period is 5");
+  }
+
+  @Test
+  void mapsLinuxDevicesToNodesTheInitMakes() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438, "uid": 0, "gid": 0},
+                    {"path": "/dev/q", "type": "p"}, {"path": "/dev/u", "type": "u", "major": 1, "minor": 3}]""", ""));
+    OciLinux linux = linuxOf(c);
+    assertThat(linux.devices()).containsExactly(new OciLinux.Device("/dev/fuse", 'c', 10, 229, 0666, 0, 0),
+        new OciLinux.Device("/dev/q", 'p', 0, 0, 0666, 0, 0), new OciLinux.Device("/dev/u", 'c', 1, 3, 0666, 0, 0));
+    assertThatThrownBy(() -> read(config(CAPS, "\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]", "")))
+        .hasMessageContaining("linux.devices[0] has no major or minor number");
+    assertThatThrownBy(() -> read(config(CAPS, "\"devices\": [{\"path\": \"dev/x\", \"type\": \"p\"}]", "")))
+        .hasMessageContaining("linux.devices[0].path has 'dev/x'");
+  }
+
+  @Test
+  void withoutAMountNamespaceTheRootIsStillBuiltInAPrivateOneAndTheHostsIsShared() throws IOException {
+    BundleConfig c = read(config(CAPS, "\"resources\": {}", "").replace(", {\"type\": \"mount\"}", ""));
+    assertThat(c.spec().namespaces()).contains(Namespace.MOUNT);
+    assertThat(linuxOf(c).hostMounts()).isTrue();
+    assertThat(c.notes()).anyMatch(n -> n.contains("no mount namespace: the container shares the host's"));
+  }
+
+  private static OciLinux linuxOf(BundleConfig c) {
+    return ((BundleRootfs) c.spec().rootfs().strategy()).linux();
   }
 
   @Test
@@ -84,13 +153,13 @@ class BundleConfigTest {
   }
 
   @Test
-  void joinsANamespaceByPathButNeverAMountNamespace() throws IOException {
+  void joinsANamespaceByPathButNeverTheRuntimesOwnMountNamespace() throws IOException {
     String joinNet = "{\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}";
     BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("{\"type\": \"network\"}", joinNet));
     assertThat(c.spec().namespaces()).contains(Namespace.NET);
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
         .replace("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}")))
-        .hasMessageContaining("linux.namespaces[1].path joins a mount namespace");
+        .hasMessageContaining("linux.namespaces[1].path is '/proc/self/ns/mnt', the runtime's own mount namespace");
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")
         .replace("{\"type\": \"network\"}", "{\"type\": \"network\", \"path\": \"/no/such/ns\"}")))
         .hasMessageContaining("linux.namespaces[2].path is '/no/such/ns'");
