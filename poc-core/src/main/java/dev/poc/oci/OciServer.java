@@ -277,6 +277,7 @@ public final class OciServer {
         request = CreateRequest.read(in);
         view = PeerView.ofPeer(caller.getFD());
       } catch (IOException e) {
+        System.err.println("poc-oci server: not serving a caller: " + e.getMessage());
         line(out, "FALLBACK " + e.getMessage());
         return;
       } finally {
@@ -290,6 +291,7 @@ public final class OciServer {
             stopAccepting();
           }
         }
+        System.err.println("poc-oci server: not serving a caller: " + why); // SOCKET's .log: why creates are slow
         line(out, "FALLBACK " + why);
         return;
       }
