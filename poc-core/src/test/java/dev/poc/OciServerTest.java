@@ -493,4 +493,39 @@ class OciServerTest {
     Result mismatch = run(asker, Map.of("POC_OCI_SERVER_NONE", "1"), Files.createTempFile(tmp, "out", ".txt"), "--debug", "create", "x");
     assertThat(mismatch.out().trim()).as("the caller's own value is not passed on").isEqualTo("none=");
   }
+
+  @Test
+  void theServerDrivesOnlyTheHelperWhosePidTheFrontReported() throws Exception {
+    startServer("600");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    String id = TestRootfs.uniqueName("ocis");
+    long nanos = Files.getLastModifiedTime(jar).to(TimeUnit.NANOSECONDS);
+    String identity = jar + " " + Math.floorDiv(nanos, 1_000_000_000L) + "."
+        + String.format("%09d", Math.floorMod(nanos, 1_000_000_000L)) + " " + Files.size(jar);
+    List<String> fields = new ArrayList<>(List.of("poc-oci-create 1", identity, tmp.toString(), "0022", "claimed",
+        "claimed", "0", "claimed", "6", "--root", root.toString(), "create", "--bundle", bundle.toString(), id));
+    Path request = tmp.resolve("request");
+    Files.writeString(request, String.join("\0", fields) + "\0");
+    // a front that reports the pid of a sleep, and connects to the helper's socket itself
+    Path client = tmp.resolve("impostor.py");
+    Files.writeString(client, "import socket, subprocess, sys, threading\n"
+        + "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(60)\n"
+        + "s.connect(sys.argv[1]); s.sendall(open(sys.argv[2], 'rb').read())\n"
+        + "f = s.makefile('rb')\n"
+        + "assert f.readline() == b'OK\\n'\n"
+        + "spawn = f.readline().split()\n"
+        + "imp = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); imp.settimeout(60); imp.connect(spawn[2].decode())\n"
+        + "sleeper = subprocess.Popen(['sleep', '1']); threading.Thread(target=sleeper.wait).start()\n"
+        + "s.sendall(b'PID %d\\n' % sleeper.pid)\n"
+        + "exit_line = f.readline().split()\n"
+        + "print(exit_line[1].decode()); print(f.read(int(exit_line[2])).decode())\n"
+        + "print('impostor got', len(imp.recv(1 << 16)), 'bytes')\n");
+    Process p = new ProcessBuilder("/usr/bin/python3", client.toString(), socket.toString(), request.toString())
+        .directory(tmp.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as("%s / %s", out, log()).isZero();
+    assertThat(out).as(log()).startsWith("1\n").contains("exited before connecting").contains("impostor got 0 bytes");
+    assertThat(root.resolve(id)).doesNotExist();
+    assertThat(server.isAlive()).isTrue();
+  }
 }
