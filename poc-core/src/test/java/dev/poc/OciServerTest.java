@@ -528,4 +528,20 @@ class OciServerTest {
     assertThat(root.resolve(id)).doesNotExist();
     assertThat(server.isAlive()).isTrue();
   }
+
+  @Test
+  void aLeavingServerNeverRemovesASuccessorsSocket() throws Exception {
+    startServer("600");
+    Files.delete(socket); // as if this server's socket were gone and a successor had bound its own
+    try (var successor = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      successor.bind(java.net.UnixDomainSocketAddress.of(socket));
+      Object inode = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      server.destroy(); // SIGTERM: its exit hook stops accepting
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
+      assertThat(socket).as("the successor's socket").exists();
+      assertThat(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    } finally {
+      Files.deleteIfExists(socket);
+    }
+  }
 }
