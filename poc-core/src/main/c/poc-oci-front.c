@@ -42,6 +42,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
@@ -926,14 +929,17 @@ struct buffer {
 };
 
 static void put(struct buffer *b, const char *s, size_t n) {
+  if (b->failed)
+    return;
   if (b->len + n + 1 > b->cap) {
-    b->cap = (b->len + n + 1) * 2;
-    char *grown = realloc(b->data, b->cap);
+    size_t cap = (b->len + n + 1) * 2;
+    char *grown = realloc(b->data, cap);
     if (!grown) {
-      b->failed = 1;
+      b->failed = 1; /* cap unchanged: nothing more is written */
       return;
     }
     b->data = grown;
+    b->cap = cap;
   }
   memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -1116,6 +1122,93 @@ static int send_all(int fd, const char *data, size_t len) {
   return 0;
 }
 
+/* Whether the server at the other end of fd is the one this user started: the socket's directory is
+ * a real directory of ours, mode 0700 (so no one else could have bound in it), and the peer's uid is
+ * ours and its pid the one the server wrote to SOCKET.pid. Its pid goes to *server_pid. */
+static int trusted_server(int fd, pid_t *server_pid) {
+  char dir[sizeof server_socket], pid_file[sizeof server_socket + 8];
+  struct stat st;
+  snprintf(dir, sizeof dir, "%s", server_socket);
+  char *slash = strrchr(dir, '/');
+  if (!slash || slash == dir)
+    return 0;
+  *slash = 0;
+  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+    return 0;
+  struct ucred peer;
+  socklen_t len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.uid != geteuid())
+    return 0;
+  snprintf(pid_file, sizeof pid_file, "%s.pid", server_socket);
+  int pf = open(pid_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (pf < 0)
+    return 0;
+  char text[32] = { 0 };
+  ssize_t n = fstat(pf, &st) == 0 && st.st_uid == geteuid() && S_ISREG(st.st_mode) ? read(pf, text, sizeof text - 1) : -1;
+  close(pf);
+  if (n <= 0 || atoi(text) != peer.pid)
+    return 0;
+  *server_pid = peer.pid;
+  return 1;
+}
+
+/* The poc-init the server names, opened (no symlink followed) for fexecve once it proved to be what
+ * the runtime unpacks: a regular file named poc-init-*, in a directory named bin (root's:
+ * /run/poc/bin), file and directory owned by root or by us and writable by no one else. -1 with
+ * why[] said otherwise: a server must not make us run just any file. */
+static int open_init_binary(const char *path, char *why, size_t size) {
+  const char *base = strrchr(path, '/');
+  struct stat st;
+  if (path[0] != '/' || !base || strncmp(base + 1, "poc-init-", 9) != 0 || base - path < 4 ||
+      strncmp(base - 4, "/bin", 4) != 0 || (geteuid() == 0 && strncmp(path, "/run/poc/bin/", 13) != 0)) {
+    snprintf(why, size, "%s is not where the runtime unpacks poc-init", path);
+    return -1;
+  }
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", (int)(base - path), path);
+  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+    snprintf(why, size, "%s is no directory of root's or ours that only its owner can write", dir);
+    return -1;
+  }
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(why, size, "open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+    snprintf(why, size, "%s is no regular file of root's or ours that only its owner can write", path);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The child's side of SPAWN: poc-init gets the caller's stdio and nothing else of ours (no other fd
+ * of the caller's reaches the container: CVE-2024-21626's class), an environment that names only
+ * the server's sealed image (which poc-init runs only if it is sealed), and runs from binary_fd. */
+static void exec_init(int binary_fd, char *binary, char *socket_path, const char *image) {
+  if (dup2(binary_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+    _exit(127);
+  if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
+    DIR *fds = opendir("/proc/self/fd"); /* kernels before 5.9 */
+    if (!fds)
+      _exit(127);
+    int own = dirfd(fds);
+    struct dirent *e;
+    while ((e = readdir(fds)))
+      if (atoi(e->d_name) > 3 && atoi(e->d_name) != own)
+        close(atoi(e->d_name));
+    closedir(fds);
+  }
+  char env_line[4200];
+  char *child_argv[] = { binary, socket_path, NULL }, *child_env[] = { NULL, NULL };
+  if (image && (size_t)snprintf(env_line, sizeof env_line, "POC_INIT_IMAGE=%s", image) < sizeof env_line)
+    child_env[0] = env_line;
+  fexecve(3, child_argv, child_env);
+  fprintf(stderr, "poc-oci: exec %s: %s\n", binary, strerror(errno));
+  _exit(127);
+}
+
 /* The server's create; returns only by falling back (no server, or one that will not answer this caller). */
 static void verb_create(int argc, char **argv) {
   find_server_socket();
@@ -1124,12 +1217,14 @@ static void verb_create(int argc, char **argv) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   strcpy(addr.sun_path, server_socket);
-  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    if (fd >= 0 && (errno == ENOENT || errno == ECONNREFUSED))
+      setenv("POC_OCI_SERVER_NONE", "1", 1); /* ./poc-oci starts one (a refused socket: a dead server's) */
     fall_back("create: no create server listening");
-  struct ucred peer;
-  socklen_t len = sizeof peer;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.uid != geteuid())
-    fall_back("create: a create server of another user");
+  }
+  pid_t server_pid;
+  if (!trusted_server(fd, &server_pid))
+    fall_back("create: the socket's directory, its server's uid or its pid file is not this user's own");
   struct buffer request = { 0 };
   build_request(&request, argc, argv);
   char line[8192];
@@ -1144,24 +1239,29 @@ static void verb_create(int argc, char **argv) {
   for (;;) {
     if (read_line(fd, line, sizeof line) < 0)
       break;
-    char binary[4096], socket_path[4096];
-    int code;
+    char binary[4096], socket_path[4096], image[4096], why[4200];
+    int code, fields;
     long text_len;
-    if (sscanf(line, "SPAWN %4095s %4095s", binary, socket_path) == 2 && helper == 0) {
-      helper = fork();
-      if (helper == 0) {
-        char *child_argv[] = { binary, socket_path, NULL }, *child_env[] = { NULL };
-        execve(binary, child_argv, child_env); /* the caller's stdio; an environment of its own, as Launcher gives it */
-        fprintf(stderr, "poc-oci: exec %s: %s\n", binary, strerror(errno));
-        _exit(127);
-      }
-      if (helper < 0) {
+    if ((fields = sscanf(line, "SPAWN %4095s %4095s %4095s", binary, socket_path, image)) >= 2 && helper == 0) {
+      /* the image must be the server's own open file: /proc/SERVER/fd/N */
+      char prefix[64];
+      int prefix_len = snprintf(prefix, sizeof prefix, "/proc/%d/fd/", (int)server_pid);
+      int binary_fd = open_init_binary(binary, why, sizeof why);
+      if (binary_fd < 0) {
+        snprintf(line, sizeof line, "FAILED %s\n", why);
+      } else if (fields == 3 && (strncmp(image, prefix, (size_t)prefix_len) != 0 || strchr(image + prefix_len, '/'))) {
+        snprintf(line, sizeof line, "FAILED the image %s is not the server's (%s*)\n", image, prefix);
+      } else if ((helper = fork()) == 0) {
+        exec_init(binary_fd, binary, socket_path, fields == 3 ? image : NULL); /* the caller's stdio */
+      } else if (helper < 0) {
         int e = errno;
         helper = 0;
         snprintf(line, sizeof line, "FAILED fork: %s\n", strerror(e));
       } else {
         snprintf(line, sizeof line, "PID %d\n", (int)helper);
       }
+      if (binary_fd >= 0)
+        close(binary_fd);
       if (send_all(fd, line, strlen(line)) < 0)
         break;
     } else if (sscanf(line, "EXIT %d %ld", &code, &text_len) == 2 && text_len >= 0) {
@@ -1181,7 +1281,7 @@ static void verb_create(int argc, char **argv) {
         while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
         }
       }
-      exit(code);
+      exit(code < 0 || code > 255 ? 255 : code);
     } else {
       break;
     }
@@ -1198,6 +1298,7 @@ static void verb_create(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   original_argv = argv;
+  unsetenv("POC_OCI_SERVER_NONE"); /* ours to set, for ./poc-oci */
   int i = 1;
   /* the global flags, as OciMain.globals reads them; anything else is the JVM's to judge */
   for (; i < argc && argv[i][0] == '-'; i++) {

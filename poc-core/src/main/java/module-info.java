@@ -23,8 +23,6 @@ module dev.poc {
   requires org.jnrproject.posix;
   requires org.jnrproject.unixsocket;
   requires org.slf4j;
-  // SO_PEERCRED for poc-oci's create server, which runs from the class path (./poc-oci)
-  requires static jdk.net;
   // Immutables generates code at compile time and marks it with @Generated and Error Prone's
   // annotations when they are visible; none of them is needed at run time.
   requires static org.immutables.value;

@@ -134,7 +134,7 @@ final class OciBundles {
     Files.writeString(jvm, "#!/bin/sh\n"
         + "s=${POC_OCI_SERVER_SOCKET:-}\n"
         + "for a in \"$@\"; do\n"
-        + "  if [ \"$a\" = create ] && [ -n \"$s\" ] && [ ! -S \"$s\" ] && mkdir -p -m 700 \"${s%/*}\" && mkdir \"$s.starting\" 2>/dev/null; then\n"
+        + "  if [ \"$a\" = create ] && [ -n \"$s\" ] && [ \"${POC_OCI_SERVER_NONE:-}\" = 1 ] && mkdir -p -m 700 \"${s%/*}\" && mkdir \"$s.starting\" 2>/dev/null; then\n"
         + "    (cd / && POC_OCI_SERVER_IDLE=5 setsid -f '" + java + "' " + opts + " dev.poc.oci.OciServer \"$s\" '" + identity
         + "' </dev/null >/dev/null 2>>'" + dir.resolve("server.log") + "')\n"
         + "    break\n"

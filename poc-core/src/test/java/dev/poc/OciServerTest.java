@@ -353,4 +353,195 @@ class OciServerTest {
       assertThat(run(front, "delete", id).code()).isZero();
     }
   }
+
+  /**
+   * A client that writes its own request: one that names the server's socket and claims nothing
+   * true. The server reads the caller from /proc through its pidfd and answers its first line.
+   */
+  private String firstReplyOf(String wrapper, String pythonPrelude, String id, Path bundle) throws Exception {
+    long nanos = Files.getLastModifiedTime(jar).to(TimeUnit.NANOSECONDS);
+    String identity = jar + " " + Math.floorDiv(nanos, 1_000_000_000L) + "."
+        + String.format("%09d", Math.floorMod(nanos, 1_000_000_000L)) + " " + Files.size(jar);
+    List<String> fields = new ArrayList<>(List.of("poc-oci-create 1", identity, tmp.toString(), "0022", "claimed",
+        "claimed", "0", "claimed", "6", "--root", root.toString(), "create", "--bundle", bundle.toString(), id));
+    Path request = tmp.resolve("request-" + id);
+    Files.writeString(request, String.join("\0", fields) + "\0");
+    Path client = tmp.resolve("client.py");
+    Files.writeString(client, "import os, socket, sys\n"
+        + "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        + "s.connect(sys.argv[1])\n"
+        + "req = open(sys.argv[2], 'rb').read()\n"
+        + pythonPrelude + "\n" // after the connect: what the server reads is what the caller is when it asks
+        + "s.sendall(req)\n"
+        + "print(s.makefile('r').readline().strip())\n");
+    List<String> cmd = new ArrayList<>(List.of(wrapper.split(" ")));
+    cmd.removeIf(String::isEmpty);
+    cmd.addAll(List.of("/usr/bin/python3", client.toString(), socket.toString(), request.toString()));
+    Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void whatTheCallerSaysOfItselfIsNotBelievedTheServerReadsItFromProc() throws Exception {
+    startServer("600");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    String id = TestRootfs.uniqueName("ocis");
+    assertThat(firstReplyOf("setpriv --bounding-set -net_raw", "", id, bundle))
+        .as("fewer capabilities than claimed").startsWith("FALLBACK ids, groups, capabilities");
+    assertThat(firstReplyOf("setpriv --no-new-privs", "", id, bundle))
+        .as("no_new_privs, not claimed").startsWith("FALLBACK ids, groups, capabilities");
+    assertThat(firstReplyOf("", "os.umask(0o077)", id, bundle)).as("another umask than claimed")
+        .startsWith("FALLBACK umask differs");
+    Path jail = tmp.resolve("jail");
+    Files.createDirectories(jail);
+    assertThat(firstReplyOf("", "os.chroot('" + jail + "'); os.chdir('/')", id, bundle))
+        .as("chrooted: another root").startsWith("FALLBACK");
+    assertThat(root.resolve(id)).doesNotExist();
+    assertThat(server.isAlive()).as(log()).isTrue();
+  }
+
+  @Test
+  void noDescriptorOfTheCallerReachesTheInitOrTheContainer() throws Exception {
+    startServer("600");
+    Path secret = Files.writeString(tmp.resolve("host-secret"), "host");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "sh", "-c", "ls -l /proc/$$/fd");
+    String id = TestRootfs.uniqueName("ocis");
+    Path leaky = script("front-with-fd7", "exec 7<'" + secret + "' 8>>'" + secret + "'; exec '" + frontAlone + "' \"$@\"");
+    Path out = tmp.resolve("container.out");
+    Result create = run(leaky, Map.of(), out, "create", "--bundle", bundle.toString(), "--pid-file", "init.pid", id);
+    assertThat(create.code()).as("%s / %s", create.err(), log()).isZero();
+    int pid = Integer.parseInt(Files.readString(tmp.resolve("init.pid")).trim());
+    List<String> held = new ArrayList<>();
+    try (var fds = Files.list(Path.of("/proc", Integer.toString(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        held.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
+      }
+    }
+    assertThat(held).as("the created init's descriptors").noneMatch(l -> l.contains(secret.toString()));
+    assertThat(run(frontAlone, "start", id).code()).isZero();
+    awaitStopped(id);
+    assertThat(Files.readString(out)).as("the command's descriptors").contains(" 0 -> ").doesNotContain(secret.toString());
+    assertThat(run(front, "delete", id).code()).isZero();
+  }
+
+  @Test
+  void theFrontRunsOnlyAPocInitItCanVerifyAndOnlyForTheServerOfThePidFile() throws Exception {
+    Path marker = tmp.resolve("ran");
+    Path evil = script("poc-init-evil", "touch '" + marker + "'");
+    Path replies = tmp.resolve("replies");
+    Path fake = tmp.resolve("fake-server.py");
+    // a server of this user that asks the front to run a file of its choosing
+    Files.writeString(fake, "import os, socket, sys\n"
+        + "path, pid, evil, replies = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]\n"
+        + "os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n"
+        + "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(path); s.listen(1)\n"
+        + "open(path + '.pid', 'w').write((str(os.getpid()) if pid == 'own' else pid) + '\\n')\n"
+        + "print('listening', flush=True)\n"
+        + "c, _ = s.accept(); c.settimeout(0.5)\n"
+        + "try:\n  c.recv(1 << 20)\nexcept Exception:\n  pass\n"
+        + "c.settimeout(None)\n"
+        + "c.sendall(('OK\\nSPAWN ' + evil + ' /nonexistent\\n').encode())\n"
+        + "reply = c.makefile('r').readline()\n"
+        + "open(replies, 'w').write(reply)\n"
+        + "c.sendall(b'EXIT 1 0\\n')\n");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    String id = TestRootfs.uniqueName("ocis");
+    for (String pid : List.of("own", "1")) {
+      Files.deleteIfExists(socket);
+      Process p = new ProcessBuilder("/usr/bin/python3", fake.toString(), socket.toString(), pid, evil.toString(),
+          replies.toString()).redirectErrorStream(true).start();
+      try {
+        assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
+            .isEqualTo("listening");
+        Result r = run(frontAlone, "create", "--bundle", bundle.toString(), id);
+        if (pid.equals("own")) {
+          assertThat(r.code()).as(r.err()).isEqualTo(1);
+          assertThat(Files.readString(replies)).as("the front's answer to SPAWN").startsWith("FAILED")
+              .contains("not where the runtime unpacks poc-init");
+        } else {
+          assertThat(r.code()).as("a server whose pid is not SOCKET.pid's: the JVM's").isEqualTo(97);
+        }
+        assertThat(marker).as("the server's file never runs").doesNotExist();
+      } finally {
+        p.destroyForcibly();
+        p.waitFor();
+      }
+    }
+  }
+
+  @Test
+  void aSocketNoServerListensOnAsksForANewServer() throws Exception {
+    Path say = script("say-none", "echo \"none=${POC_OCI_SERVER_NONE:-}\"");
+    String env = "POC_OCI_JAR='" + jar + "' POC_OCI_SERVER_DIR='" + serverDir + "' ";
+    Path asker = script("front-says-none", "POC_OCI_LAUNCHER='" + say + "' " + env
+        + "exec '" + Path.of("target/poc-oci-front").toAbsolutePath() + "' \"$@\"");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    assertThat(run(asker, "create", "--bundle", bundle.toString(), "x").out().trim()).as("no socket").isEqualTo("none=1");
+    // a server that died uncleanly: its socket file is left, and nothing listens
+    Files.createDirectories(serverDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try (var dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      dead.bind(java.net.UnixDomainSocketAddress.of(socket));
+    }
+    assertThat(socket).exists();
+    assertThat(run(asker, "create", "--bundle", bundle.toString(), "x").out().trim()).as("a stale socket")
+        .isEqualTo("none=1");
+    assertThat(run(asker, "pause", "x").out().trim()).as("not a create").isEqualTo("none=");
+    Files.delete(socket);
+    startServer("600");
+    Result mismatch = run(asker, Map.of("POC_OCI_SERVER_NONE", "1"), Files.createTempFile(tmp, "out", ".txt"), "--debug", "create", "x");
+    assertThat(mismatch.out().trim()).as("the caller's own value is not passed on").isEqualTo("none=");
+  }
+
+  @Test
+  void theServerDrivesOnlyTheHelperWhosePidTheFrontReported() throws Exception {
+    startServer("600");
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
+    String id = TestRootfs.uniqueName("ocis");
+    long nanos = Files.getLastModifiedTime(jar).to(TimeUnit.NANOSECONDS);
+    String identity = jar + " " + Math.floorDiv(nanos, 1_000_000_000L) + "."
+        + String.format("%09d", Math.floorMod(nanos, 1_000_000_000L)) + " " + Files.size(jar);
+    List<String> fields = new ArrayList<>(List.of("poc-oci-create 1", identity, tmp.toString(), "0022", "claimed",
+        "claimed", "0", "claimed", "6", "--root", root.toString(), "create", "--bundle", bundle.toString(), id));
+    Path request = tmp.resolve("request");
+    Files.writeString(request, String.join("\0", fields) + "\0");
+    // a front that reports the pid of a sleep, and connects to the helper's socket itself
+    Path client = tmp.resolve("impostor.py");
+    Files.writeString(client, "import socket, subprocess, sys, threading\n"
+        + "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(60)\n"
+        + "s.connect(sys.argv[1]); s.sendall(open(sys.argv[2], 'rb').read())\n"
+        + "f = s.makefile('rb')\n"
+        + "assert f.readline() == b'OK\\n'\n"
+        + "spawn = f.readline().split()\n"
+        + "imp = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); imp.settimeout(60); imp.connect(spawn[2].decode())\n"
+        + "sleeper = subprocess.Popen(['sleep', '1']); threading.Thread(target=sleeper.wait).start()\n"
+        + "s.sendall(b'PID %d\\n' % sleeper.pid)\n"
+        + "exit_line = f.readline().split()\n"
+        + "print(exit_line[1].decode()); print(f.read(int(exit_line[2])).decode())\n"
+        + "print('impostor got', len(imp.recv(1 << 16)), 'bytes')\n");
+    Process p = new ProcessBuilder("/usr/bin/python3", client.toString(), socket.toString(), request.toString())
+        .directory(tmp.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as("%s / %s", out, log()).isZero();
+    assertThat(out).as(log()).startsWith("1\n").contains("exited before connecting").contains("impostor got 0 bytes");
+    assertThat(root.resolve(id)).doesNotExist();
+    assertThat(server.isAlive()).isTrue();
+  }
+
+  @Test
+  void aLeavingServerNeverRemovesASuccessorsSocket() throws Exception {
+    startServer("600");
+    Files.delete(socket); // as if this server's socket were gone and a successor had bound its own
+    try (var successor = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      successor.bind(java.net.UnixDomainSocketAddress.of(socket));
+      Object inode = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      server.destroy(); // SIGTERM: its exit hook stops accepting
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
+      assertThat(socket).as("the successor's socket").exists();
+      assertThat(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    } finally {
+      Files.deleteIfExists(socket);
+    }
+  }
 }

@@ -67,6 +67,10 @@ public final class LibC {
 
     int setsockopt(int fd, int level, int option, @In int[] value, int length);
 
+    int getsockopt(int fd, int level, int option, @Out int[] value, int[] length);
+
+    int shutdown(int fd, int how);
+
     long send(int fd, @In ByteBuffer buf, long length, int flags);
 
     /** Into a direct buffer: jnr passes its address, no copy of the (large) receive buffer. */

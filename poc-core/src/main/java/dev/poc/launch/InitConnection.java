@@ -22,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /** The control socket between the runtime and one poc-init: the plan out, status lines back. */
 public final class InitConnection implements AutoCloseable {
   private static final Path SOCKET_DIR = dev.poc.host.HostDirs.hostState().resolve("ctl");
-  private final ServerSocketChannel server;
+  private final ServerSocketChannel server; // null for a pinned connection's
+  private final jnr.unixsocket.UnixServerSocketChannel pinnedServer; // else null
   private final Path socketPath;
   private SocketChannel channel;
   private BufferedReader reader;
@@ -30,6 +31,13 @@ public final class InitConnection implements AutoCloseable {
 
   private InitConnection(ServerSocketChannel server, Path socketPath) {
     this.server = server;
+    this.pinnedServer = null;
+    this.socketPath = socketPath;
+  }
+
+  private InitConnection(jnr.unixsocket.UnixServerSocketChannel pinnedServer, Path socketPath) {
+    this.server = null;
+    this.pinnedServer = pinnedServer;
     this.socketPath = socketPath;
   }
 
@@ -42,12 +50,29 @@ public final class InitConnection implements AutoCloseable {
     return new InitConnection(server, path);
   }
 
+  /**
+   * A listening socket whose {@link #accept} takes only the helper of the pid it was told (checked
+   * with SO_PEERCRED): for a helper another process started and only reported the pid of
+   * ({@link ForeignProcess}), so that a reported pid is the one this JVM then drives and signals.
+   */
+  static InitConnection listenPinned() throws IOException {
+    Files.createDirectories(SOCKET_DIR);
+    Path path = SOCKET_DIR.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".sock");
+    jnr.unixsocket.UnixServerSocketChannel server = jnr.unixsocket.UnixServerSocketChannel.open();
+    server.socket().bind(new jnr.unixsocket.UnixSocketAddress(path.toFile()));
+    return new InitConnection(server, path);
+  }
+
   Path socketPath() {
     return socketPath;
   }
 
   /** Waits for the helper to connect; gives up when it died or after the timeout. */
   void accept(Process helper, long timeoutMillis) throws IOException {
+    if (pinnedServer != null) {
+      acceptPinned(helper, timeoutMillis);
+      return;
+    }
     server.configureBlocking(false);
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
     try (Selector selector = Selector.open()) {
@@ -69,6 +94,39 @@ public final class InitConnection implements AutoCloseable {
     }
     channel.configureBlocking(true);
     server.close();
+    Files.deleteIfExists(socketPath);
+    reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+  }
+
+  private void acceptPinned(Process helper, long timeoutMillis) throws IOException {
+    pinnedServer.configureBlocking(false);
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    while (channel == null) {
+      jnr.unixsocket.UnixSocketChannel c = pinnedServer.accept();
+      if (c != null) {
+        jnr.unixsocket.Credentials peer = c.getOption(jnr.unixsocket.UnixSocketOptions.SO_PEERCRED);
+        if (peer != null && peer.getPid() == helper.pid()) {
+          channel = c;
+          break;
+        }
+        c.close(); // not the helper reported: another process of ours that found the socket
+        continue;
+      }
+      if (!helper.isAlive()) {
+        throw new StartFailedException("poc-init " + helper.pid() + " exited before connecting (its stderr has the reason)");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StartFailedException("poc-init " + helper.pid() + " did not connect within " + timeoutMillis + " ms");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StartFailedException("interrupted while waiting for poc-init " + helper.pid() + " to connect");
+      }
+    }
+    channel.configureBlocking(true);
+    pinnedServer.close();
     Files.deleteIfExists(socketPath);
     reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
   }
@@ -141,7 +199,11 @@ public final class InitConnection implements AutoCloseable {
   @Override
   public void close() {
     try {
-      server.close();
+      if (server != null) {
+        server.close();
+      } else {
+        pinnedServer.close();
+      }
       if (channel != null) {
         channel.close();
       }

@@ -14,9 +14,11 @@ public interface InitSpawner {
   /**
    * Has poc-init started as {@code binary socket}, its stdio the caller's, and returns its pid. The
    * helper then connects to {@code socket}; this JVM drives it as one it spawned itself, except that
-   * the caller reaps it.
+   * the caller reaps it. {@code image}, when present, is this JVM's sealed copy of poc-init
+   * ({@code /proc/PID/fd/N}), for the helper's POC_INIT_IMAGE: it runs from it rather than making a
+   * copy of its own (and only if it is sealed).
    *
    * @throws IOException when the caller could not start it (the create fails, nothing to undo there)
    */
-  int spawn(Path binary, Path socket) throws IOException;
+  int spawn(Path binary, Path socket, java.util.Optional<String> image) throws IOException;
 }

@@ -94,9 +94,9 @@ public final class SpareHelpers implements AutoCloseable {
    * connected here; not a spare: the caller waits for it.
    */
   static Helper adopt(InitSpawner spawner) throws IOException {
-    InitConnection conn = InitConnection.listen();
+    InitConnection conn = InitConnection.listenPinned(); // the pid reported must be the one that connects
     try {
-      Process p = new ForeignProcess(spawner.spawn(InitBinary.path(), conn.socketPath()));
+      Process p = new ForeignProcess(spawner.spawn(InitBinary.path(), conn.socketPath(), InitBinary.sharedImage()));
       conn.accept(p, CONNECT_TIMEOUT_MS);
       return new Helper(p, conn);
     } catch (IOException | RuntimeException e) {

@@ -3,7 +3,6 @@ package dev.poc.oci;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +19,14 @@ import java.util.TreeMap;
  * view of the host (all but the cgroup, unless rootless), so callers that differ reach servers of
  * their own; the checks here stand behind that.
  *
- * <p>The server answers only a caller that sees the host as it does: the same jar, mount, pid,
- * network, cgroup, user, ipc and uts namespaces, capabilities, no_new_privs and seccomp mode, umask, and the environment a create reads
- * ({@link #relevantEnvironment}); else the front runs the create in a JVM of its own, as without a
- * server, since nothing has started yet.
+ * <p>The server answers only a caller that runs the same jar and, as the server reads it from /proc
+ * ({@link PeerView}), sees the host as it does and may do what it may; else the front runs the
+ * create in a JVM of its own, as without a server, since nothing has started yet.
  */
 record CreateRequest(String identity, Path cwd, String umask, String namespaces, String credentials, String cgroup,
     Map<String, String> env, List<String> argv) {
   static final String PROTOCOL = "poc-oci-create 1";
   private static final int MAX_BYTES = 1 << 20;
-  private static final List<String> NAMESPACES = List.of("mnt", "pid", "net", "cgroup", "user", "ipc", "uts");
 
   /** Reads one request; an IOException for anything malformed (the front then falls back). */
   static CreateRequest read(InputStream in) throws IOException {
@@ -63,71 +60,20 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     return new CreateRequest(identity, cwd, umask, namespaces, credentials, cgroup, env, argv);
   }
 
-  /** Why this server must not answer the request (the front falls back), or null when it may. */
-  String mismatch(String ownIdentity, Host own) {
+  /**
+   * Why this server must not answer the request (the front falls back), or null when it may: another
+   * build of the jar, or a caller whose view of the host, read from /proc by the server
+   * ({@link PeerView}), differs from the server's. What the request says of the caller's host
+   * (namespaces, credentials, umask, environment, cgroup) only chose the socket; it is not believed.
+   */
+  String mismatch(String ownIdentity, PeerView caller, PeerView own) {
     if (!identity.equals(ownIdentity)) {
       return "the server runs " + ownIdentity + ", the caller " + identity;
     }
-    if (!namespaces.equals(own.namespaces())) {
-      return "namespaces differ: the caller's " + namespaces + ", the server's " + own.namespaces();
+    if (!cwd.toString().equals(caller.cwd())) {
+      return "the caller says its directory is " + cwd + ", /proc says " + caller.cwd();
     }
-    if (!credentials.equals(own.credentials())) {
-      return "capabilities, no_new_privs or seccomp differ: the caller's " + credentials + ", the server's "
-          + own.credentials();
-    }
-    if (!umask.equals(own.umask())) {
-      return "umask differs: the caller's " + umask + ", the server's " + own.umask();
-    }
-    if (own.rootless() && !cgroup.equals(own.cgroup())) {
-      // rootless: a container's group is found from the runtime's own (DelegatedCgroup)
-      return "rootless, and the cgroups differ";
-    }
-    if (!env.equals(own.env())) {
-      return "the environment differs: the caller's " + env + ", the server's " + own.env();
-    }
-    return null;
-  }
-
-  /** What this process sees of the host, as a request carries it. */
-  record Host(String namespaces, String credentials, String umask, String cgroup, Map<String, String> env,
-      boolean rootless) {
-    static Host current() throws IOException {
-      return new Host(ownNamespaces(), ownCredentials(), ownUmask(), Files.readString(Path.of("/proc/self/cgroup")),
-          relevantEnvironment(System.getenv()), dev.poc.host.Posix.geteuid() != 0);
-    }
-  }
-
-  /** "mnt:[N] pid:[N] …": this process's namespaces, as the front writes them. */
-  static String ownNamespaces() throws IOException {
-    List<String> links = new ArrayList<>();
-    for (String ns : NAMESPACES) {
-      links.add(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString());
-    }
-    return String.join(" ", links);
-  }
-
-  /**
-   * "CapInh:… CapPrm:… CapEff:… CapBnd:… CapAmb:… NoNewPrivs:N Seccomp:N", from /proc/self/status:
-   * what this process may do, which a create made for a caller must not exceed.
-   */
-  static String ownCredentials() throws IOException {
-    List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
-    List<String> out = new ArrayList<>();
-    for (String key : List.of("CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:")) {
-      status.stream().filter(l -> l.startsWith(key)).findFirst()
-          .ifPresent(l -> out.add(key + l.substring(key.length()).trim()));
-    }
-    return String.join(" ", out);
-  }
-
-  /** This process's umask, from /proc/self/status ("0022"). */
-  static String ownUmask() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("Umask:")) {
-        return line.substring(6).trim();
-      }
-    }
-    throw new IOException("/proc/self/status has no Umask line (Linux 4.7 or later has)");
+    return caller.difference(own);
   }
 
   /**

@@ -6,24 +6,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import jdk.net.ExtendedSocketOptions;
+import jnr.unixsocket.Credentials;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * poc-oci's create server: a warm JVM that runs {@code create} for poc-oci's native front, so a
@@ -36,26 +38,40 @@ import jdk.net.ExtendedSocketOptions;
  * the caller's uid must be ours (SO_PEERCRED); SOCKET.lock is held while it runs, so a second
  * server exits at once. It exits once idle for {@code POC_OCI_SERVER_IDLE} seconds (default 30),
  * and as soon as a caller names another build of JAR (its path, mtime and size): that caller runs
- * its create in a JVM of its own, as does any caller that sees another host than this process
- * does ({@link CreateRequest#mismatch}). Each request runs on a thread of its own.
+ * its create in a JVM of its own, as does any caller whose view of the host, which this server
+ * reads from /proc through the caller's pidfd and never takes from the request, differs from its
+ * own ({@link PeerView}, {@link CreateRequest#mismatch}). Each request runs on a thread of its
+ * own; one that does not arrive within {@value #REQUEST_SECONDS} s is dropped.
  *
  * <p>Wire, after the request ({@link CreateRequest}): the server writes {@code FALLBACK why} (nothing
  * done) or {@code OK}; then, when the create reaches its helper, {@code SPAWN BINARY SOCKET}, to
  * which the front answers {@code PID N} or {@code FAILED why}; last {@code EXIT CODE LENGTH} and
- * that many bytes of stderr text. Lines end in a newline.
+ * that many bytes of stderr text. Lines end in a newline. SPAWN may name a third field, this JVM's
+ * sealed poc-init image ({@code /proc/PID/fd/N}). The front runs BINARY only if it is what the
+ * runtime unpacks (root's or the user's, writable by no one else, no symlink), IMAGE only if it is
+ * this server's, and checks that it talks to the server whose pid SOCKET.pid names.
  */
 public final class OciServer {
   private final Path socket;
   private final String identity;
-  private final CreateRequest.Host host;
+  private static final int REQUEST_SECONDS = 10;
+  private static final int SHUT_RDWR = 2;
+  private final PeerView host;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "poc-oci-server-timeouts");
+    t.setDaemon(true);
+    return t;
+  });
   private final long idleNanos;
   private final Object lock = new Object();
   private int active;
   private long lastDone = System.nanoTime();
   private boolean stale;
-  private ServerSocketChannel server;
+  private UnixServerSocketChannel server;
+  private Object boundSocket; // the inode this server bound: the only socket file it may remove
+  private boolean stopped;
 
-  private OciServer(Path socket, String identity, CreateRequest.Host host, long idleNanos) {
+  private OciServer(Path socket, String identity, PeerView host, long idleNanos) {
     this.socket = socket;
     this.identity = identity;
     this.host = host;
@@ -77,7 +93,7 @@ public final class OciServer {
       System.exit(2);
       return;
     }
-    new OciServer(socket, identity(args[1]), CreateRequest.Host.current(),
+    new OciServer(socket, identity(args[1]), PeerView.own(),
         TimeUnit.SECONDS.toNanos(idleSeconds)).serve();
   }
 
@@ -91,11 +107,19 @@ public final class OciServer {
   private void serve() throws IOException, InterruptedException {
     Path dir = socket.getParent();
     Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    UserPrincipal me = Files.getOwner(dir);
     if (!Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))
         || dev.poc.host.Posix.geteuid() != (int) Files.getAttribute(dir, "unix:uid")) {
       throw new IOException(dir + " must be ours and mode 0700 (it holds the create server's socket): remove it");
     }
+    try {
+      serveLocked(dir);
+    } finally {
+      Files.deleteIfExists(Path.of(socket + ".starting")); // ./poc-oci's mark: one start at a time
+    }
+    System.exit(0); // the JVM would otherwise wait for nothing; the spare-helper threads are daemons
+  }
+
+  private void serveLocked(Path dir) throws IOException, InterruptedException {
     try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held = tryLock(lockFile)) {
       if (held == null) {
@@ -103,25 +127,34 @@ public final class OciServer {
         return;
       }
       Files.deleteIfExists(socket); // a dead server's: the lock was free
-      server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-      server.bind(UnixDomainSocketAddress.of(socket));
+      server = UnixServerSocketChannel.open();
+      server.socket().bind(new UnixSocketAddress(socket.toFile()));
+      boundSocket = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
       Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
       Files.deleteIfExists(Path.of(socket + ".starting")); // ./poc-oci's mark: one start at a time
-      // stopped by a signal: the next caller finds no socket rather than a dead one (the lock is still ours)
-      Runtime.getRuntime().addShutdownHook(new Thread(this::stopAccepting, "poc-oci-server-exit"));
+      // stopped by a signal: the next caller finds no socket rather than a dead one (the lock is still
+      // ours while the hooks run: the process holds it until it is gone)
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        synchronized (lock) {
+          stopAccepting();
+        }
+      }, "poc-oci-server-exit"));
       leaveCallersCgroups();
       Thread watcher = new Thread(this::exitWhenIdle, "poc-oci-server-idle");
       watcher.setDaemon(true);
       watcher.start();
       for (;;) {
-        SocketChannel caller;
+        UnixSocketChannel caller;
         try {
           caller = server.accept();
-        } catch (IOException e) {
-          break; // closed: idle or stale
+        } catch (IOException | java.nio.channels.NotYetBoundException e) {
+          break; // shut down (jnr reports accept's EINVAL so): idle or stale
+        }
+        if (caller == null) {
+          break;
         }
         synchronized (lock) {
-          if (!sameUser(caller, me)) {
+          if (stopped || !sameUser(caller)) {
             caller.close();
             continue;
           }
@@ -134,9 +167,9 @@ public final class OciServer {
         while (active > 0) {
           lock.wait();
         }
+        stopAccepting(); // while the lock is ours: a successor's socket is never touched
       }
     }
-    System.exit(0); // the JVM would otherwise wait for nothing; the spare-helper threads are daemons
   }
 
   private static FileLock tryLock(FileChannel file) throws IOException, InterruptedException {
@@ -151,9 +184,10 @@ public final class OciServer {
     return null;
   }
 
-  private static boolean sameUser(SocketChannel caller, UserPrincipal me) {
+  private static boolean sameUser(UnixSocketChannel caller) {
     try {
-      return caller.getOption(ExtendedSocketOptions.SO_PEERCRED).user().equals(me);
+      Credentials peer = caller.getOption(UnixSocketOptions.SO_PEERCRED);
+      return peer != null && peer.getUid() == dev.poc.host.Posix.geteuid();
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -206,29 +240,50 @@ public final class OciServer {
     }
   }
 
-  /** No new caller from now on: they find no socket and run their own JVM. */
+  /**
+   * No new caller from now on: they find no socket and run their own JVM. Called with {@code lock}
+   * held, and while this process holds SOCKET.lock; once only, and the socket file is removed only
+   * if it is still the one this server bound (never a successor's).
+   */
   private void stopAccepting() {
-    try {
-      Files.deleteIfExists(socket);
-      Files.deleteIfExists(Path.of(socket + ".pid"));
-      server.close();
-    } catch (IOException e) {
-      // leaving anyway
+    if (stopped || server == null) {
+      return;
     }
+    stopped = true;
+    try {
+      Object now = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+      if (now != null && now.equals(boundSocket)) {
+        Files.deleteIfExists(socket);
+        Files.deleteIfExists(Path.of(socket + ".pid"));
+      }
+    } catch (IOException e) {
+      // gone already
+    }
+    // wakes the accept (closing alone would not), which then ends the loop
+    dev.poc.host.LibC.get().shutdown(server.getFD(), SHUT_RDWR);
   }
 
-  private void answer(SocketChannel caller) {
+  private void answer(UnixSocketChannel caller) {
     try (caller) {
       InputStream in = new BufferedInputStream(Channels.newInputStream(caller));
       OutputStream out = Channels.newOutputStream(caller);
       CreateRequest request;
+      PeerView view;
+      // an idle or slow caller is cut off (its read ends) rather than holding the server forever
+      ScheduledFuture<?> cutOff = timer.schedule(() -> dev.poc.host.LibC.get().shutdown(caller.getFD(), SHUT_RDWR),
+          REQUEST_SECONDS, TimeUnit.SECONDS);
       try {
         request = CreateRequest.read(in);
+        view = PeerView.ofPeer(caller.getFD());
       } catch (IOException e) {
+        System.err.println("poc-oci server: not serving a caller: " + e.getMessage());
         line(out, "FALLBACK " + e.getMessage());
         return;
+      } finally {
+        cutOff.cancel(false);
       }
-      String why = request.mismatch(identity, host);
+      String why = request.mismatch(identity, view, host);
       if (why != null) {
         if (!request.identity().equals(identity)) {
           synchronized (lock) {
@@ -236,6 +291,7 @@ public final class OciServer {
             stopAccepting();
           }
         }
+        System.err.println("poc-oci server: not serving a caller: " + why); // SOCKET's .log: why creates are slow
         line(out, "FALLBACK " + why);
         return;
       }
@@ -244,9 +300,16 @@ public final class OciServer {
       int code;
       try (PrintStream err = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
         try {
-          code = OciMain.serveCreate(request.argv(), request.cwd(), err, (binary, helperSocket) -> {
-            line(out, "SPAWN " + binary + " " + helperSocket);
-            String reply = readLine(in);
+          code = OciMain.serveCreate(request.argv(), request.cwd(), err, (binary, helperSocket, image) -> {
+            line(out, "SPAWN " + binary + " " + helperSocket + image.map(i -> " " + i).orElse(""));
+            ScheduledFuture<?> late = timer.schedule(() -> dev.poc.host.LibC.get().shutdown(caller.getFD(), SHUT_RDWR),
+                REQUEST_SECONDS, TimeUnit.SECONDS);
+            String reply;
+            try {
+              reply = readLine(in);
+            } finally {
+              late.cancel(false);
+            }
             if (reply.startsWith("PID ")) {
               return Integer.parseInt(reply.substring(4).trim());
             }
