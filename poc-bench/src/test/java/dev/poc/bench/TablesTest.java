@@ -83,7 +83,7 @@ class TablesTest {
     Map<String, Long> run2 = Map.of("start() called", 10L, "planned", 3_000_010L);
     String t = FloorProfileScenario.breakdown(List.of(run1, run2)).render();
     assertThat(t).containsPattern("\\| JVM: all of the planning above [^\\n]*\\|\\s+2 \\|\\s+2\\.000 ms \\|")
-        .containsPattern("\\| helper gone and reaped [^\\n]*\\|\\s+0 \\|\\s+n/a \\|");
+        .containsPattern("\\| the helper reaps the init, says DIED [^\\n]*\\|\\s+0 \\|\\s+n/a \\|");
   }
 
   @Test
