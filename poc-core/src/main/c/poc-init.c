@@ -161,7 +161,14 @@ static struct {
   int oci_masks; const char *mask[64]; int nmask; const char *rdonly[64]; int nrdonly;
   unsigned long rootprop;
   int hostmnt;                             /* OCI without a mount namespace: the init ends in the host's */
+  int nfds; const char *fds_from;          /* OCI --preserve-fds: how many (from fd 3), and whose: a pid, or "0": ours */
 } plan;
+
+/* --preserve-fds: the caller's fds 3.., held close-on-exec by the outer and the init (so no hook,
+ * and nothing the init runs, gets them), closed by each once the next holds them, and put back
+ * at 3.. without close-on-exec only in the command. */
+#define MAX_PRESERVED 64
+static int held[MAX_PRESERVED];
 
 /* OCI hooks run by the init itself (poc-oci only): createContainer in build_root before pivot_root,
  * startContainer after `start`, before the command's fork. Plan keys: hook PHASE PATH TIMEOUT, then
@@ -241,7 +248,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "log") || !strcmp(k, "rlimit") || !strcmp(k, "hook")) return 3;
   if (!strcmp(k, "hookstate")) return 2;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
-      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate")) return 2;
+      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate") || !strcmp(k, "fds")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -318,6 +325,7 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "hostmnt")) plan.hostmnt = atoi(v[0]);
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
+    else if (!strcmp(k, "fds")) { plan.nfds = atoi(v[0]); plan.fds_from = v[1]; }
     else if (!strcmp(k, "hook")) {
       if (nhooks == MAX_HOOKS) { errno = E2BIG; die("plan", "more than 8 createContainer and startContainer hooks"); }
       struct hook *h = &hooks[nhooks++];
@@ -1617,11 +1625,45 @@ static void die_with_outer(void) {
   if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) _exit(121);
 }
 
+/* Takes the preserved fds: ours (the front passed them, at 3..) or the JVM's, by pidfd_getfd. */
+static void take_preserved_fds(void) {
+  if (!plan.nfds) return;
+  if (plan.nfds < 0 || plan.nfds > MAX_PRESERVED) { errno = EINVAL; die("plan", "--preserve-fds above 64"); }
+  int from = atoi(plan.fds_from), pidfd = -1;
+  if (from > 0 && (pidfd = syscall(SYS_pidfd_open, from, 0)) < 0) die("pidfd_open", "--preserve-fds");
+  for (int k = 0; k < plan.nfds; k++) {
+    char what[64];
+    snprintf(what, sizeof what, "--preserve-fds: fd %d of the caller", 3 + k);
+    if (from > 0) {
+      if ((held[k] = syscall(SYS_pidfd_getfd, pidfd, 3 + k, 0)) < 0) die("pidfd_getfd", what);
+    } else if (fcntl(held[k] = 3 + k, F_SETFD, FD_CLOEXEC) < 0) die("fcntl", what);
+  }
+  if (pidfd >= 0) close(pidfd);
+}
+
+static void close_preserved_fds(void) {
+  for (int k = 0; k < plan.nfds; k++) close(held[k]);
+}
+
+/* In the command only: the preserved fds at 3.., inheritable; our status pipe moves above them. */
+static void place_preserved_fds(void) {
+  if (!plan.nfds) return;
+  int top = 3 + plan.nfds, copy[MAX_PRESERVED];
+  if ((report_fd = fcntl(report_fd, F_DUPFD_CLOEXEC, top)) < 0) _exit(127);
+  for (int k = 0; k < plan.nfds; k++)
+    if ((copy[k] = fcntl(held[k], F_DUPFD_CLOEXEC, top)) < 0) die("dup", "--preserve-fds");
+  for (int k = 0; k < plan.nfds; k++) {
+    if (dup2(copy[k], 3 + k) < 0) die("dup2", "--preserve-fds"); /* the new fd is inheritable */
+    close(copy[k]);
+  }
+}
+
 /* The last steps of the run and exec paths: a session (with the pty as its terminal), the
  * privileges of the plan, then exec; a failure goes to report_fd, the close-on-exec status pipe. */
 static void become_command(void) {
   if (setsid() < 0) die("setsid", NULL);
   if (plan.tty) tty_attach();
+  place_preserved_fds();
   /* Without no_new_privs only CAP_SYS_ADMIN may install a filter: then it goes in before the
      privileges drop (as runc does), and the profile must allow what follows (setuid, capset). */
   if (plan.nnp_off) install_seccomp();
@@ -1783,6 +1825,7 @@ static void container_init(int rep, int go, int idsync) {
   }
   mark(T_FORK);
   close(ep[1]);
+  close_preserved_fds(); /* the command's only: a pipe's reader must see its end when the command closes it */
   if (tty_slave >= 0) close(tty_slave);
   /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
    * short command would otherwise wait for the filter's install before the init can reap it. */
@@ -2097,6 +2140,7 @@ int main(int argc, char **argv) {
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   if (exec_mode) return exec_main(ctl);
+  take_preserved_fds();
 
   int rep[2], go[2], idsync[2] = { -1, -1 };
   if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
@@ -2124,6 +2168,7 @@ int main(int argc, char **argv) {
     if (write(idsync[1], "i", 1) != 1) die("write", "id maps written");
     close(idsync[1]);
   }
+  close_preserved_fds(); /* the init holds them now */
   if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
   if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();

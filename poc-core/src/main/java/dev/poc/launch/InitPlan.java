@@ -275,6 +275,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   /** OCI: the helper duplicates descriptor {@code fd} of process {@code pid} (the name lock) for the init to hold. */
+  /** OCI --preserve-fds: fds 3 to {@code count + 2} of process {@code pid} (0: poc-init's own) go to the command. */
+  InitPlan preserveFds(int count, long pid) {
+    return put("fds", Integer.toString(count), Long.toString(pid));
+  }
+
   InitPlan lockFrom(long pid, int fd) {
     return put("lockfrom", Long.toString(pid), Integer.toString(fd));
   }
