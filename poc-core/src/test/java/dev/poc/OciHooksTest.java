@@ -84,20 +84,22 @@ class OciHooksTest {
 
   @Test
   void createContainerAndStartContainerHooksRunInsideWithTheStateBeforeTheCommand() throws Exception {
-    runsBothHooks(OciBundles.launcher(tmp));
+    runsBothHooks(OciBundles.launcher(tmp), false);
   }
 
   @Test
   void theCreateServerRunsThemToo() throws Exception {
     Path launcher = OciBundles.frontLauncherWithServer(tmp);
     // the first create starts the server (and is served by the JVM), the second is served by it
-    runsBothHooks(launcher);
+    runsBothHooks(launcher, false);
     Files.delete(tmp.resolve("bundle/rootfs/tmp/start-state"));
-    runsBothHooks(launcher);
+    OciBundles.awaitServer(tmp);
+    runsBothHooks(launcher, true);
     assertThat(OciBundles.serverRan(tmp)).isTrue();
   }
 
-  private void runsBothHooks(Path launcher) throws Exception {
+  /** {@code served}: the create must be the server's (the front says when it hands one to the JVM). */
+  private void runsBothHooks(Path launcher, boolean served) throws Exception {
     Path bundle = bundle("echo command-ran; cat /mnt/from-create; cat /tmp/start-state");
     ObjectNode config = config(bundle);
     Path rootfs = bundle.resolve("rootfs");
@@ -111,9 +113,12 @@ class OciHooksTest {
     String id = TestRootfs.uniqueName("hook");
     Path out = tmp.resolve("container.out");
     Path err = tmp.resolve("container.err");
-    Process create = new ProcessBuilder(launcher.toString(), "--root", root.toString(), "create", "--bundle",
-        bundle.toString(), id).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(create.waitFor()).as("create: %s", Files.readString(err)).isZero();
+    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--root", root.toString(), "create", "--bundle",
+        bundle.toString(), id).redirectOutput(out.toFile()).redirectError(err.toFile());
+    if (served) {
+      pb.environment().put("POC_OCI_FRONT_DEBUG", "1");
+    }
+    assertThat(pb.start().waitFor()).as("create: %s", Files.readString(err)).isZero();
     JsonNode created = JSON.readTree(oci(launcher, "state", id).out());
     int pid = created.get("pid").asInt();
 
@@ -158,21 +163,25 @@ class OciHooksTest {
   void aFailingCreateContainerHookFailsAServedCreateToo() throws Exception {
     Path launcher = OciBundles.frontLauncherWithServer(tmp);
     failsCreate(launcher, 0, "exit 5", "createContainer hook /bin/sh: exited with status 5");
-    failsCreate(launcher, 0, "exit 6", "createContainer hook /bin/sh: exited with status 6");
+    OciBundles.awaitServer(tmp);
+    Result served = failsCreate(launcher, 0, "exit 6", "createContainer hook /bin/sh: exited with status 6");
+    assertThat(served.err()).as("served, not handed to the JVM").doesNotContain("to the JVM");
   }
 
-  private void failsCreate(Path launcher, int timeout, String script, String message) throws Exception {
+  private Result failsCreate(Path launcher, int timeout, String script, String message) throws Exception {
     Path bundle = bundle("true");
     ObjectNode config = config(bundle);
     hook(config, "createContainer", timeout, script);
     OciBundles.writeConfig(bundle, config);
     String id = TestRootfs.uniqueName("hook");
-    Result r = oci(launcher, "create", "--bundle", bundle.toString(), id);
+    Result r = OciBundles.run(tmp, List.of("env", "POC_OCI_FRONT_DEBUG=1", launcher.toString(), "--root", root.toString(),
+        "create", "--bundle", bundle.toString(), id));
     assertThat(r.code()).as("create: %s", r.err()).isEqualTo(1);
     assertThat(r.err()).contains(message);
     assertThat(root.resolve(id)).doesNotExist();
     assertThat(oci(launcher, "list", "--quiet").out()).isEmpty();
     Files.walk(tmp.resolve("bundle")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    return r;
   }
 
   @Test

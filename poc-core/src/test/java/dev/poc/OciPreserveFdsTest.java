@@ -37,7 +37,8 @@ class OciPreserveFdsTest {
     Files.writeString(tmp.resolve("f3"), "three\n");
     Files.writeString(tmp.resolve("f4"), "four\n");
     Files.writeString(tmp.resolve("f5"), "five\n");
-    List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", "exec 3<f3 4<f4 5<f5; exec \"$@\"", "caller",
+    // POC_OCI_FRONT_DEBUG: the front says when it hands a create to the JVM
+    List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", "exec 3<f3 4<f4 5<f5; POC_OCI_FRONT_DEBUG=1 exec \"$@\"", "caller",
         launcher.toString(), "--root", tmp.resolve("state").toString()));
     cmd.addAll(List.of(args));
     return OciBundles.run(tmp, cmd);
@@ -72,6 +73,7 @@ class OciPreserveFdsTest {
     Path launcher = OciBundles.frontLauncherWithServer(tmp);
     // the first create finds no server (the JVM creates, and starts one), the second is served
     createsWithFds(launcher, "jvm");
+    OciBundles.awaitServer(tmp);
     createsWithFds(launcher, "served");
     assertThat(OciBundles.serverRan(tmp)).isTrue();
   }
@@ -85,6 +87,9 @@ class OciPreserveFdsTest {
     String id = TestRootfs.uniqueName("fds");
     Result create = withFds(launcher, "create", "--preserve-fds", "2", "--bundle", bundle.toString(), id);
     assertThat(create.code()).as("create: %s", create.err()).isZero();
+    if (name.equals("served")) {
+      assertThat(create.err()).as("served, not handed to the JVM").doesNotContain("to the JVM");
+    }
     assertThat(oci(launcher, "start", id).code()).isZero();
     while (!JSON.readTree(oci(launcher, "state", id).out()).get("status").asText().equals("stopped")) {
       Thread.sleep(20);
