@@ -99,6 +99,54 @@ class OciPreserveFdsTest {
   }
 
   @Test
+  void onlyTheCommandHoldsThemNoHookAndNotTheInitOnceTheCommandRuns() throws Exception {
+    Path launcher = OciBundles.launcher(tmp);
+    Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "sh", "-c", "cat <&3 > /tmp/out; exec sleep 600");
+    com.fasterxml.jackson.databind.node.ObjectNode config =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("root")).put("readonly", false);
+    Path hookFds = tmp.resolve("hook-fds");
+    // the hook's own fds, as ls (its child) inherits them
+    com.fasterxml.jackson.databind.node.ObjectNode hook = config.putObject("hooks").putArray("createContainer").addObject();
+    hook.put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("ls -l /proc/self/fd/ > " + hookFds);
+    OciBundles.writeConfig(bundle, config);
+    String id = TestRootfs.uniqueName("fds");
+    Result create = withFds(launcher, "create", "--preserve-fds", "2", "--bundle", bundle.toString(), id);
+    assertThat(create.code()).as("create: %s", create.err()).isZero();
+    try {
+      assertThat(Files.readString(hookFds)).as("the createContainer hook's fds").contains("/proc/")
+          .doesNotContain(tmp.resolve("f3").toString()).doesNotContain(tmp.resolve("f4").toString());
+      int pid = JSON.readTree(oci(launcher, "state", id).out()).get("pid").asInt();
+      assertThat(fdTargets(pid)).as("the waiting init holds them for the command").contains(tmp.resolve("f3").toString());
+      assertThat(oci(launcher, "start", id).code()).isZero();
+      Path out = bundle.resolve("rootfs/tmp/out");
+      while (!Files.exists(out) || Files.size(out) == 0) {
+        Thread.sleep(20);
+      }
+      assertThat(Files.readString(out)).isEqualTo("three\n");
+      assertThat(fdTargets(pid)).as("the init, once the command runs").doesNotContain(tmp.resolve("f3").toString())
+          .doesNotContain(tmp.resolve("f4").toString());
+    } finally {
+      oci(launcher, "delete", "--force", id);
+    }
+  }
+
+  /** What the fds of process {@code pid} point at. */
+  private static List<String> fdTargets(int pid) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (var fds = Files.list(Path.of("/proc", Integer.toString(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          out.add(Files.readSymbolicLink(fd).toString());
+        } catch (IOException closedMeanwhile) {
+          // gone between the listing and the read
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
   void theFrontRefusesToPassAnFdTheCallerDidNotOpen() throws Exception {
     Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
     String id = TestRootfs.uniqueName("fds");
