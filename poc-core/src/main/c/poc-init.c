@@ -161,7 +161,29 @@ static struct {
   int oci_masks; const char *mask[64]; int nmask; const char *rdonly[64]; int nrdonly;
   unsigned long rootprop;
   int hostmnt;                             /* OCI without a mount namespace: the init ends in the host's */
+  int nfds; const char *fds_from;          /* OCI --preserve-fds: how many (from fd 3), and whose: a pid, or "0": ours */
 } plan;
+
+/* --preserve-fds: the caller's fds 3.., held close-on-exec by the outer and the init (so no hook,
+ * and nothing the init runs, gets them), closed by each once the next holds them, and put back
+ * at 3.. without close-on-exec only in the command. */
+#define MAX_PRESERVED 64
+static int held[MAX_PRESERVED];
+
+/* OCI hooks run by the init itself (poc-oci only): createContainer in build_root before pivot_root,
+ * startContainer after `start`, before the command's fork. Plan keys: hook PHASE PATH TIMEOUT, then
+ * for that hook hookstate PREFIX SUFFIX (its state JSON, the init's host pid between them),
+ * hookarg ARG (argv, argv[0] first) and hookenv NAME=VALUE. */
+#define MAX_HOOKS 8
+#define MAX_HOOK_ITEMS 64
+static struct hook {
+  const char *phase, *path, *state[2];
+  int timeout;                              /* seconds; 0: none */
+  const char *argv[MAX_HOOK_ITEMS + 1]; int nargs;
+  const char *envp[MAX_HOOK_ITEMS + 1]; int nenv;
+} hooks[MAX_HOOKS];
+static int nhooks;
+static char host_pid[24];                   /* the init's pid in the runtime's pid namespace, for the state */
 
 static int report_fd = -1; /* where error lines go: the socket (outer) or the pipe (init) */
 
@@ -223,9 +245,10 @@ static int arity(const char *k) {
   if (!strcmp(k, "bind")) return 3;
   if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
   if (!strcmp(k, "net") || !strcmp(k, "ocicaps") || !strcmp(k, "mknod")) return 4;
-  if (!strcmp(k, "log") || !strcmp(k, "rlimit")) return 3;
+  if (!strcmp(k, "log") || !strcmp(k, "rlimit") || !strcmp(k, "hook")) return 3;
+  if (!strcmp(k, "hookstate")) return 2;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
-      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate")) return 2;
+      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate") || !strcmp(k, "fds")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -302,7 +325,18 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "hostmnt")) plan.hostmnt = atoi(v[0]);
     else if (!strcmp(k, "lockfrom")) { plan.lockfrom[0] = v[0]; plan.lockfrom[1] = v[1]; }
     else if (!strcmp(k, "sysctl") && plan.nsysctl < 32) { plan.sysctl[plan.nsysctl][0] = v[0]; plan.sysctl[plan.nsysctl++][1] = v[1]; }
-    else if (plan.nops < MAX_ITEMS) {
+    else if (!strcmp(k, "fds")) { plan.nfds = atoi(v[0]); plan.fds_from = v[1]; }
+    else if (!strcmp(k, "hook")) {
+      if (nhooks == MAX_HOOKS) { errno = E2BIG; die("plan", "more than 8 createContainer and startContainer hooks"); }
+      struct hook *h = &hooks[nhooks++];
+      h->phase = v[0]; h->path = v[1]; h->timeout = atoi(v[2]); h->state[0] = h->state[1] = "";
+    } else if (!strncmp(k, "hook", 4) && nhooks > 0) {
+      struct hook *h = &hooks[nhooks - 1];
+      if (!strcmp(k, "hookstate")) { h->state[0] = v[0]; h->state[1] = v[1]; }
+      else if (!strcmp(k, "hookarg") && h->nargs < MAX_HOOK_ITEMS) h->argv[h->nargs++] = v[0];
+      else if (!strcmp(k, "hookenv") && h->nenv < MAX_HOOK_ITEMS) h->envp[h->nenv++] = v[0];
+      else { errno = E2BIG; die("plan", "a hook with more than 64 args or env entries"); }
+    } else if (plan.nops < MAX_ITEMS) {
       struct item *it = &plan.ops[plan.nops++];
       it->key = k;
       memcpy(it->v, v, sizeof it->v);
@@ -806,6 +840,73 @@ static void apply_propagation(int rootfd) {
   }
 }
 
+static int write_all(int fd, const char *buf, size_t n);
+
+/* Feeds the hook's state through a pipe filled before the fork (grown to hold it), so a hook
+ * that never reads its stdin cannot block the init. */
+static int hook_stdin(const struct hook *h) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) die("pipe", "hook state");
+  size_t len = strlen(h->state[0]) + strlen(host_pid) + strlen(h->state[1]);
+  if (len > 65536 && fcntl(p[1], F_SETPIPE_SZ, (int)len) < 0) die("hook state larger than a pipe holds", h->path);
+  if (write_all(p[1], h->state[0], strlen(h->state[0])) < 0 || write_all(p[1], host_pid, strlen(host_pid)) < 0
+      || write_all(p[1], h->state[1], strlen(h->state[1])) < 0)
+    die("write hook state", h->path);
+  close(p[1]);
+  return p[0];
+}
+
+/* Runs the plan's hooks of `phase` one after the other, each with its state on stdin, killed at
+ * its timeout. A failure is an ERR line naming the hook, and the init leaves (create or start fails). */
+static void run_hooks(const char *phase) {
+  for (int i = 0; i < nhooks; i++) {
+    struct hook *h = &hooks[i];
+    if (strcmp(h->phase, phase)) continue;
+    int in = hook_stdin(h);
+    pid_t pid = fork();
+    if (pid < 0) die("fork", h->path);
+    if (pid == 0) {
+      if (dup2(in, 0) < 0) _exit(126);
+      for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      const char *argv0[] = { h->path, NULL };
+      execve(h->path, h->nargs ? (char **)h->argv : (char **)argv0, (char **)h->envp);
+      dprintf(2, "poc-init: exec %s hook %s: %s\n", phase, h->path, strerror(errno));
+      _exit(127);
+    }
+    close(in);
+    int pidfd = syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) die("pidfd_open", h->path);
+    struct timespec now, end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += h->timeout;
+    struct pollfd pf = { pidfd, POLLIN, 0 };
+    int r;
+    for (;;) {
+      int ms = -1;
+      if (h->timeout > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long left = (end.tv_sec - now.tv_sec) * 1000LL + (end.tv_nsec - now.tv_nsec) / 1000000;
+        ms = left > 0 ? (int)left : 0;
+      }
+      r = poll(&pf, 1, ms);
+      if (r >= 0 || errno != EINTR) break;
+    }
+    close(pidfd);
+    if (r == 0) kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (r == 0) {
+      say("ERR %s hook %s: did not finish within its timeout of %d s, killed", phase, h->path, h->timeout);
+      _exit(120);
+    }
+    if (WIFSIGNALED(st)) { say("ERR %s hook %s: killed by signal %d", phase, h->path, WTERMSIG(st)); _exit(120); }
+    if (WEXITSTATUS(st)) { say("ERR %s hook %s: exited with status %d", phase, h->path, WEXITSTATUS(st)); _exit(120); }
+  }
+}
+
 /* The root (and its upper tmpfs), then poc's own filesystems, then the plan's mkdirs, binds and
  * tmpfs, then the masks: mountinfo lists them in the order an engine's config.json does. */
 static void build_root(void) {
@@ -822,6 +923,7 @@ static void build_root(void) {
   mask_proc_sys(rootfd, nullfd);
   close(nullfd);
   close(rootfd);
+  run_hooks("createContainer"); /* in our mount namespace, its mounts made, the host's root still ours */
   if (chdir(root) < 0) die("chdir", root);
   if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", root);
   if (umount2(".", MNT_DETACH) < 0) die("detach old root", "/");
@@ -1523,11 +1625,45 @@ static void die_with_outer(void) {
   if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) _exit(121);
 }
 
+/* Takes the preserved fds: ours (the front passed them, at 3..) or the JVM's, by pidfd_getfd. */
+static void take_preserved_fds(void) {
+  if (!plan.nfds) return;
+  if (plan.nfds < 0 || plan.nfds > MAX_PRESERVED) { errno = EINVAL; die("plan", "--preserve-fds above 64"); }
+  int from = atoi(plan.fds_from), pidfd = -1;
+  if (from > 0 && (pidfd = syscall(SYS_pidfd_open, from, 0)) < 0) die("pidfd_open", "--preserve-fds");
+  for (int k = 0; k < plan.nfds; k++) {
+    char what[64];
+    snprintf(what, sizeof what, "--preserve-fds: fd %d of the caller", 3 + k);
+    if (from > 0) {
+      if ((held[k] = syscall(SYS_pidfd_getfd, pidfd, 3 + k, 0)) < 0) die("pidfd_getfd", what);
+    } else if (fcntl(held[k] = 3 + k, F_SETFD, FD_CLOEXEC) < 0) die("fcntl", what);
+  }
+  if (pidfd >= 0) close(pidfd);
+}
+
+static void close_preserved_fds(void) {
+  for (int k = 0; k < plan.nfds; k++) close(held[k]);
+}
+
+/* In the command only: the preserved fds at 3.., inheritable; our status pipe moves above them. */
+static void place_preserved_fds(void) {
+  if (!plan.nfds) return;
+  int top = 3 + plan.nfds, copy[MAX_PRESERVED];
+  if ((report_fd = fcntl(report_fd, F_DUPFD_CLOEXEC, top)) < 0) _exit(127);
+  for (int k = 0; k < plan.nfds; k++)
+    if ((copy[k] = fcntl(held[k], F_DUPFD_CLOEXEC, top)) < 0) die("dup", "--preserve-fds");
+  for (int k = 0; k < plan.nfds; k++) {
+    if (dup2(copy[k], 3 + k) < 0) die("dup2", "--preserve-fds"); /* the new fd is inheritable */
+    close(copy[k]);
+  }
+}
+
 /* The last steps of the run and exec paths: a session (with the pty as its terminal), the
  * privileges of the plan, then exec; a failure goes to report_fd, the close-on-exec status pipe. */
 static void become_command(void) {
   if (setsid() < 0) die("setsid", NULL);
   if (plan.tty) tty_attach();
+  place_preserved_fds();
   /* Without no_new_privs only CAP_SYS_ADMIN may install a filter: then it goes in before the
      privileges drop (as runc does), and the profile must allow what follows (setuid, capset). */
   if (plan.nnp_off) install_seccomp();
@@ -1627,6 +1763,10 @@ static void container_init(int rep, int go, int idsync) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   }
   hide_command_line();
+  if (nhooks) { /* our pid as the host sees it: its /proc is still the mount we see */
+    ssize_t n = readlink("/proc/self", host_pid, sizeof host_pid - 1);
+    host_pid[n > 0 ? n : 0] = 0;
+  }
   set_sysctls();
   enter_joined_mounts();
   build_root();
@@ -1666,6 +1806,7 @@ static void container_init(int rep, int go, int idsync) {
     if (r != 1) die("wait for start", plan.startfifo);
     close(plan.startfd);
   }
+  run_hooks("startContainer"); /* in the container, before the command: a failure is on its stderr */
 
   sigset_t all, old;
   sigfillset(&all);
@@ -1684,6 +1825,7 @@ static void container_init(int rep, int go, int idsync) {
   }
   mark(T_FORK);
   close(ep[1]);
+  close_preserved_fds(); /* the command's only: a pipe's reader must see its end when the command closes it */
   if (tty_slave >= 0) close(tty_slave);
   /* Now, while the command gets ready on the other CPU, not after its exec: a start-to-exit of a
    * short command would otherwise wait for the filter's install before the init can reap it. */
@@ -1998,6 +2140,7 @@ int main(int argc, char **argv) {
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   if (exec_mode) return exec_main(ctl);
+  take_preserved_fds();
 
   int rep[2], go[2], idsync[2] = { -1, -1 };
   if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) die("pipe", NULL);
@@ -2025,6 +2168,7 @@ int main(int argc, char **argv) {
     if (write(idsync[1], "i", 1) != 1) die("write", "id maps written");
     close(idsync[1]);
   }
+  close_preserved_fds(); /* the init holds them now */
   if (plan.startfd >= 0) close(plan.startfd); /* the init holds the only reader */
   if (lockfd >= 0) close(lockfd);             /* and the name lock */
   close_cgroups();

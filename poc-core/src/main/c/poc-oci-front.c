@@ -1183,20 +1183,27 @@ static int open_init_binary(const char *path, char *why, size_t size) {
   return fd;
 }
 
+static int preserve_fds; /* create --preserve-fds */
+
 /* The child's side of SPAWN: poc-init gets the caller's stdio and nothing else of ours (no other fd
  * of the caller's reaches the container: CVE-2024-21626's class), an environment that names only
  * the server's sealed image (which poc-init runs only if it is sealed), and runs from binary_fd. */
 static void exec_init(int binary_fd, char *binary, char *socket_path, const char *image) {
-  if (dup2(binary_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+  /* --preserve-fds N: the caller's 3..N+2 go too (checked open by preserved_fds), and only those */
+  int image_fd = 3 + preserve_fds;
+  if (dup2(binary_fd, image_fd) < 0 || fcntl(image_fd, F_SETFD, FD_CLOEXEC) < 0)
     _exit(127);
-  if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
+  for (int k = 3; k < image_fd; k++)
+    if (fcntl(k, F_SETFD, 0) < 0)
+      _exit(127);
+  if (syscall(SYS_close_range, (unsigned)image_fd + 1, ~0U, 0U) < 0) {
     DIR *fds = opendir("/proc/self/fd"); /* kernels before 5.9 */
     if (!fds)
       _exit(127);
     int own = dirfd(fds);
     struct dirent *e;
     while ((e = readdir(fds)))
-      if (atoi(e->d_name) > 3 && atoi(e->d_name) != own)
+      if (atoi(e->d_name) > image_fd && atoi(e->d_name) != own)
         close(atoi(e->d_name));
     closedir(fds);
   }
@@ -1204,13 +1211,40 @@ static void exec_init(int binary_fd, char *binary, char *socket_path, const char
   char *child_argv[] = { binary, socket_path, NULL }, *child_env[] = { NULL, NULL };
   if (image && (size_t)snprintf(env_line, sizeof env_line, "POC_INIT_IMAGE=%s", image) < sizeof env_line)
     child_env[0] = env_line;
-  fexecve(3, child_argv, child_env);
+  fexecve(image_fd, child_argv, child_env);
   fprintf(stderr, "poc-oci: exec %s: %s\n", binary, strerror(errno));
   _exit(127);
 }
 
+/* create --preserve-fds N: N, once fds 3..N+2 proved open. Checked before we open anything, so
+ * that none of ours can sit in a gap of the caller's and reach the container in its place. */
+static void preserved_fds(int argc, char **argv) {
+  for (int k = 1; k < argc; k++) {
+    const char *v = NULL;
+    if (strcmp(argv[k], "--preserve-fds") == 0 && k + 1 < argc)
+      v = argv[k + 1];
+    else if (strncmp(argv[k], "--preserve-fds=", 15) == 0)
+      v = argv[k] + 15;
+    if (!v)
+      continue;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > 64)
+      fall_back("a --preserve-fds the JVM refuses");
+    for (int fd = 3; fd < 3 + n; fd++) {
+      if (fcntl(fd, F_GETFD) < 0) {
+        fprintf(stderr, "poc-oci: create --preserve-fds %ld: fd %d is not open: pass fds 3 to %ld, or a smaller count\n",
+            n, fd, 2 + n);
+        exit(1);
+      }
+    }
+    preserve_fds = (int)n;
+  }
+}
+
 /* The server's create; returns only by falling back (no server, or one that will not answer this caller). */
 static void verb_create(int argc, char **argv) {
+  preserved_fds(argc, argv);
   find_server_socket();
   if (!*server_socket)
     fall_back("create: no server to use (POC_OCI_SERVER=off, or no POC_OCI_JAR)");

@@ -180,6 +180,21 @@ final class OciBundles {
     }
   }
 
+  /** Waits (no limit of its own: the build's) until the server {@link #frontLauncherWithServer} started listens. */
+  static void awaitServer(Path dir) throws IOException, InterruptedException {
+    Path srv = dir.resolve("srv");
+    for (;;) {
+      if (Files.isDirectory(srv)) {
+        try (var files = Files.list(srv)) {
+          if (files.anyMatch(f -> f.toString().endsWith(".sock"))) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+  }
+
   record Result(int code, String out, String err) {}
 
   /** Runs {@code cmd} in {@code cwd}, stdout and stderr to files (so a container may keep them). */

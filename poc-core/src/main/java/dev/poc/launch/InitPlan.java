@@ -226,6 +226,21 @@ public final class InitPlan implements HelperPlan {
     return put("hostmnt", "1");
   }
 
+  /**
+   * An OCI hook poc-init runs itself: {@code phase} createContainer (in the container's mount
+   * namespace, its mounts made, before pivot_root) or startContainer (in the container, after
+   * {@code start}, before the command). Its stdin gets {@code statePrefix}, the init's host pid,
+   * then {@code stateSuffix}; it is killed after {@code timeoutSeconds} (0: no limit).
+   */
+  public InitPlan hook(String phase, String path, java.util.List<String> args, java.util.List<String> env,
+      int timeoutSeconds, String statePrefix, String stateSuffix) {
+    put("hook", phase, path, Integer.toString(timeoutSeconds));
+    put("hookstate", statePrefix, stateSuffix);
+    args.forEach(a -> put("hookarg", a));
+    env.forEach(e -> put("hookenv", e));
+    return this;
+  }
+
   /** The root's propagation once pivoted: mount(2) flags (MS_SHARED, MS_SLAVE, ... with MS_REC). */
   public InitPlan rootPropagation(long mountFlags) {
     return put("rootprop", Long.toString(mountFlags));
@@ -260,6 +275,11 @@ public final class InitPlan implements HelperPlan {
   }
 
   /** OCI: the helper duplicates descriptor {@code fd} of process {@code pid} (the name lock) for the init to hold. */
+  /** OCI --preserve-fds: fds 3 to {@code count + 2} of process {@code pid} (0: poc-init's own) go to the command. */
+  InitPlan preserveFds(int count, long pid) {
+    return put("fds", Integer.toString(count), Long.toString(pid));
+  }
+
   InitPlan lockFrom(long pid, int fd) {
     return put("lockfrom", Long.toString(pid), Integer.toString(fd));
   }

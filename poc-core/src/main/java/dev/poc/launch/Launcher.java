@@ -46,9 +46,26 @@ public final class Launcher {
   public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private final ContainerRuntime runtime;
+  private final int preservedFds;
+  private final long preservedFrom;
 
   public Launcher(ContainerRuntime runtime) {
+    this(runtime, 0, 0);
+  }
+
+  private Launcher(ContainerRuntime runtime, int preservedFds, long preservedFrom) {
     this.runtime = runtime;
+    this.preservedFds = preservedFds;
+    this.preservedFrom = preservedFrom;
+  }
+
+  /**
+   * This launcher, passing fds 3 to {@code count + 2} to the container's command (OCI's
+   * --preserve-fds): this JVM's own ({@code spawned} false: poc-init takes them by pidfd_getfd),
+   * or those the {@link InitSpawner}'s caller gave poc-init ({@code spawned} true).
+   */
+  public Launcher preservingFds(int count, boolean spawned) {
+    return new Launcher(runtime, count, spawned ? 0 : ProcessHandle.current().pid());
   }
 
   public Container start(ContainerSpec spec) {
@@ -144,6 +161,9 @@ public final class Launcher {
       }
       if (console != null) {
         console.addTo(plan);
+      }
+      if (preservedFds > 0) {
+        plan.preserveFds(preservedFds, preservedFrom);
       }
       boolean profiled = StartProfile.on() && startFifo == null;
       if (profiled) {

@@ -171,11 +171,6 @@ public final class BundleConfig {
       }
       JsonNode hooks = root.path("hooks");
       known(hooks, "hooks", "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
-      for (String inside : List.of("createContainer", "startContainer")) {
-        if (hooks.path(inside).size() > 0) {
-          throw refuse("hooks." + inside, "(run inside the container) is not supported yet: drop it");
-        }
-      }
       Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
       mounts(root.path("mounts"), namespaces);
@@ -183,7 +178,10 @@ public final class BundleConfig {
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
+      InsideHooks inside = new InsideHooks(id, bundle, annotations, Hook.list(hooks, "createContainer", "hooks"),
+          Hook.list(hooks, "startContainer", "hooks"));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process,
+          linux.withMounts(ociMounts, hostMounts), inside)));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
           placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)));
     }

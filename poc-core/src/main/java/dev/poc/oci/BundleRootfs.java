@@ -13,7 +13,8 @@ import java.util.Map;
  * root.readonly} says so. The engine owns the directory (Docker's overlay, containerd's snapshot),
  * so nothing is left to undo. It also carries the bundle's namespaced sysctls into the helper's
  * plan, with the process's capability sets, no_new_privs and umask ({@link OciProcess}) and the
- * linux section's joins, masks, propagation and devices ({@link OciLinux}), and
+ * linux section's joins, masks, propagation and devices ({@link OciLinux}) and the hooks poc-init
+ * runs inside ({@link InsideHooks}), and
  * returns the {@link InitHostSteps} as its attachment: the strategy that prepares last.
  */
 final class BundleRootfs implements RootfsStrategy {
@@ -23,9 +24,11 @@ final class BundleRootfs implements RootfsStrategy {
   private final InitHostSteps steps;
   private final OciProcess process;
   private final OciLinux linux;
+  private final InsideHooks insideHooks;
 
   BundleRootfs(Path path, boolean readOnly, Map<String, String> sysctls, InitHostSteps steps, OciProcess process,
-      OciLinux linux) {
+      OciLinux linux, InsideHooks insideHooks) {
+    this.insideHooks = insideHooks;
     this.path = path;
     this.readOnly = readOnly;
     this.sysctls = Map.copyOf(sysctls);
@@ -43,6 +46,7 @@ final class BundleRootfs implements RootfsStrategy {
     sysctls.forEach(ctx.plan()::sysctl);
     process.addTo(ctx.plan());
     linux.addTo(ctx.plan()); // after the namespace strategy's: a joined kind replaces a new one
+    insideHooks.addTo(ctx.plan());
     return steps; // rootfs prepares last: the other host steps (cgroups) are done when these run
   }
 

@@ -15,7 +15,10 @@ final class Features {
     ObjectNode f = json.createObjectNode();
     f.put("ociVersionMin", "1.0.0");
     f.put("ociVersionMax", OCI_VERSION);
-    f.set("hooks", json.createArrayNode()); // none yet
+    ArrayNode hooks = f.putArray("hooks");
+    for (String h : new String[] {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}) {
+      hooks.add(h);
+    }
     ArrayNode options = f.putArray("mountOptions");
     for (String o : new String[] {"bind", "rbind", "ro", "rw", "private", "rprivate", "shared", "rshared", "slave",
         "rslave", "unbindable", "runbindable", "nosuid", "nodev", "noexec"}) {

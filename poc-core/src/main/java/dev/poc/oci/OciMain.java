@@ -160,8 +160,7 @@ public final class OciMain {
     Flags f = Flags.parse(verb, args, this::path);
     switch (verb) {
       case "create" -> {
-        f.refuseUnsupportedCreateFlags();
-        oci.create(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), spawner);
+        oci.create(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), f.preserveFds(), spawner);
         return 0;
       }
       case "start" -> {
@@ -169,8 +168,7 @@ public final class OciMain {
         return 0;
       }
       case "run" -> {
-        f.refuseUnsupportedCreateFlags();
-        return new RunVerb(oci).run(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), f.detach);
+        return new RunVerb(oci).run(f.id(), f.bundle(), f.pidFile, f.consoleSocket(), f.preserveFds(), f.detach);
       }
       case "exec" -> {
         f.refuseUnsupportedCreateFlags();
@@ -422,9 +420,17 @@ public final class OciMain {
       return consoleSocket == null ? null : paths.apply(consoleSocket).toAbsolutePath();
     }
 
+    /** --preserve-fds, checked: poc-init carries at most 64. */
+    int preserveFds() {
+      if (preserveFds < 0 || preserveFds > 64) {
+        throw new InvalidSpecException("--preserve-fds " + preserveFds + " is out of range: poc passes 0 to 64 fds");
+      }
+      return preserveFds;
+    }
+
     void refuseUnsupportedCreateFlags() {
       if (preserveFds > 0) {
-        throw new InvalidSpecException("--preserve-fds " + preserveFds + " is not supported yet");
+        throw new InvalidSpecException("exec --preserve-fds " + preserveFds + " is not supported yet: create and run take it");
       }
     }
   }

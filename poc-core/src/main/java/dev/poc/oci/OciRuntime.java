@@ -42,12 +42,20 @@ final class OciRuntime {
 
   /** {@code create}: the container at the spec's "created" point; returns the init's pid. */
   int create(String id, Path bundle, Path pidFile, Path consoleSocket) throws IOException {
-    return create(id, bundle, pidFile, consoleSocket, null);
+    return create(id, bundle, pidFile, consoleSocket, 0, null);
   }
 
-  /** {@code create}, with poc-init started by {@code spawner} (the create server's caller); null: by this JVM. */
   int create(String id, Path bundle, Path pidFile, Path consoleSocket, dev.poc.launch.InitSpawner spawner)
       throws IOException {
+    return create(id, bundle, pidFile, consoleSocket, 0, spawner);
+  }
+
+  /**
+   * {@code create}, with poc-init started by {@code spawner} (the create server's caller); null: by
+   * this JVM. {@code preserveFds}: fds 3 to preserveFds + 2 of the caller go to the command.
+   */
+  int create(String id, Path bundle, Path pidFile, Path consoleSocket, int preserveFds,
+      dev.poc.launch.InitSpawner spawner) throws IOException {
     Path dir = state.dir(id);
     Path absBundle = bundle.toAbsolutePath().normalize();
     BundleConfig config = BundleConfig.read(id, absBundle);
@@ -67,7 +75,8 @@ final class OciRuntime {
       try (ContainerRuntime runtime = runtime(new CgroupSetup().placing(id, config.cgroupPlacement()))) {
         Console console = consoleSocket == null ? null
             : new Console(consoleSocket, config.consoleRows(), config.consoleCols());
-        int pid = new Launcher(runtime).create(config.spec(), fifo, console, spawner);
+        int pid = new Launcher(runtime).preservingFds(preserveFds, spawner != null)
+            .create(config.spec(), fifo, console, spawner);
         Record r = new Record(id, absBundle.toString(), pid, RunState.startTime(pid), Instant.now().toString(),
             config.annotations());
         try {

@@ -26,11 +26,16 @@ final class RunVerb {
   }
 
   int run(String id, Path bundle, Path pidFile, Path consoleSocket, boolean detach) throws IOException {
+    return run(id, bundle, pidFile, consoleSocket, 0, detach);
+  }
+
+  /** {@code run}, fds 3 to {@code preserveFds} + 2 of ours to the command. */
+  int run(String id, Path bundle, Path pidFile, Path consoleSocket, int preserveFds, boolean detach) throws IOException {
     Reaping libc = detach ? null : LibraryLoader.create(Reaping.class).load("c");
     if (libc != null && libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
       throw new IOException("prctl(PR_SET_CHILD_SUBREAPER) failed: run needs it to read the container's exit");
     }
-    int pid = oci.create(id, bundle, pidFile, consoleSocket);
+    int pid = oci.create(id, bundle, pidFile, consoleSocket, preserveFds, null);
     try {
       oci.start(id);
     } catch (IOException | RuntimeException e) {

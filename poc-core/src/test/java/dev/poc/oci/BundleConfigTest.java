@@ -181,9 +181,9 @@ class BundleConfigTest {
   void refusesWhatItCannotHonour() {
     assertThatThrownBy(() -> read(config(CAPS, "\"sysctl\": {\"kernel.panic\": \"1\"}", "")))
         .hasMessageContaining("linux.sysctl.kernel.panic is not namespaced");
-    assertThatThrownBy(() -> read(config(CAPS, "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}",
-        ", \"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]}")))
-        .hasMessageContaining("hooks.createContainer");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"",
+        ", \"hooks\": {\"createContainer\": [{\"path\": \"true\"}]}")))
+        .hasMessageContaining("hooks.createContainer[0].path is 'true': a hook's path must be absolute");
     assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"limit\": 10000000, \"swap\": 5000000}}", "")))
         .hasMessageContaining("linux.resources.memory.swap is 5000000, which needs a memory limit at or below it");
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"uid\": 0,", "\"uid\": 0, \"umask\": 1000,")))
