@@ -205,4 +205,42 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  /** A Docker userns-remap style map: root inside is 300000 outside, and the engine chowned the rootfs to it. */
+  @Test
+  void aUserNamespaceGetsTheConfigsMapsAndTheRootfsAsTheEnginePreparedIt() throws Exception {
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("root")).put("readonly", false);
+    ObjectNode linux = (ObjectNode) c.get("linux");
+    ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+    linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 300000).put("size", 65536);
+    linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 310000).put("size", 65536);
+    Process chown = new ProcessBuilder("chown", "-R", "300000:310000", tmp.resolve("bundle/rootfs").toString())
+        .inheritIO().start();
+    assertThat(chown.waitFor()).isZero();
+    // as an engine does (Docker's /var/lib/docker/300000.310000 is 0710 to the remapped root): the
+    // mapped root must reach the rootfs, through directories that are root's
+    for (Path d : List.of(tmp, tmp.resolve("bundle"))) {
+      Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    }
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      int init = create(id, c);
+      assertThat(Files.readString(Path.of("/proc/" + init + "/uid_map")).trim().split("\\s+"))
+          .containsExactly("0", "300000", "65536");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/gid_map")).trim().split("\\s+"))
+          .containsExactly("0", "310000", "65536");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/status"))).containsPattern("\nUid:\\s+300000\\s");
+      assertThat(oci("start", id).code()).isZero();
+      Result inside = oci("exec", id, "sh", "-c", "id -u; id -g; touch /tmp/made && stat -c %u /tmp/made");
+      assertThat(inside.code()).as(inside.err()).isZero();
+      assertThat(inside.out()).isEqualTo("0\n0\n0\n");
+      assertThat(Files.getAttribute(tmp.resolve("bundle/rootfs/tmp/made"), "unix:uid")).isEqualTo(300000);
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).as("delete removed the record").isNotZero();
+      assertThat(CGROUPS.resolve("pids/poc/" + id)).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
 }

@@ -12,6 +12,7 @@ import dev.poc.cgroup.CgroupPlacement;
 import dev.poc.cgroup.Cgroups;
 import dev.poc.cgroup.GroupTuning;
 import dev.poc.seccomp.Seccomp;
+import dev.poc.spi.IdMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +58,12 @@ public final class BundleConfig {
   private final int consoleCols;
   private final List<OciLinux.Mount> mounts;
   private final CgroupPlacement cgroup;
+  private final Optional<IdMapping> idMapping;
 
   private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols,
-      List<OciLinux.Mount> mounts, CgroupPlacement cgroup) {
+      List<OciLinux.Mount> mounts, CgroupPlacement cgroup, Optional<IdMapping> idMapping) {
     this.cgroup = cgroup;
+    this.idMapping = idMapping;
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
@@ -91,6 +94,14 @@ public final class BundleConfig {
    */
   public CgroupPlacement cgroupPlacement() {
     return cgroup;
+  }
+
+  /**
+   * The maps of the container's own user namespace ({@code linux.uidMappings} and {@code
+   * gidMappings} with a {@code user} entry in {@code linux.namespaces}); empty: the host's.
+   */
+  public Optional<IdMapping> idMapping() {
+    return idMapping;
   }
 
   /** The spec to start. */
@@ -145,6 +156,7 @@ public final class BundleConfig {
     private String cpusetCpus = "";
     private String cpusetMems = "";
     private Optional<List<GroupTuning.DeviceRule>> deviceRules = Optional.empty();
+    private Optional<IdMapping> idMapping = Optional.empty();
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -185,7 +197,7 @@ public final class BundleConfig {
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
       b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
-          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)));
+          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)), idMapping);
     }
 
     private void process(JsonNode p) {
@@ -299,6 +311,7 @@ public final class BundleConfig {
           "personality", "timeOffsets");
       Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
       Map<Namespace, Path> joins = new LinkedHashMap<>();
+      boolean userNamespace = false;
       int i = 0;
       for (JsonNode ns : l.path("namespaces")) {
         String at = "linux.namespaces[" + i++ + "]";
@@ -310,12 +323,18 @@ public final class BundleConfig {
           case "ipc" -> Namespace.IPC;
           case "uts" -> Namespace.UTS;
           case "mount" -> Namespace.MOUNT;
-          case "cgroup" -> null;
-          case "user" -> throw refuse(at + ".type", "is 'user': poc runs containers in the host's user namespace "
-              + "(no uid/gid mappings yet); drop it and linux.uidMappings/gidMappings");
+          case "cgroup", "user" -> null;
           default -> throw refuse(at + ".type", "is '" + type + "', which poc does not support yet");
         };
         String path = text(ns, "path", "");
+        if (type.equals("user")) {
+          if (!path.isEmpty()) {
+            throw refuse(at + ".path", "joins a user namespace, which poc does not support yet: drop the path "
+                + "and give linux.uidMappings and gidMappings for a user namespace of the container's own");
+          }
+          userNamespace = true;
+          continue;
+        }
         if (kind == null) {
           notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
           if (!path.isEmpty()) {
@@ -353,12 +372,7 @@ public final class BundleConfig {
       }
       List<OciLinux.Device> devices = devices(l.path("devices"));
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
-      for (String f : List.of("uidMappings", "gidMappings")) {
-        if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
-          throw refuse("linux." + f, "is not supported yet: poc runs containers in the host's user namespace; "
-              + "drop the mappings (and the user namespace)");
-        }
-      }
+      idMapping = idMapping(l, userNamespace);
       for (String f : List.of("mountLabel", "intelRdt", "personality", "timeOffsets")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
           throw refuse("linux." + f, "is not supported yet: drop it");
@@ -366,6 +380,59 @@ public final class BundleConfig {
       }
       linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false);
       return namespaces;
+    }
+
+    /**
+     * A user namespace of the container's own with the config's maps, which the helper writes to
+     * /proc/PID/uid_map and gid_map right after the clone (as root may, directly). The rootfs is
+     * used as the engine prepared it: runc does not chown it either, so its files must belong to
+     * the mapped ids (Docker's userns-remap, podman's --uidmap do that).
+     */
+    private Optional<IdMapping> idMapping(JsonNode l, boolean userNamespace) {
+      String uids = idMap(l.path("uidMappings"), "linux.uidMappings");
+      String gids = idMap(l.path("gidMappings"), "linux.gidMappings");
+      if (!userNamespace) {
+        if (!uids.isEmpty() || !gids.isEmpty()) {
+          throw refuse(uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings", "is given without a user namespace: "
+              + "add {\"type\": \"user\"} to linux.namespaces, or drop the mappings");
+        }
+        return Optional.empty();
+      }
+      if (uids.isEmpty() || gids.isEmpty()) {
+        throw refuse(uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings", "is missing or empty while "
+            + "linux.namespaces has a user namespace: give both maps ({\"containerID\": 0, \"hostID\": 100000, "
+            + "\"size\": 65536}), or drop the user namespace");
+      }
+      return Optional.of(IdMapping.of(uids, gids));
+    }
+
+    /** One of the maps as /proc/PID/uid_map takes it ("" when absent): "INSIDE OUTSIDE COUNT" lines. */
+    private String idMap(JsonNode list, String at) {
+      List<String> lines = new ArrayList<>();
+      int i = 0;
+      for (JsonNode m : list) {
+        String entry = at + "[" + i++ + "]";
+        known(m, entry, "containerID", "hostID", "size");
+        long inside = idField(m, entry, "containerID");
+        long outside = idField(m, entry, "hostID");
+        long size = idField(m, entry, "size");
+        if (size == 0) {
+          throw refuse(entry + ".size", "is 0: give the number of ids the line maps (1 or more)");
+        }
+        lines.add(inside + " " + outside + " " + size);
+      }
+      if (lines.size() > 340) {
+        throw refuse(at, "has " + lines.size() + " entries: the kernel takes at most 340");
+      }
+      return String.join("\n", lines);
+    }
+
+    private long idField(JsonNode m, String entry, String field) {
+      JsonNode v = m.get(field);
+      if (v == null || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > 0xffffffffL) {
+        throw refuse(entry + "." + field, "is " + v + ": give a number from 0 to 4294967295");
+      }
+      return v.asLong();
     }
 
     /**
@@ -580,6 +647,12 @@ public final class BundleConfig {
       for (JsonNode m : mounts) {
         String at = "mounts[" + i++ + "]";
         known(m, at, "destination", "type", "source", "options", "uidMappings", "gidMappings");
+        for (String f : List.of("uidMappings", "gidMappings")) {
+          if (m.path(f).size() > 0) {
+            throw refuse(at + "." + f, "asks for an idmapped mount, which poc does not support yet: drop it "
+                + "(and give the source the ids the container sees)");
+          }
+        }
         String dest = need(m, "destination").asText();
         String type = m.path("type").asText("bind");
         List<String> options = new ArrayList<>();

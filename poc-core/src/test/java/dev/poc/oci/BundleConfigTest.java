@@ -202,4 +202,39 @@ class BundleConfigTest {
     assertThat(c.consoleCols()).isEqualTo(100);
     assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: poc gives the container no swap"));
   }
+
+  private static final String USERNS = "\"namespaces\": [{\"type\": \"user\"}, {\"type\": \"pid\"}, {\"type\": \"mount\"}]";
+
+  @Test
+  void aUserNamespaceGetsTheConfigsMapsAsUidMapTakesThem() throws IOException {
+    BundleConfig c = read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}, {"containerID": 1, "hostID": 200001, "size": 65535}],
+        "gidMappings": [{"containerID": 0, "hostID": 300000, "size": 65536}] """, "").replace(
+        "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ", "\"linux\": {"));
+    assertThat(c.idMapping()).isPresent();
+    assertThat(c.idMapping().get().uidMap()).isEqualTo("0 100000 1\n1 200001 65535");
+    assertThat(c.idMapping().get().gidMap()).isEqualTo("0 300000 65536");
+    assertThat(c.spec().namespaces()).isEqualTo(EnumSet.of(Namespace.PID, Namespace.MOUNT));
+    assertThat(read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")).idMapping()).as("no user namespace").isEmpty();
+  }
+
+  @Test
+  void refusesMapsWithoutAUserNamespaceAndAUserNamespaceWithoutMaps() {
+    String linuxNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ";
+    assertThatThrownBy(() -> read(config(CAPS, "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.uidMappings is given without a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.gidMappings is missing or empty while linux.namespaces has a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, "\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.namespaces[0].path joins a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": -1, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]""", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.uidMappings[0].hostID is -1");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"options\": [\"rbind\", \"ro\"]",
+        "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]")))
+        .hasMessageContaining("mounts[1].uidMappings asks for an idmapped mount");
+  }
 }
