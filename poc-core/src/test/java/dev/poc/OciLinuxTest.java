@@ -243,4 +243,23 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  @Test
+  void domainnameIsTheUtsNamespacesAndTheHostsStaysAsItWas() throws Exception {
+    String host = Files.readString(Path.of("/proc/sys/kernel/domainname"));
+    ObjectNode c = config("sleep", "1000");
+    c.put("domainname", "poc.example");
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      create(id, c);
+      Result inside = oci("exec", id, "sh", "-c", "cat /proc/sys/kernel/domainname; hostname");
+      assertThat(inside.code()).as(inside.err()).isZero();
+      assertThat(inside.out()).isEqualTo("poc.example\nrunc\n");
+      assertThat(Files.readString(Path.of("/proc/sys/kernel/domainname"))).isEqualTo(host);
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).isNotZero();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
 }

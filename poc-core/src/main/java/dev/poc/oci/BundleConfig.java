@@ -178,9 +178,6 @@ public final class BundleConfig {
       if (root.has("hostname")) {
         b.hostname(root.get("hostname").asText());
       }
-      if (root.has("domainname") && !root.get("domainname").asText().isEmpty()) {
-        throw refuse("domainname", "is not supported yet: drop it");
-      }
       JsonNode hooks = root.path("hooks");
       known(hooks, "hooks", "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
       for (String inside : List.of("createContainer", "startContainer")) {
@@ -190,12 +187,20 @@ public final class BundleConfig {
       }
       Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
+      String domainname = text(root, "domainname", "");
+      if (!domainname.isEmpty() && !namespaces.contains(Namespace.UTS)) {
+        throw refuse("domainname", "is '" + domainname + "' without a uts namespace: it would change the host's; "
+            + "add {\"type\": \"uts\"} to linux.namespaces or drop it");
+      }
+      if (domainname.length() > 64) {
+        throw refuse("domainname", "is " + domainname.length() + " characters long: the kernel takes at most 64");
+      }
       mounts(root.path("mounts"), namespaces);
       b.namespaces(namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts), domainname)));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
           placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)), idMapping);
     }

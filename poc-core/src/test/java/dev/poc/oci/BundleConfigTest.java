@@ -237,4 +237,15 @@ class BundleConfigTest {
         "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]")))
         .hasMessageContaining("mounts[1].uidMappings asks for an idmapped mount");
   }
+
+  @Test
+  void domainnameGoesToTheUtsNamespaceAndIsRefusedWithoutOne() throws IOException {
+    String utsNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}], ";
+    String linuxNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ";
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"").replace(linuxNs, utsNs));
+    assertThat(((BundleRootfs) c.spec().rootfs().strategy()).domainname()).isEqualTo("example.org");
+    assertThat(((BundleRootfs) read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")).spec().rootfs().strategy()).domainname()).isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("domainname is 'example.org' without a uts namespace");
+  }
 }
