@@ -262,4 +262,43 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  /** The blkio throttles of the host's first disk; a weight, which needs the CFQ or BFQ scheduler, only where offered. */
+  @Test
+  void blockIoThrottlesAreWrittenInTheBlkioHierarchyAndDeleteRemovesTheGroup() throws Exception {
+    Path blkio = v1("blkio");
+    String disk = Files.readString(Path.of("/sys/block/vda/dev")).trim(); // MAJOR:MINOR
+    String[] mm = disk.split(":");
+    ObjectNode c = config("sleep", "1000");
+    ObjectNode io = ((ObjectNode) c.get("linux").get("resources")).putObject("blockIO");
+    io.putArray("throttleReadBpsDevice").addObject().put("major", Integer.parseInt(mm[0])).put("minor", Integer.parseInt(mm[1]))
+        .put("rate", 1048576);
+    io.putArray("throttleWriteIOPSDevice").addObject().put("major", Integer.parseInt(mm[0])).put("minor", Integer.parseInt(mm[1]))
+        .put("rate", 300);
+    String id = TestRootfs.uniqueName("oci");
+    String top = TestRootfs.uniqueName("ociblk");
+    ((ObjectNode) c.get("linux")).put("cgroupsPath", "/" + top + "/" + id);
+    try {
+      int init = create(id, c);
+      Path group = blkio.resolve(top + "/" + id);
+      assertThat(Files.readString(group.resolve("blkio.throttle.read_bps_device"))).isEqualTo(disk + " 1048576\n");
+      assertThat(Files.readString(group.resolve("blkio.throttle.write_iops_device"))).isEqualTo(disk + " 300\n");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/cgroup"))).contains(":blkio:/" + top + "/" + id + "\n");
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(blkio.resolve(top)).as("the group and the parent create made").doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+    if (!Files.exists(blkio.resolve("blkio.weight"))) {
+      io.removeAll();
+      io.put("weight", 500);
+      OciBundles.writeConfig(tmp.resolve("bundle"), c);
+      Result refused = oci("create", "--bundle", tmp.resolve("bundle").toString(), id);
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("linux.resources.blockIO.weight needs blkio.weight, which this kernel's blkio "
+          + "controller does not offer");
+      assertThat(blkio.resolve(top)).as("a refused create leaves no group").doesNotExist();
+      assertThat(oci("state", id).code()).isNotZero();
+    }
+  }
 }

@@ -15,16 +15,42 @@ import java.util.OptionalLong;
  * @param cpusetMems {@code cpuset.mems}, "" to inherit the parent's
  * @param devices the device cgroup rules in the config's order, applied after poc's "deny all" and
  *     before the allows of the nodes poc makes in every /dev; empty for poc's own list alone
+ * @param v1Files values written as given to cgroup v1 files (blkio's weights and throttles,
+ *     memory's soft limit, swappiness, OOM killer), in order
  */
 public record GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String cpusetCpus, String cpusetMems,
-    Optional<List<DeviceRule>> devices) {
+    Optional<List<DeviceRule>> devices, List<V1File> v1Files) {
 
   /** Nothing beyond {@link dev.poc.Resources}. */
   public static final GroupTuning NONE = new GroupTuning(OptionalLong.empty(), OptionalLong.empty(), "", "", Optional.empty());
 
   public GroupTuning {
     devices = devices.map(List::copyOf);
+    v1Files = List.copyOf(v1Files);
   }
+
+  /** Without v1 files. */
+  public GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String cpusetCpus, String cpusetMems,
+      Optional<List<DeviceRule>> devices) {
+    this(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, devices, List.of());
+  }
+
+  /** The v1 controllers {@link #v1Files} write to. */
+  java.util.Set<String> v1Controllers() {
+    java.util.Set<String> c = new java.util.TreeSet<>();
+    v1Files.forEach(f -> c.add(f.controller()));
+    return c;
+  }
+
+  /**
+   * One value for a cgroup v1 interface file, and the config field it comes from (an error names it).
+   *
+   * @param controller the v1 controller, {@code blkio} or {@code memory}
+   * @param file the interface file in the group, {@code blkio.weight} say
+   * @param value what is written (one write per value, as the kernel takes one rule per write)
+   * @param field the field it comes from, {@code linux.resources.blockIO.weight} say
+   */
+  public record V1File(String controller, String file, String value, String field) {}
 
   /** Whether a cpuset group is wanted (cpus or mems given). */
   boolean wantsCpuset() {

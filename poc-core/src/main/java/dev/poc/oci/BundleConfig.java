@@ -157,6 +157,7 @@ public final class BundleConfig {
     private String cpusetMems = "";
     private Optional<List<GroupTuning.DeviceRule>> deviceRules = Optional.empty();
     private Optional<IdMapping> idMapping = Optional.empty();
+    private final List<GroupTuning.V1File> v1Files = new ArrayList<>();
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -202,7 +203,7 @@ public final class BundleConfig {
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
       b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts), domainname)));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
-          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)), idMapping);
+          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules, v1Files)), idMapping);
     }
 
     private void process(JsonNode p) {
@@ -605,18 +606,72 @@ public final class BundleConfig {
       if (r.has("devices")) {
         deviceRules = Optional.of(deviceRules(r.get("devices")));
       }
-      JsonNode blkio = r.path("blockIO");
-      if (blkio.size() == 1 && blkio.path("weight").asInt(-1) == 0) {
-        blkio = JSON.createObjectNode(); // Docker's "weight": 0 is "not set"
-      }
-      if (blkio.size() > 0) {
-        throw refuse("linux.resources.blockIO", "is not supported yet: drop it");
-      }
+      blockIO(r.path("blockIO"));
       for (String f : List.of("hugepageLimits", "network", "rdma", "unified")) {
         if (r.has(f) && !(r.get(f).isContainerNode() && r.get(f).isEmpty())) {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
       }
+    }
+
+    /**
+     * {@code linux.resources.blockIO} as cgroup v1 blkio files (the group joins the blkio hierarchy
+     * only then): a weight of 0 is "not set" (Docker's); a file the kernel does not offer (no
+     * blkio.weight without the CFQ or BFQ scheduler) fails the create naming the field.
+     */
+    private void blockIO(JsonNode io) {
+      String at = "linux.resources.blockIO";
+      known(io, at, "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+          "throttleReadIOPSDevice", "throttleWriteIOPSDevice");
+      weight(io, "weight", at + ".weight", "blkio.weight", "");
+      weight(io, "leafWeight", at + ".leafWeight", "blkio.leaf_weight", "");
+      int i = 0;
+      for (JsonNode d : io.path("weightDevice")) {
+        String entry = at + ".weightDevice[" + i++ + "]";
+        known(d, entry, "major", "minor", "weight", "leafWeight");
+        String device = device(d, entry);
+        weight(d, "weight", entry + ".weight", "blkio.weight_device", device + " ");
+        weight(d, "leafWeight", entry + ".leafWeight", "blkio.leaf_weight_device", device + " ");
+      }
+      Map<String, String> throttles = new LinkedHashMap<>();
+      throttles.put("throttleReadBpsDevice", "blkio.throttle.read_bps_device");
+      throttles.put("throttleWriteBpsDevice", "blkio.throttle.write_bps_device");
+      throttles.put("throttleReadIOPSDevice", "blkio.throttle.read_iops_device");
+      throttles.put("throttleWriteIOPSDevice", "blkio.throttle.write_iops_device");
+      throttles.forEach((field, file) -> {
+        int j = 0;
+        for (JsonNode d : io.path(field)) {
+          String entry = at + "." + field + "[" + j++ + "]";
+          known(d, entry, "major", "minor", "rate");
+          JsonNode rate = d.get("rate");
+          if (rate == null || !rate.canConvertToLong() || rate.asLong() < 0) {
+            throw refuse(entry + ".rate", "is " + rate + ": give a number of bytes or operations per second (0: no limit)");
+          }
+          v1Files.add(new GroupTuning.V1File("blkio", file, device(d, entry) + " " + rate.asLong(), entry));
+        }
+      });
+    }
+
+    /** A blkio weight (10 to 1000; 0 or absent: not set) written as {@code prefix + weight} to {@code file}. */
+    private void weight(JsonNode node, String key, String field, String file, String prefix) {
+      JsonNode w = node.get(key);
+      if (w == null || w.isNull() || (w.canConvertToInt() && w.asInt() == 0)) {
+        return;
+      }
+      if (!w.canConvertToInt() || w.asInt() < 10 || w.asInt() > 1000) {
+        throw refuse(field, "is " + w + ": give 10 to 1000 (0 for not set)");
+      }
+      v1Files.add(new GroupTuning.V1File("blkio", file, prefix + w.asInt(), field));
+    }
+
+    /** A block device's {@code MAJOR:MINOR}, as the blkio files take it. */
+    private String device(JsonNode d, String entry) {
+      for (String f : List.of("major", "minor")) {
+        if (!d.has(f) || !d.get(f).canConvertToLong() || d.get(f).asLong() < 0) {
+          throw refuse(entry + "." + f, "is " + d.get(f) + ": give the block device's " + f + " number (ls -l /dev/vda)");
+        }
+      }
+      return d.get("major").asLong() + ":" + d.get("minor").asLong();
     }
 
     /**

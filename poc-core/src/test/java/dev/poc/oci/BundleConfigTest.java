@@ -173,8 +173,8 @@ class BundleConfigTest {
   void anUnknownFieldIsRefusedByItsPath() {
     assertThatThrownBy(() -> read(config(CAPS + ", \"frob\": 1", "\"cgroupsPath\": \"/x\"", "")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("process.frob is not a field poc knows");
-    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 300}}", "")))
-        .hasMessageContaining("linux.resources.blockIO is not supported yet");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weigth\": 300}}", "")))
+        .hasMessageContaining("linux.resources.blockIO.weigth is not a field poc knows");
   }
 
   @Test
@@ -247,5 +247,37 @@ class BundleConfigTest {
     assertThat(((BundleRootfs) read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")).spec().rootfs().strategy()).domainname()).isEmpty();
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("domainname is 'example.org' without a uts namespace");
+  }
+
+  @Test
+  void blockIoBecomesBlkioFilesInTheConfigsOrder() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"blockIO": {"weight": 300, "leafWeight": 0,
+          "weightDevice": [{"major": 8, "minor": 0, "weight": 500, "leafWeight": 200}],
+          "throttleReadBpsDevice": [{"major": 254, "minor": 0, "rate": 1048576}],
+          "throttleWriteBpsDevice": [{"major": 254, "minor": 0, "rate": 2097152}],
+          "throttleReadIOPSDevice": [{"major": 254, "minor": 0, "rate": 100}],
+          "throttleWriteIOPSDevice": [{"major": 254, "minor": 0, "rate": 200}]}} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("blkio", "blkio.weight", "300", "linux.resources.blockIO.weight"),
+        new GroupTuning.V1File("blkio", "blkio.weight_device", "8:0 500", "linux.resources.blockIO.weightDevice[0].weight"),
+        new GroupTuning.V1File("blkio", "blkio.leaf_weight_device", "8:0 200",
+            "linux.resources.blockIO.weightDevice[0].leafWeight"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.read_bps_device", "254:0 1048576",
+            "linux.resources.blockIO.throttleReadBpsDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.write_bps_device", "254:0 2097152",
+            "linux.resources.blockIO.throttleWriteBpsDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.read_iops_device", "254:0 100",
+            "linux.resources.blockIO.throttleReadIOPSDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.write_iops_device", "254:0 200",
+            "linux.resources.blockIO.throttleWriteIOPSDevice[0]"));
+    assertThat(read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 0}}", "")).cgroupPlacement().tuning().v1Files())
+        .as("Docker's weight 0 is not set").isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 5}}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.blockIO.weight is 5: give 10 to 1000");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"minor\": 0, \"rate\": 1}]}}", "")))
+        .hasMessageContaining("linux.resources.blockIO.throttleReadBpsDevice[0].major is null");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": -1}]}}", "")))
+        .hasMessageContaining("throttleReadBpsDevice[0].rate is -1");
   }
 }
