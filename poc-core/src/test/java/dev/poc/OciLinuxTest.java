@@ -301,4 +301,29 @@ class OciLinuxTest {
       assertThat(oci("state", id).code()).isNotZero();
     }
   }
+
+  @Test
+  void memoryReservationSwapSwappinessAndTheOomKillerGoToTheMemoryGroup() throws Exception {
+    Path memory = v1("memory");
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("linux").get("resources")).putObject("memory").put("limit", 64L << 20).put("swap", 128L << 20)
+        .put("reservation", 32L << 20).put("swappiness", 7).put("disableOOMKiller", true).put("kernelTCP", 16L << 20);
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      create(id, c);
+      Path group = memory.resolve("poc/" + id);
+      assertThat(Files.readString(group.resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(64L << 20));
+      assertThat(Files.readString(group.resolve("memory.soft_limit_in_bytes")).trim()).isEqualTo(Long.toString(32L << 20));
+      assertThat(Files.readString(group.resolve("memory.swappiness")).trim()).isEqualTo("7");
+      assertThat(Files.readString(group.resolve("memory.oom_control"))).contains("oom_kill_disable 1\n");
+      assertThat(Files.readString(group.resolve("memory.kmem.tcp.limit_in_bytes")).trim()).isEqualTo(Long.toString(16L << 20));
+      if (Files.exists(group.resolve("memory.memsw.limit_in_bytes"))) {
+        assertThat(Files.readString(group.resolve("memory.memsw.limit_in_bytes")).trim()).isEqualTo(Long.toString(128L << 20));
+      }
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(group).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
 }

@@ -248,6 +248,9 @@ final class CgroupV1 implements Cgroups {
       Files.createDirectories(dir);
     }
     Path file = dir.resolve(f.file());
+    if (!f.required() && !Files.exists(file)) {
+      return;
+    }
     if (!Files.exists(file)) {
       throw new dev.poc.InvalidSpecException(f.field() + " needs " + f.file() + ", which this kernel's " + f.controller()
           + " controller does not offer (" + dir + "): drop the field");

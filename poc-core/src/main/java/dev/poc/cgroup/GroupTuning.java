@@ -49,8 +49,17 @@ public record GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String 
    * @param file the interface file in the group, {@code blkio.weight} say
    * @param value what is written (one write per value, as the kernel takes one rule per write)
    * @param field the field it comes from, {@code linux.resources.blockIO.weight} say
+   * @param required whether a host without the controller or the file refuses the start; when
+   *     false the value is written where both exist and left out elsewhere (OCI's swap, which
+   *     cgroup v2 and a kernel without swap accounting leave at no swap on top of the limit)
    */
-  public record V1File(String controller, String file, String value, String field) {}
+  public record V1File(String controller, String file, String value, String field, boolean required) {
+
+    /** A value the start needs: a host without the controller or the file refuses it. */
+    public V1File(String controller, String file, String value, String field) {
+      this(controller, file, value, field, true);
+    }
+  }
 
   /** Whether a cpuset group is wanted (cpus or mems given). */
   boolean wantsCpuset() {

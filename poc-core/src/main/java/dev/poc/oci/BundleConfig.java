@@ -556,22 +556,7 @@ public final class BundleConfig {
       if (memLimit > 0) {
         b.memory(Long.toString(memLimit));
       }
-      if (mem.has("swap") && !mem.get("swap").isNull()) {
-        // OCI's swap is memory+swap; poc sets memory+swap to the memory limit: no swap on top
-        long swap = mem.get("swap").asLong();
-        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
-          throw refuse("linux.resources.memory.swap", "is " + swap + ", which needs a memory limit at or below it");
-        }
-        if (swap != memLimit) {
-          notes.add("linux.resources.memory.swap " + swap + ": poc gives the container no swap on top of its "
-              + "memory limit (memory+swap = " + memLimit + ")");
-        }
-      }
-      for (String f : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
-        if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
-          throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
-        }
-      }
+      memory(mem, memLimit);
       JsonNode cpu = r.path("cpu");
       known(cpu, "linux.resources.cpu", "shares", "quota", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst");
       if (cpu.has("shares") && cpu.get("shares").asLong() > 0) {
@@ -612,6 +597,60 @@ public final class BundleConfig {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
       }
+    }
+
+    /**
+     * The memory fields beyond the limit, as cgroup v1 memory files: reservation (the soft limit),
+     * swap (memory+swap; poc's default is the limit itself, no swap on top, which is what cgroup v2
+     * and a kernel without swap accounting keep), swappiness, disableOOMKiller and kernelTCP.
+     * {@code kernel} is refused: the kernel ignores memory.kmem.limit_in_bytes since 5.16.
+     */
+    private void memory(JsonNode mem, long memLimit) {
+      String at = "linux.resources.memory";
+      if (set(mem, "swap")) {
+        long swap = mem.get("swap").asLong();
+        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
+          throw refuse(at + ".swap", "is " + swap + ", which needs a memory limit at or below it");
+        }
+        if (swap != memLimit) {
+          v1Files.add(new GroupTuning.V1File("memory", "memory.memsw.limit_in_bytes", Long.toString(swap), at + ".swap", false));
+          notes.add(at + ".swap " + swap + ": memory+swap on cgroup v1 with swap accounting; elsewhere poc gives the "
+              + "container no swap on top of its memory limit (memory+swap = " + memLimit + ")");
+        }
+      }
+      if (set(mem, "reservation")) {
+        long reservation = mem.get("reservation").asLong();
+        if (reservation < -1) {
+          throw refuse(at + ".reservation", "is " + reservation + ": give bytes (-1 for none)");
+        }
+        v1Files.add(new GroupTuning.V1File("memory", "memory.soft_limit_in_bytes", Long.toString(reservation), at + ".reservation"));
+      }
+      JsonNode swappiness = mem.get("swappiness");
+      // absent, null, or -1 (Docker's "the host's", also as uint64's max) leave the kernel's
+      if (swappiness != null && !swappiness.isNull() && !swappiness.asText().equals("-1")
+          && !swappiness.asText().equals("18446744073709551615")) {
+        if (!swappiness.canConvertToInt() || swappiness.asInt() < 0 || swappiness.asInt() > 100) {
+          throw refuse(at + ".swappiness", "is " + swappiness + ": give 0 to 100");
+        }
+        v1Files.add(new GroupTuning.V1File("memory", "memory.swappiness", swappiness.asText(), at + ".swappiness"));
+      }
+      if (mem.path("disableOOMKiller").asBoolean(false)) {
+        v1Files.add(new GroupTuning.V1File("memory", "memory.oom_control", "1", at + ".disableOOMKiller"));
+      }
+      if (set(mem, "kernelTCP")) {
+        v1Files.add(new GroupTuning.V1File("memory", "memory.kmem.tcp.limit_in_bytes", mem.get("kernelTCP").asText(),
+            at + ".kernelTCP"));
+      }
+      if (set(mem, "kernel")) {
+        throw refuse(at + ".kernel", "is deprecated: kernels since 5.16 ignore memory.kmem.limit_in_bytes "
+            + "(cgroup v2 has no such limit); drop it, the memory limit counts kernel memory too");
+      }
+    }
+
+    /** Whether {@code field} is given and not 0 (OCI's "not set" for these numbers). */
+    private static boolean set(JsonNode node, String field) {
+      JsonNode v = node.get(field);
+      return v != null && !v.isNull() && v.asLong() != 0;
     }
 
     /**

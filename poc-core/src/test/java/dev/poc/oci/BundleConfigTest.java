@@ -200,7 +200,9 @@ class BundleConfigTest {
     assertThat(c.spec().tty()).isTrue();
     assertThat(c.consoleRows()).isEqualTo(30);
     assertThat(c.consoleCols()).isEqualTo(100);
-    assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: poc gives the container no swap"));
+    assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: memory+swap on cgroup v1 with swap accounting"));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(new GroupTuning.V1File("memory",
+        "memory.memsw.limit_in_bytes", "67108864", "linux.resources.memory.swap", false));
   }
 
   private static final String USERNS = "\"namespaces\": [{\"type\": \"user\"}, {\"type\": \"pid\"}, {\"type\": \"mount\"}]";
@@ -279,5 +281,24 @@ class BundleConfigTest {
         .hasMessageContaining("linux.resources.blockIO.throttleReadBpsDevice[0].major is null");
     assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": -1}]}}", "")))
         .hasMessageContaining("throttleReadBpsDevice[0].rate is -1");
+  }
+
+  @Test
+  void memoryFieldsBeyondTheLimitBecomeV1MemoryFilesAndKernelIsRefused() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"memory": {"limit": 67108864, "swap": 67108864, "reservation": 33554432, "swappiness": 10,
+          "disableOOMKiller": true, "kernelTCP": 16777216}} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("memory", "memory.soft_limit_in_bytes", "33554432", "linux.resources.memory.reservation"),
+        new GroupTuning.V1File("memory", "memory.swappiness", "10", "linux.resources.memory.swappiness"),
+        new GroupTuning.V1File("memory", "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller"),
+        new GroupTuning.V1File("memory", "memory.kmem.tcp.limit_in_bytes", "16777216", "linux.resources.memory.kernelTCP"));
+    assertThat(read(config(CAPS, """
+        "resources": {"memory": {"swappiness": -1, "disableOOMKiller": false, "reservation": 0, "kernel": 0}} """, ""))
+        .cgroupPlacement().tuning().v1Files()).as("Docker's 'not set' values").isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"kernel\": 1048576}}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.memory.kernel is deprecated");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"swappiness\": 101}}", "")))
+        .hasMessageContaining("linux.resources.memory.swappiness is 101: give 0 to 100");
   }
 }
