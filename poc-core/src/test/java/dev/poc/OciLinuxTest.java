@@ -326,4 +326,34 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  /** Here hugetlb is on the cgroup2 mount only: the create is refused naming the field, and leaves nothing. */
+  @Test
+  void hugepageLimitsNeedAV1HugetlbHierarchyAndARefusedCreateLeavesNothing() throws Exception {
+    Path pids = v1("pids");
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("linux").get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "2MB")
+        .put("limit", 4L << 20);
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      Path hugetlb = CGROUPS.resolve("hugetlb");
+      if (Files.isRegularFile(hugetlb.resolve("tasks"))) {
+        create(id, c);
+        assertThat(Files.readString(hugetlb.resolve("poc/" + id + "/hugetlb.2MB.limit_in_bytes")).trim())
+            .isEqualTo(Long.toString(4L << 20));
+        assertThat(oci("delete", "--force", id).code()).isZero();
+        assertThat(hugetlb.resolve("poc/" + id)).doesNotExist();
+        return;
+      }
+      OciBundles.writeConfig(tmp.resolve("bundle"), c);
+      Result refused = oci("create", "--bundle", tmp.resolve("bundle").toString(), id);
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("linux.resources.hugepageLimits[0] (hugetlb.2MB.limit_in_bytes)",
+          "no cgroup v1 hugetlb hierarchy");
+      assertThat(oci("state", id).code()).isNotZero();
+      assertThat(pids.resolve("poc/" + id)).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
 }

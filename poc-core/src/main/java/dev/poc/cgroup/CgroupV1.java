@@ -37,13 +37,15 @@ final class CgroupV1 implements Cgroups {
   static final String CPUSET = "cpuset";
   /** Joined only when a group's tuning writes a blkio file (OCI's blockIO). */
   static final String BLKIO = "blkio";
+  /** Joined only when a group's tuning writes a hugetlb file (OCI's hugepageLimits). */
+  static final String HUGETLB = "hugetlb";
   /** The hierarchies a group is made in and joins only when its tuning asks for them. */
-  static final Set<String> ON_REQUEST = Set.of(CPUSET, BLKIO);
+  static final Set<String> ON_REQUEST = Set.of(CPUSET, BLKIO, HUGETLB);
 
   private final Map<String, Path> mounts;
   /** The hierarchies every group is made in. */
   private final List<Path> roots;
-  /** Those, and the cpuset and blkio hierarchies on their own mounts: where a group may be. */
+  /** Those, and the cpuset, blkio and hugetlb hierarchies on their own mounts: where a group may be. */
   private final List<Path> allRoots;
   private final String parent;
 
@@ -82,12 +84,12 @@ final class CgroupV1 implements Cgroups {
     return "cgroup v1 (" + String.join(", ", controllers()) + ")";
   }
 
-  /** The controllers every group is in (not cpuset and blkio, which a group joins only when asked). */
+  /** The controllers every group is in (not cpuset, blkio and hugetlb, which a group joins only when asked). */
   @Override
   public Set<String> controllers() {
     Set<String> always = new TreeSet<>(mounts.keySet());
     for (String c : ON_REQUEST) {
-      if (!roots.contains(mounts.get(c))) {
+      if (mounts.containsKey(c) && !roots.contains(mounts.get(c))) {
         always.remove(c);
       }
     }

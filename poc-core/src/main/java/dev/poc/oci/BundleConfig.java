@@ -592,7 +592,8 @@ public final class BundleConfig {
         deviceRules = Optional.of(deviceRules(r.get("devices")));
       }
       blockIO(r.path("blockIO"));
-      for (String f : List.of("hugepageLimits", "network", "rdma", "unified")) {
+      hugepageLimits(r.path("hugepageLimits"));
+      for (String f : List.of("network", "rdma", "unified")) {
         if (r.has(f) && !(r.get(f).isContainerNode() && r.get(f).isEmpty())) {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
@@ -644,6 +645,29 @@ public final class BundleConfig {
       if (set(mem, "kernel")) {
         throw refuse(at + ".kernel", "is deprecated: kernels since 5.16 ignore memory.kmem.limit_in_bytes "
             + "(cgroup v2 has no such limit); drop it, the memory limit counts kernel memory too");
+      }
+    }
+
+    /**
+     * {@code linux.resources.hugepageLimits} as cgroup v1 {@code hugetlb.SIZE.limit_in_bytes}: a
+     * host without a v1 hugetlb hierarchy (this one has hugetlb on its cgroup2 mount only, which
+     * poc does not drive for it) refuses the create naming the field; a page size the kernel does
+     * not have fails naming it.
+     */
+    private void hugepageLimits(JsonNode list) {
+      int i = 0;
+      for (JsonNode h : list) {
+        String at = "linux.resources.hugepageLimits[" + i++ + "]";
+        known(h, at, "pageSize", "limit");
+        String size = text(h, "pageSize", "");
+        if (!size.matches("[1-9][0-9]*[KMG]B")) {
+          throw refuse(at + ".pageSize", "is '" + size + "': give a huge page size as the kernel names it (2MB, 1GB)");
+        }
+        JsonNode limit = h.get("limit");
+        if (limit == null || !limit.canConvertToLong() || limit.asLong() < 0) {
+          throw refuse(at + ".limit", "is " + limit + ": give bytes");
+        }
+        v1Files.add(new GroupTuning.V1File("hugetlb", "hugetlb." + size + ".limit_in_bytes", limit.asText(), at));
       }
     }
 

@@ -301,4 +301,16 @@ class BundleConfigTest {
     assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"swappiness\": 101}}", "")))
         .hasMessageContaining("linux.resources.memory.swappiness is 101: give 0 to 100");
   }
+
+  @Test
+  void hugepageLimitsBecomeHugetlbFilesWhichTheHostMustOffer() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}, {"pageSize": "1GB", "limit": 0}]} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "linux.resources.hugepageLimits[0]"),
+        new GroupTuning.V1File("hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "linux.resources.hugepageLimits[1]"));
+    assertThat(read(config(CAPS, "\"resources\": {\"hugepageLimits\": []}", "")).cgroupPlacement().tuning().v1Files()).isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2M\", \"limit\": 1}]}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.hugepageLimits[0].pageSize is '2M'");
+  }
 }
