@@ -356,4 +356,37 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  /** A pod's network namespace, owned by the host's user namespace, joined by a container with one of its own. */
+  @Test
+  void aUserNamespaceContainerJoinsANetworkNamespaceByPath() throws Exception {
+    Process holder = new ProcessBuilder("unshare", "--net", "sleep", "1000").start();
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      Path ns = Path.of("/proc/" + holder.pid() + "/ns/net");
+      while (Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+        Thread.sleep(10);
+      }
+      ObjectNode c = config("sleep", "1000");
+      ObjectNode linux = (ObjectNode) c.get("linux");
+      for (JsonNode n : linux.get("namespaces")) {
+        if (n.get("type").asText().equals("network")) {
+          ((ObjectNode) n).put("path", ns.toString());
+        }
+      }
+      ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+      linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 0).put("size", 1);
+      linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 0).put("size", 1);
+      int init = create(id, c);
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/net"))).isEqualTo(Files.readSymbolicLink(ns));
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/user")))
+          .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+      assertThat(Files.readString(Path.of("/proc/" + init + "/uid_map")).trim().split("\\s+")).containsExactly("0", "0", "1");
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).isNotZero();
+    } finally {
+      oci("delete", "--force", id);
+      holder.destroyForcibly().waitFor();
+    }
+  }
 }

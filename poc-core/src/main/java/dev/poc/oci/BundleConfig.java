@@ -379,6 +379,12 @@ public final class BundleConfig {
       List<OciLinux.Device> devices = devices(l.path("devices"));
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
       idMapping = idMapping(l, userNamespace);
+      for (int d = 0; userNamespace && d < devices.size(); d++) {
+        if (devices.get(d).type() != 'p') {
+          throw refuse("linux.devices[" + d + "]", "is a device node in a user namespace, where the kernel refuses "
+              + "mknod; poc does not bind the host's node instead yet: drop it or the user namespace");
+        }
+      }
       for (String f : List.of("mountLabel", "intelRdt", "personality", "timeOffsets")) {
         if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
           throw refuse("linux." + f, "is not supported yet: drop it");

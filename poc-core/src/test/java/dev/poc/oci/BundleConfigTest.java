@@ -238,6 +238,10 @@ class BundleConfigTest {
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"options\": [\"rbind\", \"ro\"]",
         "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]")))
         .hasMessageContaining("mounts[1].uidMappings asks for an idmapped mount");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
+        "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]""", "").replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.devices[0] is a device node in a user namespace");
   }
 
   @Test
