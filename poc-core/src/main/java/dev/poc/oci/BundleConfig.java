@@ -196,12 +196,13 @@ public final class BundleConfig {
       if (domainname.length() > 64) {
         throw refuse("domainname", "is " + domainname.length() + " characters long: the kernel takes at most 64");
       }
+      linux = linux.withDomainname(domainname);
       mounts(root.path("mounts"), namespaces);
       b.namespaces(namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
       InitHostSteps steps = new InitHostSteps(id, bundle, rlimits, oomScoreAdj,
           Hook.list(hooks, "prestart", "hooks"), Hook.list(hooks, "createRuntime", "hooks"), annotations);
-      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts), domainname)));
+      b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process, linux.withMounts(ociMounts, hostMounts))));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
           placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules, v1Files)), idMapping);
     }
@@ -390,7 +391,7 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false);
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false, "");
       return namespaces;
     }
 

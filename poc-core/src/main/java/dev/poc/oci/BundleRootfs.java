@@ -23,11 +23,9 @@ final class BundleRootfs implements RootfsStrategy {
   private final InitHostSteps steps;
   private final OciProcess process;
   private final OciLinux linux;
-  private final String domainname;
 
   BundleRootfs(Path path, boolean readOnly, Map<String, String> sysctls, InitHostSteps steps, OciProcess process,
-      OciLinux linux, String domainname) {
-    this.domainname = domainname;
+      OciLinux linux) {
     this.path = path;
     this.readOnly = readOnly;
     this.sysctls = Map.copyOf(sysctls);
@@ -45,18 +43,7 @@ final class BundleRootfs implements RootfsStrategy {
     sysctls.forEach(ctx.plan()::sysctl);
     process.addTo(ctx.plan());
     linux.addTo(ctx.plan()); // after the namespace strategy's: a joined kind replaces a new one
-    if (!domainname.isEmpty()) {
-      if (!(ctx.plan() instanceof dev.poc.launch.InitPlan init)) {
-        throw new IllegalStateException("a bundle's container needs poc-init's plan, not " + ctx.plan().getClass().getName());
-      }
-      init.domainname(domainname);
-    }
     return steps; // rootfs prepares last: the other host steps (cgroups) are done when these run
-  }
-
-  /** {@code domainname}, "" when not given (for tests). */
-  String domainname() {
-    return domainname;
   }
 
   /** The linux section's part of the plan (for tests). */

@@ -249,8 +249,8 @@ class BundleConfigTest {
     String utsNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}], ";
     String linuxNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ";
     BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"").replace(linuxNs, utsNs));
-    assertThat(((BundleRootfs) c.spec().rootfs().strategy()).domainname()).isEqualTo("example.org");
-    assertThat(((BundleRootfs) read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")).spec().rootfs().strategy()).domainname()).isEmpty();
+    assertThat(linuxOf(c).domainname()).isEqualTo("example.org");
+    assertThat(linuxOf(read(config(CAPS, "\"cgroupsPath\": \"/x\"", ""))).domainname()).isEmpty();
     assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("domainname is 'example.org' without a uts namespace");
   }
