@@ -158,6 +158,7 @@ public final class BundleConfig {
     private Optional<List<GroupTuning.DeviceRule>> deviceRules = Optional.empty();
     private Optional<IdMapping> idMapping = Optional.empty();
     private final List<GroupTuning.V1File> v1Files = new ArrayList<>();
+    private JsonNode processUser;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -242,6 +243,7 @@ public final class BundleConfig {
           throw refuse("process.user.umask", "is " + user.get("umask") + ": give a number from 0 to 511 (0777)");
         }
       }
+      processUser = user;
       int uid = user.path("uid").asInt(0);
       b.uid(uid).gid(user.path("gid").asInt(0));
       user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
@@ -416,7 +418,21 @@ public final class BundleConfig {
             + "linux.namespaces has a user namespace: give both maps ({\"containerID\": 0, \"hostID\": 100000, "
             + "\"size\": 65536}), or drop the user namespace");
       }
-      return Optional.of(IdMapping.of(uids, gids));
+      IdMapping maps = IdMapping.of(uids, gids);
+      // the process's ids are ids inside the namespace: one the maps leave out could never be switched to
+      if (!maps.mapsUid(processUser.path("uid").asLong(0))) {
+        throw refuse("process.user.uid", "is " + processUser.path("uid").asLong(0) + ", which linux.uidMappings does not "
+            + "map (" + uids.replace('\n', ',') + "): map it or run as a mapped uid");
+      }
+      List<Long> gidsUsed = new ArrayList<>(List.of(processUser.path("gid").asLong(0)));
+      processUser.path("additionalGids").forEach(g -> gidsUsed.add(g.asLong()));
+      for (long g : gidsUsed) {
+        if (!maps.mapsGid(g)) {
+          throw refuse("process.user", "has gid " + g + ", which linux.gidMappings does not map (" + gids.replace('\n', ',')
+              + "): map it or drop it");
+        }
+      }
+      return Optional.of(maps);
     }
 
     /** One of the maps as /proc/PID/uid_map takes it ("" when absent): "INSIDE OUTSIDE COUNT" lines. */

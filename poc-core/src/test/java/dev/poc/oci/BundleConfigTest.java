@@ -239,9 +239,13 @@ class BundleConfigTest {
         "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]")))
         .hasMessageContaining("mounts[1].uidMappings asks for an idmapped mount");
     assertThatThrownBy(() -> read(config(CAPS, USERNS + """
-        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
+        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 65536}],
         "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]""", "").replace(linuxNs, "\"linux\": {")))
         .hasMessageContaining("linux.devices[0] is a device node in a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]""", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .as("the config's additionalGids [10]").hasMessageContaining("process.user has gid 10, which linux.gidMappings does not map (0 1000 1)");
   }
 
   @Test
