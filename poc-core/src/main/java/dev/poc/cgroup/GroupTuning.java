@@ -16,7 +16,8 @@ import java.util.OptionalLong;
  * @param devices the device cgroup rules in the config's order, applied after poc's "deny all" and
  *     before the allows of the nodes poc makes in every /dev; empty for poc's own list alone
  * @param v1Files values written as given to cgroup v1 files (blkio's weights and throttles,
- *     memory's soft limit, swappiness, OOM killer), in order
+ *     memory's soft limit, memory+swap, swappiness, OOM killer and TCP buffer limit, hugetlb's
+ *     limits), in order; the blkio and hugetlb hierarchies are joined only for these
  */
 public record GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String cpusetCpus, String cpusetMems,
     Optional<List<DeviceRule>> devices, List<V1File> v1Files) {

@@ -90,7 +90,8 @@ public final class BundleConfig {
   /**
    * Where the container's cgroup goes ({@code linux.cgroupsPath}: an absolute path from each
    * hierarchy's root, a relative one under poc's {@code poc/}, absent: {@code poc/ID}) and what it
-   * sets beyond the spec's Resources (the CFS quota and period as given, the cpuset, the device rules).
+   * sets beyond the spec's Resources (the CFS quota and period as given, the cpuset, the device rules,
+   * and the v1 blkio, memory and hugetlb files of blockIO, the memory fields and hugepageLimits).
    */
   public CgroupPlacement cgroupPlacement() {
     return cgroup;
