@@ -127,6 +127,7 @@ static struct {
   int nsflags, uid, gid, tty, detach;
   int times;                               /* profile: the init reports its steps' instants (TIMES line) */
   const char *hostname, *cwd;
+  const char *domainname;                  /* OCI's domainname, set in the new UTS namespace */
   uint64_t caps;                           /* bit n: capability n, what a root command keeps */
   const char *seccomp;                     /* the filter, hex of struct sock_filter[]; none: unconfined */
   int seccomp_early;                       /* install it in the init before READY (a profile that allows the rest) */
@@ -278,6 +279,7 @@ static void read_plan(int fd) {
     if (!strcmp(k, "end")) break;
     if (!strcmp(k, "ns")) plan.nsflags = atoi(v[0]);
     else if (!strcmp(k, "hostname")) plan.hostname = v[0];
+    else if (!strcmp(k, "domainname")) plan.domainname = v[0];
     else if (!strcmp(k, "cwd")) plan.cwd = v[0];
     else if (!strcmp(k, "uid")) plan.uid = atoi(v[0]);
     else if (!strcmp(k, "gid")) plan.gid = atoi(v[0]);
@@ -1774,6 +1776,8 @@ static void container_init(int rep, int go, int idsync) {
   mark(T_ROOT);
   if (plan.hostname && (plan.nsflags & CLONE_NEWUTS) && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
     die("sethostname", plan.hostname);
+  if (plan.domainname && (plan.nsflags & CLONE_NEWUTS) && setdomainname(plan.domainname, strlen(plan.domainname)) < 0)
+    die("setdomainname", plan.domainname);
   if (plan.nsflags & CLONE_NEWNET) {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) die("socket", "lo");

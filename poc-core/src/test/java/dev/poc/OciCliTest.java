@@ -282,7 +282,8 @@ class OciCliTest {
   void featuresAndVersionDescribeTheRuntime() throws Exception {
     JsonNode features = JSON.readTree(oci("features").out());
     assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");
-    assertThat(features.at("/linux/namespaces").toString()).contains("\"pid\"", "\"mount\"");
+    assertThat(features.at("/linux/namespaces").toString()).contains("\"pid\"", "\"mount\"", "\"user\"");
+    assertThat(features.at("/linux/mountExtensions/idmap/enabled").asBoolean(true)).as("idmapped mounts are refused").isFalse();
     assertThat(oci("--version").out()).startsWith("poc-oci version ");
     Result systemd = oci("--systemd-cgroup", "list");
     assertThat(systemd.code()).isEqualTo(1);

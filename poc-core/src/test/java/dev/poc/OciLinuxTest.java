@@ -205,4 +205,188 @@ class OciLinuxTest {
       oci("delete", "--force", id);
     }
   }
+
+  /** A Docker userns-remap style map: root inside is 300000 outside, and the engine chowned the rootfs to it. */
+  @Test
+  void aUserNamespaceGetsTheConfigsMapsAndTheRootfsAsTheEnginePreparedIt() throws Exception {
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("root")).put("readonly", false);
+    ObjectNode linux = (ObjectNode) c.get("linux");
+    ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+    linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 300000).put("size", 65536);
+    linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 310000).put("size", 65536);
+    Process chown = new ProcessBuilder("chown", "-R", "300000:310000", tmp.resolve("bundle/rootfs").toString())
+        .inheritIO().start();
+    assertThat(chown.waitFor()).isZero();
+    // as an engine does (Docker's /var/lib/docker/300000.310000 is 0710 to the remapped root): the
+    // mapped root must reach the rootfs, through directories that are root's
+    for (Path d : List.of(tmp, tmp.resolve("bundle"))) {
+      Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    }
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      int init = create(id, c);
+      assertThat(Files.readString(Path.of("/proc/" + init + "/uid_map")).trim().split("\\s+"))
+          .containsExactly("0", "300000", "65536");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/gid_map")).trim().split("\\s+"))
+          .containsExactly("0", "310000", "65536");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/status"))).containsPattern("\nUid:\\s+300000\\s");
+      assertThat(oci("start", id).code()).isZero();
+      Result inside = oci("exec", id, "sh", "-c", "id -u; id -g; touch /tmp/made && stat -c %u /tmp/made");
+      assertThat(inside.code()).as(inside.err()).isZero();
+      assertThat(inside.out()).isEqualTo("0\n0\n0\n");
+      assertThat(Files.getAttribute(tmp.resolve("bundle/rootfs/tmp/made"), "unix:uid")).isEqualTo(300000);
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).as("delete removed the record").isNotZero();
+      assertThat(CGROUPS.resolve("pids/poc/" + id)).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
+
+  @Test
+  void domainnameIsTheUtsNamespacesAndTheHostsStaysAsItWas() throws Exception {
+    String host = Files.readString(Path.of("/proc/sys/kernel/domainname"));
+    ObjectNode c = config("sleep", "1000");
+    c.put("domainname", "poc.example");
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      create(id, c);
+      Result inside = oci("exec", id, "sh", "-c", "cat /proc/sys/kernel/domainname; hostname");
+      assertThat(inside.code()).as(inside.err()).isZero();
+      assertThat(inside.out()).isEqualTo("poc.example\nrunc\n");
+      assertThat(Files.readString(Path.of("/proc/sys/kernel/domainname"))).isEqualTo(host);
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).isNotZero();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
+
+  /** The blkio throttles of the host's first disk; a weight, which needs the CFQ or BFQ scheduler, only where offered. */
+  @Test
+  void blockIoThrottlesAreWrittenInTheBlkioHierarchyAndDeleteRemovesTheGroup() throws Exception {
+    Path blkio = v1("blkio");
+    String disk = Files.readString(Path.of("/sys/block/vda/dev")).trim(); // MAJOR:MINOR
+    String[] mm = disk.split(":");
+    ObjectNode c = config("sleep", "1000");
+    ObjectNode io = ((ObjectNode) c.get("linux").get("resources")).putObject("blockIO");
+    io.putArray("throttleReadBpsDevice").addObject().put("major", Integer.parseInt(mm[0])).put("minor", Integer.parseInt(mm[1]))
+        .put("rate", 1048576);
+    io.putArray("throttleWriteIOPSDevice").addObject().put("major", Integer.parseInt(mm[0])).put("minor", Integer.parseInt(mm[1]))
+        .put("rate", 300);
+    String id = TestRootfs.uniqueName("oci");
+    String top = TestRootfs.uniqueName("ociblk");
+    ((ObjectNode) c.get("linux")).put("cgroupsPath", "/" + top + "/" + id);
+    try {
+      int init = create(id, c);
+      Path group = blkio.resolve(top + "/" + id);
+      assertThat(Files.readString(group.resolve("blkio.throttle.read_bps_device"))).isEqualTo(disk + " 1048576\n");
+      assertThat(Files.readString(group.resolve("blkio.throttle.write_iops_device"))).isEqualTo(disk + " 300\n");
+      assertThat(Files.readString(Path.of("/proc/" + init + "/cgroup"))).contains(":blkio:/" + top + "/" + id + "\n");
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(blkio.resolve(top)).as("the group and the parent create made").doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+    if (!Files.exists(blkio.resolve("blkio.weight"))) {
+      io.removeAll();
+      io.put("weight", 500);
+      OciBundles.writeConfig(tmp.resolve("bundle"), c);
+      Result refused = oci("create", "--bundle", tmp.resolve("bundle").toString(), id);
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("linux.resources.blockIO.weight needs blkio.weight, which this kernel's blkio "
+          + "controller does not offer");
+      assertThat(blkio.resolve(top)).as("a refused create leaves no group").doesNotExist();
+      assertThat(oci("state", id).code()).isNotZero();
+    }
+  }
+
+  @Test
+  void memoryReservationSwapSwappinessAndTheOomKillerGoToTheMemoryGroup() throws Exception {
+    Path memory = v1("memory");
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("linux").get("resources")).putObject("memory").put("limit", 64L << 20).put("swap", 128L << 20)
+        .put("reservation", 32L << 20).put("swappiness", 7).put("disableOOMKiller", true).put("kernelTCP", 16L << 20);
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      create(id, c);
+      Path group = memory.resolve("poc/" + id);
+      assertThat(Files.readString(group.resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(64L << 20));
+      assertThat(Files.readString(group.resolve("memory.soft_limit_in_bytes")).trim()).isEqualTo(Long.toString(32L << 20));
+      assertThat(Files.readString(group.resolve("memory.swappiness")).trim()).isEqualTo("7");
+      assertThat(Files.readString(group.resolve("memory.oom_control"))).contains("oom_kill_disable 1\n");
+      assertThat(Files.readString(group.resolve("memory.kmem.tcp.limit_in_bytes")).trim()).isEqualTo(Long.toString(16L << 20));
+      if (Files.exists(group.resolve("memory.memsw.limit_in_bytes"))) {
+        assertThat(Files.readString(group.resolve("memory.memsw.limit_in_bytes")).trim()).isEqualTo(Long.toString(128L << 20));
+      }
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(group).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
+
+  /** Here hugetlb is on the cgroup2 mount only: the create is refused naming the field, and leaves nothing. */
+  @Test
+  void hugepageLimitsNeedAV1HugetlbHierarchyAndARefusedCreateLeavesNothing() throws Exception {
+    Path pids = v1("pids");
+    ObjectNode c = config("sleep", "1000");
+    ((ObjectNode) c.get("linux").get("resources")).putArray("hugepageLimits").addObject().put("pageSize", "2MB")
+        .put("limit", 4L << 20);
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      Path hugetlb = CGROUPS.resolve("hugetlb");
+      if (Files.isRegularFile(hugetlb.resolve("tasks"))) {
+        create(id, c);
+        assertThat(Files.readString(hugetlb.resolve("poc/" + id + "/hugetlb.2MB.limit_in_bytes")).trim())
+            .isEqualTo(Long.toString(4L << 20));
+        assertThat(oci("delete", "--force", id).code()).isZero();
+        assertThat(hugetlb.resolve("poc/" + id)).doesNotExist();
+        return;
+      }
+      OciBundles.writeConfig(tmp.resolve("bundle"), c);
+      Result refused = oci("create", "--bundle", tmp.resolve("bundle").toString(), id);
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("linux.resources.hugepageLimits[0] (hugetlb.2MB.limit_in_bytes)",
+          "no cgroup v1 hugetlb hierarchy");
+      assertThat(oci("state", id).code()).isNotZero();
+      assertThat(pids.resolve("poc/" + id)).doesNotExist();
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
+
+  /** A pod's network namespace, owned by the host's user namespace, joined by a container with one of its own. */
+  @Test
+  void aUserNamespaceContainerJoinsANetworkNamespaceByPath() throws Exception {
+    Process holder = new ProcessBuilder("unshare", "--net", "sleep", "1000").start();
+    String id = TestRootfs.uniqueName("oci");
+    try {
+      Path ns = Path.of("/proc/" + holder.pid() + "/ns/net");
+      while (Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+        Thread.sleep(10);
+      }
+      ObjectNode c = config("sleep", "1000");
+      ObjectNode linux = (ObjectNode) c.get("linux");
+      for (JsonNode n : linux.get("namespaces")) {
+        if (n.get("type").asText().equals("network")) {
+          ((ObjectNode) n).put("path", ns.toString());
+        }
+      }
+      ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+      linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 0).put("size", 1);
+      linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 0).put("size", 1);
+      int init = create(id, c);
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/net"))).isEqualTo(Files.readSymbolicLink(ns));
+      assertThat(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/user")))
+          .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+      assertThat(Files.readString(Path.of("/proc/" + init + "/uid_map")).trim().split("\\s+")).containsExactly("0", "0", "1");
+      assertThat(oci("delete", "--force", id).code()).isZero();
+      assertThat(oci("state", id).code()).isNotZero();
+    } finally {
+      oci("delete", "--force", id);
+      holder.destroyForcibly().waitFor();
+    }
+  }
 }

@@ -35,6 +35,10 @@ public final class CgroupLayout {
   static final String V1_FREEZER = "freezer";
   /** Used only for a group whose tuning asks for a cpuset ({@link CgroupV1#CPUSET}). */
   static final String V1_CPUSET = "cpuset";
+  /** Used only for a group whose tuning writes blkio files ({@link CgroupV1#BLKIO}). */
+  static final String V1_BLKIO = "blkio";
+  /** Used only for a group whose tuning writes hugetlb files ({@link CgroupV1#HUGETLB}). */
+  static final String V1_HUGETLB = "hugetlb";
 
   private final Map<String, Path> v1;
   private final Optional<Path> unified;
@@ -73,7 +77,8 @@ public final class CgroupLayout {
         for (String option : m.superOptions()) {
           boolean known = enabled.isEmpty() ? V1_USED.contains(option) : enabled.contains(option);
           // a bind of a sub-group is used only while no mount of the hierarchy's root is known
-          boolean used = V1_USED.contains(option) || option.equals(V1_FREEZER) || option.equals(V1_CPUSET);
+          boolean used = V1_USED.contains(option) || option.equals(V1_FREEZER) || option.equals(V1_CPUSET)
+              || option.equals(V1_BLKIO) || option.equals(V1_HUGETLB);
           if (known && used && (!v1.containsKey(option) || (atRoot && !v1AtRoot.get(option)))) {
             v1.put(option, m.mountPoint());
             v1AtRoot.put(option, atRoot);

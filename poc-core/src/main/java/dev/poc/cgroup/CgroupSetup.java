@@ -190,6 +190,13 @@ public final class CgroupSetup implements CgroupStrategy {
       throw new StartFailedException("container '" + name + "' asks for a cpuset (cpus or mems), but this host offers "
           + "no v1 cpuset hierarchy (" + cg.describe() + "; poc does not drive cgroup v2's cpuset yet): drop them");
     }
+    for (GroupTuning.V1File f : tuning.v1Files()) {
+      if (f.required() && !cg.offersV1(f.controller())) {
+        throw new StartFailedException("container '" + name + "' asks for " + f.field() + " (" + f.file() + "), but this "
+            + "host offers no cgroup v1 " + f.controller() + " hierarchy (" + cg.describe() + "; poc writes it on v1 only): "
+            + "drop the field");
+      }
+    }
   }
 
   private static void missing(Cgroups cg, String name, String controller, boolean wanted, String what) {

@@ -35,11 +35,17 @@ final class CgroupV1 implements Cgroups {
 
   /** Joined only when a group's tuning asks for a cpuset (a new cpuset group has none to run on). */
   static final String CPUSET = "cpuset";
+  /** Joined only when a group's tuning writes a blkio file (OCI's blockIO). */
+  static final String BLKIO = "blkio";
+  /** Joined only when a group's tuning writes a hugetlb file (OCI's hugepageLimits). */
+  static final String HUGETLB = "hugetlb";
+  /** The hierarchies a group is made in and joins only when its tuning asks for them. */
+  static final Set<String> ON_REQUEST = Set.of(CPUSET, BLKIO, HUGETLB);
 
   private final Map<String, Path> mounts;
   /** The hierarchies every group is made in. */
   private final List<Path> roots;
-  /** Those, and the cpuset hierarchy on its own mount if there is one: where a group may be. */
+  /** Those, and the cpuset, blkio and hugetlb hierarchies on their own mounts: where a group may be. */
   private final List<Path> allRoots;
   private final String parent;
 
@@ -52,15 +58,13 @@ final class CgroupV1 implements Cgroups {
     this.mounts = Collections.unmodifiableMap(new TreeMap<>(mounts));
     Set<Path> always = new LinkedHashSet<>();
     this.mounts.forEach((controller, root) -> {
-      if (!controller.equals(CPUSET)) {
+      if (!ON_REQUEST.contains(controller)) {
         always.add(root);
       }
     });
     this.roots = List.copyOf(always);
     Set<Path> all = new LinkedHashSet<>(always);
-    if (this.mounts.containsKey(CPUSET)) {
-      all.add(this.mounts.get(CPUSET));
-    }
+    all.addAll(this.mounts.values());
     this.allRoots = List.copyOf(all);
     this.parent = parent;
   }
@@ -80,14 +84,21 @@ final class CgroupV1 implements Cgroups {
     return "cgroup v1 (" + String.join(", ", controllers()) + ")";
   }
 
-  /** The controllers every group is in (not cpuset, which a group joins only when asked). */
+  /** The controllers every group is in (not cpuset, blkio and hugetlb, which a group joins only when asked). */
   @Override
   public Set<String> controllers() {
     Set<String> always = new TreeSet<>(mounts.keySet());
-    if (!roots.contains(mounts.get(CPUSET))) {
-      always.remove(CPUSET);
+    for (String c : ON_REQUEST) {
+      if (mounts.containsKey(c) && !roots.contains(mounts.get(c))) {
+        always.remove(c);
+      }
     }
     return Collections.unmodifiableSet(always);
+  }
+
+  @Override
+  public boolean offersV1(String controller) {
+    return mounts.containsKey(controller);
   }
 
   @Override
@@ -161,6 +172,11 @@ final class CgroupV1 implements Cgroups {
     if (has(CPUSET) && tuning.wantsCpuset()) {
       cpuset(name, tuning);
     }
+    for (GroupTuning.V1File f : tuning.v1Files()) {
+      if (has(f.controller())) {
+        writeV1File(name, f);
+      }
+    }
     if (has("devices")) {
       Path devices = dir("devices", name);
       CgroupFs.write(devices.resolve("devices.deny"), "a");
@@ -224,6 +240,30 @@ final class CgroupV1 implements Cgroups {
     }
   }
 
+  /**
+   * One of the tuning's v1 files, in a group made here first when its hierarchy is one a group
+   * joins on request (blkio); a file this kernel does not offer is refused by the field it serves.
+   */
+  private void writeV1File(String name, GroupTuning.V1File f) throws IOException {
+    Path dir = dir(f.controller(), name);
+    if (ON_REQUEST.contains(f.controller())) {
+      Files.createDirectories(dir);
+    }
+    Path file = dir.resolve(f.file());
+    if (!f.required() && !Files.exists(file)) {
+      return;
+    }
+    if (!Files.exists(file)) {
+      throw new dev.poc.InvalidSpecException(f.field() + " needs " + f.file() + ", which this kernel's " + f.controller()
+          + " controller does not offer (" + dir + "): drop the field");
+    }
+    try {
+      CgroupFs.write(file, f.value());
+    } catch (IOException e) {
+      throw new IOException(f.field() + ": writing '" + f.value() + "' to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The CFS quota for {@code cpus} cores per {@link #CFS_PERIOD_US}. */
   static long quotaMicros(double cpus) {
     return Math.round(cpus * CFS_PERIOD_US);
@@ -235,10 +275,10 @@ final class CgroupV1 implements Cgroups {
     for (Path root : roots) {
       plan.cgroupJoin(root.resolve(parent).resolve(name).resolve("tasks"));
     }
-    if (allRoots.size() > roots.size()) {
-      Path cpuset = dir(CPUSET, name);
-      if (Files.isDirectory(cpuset)) { // made by limit: its tuning asked for one
-        plan.cgroupJoin(cpuset.resolve("tasks"));
+    for (Path root : allRoots) {
+      Path onRequest = root.resolve(parent).resolve(name);
+      if (!roots.contains(root) && Files.isDirectory(onRequest)) { // made by limit: its tuning asked for one
+        plan.cgroupJoin(onRequest.resolve("tasks"));
       }
     }
   }
@@ -289,9 +329,9 @@ final class CgroupV1 implements Cgroups {
 
   @Override
   public List<GroupDirs> removalOrder(String name) {
-    // the cpuset place only where the group has one (its tuning asked for a cpuset)
-    List<Path> dirs = placesOf(name).stream().filter(d -> !d.startsWith(mounts.getOrDefault(CPUSET, Path.of("/-")))
-        || roots.contains(mounts.get(CPUSET)) || Files.isDirectory(d)).toList();
+    // the cpuset and blkio places only where the group has one (its tuning asked for it)
+    List<Path> dirs = placesOf(name).stream().filter(d -> roots.stream().anyMatch(d::startsWith) || Files.isDirectory(d))
+        .toList();
     return List.of(new GroupDirs(false, dirs, "/" + (parent.isEmpty() ? name : parent + "/" + name)));
   }
 
@@ -300,7 +340,7 @@ final class CgroupV1 implements Cgroups {
     if (!parent.equals(PARENT)) {
       return; // another parent is the placement's to remove (CgroupSetup knows which ancestors it made)
     }
-    for (Path root : roots) {
+    for (Path root : allRoots) { // the cpuset and blkio parents too, where a group asked for them
       CgroupFs.rmdirIfEmpty(root.resolve(parent));
     }
   }

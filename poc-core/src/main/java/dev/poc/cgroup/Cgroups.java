@@ -51,6 +51,11 @@ public interface Cgroups {
     return dirs(name);
   }
 
+  /** Whether this host has a v1 hierarchy of {@code controller} ({@link GroupTuning#v1Files} write there). */
+  default boolean offersV1(String controller) {
+    return false;
+  }
+
   /** Whether a group can be given a cpuset ({@link GroupTuning#cpusetCpus}); joined only then. */
   default boolean offersCpuset() {
     return false;

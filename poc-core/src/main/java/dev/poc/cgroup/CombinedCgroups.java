@@ -67,6 +67,11 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public boolean offersV1(String controller) {
+    return drivers.stream().anyMatch(d -> d.offersV1(controller));
+  }
+
+  @Override
   public boolean offersCpuset() {
     return drivers.stream().anyMatch(Cgroups::offersCpuset);
   }

@@ -15,15 +15,51 @@ import java.util.OptionalLong;
  * @param cpusetMems {@code cpuset.mems}, "" to inherit the parent's
  * @param devices the device cgroup rules in the config's order, applied after poc's "deny all" and
  *     before the allows of the nodes poc makes in every /dev; empty for poc's own list alone
+ * @param v1Files values written as given to cgroup v1 files (blkio's weights and throttles,
+ *     memory's soft limit, memory+swap, swappiness, OOM killer and TCP buffer limit, hugetlb's
+ *     limits), in order; the blkio and hugetlb hierarchies are joined only for these
  */
 public record GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String cpusetCpus, String cpusetMems,
-    Optional<List<DeviceRule>> devices) {
+    Optional<List<DeviceRule>> devices, List<V1File> v1Files) {
 
   /** Nothing beyond {@link dev.poc.Resources}. */
   public static final GroupTuning NONE = new GroupTuning(OptionalLong.empty(), OptionalLong.empty(), "", "", Optional.empty());
 
   public GroupTuning {
     devices = devices.map(List::copyOf);
+    v1Files = List.copyOf(v1Files);
+  }
+
+  /** Without v1 files. */
+  public GroupTuning(OptionalLong cpuQuota, OptionalLong cpuPeriod, String cpusetCpus, String cpusetMems,
+      Optional<List<DeviceRule>> devices) {
+    this(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, devices, List.of());
+  }
+
+  /** The v1 controllers {@link #v1Files} write to. */
+  java.util.Set<String> v1Controllers() {
+    java.util.Set<String> c = new java.util.TreeSet<>();
+    v1Files.forEach(f -> c.add(f.controller()));
+    return c;
+  }
+
+  /**
+   * One value for a cgroup v1 interface file, and the config field it comes from (an error names it).
+   *
+   * @param controller the v1 controller, {@code blkio} or {@code memory}
+   * @param file the interface file in the group, {@code blkio.weight} say
+   * @param value what is written (one write per value, as the kernel takes one rule per write)
+   * @param field the field it comes from, {@code linux.resources.blockIO.weight} say
+   * @param required whether a host without the controller or the file refuses the start; when
+   *     false the value is written where both exist and left out elsewhere (OCI's swap, which
+   *     cgroup v2 and a kernel without swap accounting leave at no swap on top of the limit)
+   */
+  public record V1File(String controller, String file, String value, String field, boolean required) {
+
+    /** A value the start needs: a host without the controller or the file refuses it. */
+    public V1File(String controller, String file, String value, String field) {
+      this(controller, file, value, field, true);
+    }
   }
 
   /** Whether a cpuset group is wanted (cpus or mems given). */

@@ -129,6 +129,11 @@ public final class InitPlan implements HelperPlan {
     return put("hostname", hostname);
   }
 
+  /** OCI's {@code domainname}: set by the init in its new UTS namespace, beside the hostname. */
+  public InitPlan domainname(String domainname) {
+    return put("domainname", domainname);
+  }
+
   InitPlan arg(String arg) {
     return put("arg", arg);
   }

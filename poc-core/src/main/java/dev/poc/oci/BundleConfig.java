@@ -12,6 +12,7 @@ import dev.poc.cgroup.CgroupPlacement;
 import dev.poc.cgroup.Cgroups;
 import dev.poc.cgroup.GroupTuning;
 import dev.poc.seccomp.Seccomp;
+import dev.poc.spi.IdMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +58,12 @@ public final class BundleConfig {
   private final int consoleCols;
   private final List<OciLinux.Mount> mounts;
   private final CgroupPlacement cgroup;
+  private final Optional<IdMapping> idMapping;
 
   private BundleConfig(ContainerSpec spec, JsonNode annotations, List<String> notes, int consoleRows, int consoleCols,
-      List<OciLinux.Mount> mounts, CgroupPlacement cgroup) {
+      List<OciLinux.Mount> mounts, CgroupPlacement cgroup, Optional<IdMapping> idMapping) {
     this.cgroup = cgroup;
+    this.idMapping = idMapping;
     this.spec = spec;
     this.annotations = annotations;
     this.notes = List.copyOf(notes);
@@ -87,10 +90,19 @@ public final class BundleConfig {
   /**
    * Where the container's cgroup goes ({@code linux.cgroupsPath}: an absolute path from each
    * hierarchy's root, a relative one under poc's {@code poc/}, absent: {@code poc/ID}) and what it
-   * sets beyond the spec's Resources (the CFS quota and period as given, the cpuset, the device rules).
+   * sets beyond the spec's Resources (the CFS quota and period as given, the cpuset, the device rules,
+   * and the v1 blkio, memory and hugetlb files of blockIO, the memory fields and hugepageLimits).
    */
   public CgroupPlacement cgroupPlacement() {
     return cgroup;
+  }
+
+  /**
+   * The maps of the container's own user namespace ({@code linux.uidMappings} and {@code
+   * gidMappings} with a {@code user} entry in {@code linux.namespaces}); empty: the host's.
+   */
+  public Optional<IdMapping> idMapping() {
+    return idMapping;
   }
 
   /** The spec to start. */
@@ -145,6 +157,9 @@ public final class BundleConfig {
     private String cpusetCpus = "";
     private String cpusetMems = "";
     private Optional<List<GroupTuning.DeviceRule>> deviceRules = Optional.empty();
+    private Optional<IdMapping> idMapping = Optional.empty();
+    private final List<GroupTuning.V1File> v1Files = new ArrayList<>();
+    private JsonNode processUser;
 
     Reader(String id, Path bundle, Path file) {
       this.id = id;
@@ -166,13 +181,19 @@ public final class BundleConfig {
       if (root.has("hostname")) {
         b.hostname(root.get("hostname").asText());
       }
-      if (root.has("domainname") && !root.get("domainname").asText().isEmpty()) {
-        throw refuse("domainname", "is not supported yet: drop it");
-      }
       JsonNode hooks = root.path("hooks");
       known(hooks, "hooks", "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
       Hooks.of(root, file.toString()); // checks poststart and poststop now, which start and delete run
       Set<Namespace> namespaces = linux(root.path("linux"));
+      String domainname = text(root, "domainname", "");
+      if (!domainname.isEmpty() && !namespaces.contains(Namespace.UTS)) {
+        throw refuse("domainname", "is '" + domainname + "' without a uts namespace: it would change the host's; "
+            + "add {\"type\": \"uts\"} to linux.namespaces or drop it");
+      }
+      if (domainname.length() > 64) {
+        throw refuse("domainname", "is " + domainname.length() + " characters long: the kernel takes at most 64");
+      }
+      linux = linux.withDomainname(domainname);
       mounts(root.path("mounts"), namespaces);
       b.namespaces(namespaces);
       JsonNode annotations = root.has("annotations") ? root.get("annotations") : JSON.createObjectNode();
@@ -183,7 +204,7 @@ public final class BundleConfig {
       b.rootfs(Rootfs.custom(new BundleRootfs(rootPath, rootReadOnly, sysctls, steps, process,
           linux.withMounts(ociMounts, hostMounts), inside)));
       return new BundleConfig(b.build(), annotations, notes, consoleRows, consoleCols, ociMounts,
-          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules)));
+          placement.withTuning(new GroupTuning(cpuQuota, cpuPeriod, cpusetCpus, cpusetMems, deviceRules, v1Files)), idMapping);
     }
 
     private void process(JsonNode p) {
@@ -221,6 +242,7 @@ public final class BundleConfig {
           throw refuse("process.user.umask", "is " + user.get("umask") + ": give a number from 0 to 511 (0777)");
         }
       }
+      processUser = user;
       int uid = user.path("uid").asInt(0);
       b.uid(uid).gid(user.path("gid").asInt(0));
       user.path("additionalGids").forEach(g -> b.addAdditionalGids(g.asInt()));
@@ -297,6 +319,7 @@ public final class BundleConfig {
           "personality", "timeOffsets");
       Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
       Map<Namespace, Path> joins = new LinkedHashMap<>();
+      boolean userNamespace = false;
       int i = 0;
       for (JsonNode ns : l.path("namespaces")) {
         String at = "linux.namespaces[" + i++ + "]";
@@ -308,12 +331,18 @@ public final class BundleConfig {
           case "ipc" -> Namespace.IPC;
           case "uts" -> Namespace.UTS;
           case "mount" -> Namespace.MOUNT;
-          case "cgroup" -> null;
-          case "user" -> throw refuse(at + ".type", "is 'user': poc runs containers in the host's user namespace "
-              + "(no uid/gid mappings yet); drop it and linux.uidMappings/gidMappings");
+          case "cgroup", "user" -> null;
           default -> throw refuse(at + ".type", "is '" + type + "', which poc does not support yet");
         };
         String path = text(ns, "path", "");
+        if (type.equals("user")) {
+          if (!path.isEmpty()) {
+            throw refuse(at + ".path", "joins a user namespace, which poc does not support yet: drop the path "
+                + "and give linux.uidMappings and gidMappings for a user namespace of the container's own");
+          }
+          userNamespace = true;
+          continue;
+        }
         if (kind == null) {
           notes.add("linux.namespaces has cgroup: poc leaves the cgroup namespace the host's");
           if (!path.isEmpty()) {
@@ -351,10 +380,11 @@ public final class BundleConfig {
       }
       List<OciLinux.Device> devices = devices(l.path("devices"));
       l.path("sysctl").fields().forEachRemaining(e -> sysctls.put(sysctl(e.getKey(), namespaces), e.getValue().asText()));
-      for (String f : List.of("uidMappings", "gidMappings")) {
-        if (l.has(f) && !(l.get(f).isContainerNode() && l.get(f).isEmpty())) {
-          throw refuse("linux." + f, "is not supported yet: poc runs containers in the host's user namespace; "
-              + "drop the mappings (and the user namespace)");
+      idMapping = idMapping(l, userNamespace);
+      for (int d = 0; userNamespace && d < devices.size(); d++) {
+        if (devices.get(d).type() != 'p') {
+          throw refuse("linux.devices[" + d + "]", "is a device node in a user namespace, where the kernel refuses "
+              + "mknod; poc does not bind the host's node instead yet: drop it or the user namespace");
         }
       }
       for (String f : List.of("mountLabel", "intelRdt", "personality", "timeOffsets")) {
@@ -362,8 +392,75 @@ public final class BundleConfig {
           throw refuse("linux." + f, "is not supported yet: drop it");
         }
       }
-      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false);
+      linux = new OciLinux(joins, masked, readOnly, propagation(l.path("rootfsPropagation").asText("")), List.of(), devices, false, "");
       return namespaces;
+    }
+
+    /**
+     * A user namespace of the container's own with the config's maps, which the helper writes to
+     * /proc/PID/uid_map and gid_map right after the clone (as root may, directly). The rootfs is
+     * used as the engine prepared it: runc does not chown it either, so its files must belong to
+     * the mapped ids (Docker's userns-remap, podman's --uidmap do that).
+     */
+    private Optional<IdMapping> idMapping(JsonNode l, boolean userNamespace) {
+      String uids = idMap(l.path("uidMappings"), "linux.uidMappings");
+      String gids = idMap(l.path("gidMappings"), "linux.gidMappings");
+      if (!userNamespace) {
+        if (!uids.isEmpty() || !gids.isEmpty()) {
+          throw refuse(uids.isEmpty() ? "linux.gidMappings" : "linux.uidMappings", "is given without a user namespace: "
+              + "add {\"type\": \"user\"} to linux.namespaces, or drop the mappings");
+        }
+        return Optional.empty();
+      }
+      if (uids.isEmpty() || gids.isEmpty()) {
+        throw refuse(uids.isEmpty() ? "linux.uidMappings" : "linux.gidMappings", "is missing or empty while "
+            + "linux.namespaces has a user namespace: give both maps ({\"containerID\": 0, \"hostID\": 100000, "
+            + "\"size\": 65536}), or drop the user namespace");
+      }
+      IdMapping maps = IdMapping.of(uids, gids);
+      // the process's ids are ids inside the namespace: one the maps leave out could never be switched to
+      if (!maps.mapsUid(processUser.path("uid").asLong(0))) {
+        throw refuse("process.user.uid", "is " + processUser.path("uid").asLong(0) + ", which linux.uidMappings does not "
+            + "map (" + uids.replace('\n', ',') + "): map it or run as a mapped uid");
+      }
+      List<Long> gidsUsed = new ArrayList<>(List.of(processUser.path("gid").asLong(0)));
+      processUser.path("additionalGids").forEach(g -> gidsUsed.add(g.asLong()));
+      for (long g : gidsUsed) {
+        if (!maps.mapsGid(g)) {
+          throw refuse("process.user", "has gid " + g + ", which linux.gidMappings does not map (" + gids.replace('\n', ',')
+              + "): map it or drop it");
+        }
+      }
+      return Optional.of(maps);
+    }
+
+    /** One of the maps as /proc/PID/uid_map takes it ("" when absent): "INSIDE OUTSIDE COUNT" lines. */
+    private String idMap(JsonNode list, String at) {
+      List<String> lines = new ArrayList<>();
+      int i = 0;
+      for (JsonNode m : list) {
+        String entry = at + "[" + i++ + "]";
+        known(m, entry, "containerID", "hostID", "size");
+        long inside = idField(m, entry, "containerID");
+        long outside = idField(m, entry, "hostID");
+        long size = idField(m, entry, "size");
+        if (size == 0) {
+          throw refuse(entry + ".size", "is 0: give the number of ids the line maps (1 or more)");
+        }
+        lines.add(inside + " " + outside + " " + size);
+      }
+      if (lines.size() > 340) {
+        throw refuse(at, "has " + lines.size() + " entries: the kernel takes at most 340");
+      }
+      return String.join("\n", lines);
+    }
+
+    private long idField(JsonNode m, String entry, String field) {
+      JsonNode v = m.get(field);
+      if (v == null || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > 0xffffffffL) {
+        throw refuse(entry + "." + field, "is " + v + ": give a number from 0 to 4294967295");
+      }
+      return v.asLong();
     }
 
     /**
@@ -481,22 +578,7 @@ public final class BundleConfig {
       if (memLimit > 0) {
         b.memory(Long.toString(memLimit));
       }
-      if (mem.has("swap") && !mem.get("swap").isNull()) {
-        // OCI's swap is memory+swap; poc sets memory+swap to the memory limit: no swap on top
-        long swap = mem.get("swap").asLong();
-        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
-          throw refuse("linux.resources.memory.swap", "is " + swap + ", which needs a memory limit at or below it");
-        }
-        if (swap != memLimit) {
-          notes.add("linux.resources.memory.swap " + swap + ": poc gives the container no swap on top of its "
-              + "memory limit (memory+swap = " + memLimit + ")");
-        }
-      }
-      for (String f : List.of("reservation", "kernel", "kernelTCP", "swappiness", "disableOOMKiller")) {
-        if (mem.has(f) && !mem.get(f).isNull() && !mem.get(f).asText().equals("false")) {
-          throw refuse("linux.resources.memory." + f, "is not supported yet: drop it");
-        }
-      }
+      memory(mem, memLimit);
       JsonNode cpu = r.path("cpu");
       known(cpu, "linux.resources.cpu", "shares", "quota", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst");
       if (cpu.has("shares") && cpu.get("shares").asLong() > 0) {
@@ -531,18 +613,150 @@ public final class BundleConfig {
       if (r.has("devices")) {
         deviceRules = Optional.of(deviceRules(r.get("devices")));
       }
-      JsonNode blkio = r.path("blockIO");
-      if (blkio.size() == 1 && blkio.path("weight").asInt(-1) == 0) {
-        blkio = JSON.createObjectNode(); // Docker's "weight": 0 is "not set"
-      }
-      if (blkio.size() > 0) {
-        throw refuse("linux.resources.blockIO", "is not supported yet: drop it");
-      }
-      for (String f : List.of("hugepageLimits", "network", "rdma", "unified")) {
+      blockIO(r.path("blockIO"));
+      hugepageLimits(r.path("hugepageLimits"));
+      for (String f : List.of("network", "rdma", "unified")) {
         if (r.has(f) && !(r.get(f).isContainerNode() && r.get(f).isEmpty())) {
           throw refuse("linux.resources." + f, "is not supported yet: drop it");
         }
       }
+    }
+
+    /**
+     * The memory fields beyond the limit, as cgroup v1 memory files: reservation (the soft limit),
+     * swap (memory+swap; poc's default is the limit itself, no swap on top, which is what cgroup v2
+     * and a kernel without swap accounting keep), swappiness, disableOOMKiller and kernelTCP.
+     * {@code kernel} is refused: the kernel ignores memory.kmem.limit_in_bytes since 5.16.
+     */
+    private void memory(JsonNode mem, long memLimit) {
+      String at = "linux.resources.memory";
+      if (set(mem, "swap")) {
+        long swap = mem.get("swap").asLong();
+        if (memLimit <= 0 || (swap > 0 && swap < memLimit)) {
+          throw refuse(at + ".swap", "is " + swap + ", which needs a memory limit at or below it");
+        }
+        if (swap != memLimit) {
+          v1Files.add(new GroupTuning.V1File("memory", "memory.memsw.limit_in_bytes", Long.toString(swap), at + ".swap", false));
+          notes.add(at + ".swap " + swap + ": memory+swap on cgroup v1 with swap accounting; elsewhere poc gives the "
+              + "container no swap on top of its memory limit (memory+swap = " + memLimit + ")");
+        }
+      }
+      if (set(mem, "reservation")) {
+        long reservation = mem.get("reservation").asLong();
+        if (reservation < -1) {
+          throw refuse(at + ".reservation", "is " + reservation + ": give bytes (-1 for none)");
+        }
+        v1Files.add(new GroupTuning.V1File("memory", "memory.soft_limit_in_bytes", Long.toString(reservation), at + ".reservation"));
+      }
+      JsonNode swappiness = mem.get("swappiness");
+      // absent, null, or -1 (Docker's "the host's", also as uint64's max) leave the kernel's
+      if (swappiness != null && !swappiness.isNull() && !swappiness.asText().equals("-1")
+          && !swappiness.asText().equals("18446744073709551615")) {
+        if (!swappiness.canConvertToInt() || swappiness.asInt() < 0 || swappiness.asInt() > 100) {
+          throw refuse(at + ".swappiness", "is " + swappiness + ": give 0 to 100");
+        }
+        v1Files.add(new GroupTuning.V1File("memory", "memory.swappiness", swappiness.asText(), at + ".swappiness"));
+      }
+      if (mem.path("disableOOMKiller").asBoolean(false)) {
+        v1Files.add(new GroupTuning.V1File("memory", "memory.oom_control", "1", at + ".disableOOMKiller"));
+      }
+      if (set(mem, "kernelTCP")) {
+        v1Files.add(new GroupTuning.V1File("memory", "memory.kmem.tcp.limit_in_bytes", mem.get("kernelTCP").asText(),
+            at + ".kernelTCP"));
+      }
+      if (set(mem, "kernel")) {
+        throw refuse(at + ".kernel", "is deprecated: kernels since 5.16 ignore memory.kmem.limit_in_bytes "
+            + "(cgroup v2 has no such limit); drop it, the memory limit counts kernel memory too");
+      }
+    }
+
+    /**
+     * {@code linux.resources.hugepageLimits} as cgroup v1 {@code hugetlb.SIZE.limit_in_bytes}: a
+     * host without a v1 hugetlb hierarchy (this one has hugetlb on its cgroup2 mount only, which
+     * poc does not drive for it) refuses the create naming the field; a page size the kernel does
+     * not have fails naming it.
+     */
+    private void hugepageLimits(JsonNode list) {
+      int i = 0;
+      for (JsonNode h : list) {
+        String at = "linux.resources.hugepageLimits[" + i++ + "]";
+        known(h, at, "pageSize", "limit");
+        String size = text(h, "pageSize", "");
+        if (!size.matches("[1-9][0-9]*[KMG]B")) {
+          throw refuse(at + ".pageSize", "is '" + size + "': give a huge page size as the kernel names it (2MB, 1GB)");
+        }
+        JsonNode limit = h.get("limit");
+        if (limit == null || !limit.canConvertToLong() || limit.asLong() < 0) {
+          throw refuse(at + ".limit", "is " + limit + ": give bytes");
+        }
+        v1Files.add(new GroupTuning.V1File("hugetlb", "hugetlb." + size + ".limit_in_bytes", limit.asText(), at));
+      }
+    }
+
+    /** Whether {@code field} is given and not 0 (OCI's "not set" for these numbers). */
+    private static boolean set(JsonNode node, String field) {
+      JsonNode v = node.get(field);
+      return v != null && !v.isNull() && v.asLong() != 0;
+    }
+
+    /**
+     * {@code linux.resources.blockIO} as cgroup v1 blkio files (the group joins the blkio hierarchy
+     * only then): a weight of 0 is "not set" (Docker's); a file the kernel does not offer (no
+     * blkio.weight without the CFQ or BFQ scheduler) fails the create naming the field.
+     */
+    private void blockIO(JsonNode io) {
+      String at = "linux.resources.blockIO";
+      known(io, at, "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+          "throttleReadIOPSDevice", "throttleWriteIOPSDevice");
+      weight(io, "weight", at + ".weight", "blkio.weight", "");
+      weight(io, "leafWeight", at + ".leafWeight", "blkio.leaf_weight", "");
+      int i = 0;
+      for (JsonNode d : io.path("weightDevice")) {
+        String entry = at + ".weightDevice[" + i++ + "]";
+        known(d, entry, "major", "minor", "weight", "leafWeight");
+        String device = device(d, entry);
+        weight(d, "weight", entry + ".weight", "blkio.weight_device", device + " ");
+        weight(d, "leafWeight", entry + ".leafWeight", "blkio.leaf_weight_device", device + " ");
+      }
+      Map<String, String> throttles = new LinkedHashMap<>();
+      throttles.put("throttleReadBpsDevice", "blkio.throttle.read_bps_device");
+      throttles.put("throttleWriteBpsDevice", "blkio.throttle.write_bps_device");
+      throttles.put("throttleReadIOPSDevice", "blkio.throttle.read_iops_device");
+      throttles.put("throttleWriteIOPSDevice", "blkio.throttle.write_iops_device");
+      throttles.forEach((field, file) -> {
+        int j = 0;
+        for (JsonNode d : io.path(field)) {
+          String entry = at + "." + field + "[" + j++ + "]";
+          known(d, entry, "major", "minor", "rate");
+          JsonNode rate = d.get("rate");
+          if (rate == null || !rate.canConvertToLong() || rate.asLong() < 0) {
+            throw refuse(entry + ".rate", "is " + rate + ": give a number of bytes or operations per second (0: no limit)");
+          }
+          v1Files.add(new GroupTuning.V1File("blkio", file, device(d, entry) + " " + rate.asLong(), entry));
+        }
+      });
+    }
+
+    /** A blkio weight (10 to 1000; 0 or absent: not set) written as {@code prefix + weight} to {@code file}. */
+    private void weight(JsonNode node, String key, String field, String file, String prefix) {
+      JsonNode w = node.get(key);
+      if (w == null || w.isNull() || (w.canConvertToInt() && w.asInt() == 0)) {
+        return;
+      }
+      if (!w.canConvertToInt() || w.asInt() < 10 || w.asInt() > 1000) {
+        throw refuse(field, "is " + w + ": give 10 to 1000 (0 for not set)");
+      }
+      v1Files.add(new GroupTuning.V1File("blkio", file, prefix + w.asInt(), field));
+    }
+
+    /** A block device's {@code MAJOR:MINOR}, as the blkio files take it. */
+    private String device(JsonNode d, String entry) {
+      for (String f : List.of("major", "minor")) {
+        if (!d.has(f) || !d.get(f).canConvertToLong() || d.get(f).asLong() < 0) {
+          throw refuse(entry + "." + f, "is " + d.get(f) + ": give the block device's " + f + " number (ls -l /dev/vda)");
+        }
+      }
+      return d.get("major").asLong() + ":" + d.get("minor").asLong();
     }
 
     /**
@@ -578,6 +792,12 @@ public final class BundleConfig {
       for (JsonNode m : mounts) {
         String at = "mounts[" + i++ + "]";
         known(m, at, "destination", "type", "source", "options", "uidMappings", "gidMappings");
+        for (String f : List.of("uidMappings", "gidMappings")) {
+          if (m.path(f).size() > 0) {
+            throw refuse(at + "." + f, "asks for an idmapped mount, which poc does not support yet: drop it "
+                + "(and give the source the ids the container sees)");
+          }
+        }
         String dest = need(m, "destination").asText();
         String type = m.path("type").asText("bind");
         List<String> options = new ArrayList<>();

@@ -26,9 +26,10 @@ final class Features {
     }
     ObjectNode linux = f.putObject("linux");
     ArrayNode ns = linux.putArray("namespaces");
-    for (String n : new String[] {"pid", "network", "ipc", "uts", "mount"}) {
+    for (String n : new String[] {"pid", "network", "ipc", "uts", "mount", "user"}) {
       ns.add(n);
     }
+    linux.putObject("mountExtensions").putObject("idmap").put("enabled", false); // mounts' own uidMappings: refused
     linux.putArray("capabilities"); // every one poc knows: see Capability
     for (dev.poc.Capability c : dev.poc.Capability.values()) {
       ((ArrayNode) linux.get("capabilities")).add("CAP_" + c.name());

@@ -20,9 +20,10 @@ import java.util.Optional;
  * @param readOnly readonlyPaths, used when {@code masked} is present
  * @param propagation mount(2) flags for the root, 0 to leave it private
  * @param mounts the binds and tmpfs mounts, in order
+ * @param domainname config.json's {@code domainname} (top level, as the mounts), "" when not given
  */
 record OciLinux(Map<Namespace, Path> joins, Optional<List<String>> masked, List<String> readOnly, long propagation,
-    List<Mount> mounts, List<Device> devices, boolean hostMounts) {
+    List<Mount> mounts, List<Device> devices, boolean hostMounts, String domainname) {
 
   /**
    * One of {@code linux.devices}: a node made at {@code path} inside the container after the
@@ -41,7 +42,12 @@ record OciLinux(Map<Namespace, Path> joins, Optional<List<String>> masked, List<
    * whether the container shares the host's mount namespace (no mount namespace in the config).
    */
   OciLinux withMounts(List<Mount> mounts, boolean hostMounts) {
-    return new OciLinux(joins, masked, readOnly, propagation, List.copyOf(mounts), devices, hostMounts);
+    return new OciLinux(joins, masked, readOnly, propagation, List.copyOf(mounts), devices, hostMounts, domainname);
+  }
+
+  /** This, with config.json's {@code domainname}, which poc-init sets in the new UTS namespace. */
+  OciLinux withDomainname(String name) {
+    return new OciLinux(joins, masked, readOnly, propagation, mounts, devices, hostMounts, name);
   }
 
   /** Adds itself to poc-init's plan (the only plan a bundle's container is started with). */
@@ -55,11 +61,14 @@ record OciLinux(Map<Namespace, Path> joins, Optional<List<String>> masked, List<
       }
     }
     boolean propagates = mounts.stream().anyMatch(m -> m.propagation() != 0);
-    if (masked.isEmpty() && propagation == 0 && !propagates && devices.isEmpty() && !hostMounts) {
+    if (masked.isEmpty() && propagation == 0 && !propagates && devices.isEmpty() && !hostMounts && domainname.isEmpty()) {
       return;
     }
     if (!(plan instanceof InitPlan init)) {
       throw new IllegalStateException("a bundle's container needs poc-init's plan, not " + plan.getClass().getName());
+    }
+    if (!domainname.isEmpty()) {
+      init.domainname(domainname);
     }
     devices.forEach(d -> init.deviceNode(d.path(), d.type(), d.major(), d.minor(), d.mode(), d.uid(), d.gid()));
     masked.ifPresent(m -> init.ociMasks(m, readOnly));

@@ -72,7 +72,7 @@ final class OciRuntime {
       if (LibC.get().mkfifo(fifo.toString(), 0600) < 0) {
         throw new IOException("mkfifo " + fifo + ": " + Errno.describe(Errno.last()));
       }
-      try (ContainerRuntime runtime = runtime(new CgroupSetup().placing(id, config.cgroupPlacement()))) {
+      try (ContainerRuntime runtime = runtime(new CgroupSetup().placing(id, config.cgroupPlacement()), config.idMapping())) {
         Console console = consoleSocket == null ? null
             : new Console(consoleSocket, config.consoleRows(), config.consoleCols());
         int pid = new Launcher(runtime).preservingFds(preserveFds, spawner != null)
@@ -256,9 +256,15 @@ final class OciRuntime {
     return ContainerRuntime.builder().stateRoot(state.pocRoot()).build();
   }
 
-  /** As {@link #runtime()}, its cgroups put where a bundle's config says (reclaim finds them from the run directory). */
-  private ContainerRuntime runtime(CgroupSetup cgroups) {
-    return ContainerRuntime.builder().stateRoot(state.pocRoot()).cgroups(cgroups).build();
+  /**
+   * As {@link #runtime()}, its cgroups put where a bundle's config says (reclaim finds them from the
+   * run directory), in the config's user namespace when it asks for one.
+   */
+  private ContainerRuntime runtime(CgroupSetup cgroups, java.util.Optional<dev.poc.spi.IdMapping> maps) {
+    ContainerRuntime.Builder b = ContainerRuntime.builder().stateRoot(state.pocRoot()).cgroups(cgroups);
+    // the config's own user namespace: the others are made inside it, the root built there
+    maps.ifPresent(m -> b.namespaces(new dev.poc.namespace.UserNamespaces(new dev.poc.namespace.LinuxNamespaces(), m)));
+    return b.build();
   }
 
   private static void awaitGone(Record r) {

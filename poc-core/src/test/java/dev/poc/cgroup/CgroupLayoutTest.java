@@ -86,7 +86,8 @@ class CgroupLayoutTest {
         Map.entry("memory", Path.of("/sys/fs/cgroup/memory")),
         Map.entry("pids", Path.of("/sys/fs/cgroup/pids")),
         Map.entry("devices", Path.of("/sys/fs/cgroup/devices")),
-        Map.entry("cpuset", Path.of("/sys/fs/cgroup/cpuset"))); // joined only when a group asks for a cpuset
+        Map.entry("cpuset", Path.of("/sys/fs/cgroup/cpuset")), // joined only when a group asks for a cpuset
+        Map.entry("blkio", Path.of("/sys/fs/cgroup/blkio"))); // and blkio when it writes blkio files
     assertThat(l.unified()).contains(Path.of("/sys/fs/cgroup/unified"));
     assertThat(l.unifiedControllers()).containsExactly("hugetlb");
 
@@ -134,7 +135,8 @@ class CgroupLayoutTest {
         Map.entry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct")),
         Map.entry("memory", Path.of("/sys/fs/cgroup/my memory")),
         Map.entry("pids", Path.of("/sys/fs/cgroup/pids")),
-        Map.entry("devices", Path.of("/sys/fs/cgroup/devices")));
+        Map.entry("devices", Path.of("/sys/fs/cgroup/devices")),
+        Map.entry("blkio", Path.of("/sys/fs/cgroup/blkio")));
     Cgroups d = l.drivers();
     assertThat(d).isInstanceOf(CgroupV1.class);
     assertThat(d.dirs("t0")).as("one directory per hierarchy, not per controller").containsExactly(

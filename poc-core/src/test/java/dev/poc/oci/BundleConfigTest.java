@@ -173,8 +173,8 @@ class BundleConfigTest {
   void anUnknownFieldIsRefusedByItsPath() {
     assertThatThrownBy(() -> read(config(CAPS + ", \"frob\": 1", "\"cgroupsPath\": \"/x\"", "")))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("process.frob is not a field poc knows");
-    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 300}}", "")))
-        .hasMessageContaining("linux.resources.blockIO is not supported yet");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weigth\": 300}}", "")))
+        .hasMessageContaining("linux.resources.blockIO.weigth is not a field poc knows");
   }
 
   @Test
@@ -200,6 +200,125 @@ class BundleConfigTest {
     assertThat(c.spec().tty()).isTrue();
     assertThat(c.consoleRows()).isEqualTo(30);
     assertThat(c.consoleCols()).isEqualTo(100);
-    assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: poc gives the container no swap"));
+    assertThat(c.notes()).anyMatch(n -> n.contains("memory.swap 67108864: memory+swap on cgroup v1 with swap accounting"));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(new GroupTuning.V1File("memory",
+        "memory.memsw.limit_in_bytes", "67108864", "linux.resources.memory.swap", false));
+  }
+
+  private static final String USERNS = "\"namespaces\": [{\"type\": \"user\"}, {\"type\": \"pid\"}, {\"type\": \"mount\"}]";
+
+  @Test
+  void aUserNamespaceGetsTheConfigsMapsAsUidMapTakesThem() throws IOException {
+    BundleConfig c = read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}, {"containerID": 1, "hostID": 200001, "size": 65535}],
+        "gidMappings": [{"containerID": 0, "hostID": 300000, "size": 65536}] """, "").replace(
+        "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ", "\"linux\": {"));
+    assertThat(c.idMapping()).isPresent();
+    assertThat(c.idMapping().get().uidMap()).isEqualTo("0 100000 1\n1 200001 65535");
+    assertThat(c.idMapping().get().gidMap()).isEqualTo("0 300000 65536");
+    assertThat(c.spec().namespaces()).isEqualTo(EnumSet.of(Namespace.PID, Namespace.MOUNT));
+    assertThat(read(config(CAPS, "\"cgroupsPath\": \"/x\"", "")).idMapping()).as("no user namespace").isEmpty();
+  }
+
+  @Test
+  void refusesMapsWithoutAUserNamespaceAndAUserNamespaceWithoutMaps() {
+    String linuxNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ";
+    assertThatThrownBy(() -> read(config(CAPS, "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.uidMappings is given without a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.gidMappings is missing or empty while linux.namespaces has a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, "\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.namespaces[0].path joins a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": -1, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]""", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.uidMappings[0].hostID is -1");
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", "").replace("\"options\": [\"rbind\", \"ro\"]",
+        "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]")))
+        .hasMessageContaining("mounts[1].uidMappings asks for an idmapped mount");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 65536}],
+        "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]""", "").replace(linuxNs, "\"linux\": {")))
+        .hasMessageContaining("linux.devices[0] is a device node in a user namespace");
+    assertThatThrownBy(() -> read(config(CAPS, USERNS + """
+        , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]""", "")
+        .replace(linuxNs, "\"linux\": {")))
+        .as("the config's additionalGids [10]").hasMessageContaining("process.user has gid 10, which linux.gidMappings does not map (0 1000 1)");
+  }
+
+  @Test
+  void domainnameGoesToTheUtsNamespaceAndIsRefusedWithoutOne() throws IOException {
+    String utsNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}], ";
+    String linuxNs = "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}], ";
+    BundleConfig c = read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"").replace(linuxNs, utsNs));
+    assertThat(linuxOf(c).domainname()).isEqualTo("example.org");
+    assertThat(linuxOf(read(config(CAPS, "\"cgroupsPath\": \"/x\"", ""))).domainname()).isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"cgroupsPath\": \"/x\"", ", \"domainname\": \"example.org\"")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("domainname is 'example.org' without a uts namespace");
+  }
+
+  @Test
+  void blockIoBecomesBlkioFilesInTheConfigsOrder() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"blockIO": {"weight": 300, "leafWeight": 0,
+          "weightDevice": [{"major": 8, "minor": 0, "weight": 500, "leafWeight": 200}],
+          "throttleReadBpsDevice": [{"major": 254, "minor": 0, "rate": 1048576}],
+          "throttleWriteBpsDevice": [{"major": 254, "minor": 0, "rate": 2097152}],
+          "throttleReadIOPSDevice": [{"major": 254, "minor": 0, "rate": 100}],
+          "throttleWriteIOPSDevice": [{"major": 254, "minor": 0, "rate": 200}]}} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("blkio", "blkio.weight", "300", "linux.resources.blockIO.weight"),
+        new GroupTuning.V1File("blkio", "blkio.weight_device", "8:0 500", "linux.resources.blockIO.weightDevice[0].weight"),
+        new GroupTuning.V1File("blkio", "blkio.leaf_weight_device", "8:0 200",
+            "linux.resources.blockIO.weightDevice[0].leafWeight"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.read_bps_device", "254:0 1048576",
+            "linux.resources.blockIO.throttleReadBpsDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.write_bps_device", "254:0 2097152",
+            "linux.resources.blockIO.throttleWriteBpsDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.read_iops_device", "254:0 100",
+            "linux.resources.blockIO.throttleReadIOPSDevice[0]"),
+        new GroupTuning.V1File("blkio", "blkio.throttle.write_iops_device", "254:0 200",
+            "linux.resources.blockIO.throttleWriteIOPSDevice[0]"));
+    assertThat(read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 0}}", "")).cgroupPlacement().tuning().v1Files())
+        .as("Docker's weight 0 is not set").isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"weight\": 5}}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.blockIO.weight is 5: give 10 to 1000");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"minor\": 0, \"rate\": 1}]}}", "")))
+        .hasMessageContaining("linux.resources.blockIO.throttleReadBpsDevice[0].major is null");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": -1}]}}", "")))
+        .hasMessageContaining("throttleReadBpsDevice[0].rate is -1");
+  }
+
+  @Test
+  void memoryFieldsBeyondTheLimitBecomeV1MemoryFilesAndKernelIsRefused() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"memory": {"limit": 67108864, "swap": 67108864, "reservation": 33554432, "swappiness": 10,
+          "disableOOMKiller": true, "kernelTCP": 16777216}} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("memory", "memory.soft_limit_in_bytes", "33554432", "linux.resources.memory.reservation"),
+        new GroupTuning.V1File("memory", "memory.swappiness", "10", "linux.resources.memory.swappiness"),
+        new GroupTuning.V1File("memory", "memory.oom_control", "1", "linux.resources.memory.disableOOMKiller"),
+        new GroupTuning.V1File("memory", "memory.kmem.tcp.limit_in_bytes", "16777216", "linux.resources.memory.kernelTCP"));
+    assertThat(read(config(CAPS, """
+        "resources": {"memory": {"swappiness": -1, "disableOOMKiller": false, "reservation": 0, "kernel": 0}} """, ""))
+        .cgroupPlacement().tuning().v1Files()).as("Docker's 'not set' values").isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"kernel\": 1048576}}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.memory.kernel is deprecated");
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"memory\": {\"swappiness\": 101}}", "")))
+        .hasMessageContaining("linux.resources.memory.swappiness is 101: give 0 to 100");
+  }
+
+  @Test
+  void hugepageLimitsBecomeHugetlbFilesWhichTheHostMustOffer() throws IOException {
+    BundleConfig c = read(config(CAPS, """
+        "resources": {"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}, {"pageSize": "1GB", "limit": 0}]} """, ""));
+    assertThat(c.cgroupPlacement().tuning().v1Files()).containsExactly(
+        new GroupTuning.V1File("hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304", "linux.resources.hugepageLimits[0]"),
+        new GroupTuning.V1File("hugetlb", "hugetlb.1GB.limit_in_bytes", "0", "linux.resources.hugepageLimits[1]"));
+    assertThat(read(config(CAPS, "\"resources\": {\"hugepageLimits\": []}", "")).cgroupPlacement().tuning().v1Files()).isEmpty();
+    assertThatThrownBy(() -> read(config(CAPS, "\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2M\", \"limit\": 1}]}", "")))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linux.resources.hugepageLimits[0].pageSize is '2M'");
   }
 }
