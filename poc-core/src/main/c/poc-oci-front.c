@@ -553,6 +553,8 @@ struct release {
   const char *run_dir, *lock, *leases, *netns, *member;
   const char *busy[MAX_BUSY];
   int busy_count;
+  const char *parents[MAX_GROUPS]; /* ancestors of a placed group that its create made, deepest first */
+  int parent_count;
   struct {
     const char *dir;
     int unified;
@@ -587,6 +589,8 @@ static int parse_release(struct record *r, struct release *rel) {
       rel->member = value;
     else if (strcmp(key, "busy") == 0 && rel->busy_count < MAX_BUSY)
       rel->busy[rel->busy_count++] = value;
+    else if (strcmp(key, "parent") == 0 && rel->parent_count < MAX_GROUPS)
+      rel->parents[rel->parent_count++] = value;
     else if ((strcmp(key, "cgroup2") == 0 || strcmp(key, "cgroup1") == 0) && rel->group_count < MAX_GROUPS) {
       rel->groups[rel->group_count].dir = value;
       rel->groups[rel->group_count++].unified = key[6] == '2';
@@ -892,6 +896,8 @@ static int verb_delete(const char *id, int force) {
         ;
       remove_driver_groups(&rel, i, j);
     }
+    for (int i = 0; i < rel.parent_count; i++)
+      rmdir(rel.parents[i]); /* CgroupSetup.removeAncestors: one another container still uses stays */
     delete_tree(rel.run_dir);
   }
   unlink(rel.lock); /* NameLock.close: deleted while held, so a waiting locker starts over */

@@ -1,6 +1,7 @@
 package dev.poc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -277,6 +278,44 @@ class OciFrontTest {
     assertThat(status(stopped)).as("a refused delete changes nothing").isEqualTo("stopped");
     assertThat(run(frontAlone, "delete", stopped)).isEqualTo(new Result(0, "", ""));
     assertReleased(made, init);
+  }
+
+  @Test
+  void theFrontRemovesTheParentsAPlacedGroupsCreateMadeAndKeepsOneThatWasThere() throws Exception {
+    Path pids = Path.of("/sys/fs/cgroup/pids");
+    assumeTrue(Files.isRegularFile(pids.resolve("tasks")), "no cgroup v1 pids hierarchy at " + pids);
+    String top = TestRootfs.uniqueName("ocifp");
+    Path there = Files.createDirectory(pids.resolve(TestRootfs.uniqueName("ocifk")));
+    Path bundle = sleepingBundle("placed");
+    ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+    String made = null;
+    String kept = null;
+    try {
+      // Docker's /docker/ID: the first container's create makes the parent, its delete removes it
+      made = TestRootfs.uniqueName("ocif");
+      ((ObjectNode) config.get("linux")).put("cgroupsPath", "/" + top + "/nested/" + made);
+      OciBundles.writeConfig(bundle, config);
+      assertThat(run(jvm, "create", "--bundle", bundle.toString(), made).code()).isZero();
+      assertThat(pids.resolve(top + "/nested/" + made)).isDirectory();
+      assertThat(run(frontAlone, "delete", made)).as("answered by the front, not handed over")
+          .isEqualTo(new Result(0, "", ""));
+      assertThat(pids.resolve(top)).as("the parents create made, removed once empty").doesNotExist();
+
+      kept = TestRootfs.uniqueName("ocif");
+      ((ObjectNode) config.get("linux")).put("cgroupsPath", "/" + there.getFileName() + "/" + kept);
+      OciBundles.writeConfig(bundle, config);
+      assertThat(run(jvm, "create", "--bundle", bundle.toString(), kept).code()).isZero();
+      assertThat(run(frontAlone, "delete", kept)).isEqualTo(new Result(0, "", ""));
+      assertThat(there.resolve(kept)).doesNotExist();
+      assertThat(there).as("a parent that was there before create").isDirectory();
+    } finally {
+      for (String id : new String[] {made, kept}) {
+        if (id != null) {
+          run(jvm, "delete", "--force", id);
+        }
+      }
+      Files.deleteIfExists(there);
+    }
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.util.List;
  * What {@code delete} releases of a container on the host, written by {@code create} into
  * {@code ROOT/ID/front} so that the native front deletes it as {@link OciRuntime#delete} would,
  * without guessing a path: the run directory, the name lock, the netns name, the cgroup directories
- * in the order the runtime's reclaim removes them, and what would make that reclaim do more (a
+ * in the order the runtime's reclaim removes them, then the parents a placed group's create made, and what would make that reclaim do more (a
  * published port's record, a host veth, a lease naming the run directory, a named network), which
  * the front leaves to the JVM.
  *
@@ -39,10 +39,9 @@ final class FrontRelease {
       return List.of();
     }
     Path runDir = Access.api().runDir(runtime, id);
+    List<Path> parents;
     try {
-      if (!CgroupSetup.ancestorsMade(runDir).isEmpty()) {
-        return List.of(); // a placed group's parents its create made: removed where empty, which the front does not do
-      }
+      parents = CgroupSetup.ancestorsMade(runDir);
     } catch (java.io.IOException e) {
       return List.of();
     }
@@ -64,6 +63,9 @@ final class FrontRelease {
     if (member != null) {
       lines.add("member=" + member);
     }
+    // a placed group's parents that its create made (an engine's /docker, say), deepest first:
+    // removed after the group where empty, as the runtime's reclaim does
+    parents.forEach(p -> lines.add("parent=" + p));
     return lines.stream().anyMatch(l -> l.contains("\n")) ? List.of() : lines;
   }
 }
