@@ -36,8 +36,9 @@ public final class InitBinary {
       synchronized (InitBinary.class) {
         if (cached == null) {
           byte[] bytes = read();
-          cached = unpack(bytes);
+          Path unpacked = unpack(bytes);
           image = sealedImage(bytes);
+          cached = unpacked; // last: a thread that sees it without the lock must see the image too
         }
         p = cached;
       }
