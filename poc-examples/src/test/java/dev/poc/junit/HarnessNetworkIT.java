@@ -6,6 +6,7 @@ import dev.poc.ContainerRuntime;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
 import dev.poc.Rootfs;
+import dev.poc.Stdio;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,9 +60,16 @@ class HarnessNetworkIT {
 
   @Test
   void twoContainersTalkOverTheBridge(ContainerRuntime runtime) throws Exception {
+    // busybox nc copies its stdin to the connection and shuts its sending half when that stdin
+    // ends. With the harness's default stdin (empty, as docker run without -i) the listener did
+    // so the moment it accepted, and the sender, which exits on the end of the connection, could
+    // exit 0 before its own stdin had given it a byte: an empty log, once in ~10 runs. Here the
+    // listener's stdin is a pipe the test never writes nor closes, so only the sender ends the
+    // stream, after its line: nc -l exits on that end, and the sender on the listener's close.
     try (PocContainer peer = new PocContainer("nc", "-l", "-p", "7000")
         .withRootfs(Rootfs.directory(ROOTFS))
         .withNetwork(Network.BRIDGE)
+        .withSpec(spec -> spec.stdin(Stdio.PIPE))
         .withNamePrefix("peer")
         .waitingFor(Wait.forListeningPort(7000))
         .start(runtime)) {
