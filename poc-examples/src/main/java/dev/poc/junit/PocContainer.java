@@ -58,7 +58,10 @@ public class PocContainer implements AutoCloseable {
   private final List<PocContainer> dependencies = new ArrayList<>();
   private final List<PocContainer> startedDependencies = new ArrayList<>();
   private volatile LogBuffer logs = new LogBuffer("");
-  private volatile CompletableFuture<Optional<ExitStatus>> follower = CompletableFuture.completedFuture(Optional.empty());
+  /** The thread that reads its log; cancelled to stop reading a reused container's. */
+  private volatile CompletableFuture<Optional<ExitStatus>> logReader = CompletableFuture.completedFuture(Optional.empty());
+  /** Done once the reader is done and the log's last line, even one without a newline, is kept. */
+  private volatile CompletableFuture<Optional<ExitStatus>> follower = logReader;
 
   /** A container that will run {@code command}. */
   public PocContainer(String... command) {
@@ -363,8 +366,10 @@ public class PocContainer implements AutoCloseable {
       buffer.accept(frame);
       consumers.forEach(consumer -> consumer.accept(frame));
     };
-    follower = container != null ? container.followOutput(all) : reusedOn.followOutput(name, 0, all);
-    follower.whenComplete((exit, failure) -> buffer.finish());
+    logReader = container != null ? container.followOutput(all) : reusedOn.followOutput(name, 0, all);
+    // Awaited, not the reader itself: a wait on the reader may return before its dependent
+    // finish() has kept a last line without a newline, which logLines() would then miss.
+    follower = logReader.whenComplete((exit, failure) -> buffer.finish());
   }
 
   /** Waits for its strategy; a container started here that never gets ready is stopped. */
@@ -531,7 +536,7 @@ public class PocContainer implements AutoCloseable {
   public synchronized void stop() {
     Container c = container;
     if (reusedName != null) {
-      follower.cancel(true); // it keeps running, and its log keeps growing; this object stops reading it
+      logReader.cancel(true); // it keeps running, and its log keeps growing; this object stops reading it
       container = null;
       reusedName = null;
     } else if (c != null) {

@@ -30,6 +30,15 @@ class HarnessLogsIT {
   }
 
   @Test
+  void aLastLineWithoutANewlineIsInTheLogOnceTheContainerHasEnded(ContainerRuntime runtime) throws Exception {
+    try (PocContainer c = new PocContainer("sh", "-c", "echo first; printf 'last words'").withLogForwarding(false)
+        .start(runtime)) {
+      assertThat(c.container().waitFor()).isZero();
+      assertThat(c.logLines()).containsExactly("first", "last words"); // no stop(): logLines() alone waits for the end
+    }
+  }
+
+  @Test
   void outputNobodyReadsDoesNotBlockAndConsumersGetEveryFrame(ContainerRuntime runtime) throws Exception {
     List<OutputFrame> frames = new ArrayList<>();
     List<String> logged = new ArrayList<>();
