@@ -63,6 +63,11 @@ final class ApiInternals implements Access.Api {
   }
 
   @Override
+  public void awaitReleases(ContainerRuntime runtime) {
+    runtime.awaitReleases();
+  }
+
+  @Override
   public StartContext context(Container container) {
     return container.context();
   }

@@ -677,10 +677,15 @@ public final class ContainerRuntime implements AutoCloseable {
         }
       }
     }
+    awaitReleases();
+    registryImages.releaseSpares(); // the overlays made ahead for a next start, and releases under way
+  }
+
+  /** Returns once what ended containers left to release in the background is released. */
+  void awaitReleases() {
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
     RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
-    registryImages.releaseSpares(); // the overlays made ahead for a next start, and releases under way
   }
 
   /**

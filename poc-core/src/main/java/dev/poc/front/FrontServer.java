@@ -133,8 +133,10 @@ public final class FrontServer {
         UnixSocketChannel caller;
         try {
           caller = server.accept();
-        } catch (IOException | java.nio.channels.NotYetBoundException e) {
-          break; // shut down (jnr reports accept's EINVAL so): idle or stale
+        } catch (IOException | RuntimeException | LinkageError e) {
+          // shut down (jnr reports accept's EINVAL so): idle or stale; or a class of a jar that a new
+          // build replaced under this JVM: leave, the next caller starts a server on the new one
+          break;
         }
         if (caller == null) {
           break;

@@ -13,17 +13,18 @@ import java.util.function.Consumer;
  * take from its process comes from here: the streams its own text goes to (a container's output
  * goes to the caller's stdio, through poc-init), the environment (state root, network settings),
  * the directory relative paths resolve against, whether a person is at a terminal, who starts
- * poc-init, and what to do once the container runs (the server watches its caller from then on).
+ * poc-init, what to do once the container runs (the server watches its caller from then on), and
+ * where the runtime comes from (the server keeps its runtimes warm).
  *
  * @param spawner null: this JVM spawns poc-init itself
  */
 record Caller(PrintStream out, PrintStream err, Map<String, String> env, Path cwd, boolean interactive,
-    InitSpawner spawner, Consumer<Container> onStart) {
+    InitSpawner spawner, Consumer<Container> onStart, Runtimes runtimes) {
 
   /** This JVM's process, as the CLI run on its own is. */
   static Caller self() {
     return new Caller(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(), Terminal.isInteractive(),
-        null, c -> { });
+        null, c -> { }, Runtimes.perCommand());
   }
 
   /** {@code path} as the caller means it: relative ones against its directory. */

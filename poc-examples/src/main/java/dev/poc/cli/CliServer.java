@@ -55,6 +55,7 @@ public final class CliServer implements FrontServer.Handler {
   private static final Duration SIGNAL_GRACE = Duration.ofSeconds(2);
   private final String identity;
   private final PeerView host;
+  private final WarmRuntimes runtimes = new WarmRuntimes();
 
   private CliServer(String identity, PeerView host) {
     this.identity = identity;
@@ -123,7 +124,7 @@ public final class CliServer implements FrontServer.Handler {
         PrintStream e = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
       Caller who = new Caller(o, e, view.env(), Path.of(view.cwd()), false,
           (binary, helperSocket, image) -> spawn(caller, in, out, server, binary, helperSocket, image),
-          c -> watch(c, in));
+          c -> watch(c, in), runtimes);
       try {
         code = QuickCommands.run(request.argv().toArray(String[]::new), who);
       } catch (RuntimeException | Error failure) {

@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -56,13 +55,13 @@ final class QuickCommands {
 
   /** The CLI's runtime on {@code stateRoot}, with the network settings of the environment. */
   static ContainerRuntime open(Path stateRoot) {
-    return open(stateRoot, System.getenv());
+    return ContainerRuntime.builder().stateRoot(stateRoot).network(NetworkEnv.settings(System.getenv())).build();
   }
 
-  /** The runtime on {@code stateRoot} (null: the one {@code env} names), with the network settings of {@code env}. */
-  private static ContainerRuntime open(Path stateRoot, Map<String, String> env) {
-    Path root = stateRoot != null ? stateRoot : PocSettings.stateRoot(System.getProperties(), env);
-    return ContainerRuntime.builder().stateRoot(root).network(NetworkEnv.settings(env)).build();
+  /** The caller's runtime on {@code stateRoot} (null: the one its environment names), with its network settings. */
+  private static ContainerRuntime open(Path stateRoot, Caller caller) {
+    Path root = stateRoot != null ? stateRoot : PocSettings.stateRoot(System.getProperties(), caller.env());
+    return caller.runtimes().open(root, NetworkEnv.settings(caller.env()));
   }
 
   private static OptionalInt run(Args words, Caller caller) {
@@ -106,7 +105,8 @@ final class QuickCommands {
       if (!ready.ok()) {
         throw new PocException(ready.name() + " " + ready.problem());
       }
-      try (ContainerRuntime runtime = open(words.stateRoot, caller.env())) {
+      ContainerRuntime runtime = open(words.stateRoot, caller);
+      try {
         Container c;
         try {
           ContainerSpec.Builder b = runtime.container().name(name).command(command).network(network).rootfs(rootfs);
@@ -118,6 +118,8 @@ final class QuickCommands {
         }
         caller.onStart().accept(c);
         return OptionalInt.of(ContainerEnd.await(c, caller.err()));
+      } finally {
+        caller.runtimes().done(runtime);
       }
     } catch (Exception e) {
       return OptionalInt.of(Failures.report("run", e, new PrintWriter(caller.err(), true)));
@@ -134,10 +136,15 @@ final class QuickCommands {
         return OptionalInt.empty();
       }
     }
-    try (ContainerRuntime runtime = open(words.stateRoot, caller.env())) {
-      PsTable.print(runtime, quiet, false, caller.out());
-      caller.out().flush();
-      return OptionalInt.of(0);
+    try {
+      ContainerRuntime runtime = open(words.stateRoot, caller);
+      try {
+        PsTable.print(runtime, quiet, false, caller.out());
+        caller.out().flush();
+        return OptionalInt.of(0);
+      } finally {
+        caller.runtimes().done(runtime);
+      }
     } catch (Exception e) {
       return OptionalInt.of(Failures.report("ps", e, new PrintWriter(caller.err(), true)));
     }

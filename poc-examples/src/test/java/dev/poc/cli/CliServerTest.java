@@ -33,7 +33,7 @@ class CliServerTest {
   void aCallersRelativeStateRootIsResolvedAgainstItsDirectoryAndItsTextGoesToItsStreams(@TempDir Path dir) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Caller caller = new Caller(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
-        Map.of("POC_STATE_ROOT", "/nonexistent/poc-not-this-one"), dir, false, null, c -> { });
+        Map.of("POC_STATE_ROOT", "/nonexistent/poc-not-this-one"), dir, false, null, c -> { }, Runtimes.perCommand());
     OptionalInt code = QuickCommands.run(new String[] {"--state-root", "rel-root", "ps"}, caller);
     assertThat(code).hasValue(0);
     assertThat(Files.isDirectory(dir.resolve("rel-root"))).isTrue();
