@@ -22,5 +22,5 @@ start_front_server() {
     done
     setsid -f "$@" -cp "$jar" "$class" "$server" "$jar" \
       </dev/null >/dev/null 2>"${server%.sock}.log" || rmdir "$server.starting" 2>/dev/null
-  )
+  ) || true # best effort: the command that asked runs in a JVM of its own either way (and under set -e)
 }
