@@ -51,6 +51,7 @@ public final class CliServer implements FrontServer.Handler {
   static final Set<String> PER_CALLER = Set.of(PocSettings.STATE_ROOT_ENV, NetworkEnv.BRIDGE, NetworkEnv.BRIDGE_SUBNET,
       NetworkEnv.DEFAULT_SUBNET, NetworkEnv.CHAIN_PREFIX);
   private static final int REQUEST_SECONDS = 10;
+  private static final int SHUT_RD = 0;
   /** How long a container gets after SIGTERM when its caller got a signal: as the JVM CLI's shutdown gives. */
   private static final Duration SIGNAL_GRACE = Duration.ofSeconds(2);
   private final String identity;
@@ -117,6 +118,7 @@ public final class CliServer implements FrontServer.Handler {
       FrontServer.line(out, "FALLBACK " + why);
       return;
     }
+    Thread[] watcher = new Thread[1];
     ByteArrayOutputStream outText = new ByteArrayOutputStream();
     ByteArrayOutputStream errText = new ByteArrayOutputStream();
     OptionalInt code;
@@ -124,7 +126,7 @@ public final class CliServer implements FrontServer.Handler {
         PrintStream e = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
       Caller who = new Caller(o, e, view.env(), Path.of(view.cwd()), false,
           (binary, helperSocket, image) -> spawn(caller, in, out, server, binary, helperSocket, image),
-          c -> watch(c, in), runtimes);
+          c -> watcher[0] = watch(c, in), runtimes);
       try {
         code = QuickCommands.run(request.argv().toArray(String[]::new), who);
       } catch (RuntimeException | Error failure) {
@@ -138,10 +140,23 @@ public final class CliServer implements FrontServer.Handler {
     }
     byte[] o = outText.toByteArray();
     byte[] e = errText.toByteArray();
-    FrontServer.line(out, "EXIT " + code.getAsInt() + " " + o.length + " " + e.length);
-    out.write(o);
-    out.write(e);
-    out.flush();
+    try {
+      FrontServer.line(out, "EXIT " + code.getAsInt() + " " + o.length + " " + e.length);
+      out.write(o);
+      out.write(e);
+      out.flush();
+    } finally {
+      if (watcher[0] != null) {
+        // its read ends now (EOF), and it is gone before the connection is closed: a read of a closed
+        // descriptor could be another caller's by then
+        dev.poc.host.LibC.get().shutdown(caller.getFD(), SHUT_RD);
+        try {
+          watcher[0].join();
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   /** SPAWN: the front starts poc-init and says its pid. */
@@ -164,9 +179,10 @@ public final class CliServer implements FrontServer.Handler {
   /**
    * While {@code c} runs, reads the front's lines: SIGNAL stops the container as the JVM CLI stops it
    * when it gets that signal (SIGTERM, {@link #SIGNAL_GRACE}, SIGKILL); the end of the connection (the
-   * front is gone, SIGKILL perhaps) stops it at once, which releases it. Ends with the connection.
+   * front is gone, SIGKILL perhaps) stops it at once, which releases it. Ends with the connection
+   * (the request's end shuts its reading side down and joins it).
    */
-  private static void watch(Container c, InputStream in) {
+  private static Thread watch(Container c, InputStream in) {
     AtomicInteger stops = new AtomicInteger();
     Thread t = new Thread(() -> {
       try {
@@ -184,5 +200,6 @@ public final class CliServer implements FrontServer.Handler {
     }, "poc server caller");
     t.setDaemon(true);
     t.start();
+    return t;
   }
 }
