@@ -366,20 +366,73 @@ static int front_spawn(const char *line, pid_t server_pid, int preserve_fds, int
   return 1;
 }
 
-/* Connects to server_socket; -1 with errno set. */
-static int front_connect(void) {
+/*
+ * Connects to server_socket and checks that the server is this user's own (trusted_server); the
+ * socket, its pid in *server_pid. -1 with *why said otherwise, and when no server listens there (no
+ * socket, or a dead server's) `none_env`=1 is set, for the launcher to start one.
+ */
+static int front_open(const char *none_env, pid_t *server_pid, const char **why) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   strcpy(addr.sun_path, server_socket);
-  if (fd < 0)
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    if (fd >= 0 && (errno == ENOENT || errno == ECONNREFUSED))
+      setenv(none_env, "1", 1);
+    if (fd >= 0)
+      close(fd);
+    *why = "no server listening";
     return -1;
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    int e = errno;
+  }
+  if (!trusted_server(fd, server_pid)) {
     close(fd);
-    errno = e;
+    *why = "the socket's directory, its server's uid or its pid file is not this user's own";
     return -1;
   }
   return fd;
+}
+
+/* The request (FrontRequest's wire format) for `jar`'s server: protocol, the jar's identity, our
+ * directory, host_view, then argv[1..]. NULL, or what this process could not say of itself. */
+static const char *front_build_request(struct buffer *b, const char *protocol, const char *jar, int argc, char **argv) {
+  char text[4096];
+  struct stat st;
+  put_string(b, protocol);
+  if (stat(jar, &st) < 0)
+    return "no jar to name";
+  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+           (long long)st.st_size);
+  put_string(b, text);
+  if (!getcwd(text, sizeof text))
+    return "no current directory";
+  put_string(b, text);
+  put(b, host_view.data, host_view.len);
+  put_number(b, argc - 1);
+  for (int k = 1; k < argc; k++)
+    put_string(b, argv[k]);
+  return b->failed ? "out of memory" : NULL;
+}
+
+/* Copies n bytes of the server's text from `from` to fd `to`; 0, or -1 when the server left first.
+ * A closed `to` loses the text, as the JVM's would be lost. */
+static int front_copy(int from, int to, long n) {
+  char buf[8192];
+  while (n > 0) {
+    ssize_t r = read(from, buf, n < (long)sizeof buf ? (size_t)n : sizeof buf);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    for (ssize_t off = 0; off < r;) {
+      ssize_t w = write(to, buf + off, (size_t)(r - off));
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        break;
+      off += w;
+    }
+    n -= r;
+  }
+  return 0;
 }
 
 #endif

@@ -96,53 +96,9 @@ static int quick_form(int argc, char **argv) {
   return no_tty || !isatty(0) || !isatty(1) ? 'r' : 0;
 }
 
-/* The request (FrontRequest's wire format); falls back when this process cannot describe itself. */
-static void build_request(struct buffer *b, int argc, char **argv) {
-  const char *jar = getenv("POC_JAR");
-  char text[4096];
-  struct stat st;
-  put_string(b, PROTOCOL);
-  if (stat(jar, &st) < 0)
-    fall_back("no jar to name");
-  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-           (long long)st.st_size);
-  put_string(b, text);
-  if (!getcwd(text, sizeof text))
-    fall_back("no current directory");
-  put_string(b, text);
-  put(b, host_view.data, host_view.len);
-  put_number(b, argc - 1);
-  for (int k = 1; k < argc; k++)
-    put_string(b, argv[k]);
-  if (b->failed)
-    fall_back("out of memory");
-}
-
 static void on_signal(int sig) {
   if (!got_signal)
     got_signal = sig;
-}
-
-/* Copies n bytes of the server's text to fd (our stdout or stderr); 0, or -1 when the server left. */
-static int copy_text(int from, int to, long n) {
-  char buf[8192];
-  while (n > 0) {
-    ssize_t r = read(from, buf, n < (long)sizeof buf ? (size_t)n : sizeof buf);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return -1;
-    for (ssize_t off = 0; off < r;) {
-      ssize_t w = write(to, buf + off, (size_t)(r - off));
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        break; /* a closed stdout: the JVM CLI's text would be lost the same way */
-      off += w;
-    }
-    n -= r;
-  }
-  return 0;
 }
 
 static void reap(pid_t helper, int kill_first) {
@@ -172,17 +128,14 @@ int main(int argc, char **argv) {
   find_server_socket();
   if (!*server_socket)
     fall_back("no server to use (no POC_JAR, or no directory for its socket)");
-  int fd = front_connect();
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ECONNREFUSED)
-      setenv("POC_SERVER_NONE", "1", 1); /* ./poc starts one (a refused socket: a dead server's) */
-    fall_back("no CLI server listening");
-  }
   pid_t server_pid;
-  if (!trusted_server(fd, &server_pid))
-    fall_back("the socket's directory, its server's uid or its pid file is not this user's own");
+  const char *why;
+  int fd = front_open("POC_SERVER_NONE", &server_pid, &why); /* none: ./poc starts one */
+  if (fd < 0)
+    fall_back(why);
   struct buffer request = { 0 };
-  build_request(&request, argc, argv);
+  if ((why = front_build_request(&request, PROTOCOL, getenv("POC_JAR"), argc, argv)))
+    fall_back(why);
   /* from here on, a signal is passed to the server; it arrives only inside ppoll (no lost wake-up) */
   sigset_t block, waiting;
   sigemptyset(&block);
@@ -230,7 +183,7 @@ int main(int argc, char **argv) {
       if (send_all(fd, reply, strlen(reply)) < 0)
         break;
     } else if (sscanf(line, "EXIT %d %ld %ld", &code, &out_len, &err_len) == 3 && out_len >= 0 && err_len >= 0) {
-      if (copy_text(fd, 1, out_len) < 0 || copy_text(fd, 2, err_len) < 0)
+      if (front_copy(fd, 1, out_len) < 0 || front_copy(fd, 2, err_len) < 0)
         break;
       reap(helper, 0); /* it reported the command's end before the server did */
       /* the JVM CLI, stopped by such a signal, leaves with 128 + its number */

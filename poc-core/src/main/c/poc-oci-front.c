@@ -919,28 +919,6 @@ static void find_server_socket(void) {
 
 static int preserve_fds; /* create --preserve-fds */
 
-/* The request (CreateRequest's wire format); falls back when this process cannot describe itself. */
-static void build_request(struct buffer *b, int argc, char **argv) {
-  const char *jar = getenv("POC_OCI_JAR");
-  char text[4096];
-  struct stat st;
-  put_string(b, "poc-oci-create 1");
-  if (stat(jar, &st) < 0)
-    fall_back("no jar to name");
-  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-           (long long)st.st_size);
-  put_string(b, text);
-  if (!getcwd(text, sizeof text))
-    fall_back("no current directory");
-  put_string(b, text);
-  put(b, host_view.data, host_view.len);
-  put_number(b, argc - 1);
-  for (int k = 1; k < argc; k++)
-    put_string(b, argv[k]);
-  if (b->failed)
-    fall_back("out of memory");
-}
-
 /* create --preserve-fds N: N, once fds 3..N+2 proved open. Checked before we open anything, so
  * that none of ours can sit in a gap of the caller's and reach the container in its place. */
 static void preserved_fds(int argc, char **argv) {
@@ -973,17 +951,14 @@ static void verb_create(int argc, char **argv) {
   find_server_socket();
   if (!*server_socket)
     fall_back("create: no server to use (POC_OCI_SERVER=off, or no POC_OCI_JAR)");
-  int fd = front_connect();
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ECONNREFUSED)
-      setenv("POC_OCI_SERVER_NONE", "1", 1); /* ./poc-oci starts one (a refused socket: a dead server's) */
-    fall_back("create: no create server listening");
-  }
   pid_t server_pid;
-  if (!trusted_server(fd, &server_pid))
-    fall_back("create: the socket's directory, its server's uid or its pid file is not this user's own");
+  const char *why;
+  int fd = front_open("POC_OCI_SERVER_NONE", &server_pid, &why); /* none: ./poc-oci starts one */
+  if (fd < 0)
+    fall_back(why);
   struct buffer request = { 0 };
-  build_request(&request, argc, argv);
+  if ((why = front_build_request(&request, "poc-oci-create 1", getenv("POC_OCI_JAR"), argc, argv)))
+    fall_back(why);
   char line[8192];
   if (send_all(fd, request.data, request.len) < 0 || read_line(fd, line, sizeof line) < 0)
     fall_back("create: the server left before answering");
@@ -1003,16 +978,8 @@ static void verb_create(int argc, char **argv) {
       if (send_all(fd, reply, strlen(reply)) < 0)
         break;
     } else if (sscanf(line, "EXIT %d %ld", &code, &text_len) == 2 && text_len >= 0) {
-      char buf[8192];
-      while (text_len > 0) {
-        ssize_t r = read(fd, buf, text_len < (long)sizeof buf ? (size_t)text_len : sizeof buf);
-        if (r < 0 && errno == EINTR)
-          continue;
-        if (r <= 0)
-          break;
-        fwrite(buf, 1, (size_t)r, stderr);
-        text_len -= r;
-      }
+      fflush(stderr);
+      front_copy(fd, 2, text_len);
       if (helper > 0) {
         if (code != 0)
           kill(helper, SIGKILL); /* the server gave up on it; it may still wait for its plan */

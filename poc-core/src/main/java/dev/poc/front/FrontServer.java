@@ -44,6 +44,8 @@ public final class FrontServer {
   }
 
   private static final int SHUT_RDWR = 2;
+  /** How long a caller has for its request, and its front for the answer to SPAWN. */
+  public static final int REQUEST_SECONDS = 10;
   private final Path socket;
   private final String name;
   private final long idleNanos;
@@ -304,6 +306,70 @@ public final class FrontServer {
     }
     // wakes the accept (closing alone would not), which then ends the loop
     dev.poc.host.LibC.get().shutdown(server.getFD(), SHUT_RDWR);
+  }
+
+  /** A request this server will answer, with its caller's view of the host as /proc shows it. */
+  public record Admitted(FrontRequest request, PeerView view) {}
+
+  /**
+   * Reads a caller's request of {@code protocol} and its view of the host (within
+   * {@value #REQUEST_SECONDS} s: a slow or idle caller holds nothing for long), and admits it if
+   * it runs this server's build of the jar ({@code identity}; else this server leaves, and the next
+   * caller starts one on the new build) and sees the host as this server ({@code host}) does, the
+   * environment compared through {@code compared}; {@code refuse} may name another reason (null:
+   * none). Otherwise the caller is answered {@code FALLBACK why} (its front runs the command in a
+   * JVM of its own; the why goes to this server's log too) and this returns null.
+   */
+  public Admitted admit(UnixSocketChannel caller, InputStream in, OutputStream out, String protocol, String identity,
+      PeerView host, java.util.function.UnaryOperator<java.util.Map<String, String>> compared,
+      java.util.function.Function<PeerView, String> refuse) throws IOException {
+    FrontRequest request;
+    PeerView view;
+    ScheduledFuture<?> cutOff = cutOffAfter(caller, REQUEST_SECONDS);
+    try {
+      request = FrontRequest.read(in, protocol);
+      view = PeerView.ofPeer(caller.getFD());
+    } catch (IOException e) {
+      System.err.println(name + ": not serving a caller: " + e.getMessage());
+      line(out, "FALLBACK " + e.getMessage());
+      return null;
+    } finally {
+      cutOff.cancel(false);
+    }
+    String why = request.mismatch(identity, view, host, compared);
+    if (why == null) {
+      why = refuse.apply(view);
+    }
+    if (why == null) {
+      return new Admitted(request, view);
+    }
+    if (!request.identity().equals(identity)) {
+      markStale(); // a new build: the next caller starts its server
+    }
+    System.err.println(name + ": not serving a caller: " + why); // SOCKET's .log: why calls are slow
+    line(out, "FALLBACK " + why);
+    return null;
+  }
+
+  /**
+   * Has the caller's front start poc-init ({@code SPAWN BINARY SOCKET [IMAGE]}) and returns the pid
+   * it reports ({@code PID N}); an IOException when it could not ({@code FAILED why}) or did not
+   * answer within {@value #REQUEST_SECONDS} s. {@code front} names it in errors.
+   */
+  public int spawnByFront(UnixSocketChannel caller, InputStream in, OutputStream out, Path binary, Path helperSocket,
+      java.util.Optional<String> image, String front) throws IOException {
+    line(out, "SPAWN " + binary + " " + helperSocket + image.map(i -> " " + i).orElse(""));
+    ScheduledFuture<?> late = cutOffAfter(caller, REQUEST_SECONDS);
+    String reply;
+    try {
+      reply = readLine(in, front + " went away before saying whether poc-init started");
+    } finally {
+      late.cancel(false);
+    }
+    if (reply.startsWith("PID ")) {
+      return Integer.parseInt(reply.substring(4).trim());
+    }
+    throw new IOException(front + " could not start poc-init: " + reply);
   }
 
   /** Writes one line (a newline is added) and flushes. */

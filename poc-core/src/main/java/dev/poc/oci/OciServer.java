@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledFuture;
 import jnr.unixsocket.UnixSocketChannel;
 
 /**
@@ -28,7 +27,7 @@ import jnr.unixsocket.UnixSocketChannel;
  * its create in a JVM of its own, as does any caller whose view of the host, which this server
  * reads from /proc through the caller's pidfd and never takes from the request, differs from its
  * own ({@link PeerView}, {@link FrontRequest#mismatch}). Each request runs on a thread of its
- * own; one that does not arrive within {@value #REQUEST_SECONDS} s is dropped.
+ * own; one that does not arrive within {@value FrontServer#REQUEST_SECONDS} s is dropped.
  *
  * <p>Wire, after the request ({@link FrontRequest}, protocol {@value #PROTOCOL}): the server writes {@code FALLBACK why} (nothing
  * done) or {@code OK}; then, when the create reaches its helper, {@code SPAWN BINARY SOCKET}, to
@@ -40,7 +39,6 @@ import jnr.unixsocket.UnixSocketChannel;
  */
 public final class OciServer implements FrontServer.Handler {
   static final String PROTOCOL = "poc-oci-create 1";
-  private static final int REQUEST_SECONDS = 10;
   private final String identity;
   private final PeerView host;
 
@@ -61,48 +59,19 @@ public final class OciServer implements FrontServer.Handler {
 
   @Override
   public void answer(UnixSocketChannel caller, InputStream in, OutputStream out, FrontServer server) throws IOException {
-    FrontRequest request;
-    PeerView view;
-    // an idle or slow caller is cut off (its read ends) rather than holding the server forever
-    ScheduledFuture<?> cutOff = server.cutOffAfter(caller, REQUEST_SECONDS);
-    try {
-      request = FrontRequest.read(in, PROTOCOL);
-      view = PeerView.ofPeer(caller.getFD());
-    } catch (IOException e) {
-      System.err.println("poc-oci server: not serving a caller: " + e.getMessage());
-      FrontServer.line(out, "FALLBACK " + e.getMessage());
-      return;
-    } finally {
-      cutOff.cancel(false);
-    }
-    String why = request.mismatch(identity, view, host, OciServer::relevantEnvironment);
-    if (why != null) {
-      if (!request.identity().equals(identity)) {
-        server.markStale(); // a new build: the next caller starts its server
-      }
-      System.err.println("poc-oci server: not serving a caller: " + why); // SOCKET's .log: why creates are slow
-      FrontServer.line(out, "FALLBACK " + why);
+    FrontServer.Admitted admitted = server.admit(caller, in, out, PROTOCOL, identity, host, OciServer::relevantEnvironment,
+        view -> null);
+    if (admitted == null) {
       return;
     }
+    FrontRequest request = admitted.request();
     FrontServer.line(out, "OK");
     ByteArrayOutputStream errText = new ByteArrayOutputStream();
     int code;
     try (PrintStream err = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
       try {
-        code = OciMain.serveCreate(request.argv(), request.cwd(), err, (binary, helperSocket, image) -> {
-          FrontServer.line(out, "SPAWN " + binary + " " + helperSocket + image.map(i -> " " + i).orElse(""));
-          ScheduledFuture<?> late = server.cutOffAfter(caller, REQUEST_SECONDS);
-          String reply;
-          try {
-            reply = FrontServer.readLine(in, "poc-oci's front went away before saying whether poc-init started");
-          } finally {
-            late.cancel(false);
-          }
-          if (reply.startsWith("PID ")) {
-            return Integer.parseInt(reply.substring(4).trim());
-          }
-          throw new IOException("poc-oci's front could not start poc-init: " + reply);
-        });
+        code = OciMain.serveCreate(request.argv(), request.cwd(), err, (binary, helperSocket, image) ->
+            server.spawnByFront(caller, in, out, binary, helperSocket, image, "poc-oci's front"));
       } catch (RuntimeException | Error e) {
         err.println("poc-oci: the create server failed: " + e);
         code = 1;

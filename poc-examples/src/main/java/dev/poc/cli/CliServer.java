@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.unixsocket.UnixSocketChannel;
 
@@ -50,7 +49,6 @@ public final class CliServer implements FrontServer.Handler {
   /** The variables a quick command reads from its caller; every other one must be the server's own. */
   static final Set<String> PER_CALLER = Set.of(PocSettings.STATE_ROOT_ENV, NetworkEnv.BRIDGE, NetworkEnv.BRIDGE_SUBNET,
       NetworkEnv.DEFAULT_SUBNET, NetworkEnv.CHAIN_PREFIX);
-  private static final int REQUEST_SECONDS = 10;
   private static final int SHUT_RD = 0;
   /** How long a container gets after SIGTERM when its caller got a signal: as the JVM CLI's shutdown gives. */
   private static final Duration SIGNAL_GRACE = Duration.ofSeconds(2);
@@ -93,31 +91,13 @@ public final class CliServer implements FrontServer.Handler {
 
   @Override
   public void answer(UnixSocketChannel caller, InputStream in, OutputStream out, FrontServer server) throws IOException {
-    FrontRequest request;
-    PeerView view;
-    ScheduledFuture<?> cutOff = server.cutOffAfter(caller, REQUEST_SECONDS);
-    try {
-      request = FrontRequest.read(in, PROTOCOL);
-      view = PeerView.ofPeer(caller.getFD());
-    } catch (IOException e) {
-      System.err.println("poc server: not serving a caller: " + e.getMessage());
-      FrontServer.line(out, "FALLBACK " + e.getMessage());
-      return;
-    } finally {
-      cutOff.cancel(false);
-    }
-    String why = request.mismatch(identity, view, host, CliServer::comparedEnvironment);
-    if (why == null && view.env().containsKey("POC_DEBUG")) {
-      why = "POC_DEBUG is set: the JVM CLI prints the details";
-    }
-    if (why != null) {
-      if (!request.identity().equals(identity)) {
-        server.markStale(); // a new build: the next caller starts its server
-      }
-      System.err.println("poc server: not serving a caller: " + why); // SOCKET's .log: why commands are slow
-      FrontServer.line(out, "FALLBACK " + why);
+    FrontServer.Admitted admitted = server.admit(caller, in, out, PROTOCOL, identity, host, CliServer::comparedEnvironment,
+        view -> view.env().containsKey("POC_DEBUG") ? "POC_DEBUG is set: the JVM CLI prints the details" : null);
+    if (admitted == null) {
       return;
     }
+    FrontRequest request = admitted.request();
+    PeerView view = admitted.view();
     Thread[] watcher = new Thread[1];
     ByteArrayOutputStream outText = new ByteArrayOutputStream();
     ByteArrayOutputStream errText = new ByteArrayOutputStream();
@@ -125,7 +105,7 @@ public final class CliServer implements FrontServer.Handler {
     try (PrintStream o = new PrintStream(outText, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
       Caller who = new Caller(o, e, view.env(), Path.of(view.cwd()), false,
-          (binary, helperSocket, image) -> spawn(caller, in, out, server, binary, helperSocket, image),
+          (binary, helperSocket, image) -> server.spawnByFront(caller, in, out, binary, helperSocket, image, "poc's front"),
           c -> watcher[0] = watch(c, in), runtimes);
       try {
         code = QuickCommands.run(request.argv().toArray(String[]::new), who);
@@ -157,23 +137,6 @@ public final class CliServer implements FrontServer.Handler {
         }
       }
     }
-  }
-
-  /** SPAWN: the front starts poc-init and says its pid. */
-  private static int spawn(UnixSocketChannel caller, InputStream in, OutputStream out, FrontServer server, Path binary,
-      Path helperSocket, java.util.Optional<String> image) throws IOException {
-    FrontServer.line(out, "SPAWN " + binary + " " + helperSocket + image.map(i -> " " + i).orElse(""));
-    ScheduledFuture<?> late = server.cutOffAfter(caller, REQUEST_SECONDS);
-    String reply;
-    try {
-      reply = FrontServer.readLine(in, "poc's front went away before saying whether poc-init started");
-    } finally {
-      late.cancel(false);
-    }
-    if (reply.startsWith("PID ")) {
-      return Integer.parseInt(reply.substring(4).trim());
-    }
-    throw new IOException("poc's front could not start poc-init: " + reply);
   }
 
   /**
