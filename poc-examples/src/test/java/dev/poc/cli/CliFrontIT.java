@@ -166,6 +166,28 @@ class CliFrontIT {
   }
 
   @Test
+  void noDescriptorOfTheCallerButStdioReachesTheContainer() throws Exception {
+    awaitServer();
+    Cli.Result r = cli.exec(List.of("bash", "-c", "exec 7</etc/hostname 8>/dev/null; exec " + Cli.launcher()
+        + " run --host-rootfs -T net-disabled " + Cli.name("fds") + " sh -c 'ls /proc/self/fd'"), null, env(Map.of()));
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).doesNotContain(TO_THE_JVM);
+    assertThat(r.out().lines().toList()).as("0-2, and the descriptor ls reads /proc/self/fd through").containsExactly("0", "1",
+        "2", "3");
+  }
+
+  @Test
+  void aRelativeStateRootIsTheCallersDirectorys() throws Exception {
+    awaitServer();
+    Path dir = cli.tempDir("poc-front-cwd-");
+    Cli.Result r = cli.exec(List.of("bash", "-c", "cd " + dir + " && exec " + Cli.launcher() + " --state-root rel ps -q"),
+        null, env(Map.of()));
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).doesNotContain(TO_THE_JVM);
+    assertThat(dir.resolve("rel")).isDirectory();
+  }
+
+  @Test
   void psIsServedPerCallerStateRoot() throws Exception {
     awaitServer();
     Path otherRoot = cli.tempDir("poc-front-root-");
