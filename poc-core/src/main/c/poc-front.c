@@ -174,6 +174,8 @@ int main(int argc, char **argv) {
     char reply[4300];
     if (strncmp(line, "FALLBACK", 8) == 0) {
       reap(helper, 1); /* a run the quick path refused before its container existed */
+      if (got_signal)
+        exit(128 + got_signal); /* stopped before anything ran: not handed on to run after all */
       sigprocmask(SIG_UNBLOCK, &block, NULL);
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
@@ -194,6 +196,6 @@ int main(int argc, char **argv) {
   }
   reap(helper, 1);
   fprintf(stderr, "poc: the CLI server (%s) ended in the middle of this command%s; POC_SERVER=off runs without it\n",
-          server_socket, helper > 0 ? " (its container is stopped and released with it)" : "");
+          server_socket, helper > 0 ? " (its container is stopped; the next command on its state root releases it)" : "");
   return 125;
 }
