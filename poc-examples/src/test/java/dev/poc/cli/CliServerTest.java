@@ -30,6 +30,20 @@ class CliServerTest {
   }
 
   @Test
+  void aCallerWithAnotherStateRootIsServedOneWithAnotherPathIsNot() {
+    dev.poc.front.PeerView server = view(Map.of("PATH", "/usr/bin", "POC_STATE_ROOT", "/var/lib/poc_container"));
+    assertThat(view(Map.of("PATH", "/usr/bin", "POC_STATE_ROOT", "/tmp/mine", "POC_BRIDGE", "br7"))
+        .difference(server, CliServer::comparedEnvironment)).isNull();
+    assertThat(view(Map.of("PATH", "/opt/bin:/usr/bin")).difference(server, CliServer::comparedEnvironment))
+        .startsWith("the environment differs");
+  }
+
+  private static dev.poc.front.PeerView view(Map<String, String> env) {
+    return new dev.poc.front.PeerView("mnt:[1] pid:[2]", "/ (dev=1,ino=2)", "/tmp", "Uid: 0 0 0 0", "unconfined", "0022",
+        "0::/", env);
+  }
+
+  @Test
   void aCallersRelativeStateRootIsResolvedAgainstItsDirectoryAndItsTextGoesToItsStreams(@TempDir Path dir) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Caller caller = new Caller(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
