@@ -1,5 +1,5 @@
 #!/bin/sh
-# Compiles a C helper (poc-init, poc-oci-front) statically: musl-gcc when present (a ~60 KB helper), else static glibc.
+# Compiles a C helper (poc-init, poc-oci-front, poc-front) statically: musl-gcc when present (a ~60 KB helper), else static glibc.
 set -eu
 src=$1; out=$2
 mkdir -p "$(dirname "$out")"

@@ -52,9 +52,10 @@
 #define FRONT_FORMAT "poc-oci-front 2"
 #define FRONT_FORMAT_1 "poc-oci-front 1" /* no release lines: state, kill and start only */
 #define MAX_FILE (1 << 20)
+#define PROGRAM "poc-oci"
+#include "front-client.h"
 
 static char **original_argv;
-static char server_socket[108]; /* the create server's socket; empty: none to use */
 static void find_server_socket(void);
 static const char *root = "/run/poc-oci";
 static const char *log_file;
@@ -146,38 +147,6 @@ static void fail(const char *fmt, ...) {
     fclose(log);
   }
   exit(1);
-}
-
-/* Reads a whole file (at most MAX_FILE bytes) into a NUL-terminated buffer; NULL with errno set. */
-static char *read_file(const char *path, size_t *length) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return NULL;
-  char *buf = malloc(MAX_FILE + 1);
-  size_t n = 0;
-  ssize_t r;
-  while (buf && n < MAX_FILE && (r = read(fd, buf + n, MAX_FILE - n)) != 0) {
-    if (r < 0) {
-      if (errno == EINTR)
-        continue;
-      int e = errno;
-      free(buf);
-      close(fd);
-      errno = e;
-      return NULL;
-    }
-    n += (size_t)r;
-  }
-  close(fd);
-  if (!buf || n == MAX_FILE) {
-    free(buf);
-    errno = EFBIG;
-    return NULL;
-  }
-  buf[n] = 0;
-  if (length)
-    *length = n;
-  return buf;
 }
 
 /* A process's start time (field 22 of /proc/PID/stat), or -1 when it has ended (or is a zombie). */
@@ -928,41 +897,7 @@ static int plain_id(const char *id) {
  * anything has started. A server that leaves mid-way is an error: the next delete removes what it
  * left. */
 
-struct buffer {
-  char *data;
-  size_t len, cap;
-  int failed;
-};
-
-static void put(struct buffer *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = (b->len + n + 1) * 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      b->failed = 1; /* cap unchanged: nothing more is written */
-      return;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-}
-
-/* One NUL-terminated string of the request. */
-static void put_string(struct buffer *b, const char *s) {
-  put(b, s, strlen(s) + 1);
-}
-
-static void put_number(struct buffer *b, long n) {
-  char text[32];
-  snprintf(text, sizeof text, "%ld", n);
-  put_string(b, text);
-}
-
-/* The variables a create reads (CreateRequest.relevantEnvironment): PATH, TERM and POC_* but the plumbing's. */
+/* The variables a create reads (OciServer.relevantEnvironment): PATH, TERM and POC_* but the plumbing's. */
 static int relevant(const char *entry) {
   if (strncmp(entry, "PATH=", 5) == 0 || strncmp(entry, "TERM=", 5) == 0)
     return 1;
@@ -971,256 +906,18 @@ static int relevant(const char *entry) {
          strncmp(entry, "POC_OCI_SERVER", 14) != 0;
 }
 
-/* "CapInh:… CapPrm:… CapEff:… CapBnd:… CapAmb:… NoNewPrivs:N Seccomp:N" (CreateRequest.ownCredentials). */
-static int credentials(char *text, size_t size) {
-  char *status = read_file("/proc/self/status", NULL);
-  if (!status)
-    return -1;
-  static const char *const cred[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:" };
-  text[0] = 0;
-  for (size_t k = 0; k < sizeof cred / sizeof cred[0]; k++) {
-    size_t n = strlen(cred[k]), used = strlen(text);
-    for (char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-      if (strncmp(line, cred[k], n) == 0) {
-        char *value = line + n, *eol = strchr(value, '\n');
-        while (*value == ' ' || *value == '\t')
-          value++;
-        int len = eol ? (int)(eol - value) : (int)strlen(value);
-        snprintf(text + used, size - used, "%s%s%.*s", used ? " " : "", cred[k], len, value);
-        break;
-      }
-    }
-  }
-  free(status);
-  return 0;
-}
-
-/* What this process sees of the host, as CreateRequest reads it after the caller's directory:
- * umask, namespaces, credentials, the relevant environment, then /proc/self/cgroup. -1: unknown. */
-static struct buffer host_view;
-static size_t host_view_hashed; /* the bytes that name the server: all but the cgroup, unless rootless */
-
-static int describe_host(void) {
-  extern char **environ;
-  struct buffer *b = &host_view;
-  char text[4096], link[256];
-  mode_t mask = umask(0);
-  umask(mask);
-  snprintf(text, sizeof text, "%04o", (unsigned)mask);
-  put_string(b, text);
-  static const char *const ns[] = { "mnt", "pid", "net", "cgroup", "user", "ipc", "uts" };
-  text[0] = 0;
-  for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/ns/%s", ns[k]);
-    ssize_t n = readlink(path, link, sizeof link - 1);
-    if (n < 0)
-      return -1;
-    link[n] = 0;
-    if (k)
-      strcat(text, " ");
-    strcat(text, link);
-  }
-  put_string(b, text);
-  if (credentials(text, sizeof text) < 0)
-    return -1;
-  put_string(b, text);
-  long count = 0;
-  for (char **e = environ; *e; e++)
-    count += relevant(*e);
-  put_number(b, count);
-  for (char **e = environ; *e; e++)
-    if (relevant(*e))
-      put_string(b, *e);
-  host_view_hashed = b->len;
-  char *cgroup = read_file("/proc/self/cgroup", NULL);
-  if (!cgroup)
-    return -1;
-  put_string(b, cgroup);
-  free(cgroup);
-  if (geteuid() != 0)
-    host_view_hashed = b->len; /* rootless: a container's group is found from the caller's own */
-  return b->failed ? -1 : 0;
-}
-
-/* The server's socket for the jar ./poc-oci runs ($POC_OCI_JAR) and for callers that see the host
- * as this one does, unless POC_OCI_SERVER=off: $POC_OCI_SERVER_DIR, else /run/poc-oci-server
- * (root), else $XDG_RUNTIME_DIR/poc-oci-server; named by a hash of the jar's path and of that view
- * (umask, namespaces, credentials, environment), so two checkouts, or Docker's shim and a shell
- * with another PATH, each have a server of their own. Empty when there is none to use. */
+/* The create server's socket for the jar ./poc-oci runs ($POC_OCI_JAR), unless POC_OCI_SERVER=off:
+ * in $POC_OCI_SERVER_DIR, else /run/poc-oci-server (root), else $XDG_RUNTIME_DIR/poc-oci-server
+ * (front-client.h's front_find_server). */
 static void find_server_socket(void) {
-  const char *jar = getenv("POC_OCI_JAR"), *off = getenv("POC_OCI_SERVER"), *dir = getenv("POC_OCI_SERVER_DIR");
-  char xdg[4096];
   static int tried;
-  if (tried++ || !jar || jar[0] != '/' || (off && strcmp(off, "off") == 0))
+  const char *off = getenv("POC_OCI_SERVER");
+  if (tried++ || (off && strcmp(off, "off") == 0))
     return;
-  if (!dir || dir[0] != '/') {
-    const char *run = getenv("XDG_RUNTIME_DIR");
-    if (geteuid() == 0)
-      dir = "/run/poc-oci-server";
-    else if (run && run[0] == '/' && (size_t)snprintf(xdg, sizeof xdg, "%s/poc-oci-server", run) < sizeof xdg)
-      dir = xdg;
-    else
-      return;
-  }
-  if (describe_host() < 0)
-    return;
-  unsigned long long h = 14695981039346656037ULL; /* FNV-1a */
-  for (const unsigned char *p = (const unsigned char *)jar; *p; p++)
-    h = (h ^ *p) * 1099511628211ULL;
-  for (size_t k = 0; k < host_view_hashed; k++)
-    h = (h ^ (unsigned char)host_view.data[k]) * 1099511628211ULL;
-  if ((size_t)snprintf(server_socket, sizeof server_socket, "%s/%016llx.sock", dir, h) >= sizeof server_socket)
-    server_socket[0] = 0;
-}
-
-/* The request (CreateRequest's wire format); falls back when this process cannot describe itself. */
-static void build_request(struct buffer *b, int argc, char **argv) {
-  const char *jar = getenv("POC_OCI_JAR");
-  char text[4096];
-  struct stat st;
-  put_string(b, "poc-oci-create 1");
-  if (stat(jar, &st) < 0)
-    fall_back("no jar to name");
-  snprintf(text, sizeof text, "%s %lld.%09ld %lld", jar, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-           (long long)st.st_size);
-  put_string(b, text);
-  if (!getcwd(text, sizeof text))
-    fall_back("no current directory");
-  put_string(b, text);
-  put(b, host_view.data, host_view.len);
-  put_number(b, argc - 1);
-  for (int k = 1; k < argc; k++)
-    put_string(b, argv[k]);
-  if (b->failed)
-    fall_back("out of memory");
-}
-
-/* A line from the server, without its newline; -1 at its end. Byte by byte: a handful of short lines. */
-static int read_line(int fd, char *out, size_t size) {
-  size_t n = 0;
-  for (;;) {
-    char c;
-    ssize_t r = read(fd, &c, 1);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return -1;
-    if (c == '\n')
-      break;
-    if (n + 1 < size)
-      out[n++] = c;
-  }
-  out[n] = 0;
-  return (int)n;
-}
-
-static int send_all(int fd, const char *data, size_t len) {
-  while (len) {
-    ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    data += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
-/* Whether the server at the other end of fd is the one this user started: the socket's directory is
- * a real directory of ours, mode 0700 (so no one else could have bound in it), and the peer's uid is
- * ours and its pid the one the server wrote to SOCKET.pid. Its pid goes to *server_pid. */
-static int trusted_server(int fd, pid_t *server_pid) {
-  char dir[sizeof server_socket], pid_file[sizeof server_socket + 8];
-  struct stat st;
-  snprintf(dir, sizeof dir, "%s", server_socket);
-  char *slash = strrchr(dir, '/');
-  if (!slash || slash == dir)
-    return 0;
-  *slash = 0;
-  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-    return 0;
-  struct ucred peer;
-  socklen_t len = sizeof peer;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 || peer.uid != geteuid())
-    return 0;
-  snprintf(pid_file, sizeof pid_file, "%s.pid", server_socket);
-  int pf = open(pid_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (pf < 0)
-    return 0;
-  char text[32] = { 0 };
-  ssize_t n = fstat(pf, &st) == 0 && st.st_uid == geteuid() && S_ISREG(st.st_mode) ? read(pf, text, sizeof text - 1) : -1;
-  close(pf);
-  if (n <= 0 || atoi(text) != peer.pid)
-    return 0;
-  *server_pid = peer.pid;
-  return 1;
-}
-
-/* The poc-init the server names, opened (no symlink followed) for fexecve once it proved to be what
- * the runtime unpacks: a regular file named poc-init-*, in a directory named bin (root's:
- * /run/poc/bin), file and directory owned by root or by us and writable by no one else. -1 with
- * why[] said otherwise: a server must not make us run just any file. */
-static int open_init_binary(const char *path, char *why, size_t size) {
-  const char *base = strrchr(path, '/');
-  struct stat st;
-  if (path[0] != '/' || !base || strncmp(base + 1, "poc-init-", 9) != 0 || base - path < 4 ||
-      strncmp(base - 4, "/bin", 4) != 0 || (geteuid() == 0 && strncmp(path, "/run/poc/bin/", 13) != 0)) {
-    snprintf(why, size, "%s is not where the runtime unpacks poc-init", path);
-    return -1;
-  }
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%.*s", (int)(base - path), path);
-  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
-    snprintf(why, size, "%s is no directory of root's or ours that only its owner can write", dir);
-    return -1;
-  }
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    snprintf(why, size, "open %s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
-    snprintf(why, size, "%s is no regular file of root's or ours that only its owner can write", path);
-    close(fd);
-    return -1;
-  }
-  return fd;
+  front_find_server(getenv("POC_OCI_JAR"), getenv("POC_OCI_SERVER_DIR"), "poc-oci-server", relevant);
 }
 
 static int preserve_fds; /* create --preserve-fds */
-
-/* The child's side of SPAWN: poc-init gets the caller's stdio and nothing else of ours (no other fd
- * of the caller's reaches the container: CVE-2024-21626's class), an environment that names only
- * the server's sealed image (which poc-init runs only if it is sealed), and runs from binary_fd. */
-static void exec_init(int binary_fd, char *binary, char *socket_path, const char *image) {
-  /* --preserve-fds N: the caller's 3..N+2 go too (checked open by preserved_fds), and only those */
-  int image_fd = 3 + preserve_fds;
-  if (dup2(binary_fd, image_fd) < 0 || fcntl(image_fd, F_SETFD, FD_CLOEXEC) < 0)
-    _exit(127);
-  for (int k = 3; k < image_fd; k++)
-    if (fcntl(k, F_SETFD, 0) < 0)
-      _exit(127);
-  if (syscall(SYS_close_range, (unsigned)image_fd + 1, ~0U, 0U) < 0) {
-    DIR *fds = opendir("/proc/self/fd"); /* kernels before 5.9 */
-    if (!fds)
-      _exit(127);
-    int own = dirfd(fds);
-    struct dirent *e;
-    while ((e = readdir(fds)))
-      if (atoi(e->d_name) > image_fd && atoi(e->d_name) != own)
-        close(atoi(e->d_name));
-    closedir(fds);
-  }
-  char env_line[4200];
-  char *child_argv[] = { binary, socket_path, NULL }, *child_env[] = { NULL, NULL };
-  if (image && (size_t)snprintf(env_line, sizeof env_line, "POC_INIT_IMAGE=%s", image) < sizeof env_line)
-    child_env[0] = env_line;
-  fexecve(image_fd, child_argv, child_env);
-  fprintf(stderr, "poc-oci: exec %s: %s\n", binary, strerror(errno));
-  _exit(127);
-}
 
 /* create --preserve-fds N: N, once fds 3..N+2 proved open. Checked before we open anything, so
  * that none of ours can sit in a gap of the caller's and reach the container in its place. */
@@ -1254,19 +951,14 @@ static void verb_create(int argc, char **argv) {
   find_server_socket();
   if (!*server_socket)
     fall_back("create: no server to use (POC_OCI_SERVER=off, or no POC_OCI_JAR)");
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  strcpy(addr.sun_path, server_socket);
-  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    if (fd >= 0 && (errno == ENOENT || errno == ECONNREFUSED))
-      setenv("POC_OCI_SERVER_NONE", "1", 1); /* ./poc-oci starts one (a refused socket: a dead server's) */
-    fall_back("create: no create server listening");
-  }
   pid_t server_pid;
-  if (!trusted_server(fd, &server_pid))
-    fall_back("create: the socket's directory, its server's uid or its pid file is not this user's own");
+  const char *why;
+  int fd = front_open("POC_OCI_SERVER_NONE", &server_pid, &why); /* none: ./poc-oci starts one */
+  if (fd < 0)
+    fall_back(why);
   struct buffer request = { 0 };
-  build_request(&request, argc, argv);
+  if ((why = front_build_request(&request, "poc-oci-create 1", getenv("POC_OCI_JAR"), argc, argv)))
+    fall_back(why);
   char line[8192];
   if (send_all(fd, request.data, request.len) < 0 || read_line(fd, line, sizeof line) < 0)
     fall_back("create: the server left before answering");
@@ -1279,42 +971,15 @@ static void verb_create(int argc, char **argv) {
   for (;;) {
     if (read_line(fd, line, sizeof line) < 0)
       break;
-    char binary[4096], socket_path[4096], image[4096], why[4200];
-    int code, fields;
+    int code;
     long text_len;
-    if ((fields = sscanf(line, "SPAWN %4095s %4095s %4095s", binary, socket_path, image)) >= 2 && helper == 0) {
-      /* the image must be the server's own open file: /proc/SERVER/fd/N */
-      char prefix[64];
-      int prefix_len = snprintf(prefix, sizeof prefix, "/proc/%d/fd/", (int)server_pid);
-      int binary_fd = open_init_binary(binary, why, sizeof why);
-      if (binary_fd < 0) {
-        snprintf(line, sizeof line, "FAILED %s\n", why);
-      } else if (fields == 3 && (strncmp(image, prefix, (size_t)prefix_len) != 0 || strchr(image + prefix_len, '/'))) {
-        snprintf(line, sizeof line, "FAILED the image %s is not the server's (%s*)\n", image, prefix);
-      } else if ((helper = fork()) == 0) {
-        exec_init(binary_fd, binary, socket_path, fields == 3 ? image : NULL); /* the caller's stdio */
-      } else if (helper < 0) {
-        int e = errno;
-        helper = 0;
-        snprintf(line, sizeof line, "FAILED fork: %s\n", strerror(e));
-      } else {
-        snprintf(line, sizeof line, "PID %d\n", (int)helper);
-      }
-      if (binary_fd >= 0)
-        close(binary_fd);
-      if (send_all(fd, line, strlen(line)) < 0)
+    char reply[4300];
+    if (front_spawn(line, server_pid, preserve_fds, 0, &helper, reply, sizeof reply)) {
+      if (send_all(fd, reply, strlen(reply)) < 0)
         break;
     } else if (sscanf(line, "EXIT %d %ld", &code, &text_len) == 2 && text_len >= 0) {
-      char buf[8192];
-      while (text_len > 0) {
-        ssize_t r = read(fd, buf, text_len < (long)sizeof buf ? (size_t)text_len : sizeof buf);
-        if (r < 0 && errno == EINTR)
-          continue;
-        if (r <= 0)
-          break;
-        fwrite(buf, 1, (size_t)r, stderr);
-        text_len -= r;
-      }
+      fflush(stderr);
+      front_copy(fd, 2, text_len);
       if (helper > 0) {
         if (code != 0)
           kill(helper, SIGKILL); /* the server gave up on it; it may still wait for its plan */

@@ -58,6 +58,16 @@ final class ApiInternals implements Access.Api {
   }
 
   @Override
+  public Container start(ContainerRuntime runtime, ContainerSpec spec, dev.poc.launch.InitSpawner spawner) {
+    return runtime.start(spec, spawner);
+  }
+
+  @Override
+  public void awaitReleases(ContainerRuntime runtime) {
+    runtime.awaitReleases();
+  }
+
+  @Override
   public StartContext context(Container container) {
     return container.context();
   }

@@ -158,6 +158,11 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Starts a container; it runs when this returns. */
   public Container start(ContainerSpec spec) {
+    return start(spec, null);
+  }
+
+  /** {@link #start}, with poc-init started by {@code spawner} (a native front's process); null: by this JVM. */
+  Container start(ContainerSpec spec, dev.poc.launch.InitSpawner spawner) {
     if (!prerequisitesChecked) {
       if (rootless == null) {
         Prerequisites.check();
@@ -167,7 +172,7 @@ public final class ContainerRuntime implements AutoCloseable {
       prerequisitesChecked = true;
     }
     requireNetworkTools(spec);
-    return launcher.start(spec);
+    return spawner == null ? launcher.start(spec) : launcher.start(spec, spawner);
   }
 
   /**
@@ -672,10 +677,15 @@ public final class ContainerRuntime implements AutoCloseable {
         }
       }
     }
+    awaitReleases();
+    registryImages.releaseSpares(); // the overlays made ahead for a next start, and releases under way
+  }
+
+  /** Returns once what ended containers left to release in the background is released. */
+  void awaitReleases() {
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
     RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
-    registryImages.releaseSpares(); // the overlays made ahead for a next start, and releases under way
   }
 
   /**

@@ -52,6 +52,18 @@ public final class Access {
     Container newContainer(ContainerSpec spec, ContainerRuntime runtime, StartContext ctx, Process helper,
         InitConnection conn, PidHandle init, NameLock lock, List<Attachment> attachments);
 
+    /**
+     * Starts {@code spec} in the foreground as {@link ContainerRuntime#start} does, with poc-init
+     * started by {@code spawner} in another process (a native front's: its stdio, its child).
+     */
+    Container start(ContainerRuntime runtime, ContainerSpec spec, dev.poc.launch.InitSpawner spawner);
+
+    /**
+     * Returns once what {@code runtime}'s ended containers left to release in the background (veths,
+     * addresses, run directories) is released, as its close does, without stopping any that run.
+     */
+    void awaitReleases(ContainerRuntime runtime);
+
     StartContext context(Container container);
 
     ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command);

@@ -73,6 +73,14 @@ public final class Launcher {
   }
 
   /**
+   * {@link #start(ContainerSpec)}, with poc-init started by {@code spawner} in another process (a
+   * native front's, whose stdio the container gets and which reaps the helper).
+   */
+  public Container start(ContainerSpec spec, InitSpawner spawner) {
+    return (Container) launch(spec, null, null, spawner);
+  }
+
+  /**
    * OCI's {@code create}: builds the container up to the point where only its command's exec is
    * left, then lets go of it. The init waits on {@code startFifo} (which must exist, a FIFO) until
    * {@code start} writes to it; poc-init has left, so the init is adopted by the nearest subreaper

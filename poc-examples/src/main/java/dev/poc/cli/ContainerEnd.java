@@ -10,9 +10,14 @@ final class ContainerEnd {
 
   /** Waits for {@code c} and returns its exit status, after saying so when it was OOM-killed. */
   static int await(Container c) throws InterruptedException {
+    return await(c, System.err);
+  }
+
+  /** {@link #await(Container)}, saying it on {@code err}. */
+  static int await(Container c, java.io.PrintStream err) throws InterruptedException {
     int code = c.waitFor();
     if (c.exitStatus().reason() == ExitStatus.Reason.OOM_KILLED) {
-      System.err.println("poc: " + oomMessage(c));
+      err.println("poc: " + oomMessage(c));
     }
     return code;
   }

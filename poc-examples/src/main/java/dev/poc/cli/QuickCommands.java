@@ -32,13 +32,18 @@ final class QuickCommands {
 
   /** The exit status of a command run here, or empty when picocli must run it. */
   static OptionalInt run(String[] args) {
-    Args words = new Args(args);
+    return run(args, Caller.self());
+  }
+
+  /** {@link #run(String[])} for {@code caller}: its streams, environment and directory, not this process's. */
+  static OptionalInt run(String[] args, Caller caller) {
+    Args words = new Args(args, caller);
     if (!words.stateRootOptions() || !words.hasNext()) {
       return OptionalInt.empty();
     }
     return switch (words.next()) {
-      case "run" -> run(words);
-      case "ps" -> ps(words);
+      case "run" -> run(words, caller);
+      case "ps" -> ps(words, caller);
       default -> OptionalInt.empty();
     };
   }
@@ -53,7 +58,13 @@ final class QuickCommands {
     return ContainerRuntime.builder().stateRoot(stateRoot).network(NetworkEnv.settings(System.getenv())).build();
   }
 
-  private static OptionalInt run(Args words) {
+  /** The caller's runtime on {@code stateRoot} (null: the one its environment names), with its network settings. */
+  private static ContainerRuntime open(Path stateRoot, Caller caller) {
+    Path root = stateRoot != null ? stateRoot : PocSettings.stateRoot(System.getProperties(), caller.env());
+    return caller.runtimes().open(root, NetworkEnv.settings(caller.env()));
+  }
+
+  private static OptionalInt run(Args words, Caller caller) {
     boolean host = false;
     Path directory = null;
     boolean noTty = false;
@@ -66,7 +77,7 @@ final class QuickCommands {
         if (dir == null) {
           return OptionalInt.empty();
         }
-        directory = Path.of(dir);
+        directory = caller.resolve(dir);
       } else if ((option.equals("-T") || option.equals("--no-tty")) && !noTty) {
         noTty = true;
       } else if (!words.stateRootOption(option)) {
@@ -94,23 +105,28 @@ final class QuickCommands {
       if (!ready.ok()) {
         throw new PocException(ready.name() + " " + ready.problem());
       }
-      try (ContainerRuntime runtime = open(stateRoot(words.stateRoot))) {
+      ContainerRuntime runtime = open(words.stateRoot, caller);
+      try {
         Container c;
         try {
           ContainerSpec.Builder b = runtime.container().name(name).command(command).network(network).rootfs(rootfs);
-          b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && Terminal.isInteractive());
-          c = b.start();
+          b.stdin(Stdio.INHERIT).stdout(Stdio.INHERIT).stderr(Stdio.INHERIT).tty(!noTty && caller.interactive());
+          c = caller.spawner() == null ? b.start()
+              : dev.poc.internal.Access.api().start(runtime, b.build(), caller.spawner());
         } catch (InvalidSpecException e) {
           return OptionalInt.empty(); // a usage error, which picocli reports with the synopsis
         }
-        return OptionalInt.of(ContainerEnd.await(c));
+        caller.onStart().accept(c);
+        return OptionalInt.of(ContainerEnd.await(c, caller.err()));
+      } finally {
+        caller.runtimes().done(runtime);
       }
     } catch (Exception e) {
-      return OptionalInt.of(Failures.report("run", e, new PrintWriter(System.err, true)));
+      return OptionalInt.of(Failures.report("run", e, new PrintWriter(caller.err(), true)));
     }
   }
 
-  private static OptionalInt ps(Args words) {
+  private static OptionalInt ps(Args words, Caller caller) {
     boolean quiet = false;
     while (words.hasNext()) {
       String option = words.next();
@@ -120,23 +136,31 @@ final class QuickCommands {
         return OptionalInt.empty();
       }
     }
-    try (ContainerRuntime runtime = open(stateRoot(words.stateRoot))) {
-      PsTable.print(runtime, quiet, false, System.out);
-      return OptionalInt.of(0);
+    try {
+      ContainerRuntime runtime = open(words.stateRoot, caller);
+      try {
+        PsTable.print(runtime, quiet, false, caller.out());
+        caller.out().flush();
+        return OptionalInt.of(0);
+      } finally {
+        caller.runtimes().done(runtime);
+      }
     } catch (Exception e) {
-      return OptionalInt.of(Failures.report("ps", e, new PrintWriter(System.err, true)));
+      return OptionalInt.of(Failures.report("ps", e, new PrintWriter(caller.err(), true)));
     }
   }
 
   /** The arguments, read left to right, and the one option every command takes. */
   private static final class Args {
     private final String[] args;
+    private final Caller caller;
     private int next;
     Path stateRoot;
     private boolean stateRootSeen;
 
-    Args(String[] args) {
+    Args(String[] args, Caller caller) {
       this.args = args;
+      this.caller = caller;
     }
 
     boolean hasNext() {
@@ -180,7 +204,7 @@ final class QuickCommands {
       if (dir == null) {
         return false;
       }
-      stateRoot = Path.of(dir);
+      stateRoot = caller.resolve(dir);
       stateRootSeen = true;
       return true;
     }

@@ -1,4 +1,4 @@
-package dev.poc.oci;
+package dev.poc.front;
 
 import dev.poc.host.LibC;
 import dev.poc.host.Syscalls;
@@ -17,7 +17,7 @@ import java.util.Objects;
  * What a process sees of the host and may do there, read by the create server from /proc (never
  * from what the caller says of itself): its namespaces, root directory (a chroot shows as another
  * one), working directory, uids, gids and groups, capabilities, no_new_privs, seccomp mode and filter
- * count, LSM label, umask, cgroup, and the environment a create reads. The server answers a caller
+ * count, LSM label, umask, cgroup, and its environment (the server compares the part it reads). The server answers a caller
  * only when its view equals the server's own ({@link #difference}); a create made for the caller
  * then cannot do more than the caller itself could.
  *
@@ -26,7 +26,7 @@ import java.util.Objects;
  * /proc/PID was read, so the pid cannot have been reused by another process meanwhile. Without
  * SO_PEERPIDFD the caller cannot be pinned and is not served.
  */
-record PeerView(String namespaces, String root, String cwd, String credentials, String lsm, String umask,
+public record PeerView(String namespaces, String root, String cwd, String credentials, String lsm, String umask,
     String cgroup, Map<String, String> env) {
   private static final int SOL_SOCKET = 1;
   private static final int SO_PEERPIDFD = 77;
@@ -35,7 +35,7 @@ record PeerView(String namespaces, String root, String cwd, String credentials, 
       "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", "Seccomp_filters:");
 
   /** This process's view. */
-  static PeerView own() throws IOException {
+  public static PeerView own() throws IOException {
     return read(Path.of("/proc/self"));
   }
 
@@ -43,7 +43,7 @@ record PeerView(String namespaces, String root, String cwd, String credentials, 
    * The view of the process at the other end of the connected unix socket {@code fd}, pinned by
    * its pidfd; an IOException (the caller is not served) when it cannot be read or pinned.
    */
-  static PeerView ofPeer(int fd) throws IOException {
+  public static PeerView ofPeer(int fd) throws IOException {
     int[] pidfd = {-1};
     int[] length = {4};
     if (LibC.get().getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, length) != 0 || pidfd[0] < 0) {
@@ -119,15 +119,17 @@ record PeerView(String namespaces, String root, String cwd, String credentials, 
       }
     }
     return new PeerView(String.join(" ", links), rootText, cwd, String.join(" ", creds), lsm, umask, cgroup,
-        CreateRequest.relevantEnvironment(env));
+        Map.copyOf(env));
   }
 
   /**
    * Why a caller with this view must not be served by a server with view {@code own} (the front
-   * then runs the create in a JVM of its own), or null when the two agree. The working directory is
-   * not compared: it is the caller's, and the create resolves the caller's paths against it.
+   * then runs the command in a JVM of its own), or null when the two agree. The working directory is
+   * not compared: it is the caller's, and the command resolves the caller's paths against it. Of
+   * the environment only what {@code compared} keeps is: what the server would otherwise take from
+   * its own (a variable the server reads per request from the caller's need not agree).
    */
-  String difference(PeerView own) {
+  public String difference(PeerView own, java.util.function.UnaryOperator<Map<String, String>> compared) {
     if (!namespaces.equals(own.namespaces)) {
       return "namespaces differ: the caller's " + namespaces + ", the server's " + own.namespaces;
     }
@@ -148,8 +150,10 @@ record PeerView(String namespaces, String root, String cwd, String credentials, 
       // rootless: a container's group is found from the runtime's own (DelegatedCgroup)
       return "rootless, and the cgroups differ";
     }
-    if (!Objects.equals(env, own.env)) {
-      return "the environment differs: the caller's " + env + ", the server's " + own.env;
+    Map<String, String> mine = compared.apply(env);
+    Map<String, String> theirs = compared.apply(own.env);
+    if (!Objects.equals(mine, theirs)) {
+      return "the environment differs: the caller's " + mine + ", the server's " + theirs;
     }
     return null;
   }

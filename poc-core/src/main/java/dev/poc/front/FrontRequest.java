@@ -1,4 +1,4 @@
-package dev.poc.oci;
+package dev.poc.front;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,30 +10,28 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One {@code create} as poc-oci's native front sends it to the create server ({@link OciServer}):
- * NUL-terminated strings, in this order: the protocol line, the identity of the jar the caller
- * would run, the caller's directory, umask (octal), namespaces (as {@link #ownNamespaces()} writes
- * them), credentials (as {@link #ownCredentials()} writes them), the number of environment entries
- * and each {@code KEY=VALUE}, /proc/self/cgroup text, the number of arguments and each argument
- * (poc-oci's, without argv[0]). The front names the server's socket after the jar's path and this
- * view of the host (all but the cgroup, unless rootless), so callers that differ reach servers of
- * their own; the checks here stand behind that.
+ * One request as a native front sends it to its server ({@link FrontServer}): NUL-terminated
+ * strings, in this order: the protocol line, the identity of the jar the caller would run, the
+ * caller's directory, umask (octal), namespaces, credentials, the number of environment entries and
+ * each {@code KEY=VALUE}, /proc/self/cgroup text, the number of arguments and each argument
+ * (without argv[0]). The front names the server's socket after the jar's path and this view of the
+ * host (all but the cgroup, unless rootless), so callers that differ reach servers of their own;
+ * the checks here stand behind that (front-client.h writes it).
  *
  * <p>The server answers only a caller that runs the same jar and, as the server reads it from /proc
  * ({@link PeerView}), sees the host as it does and may do what it may; else the front runs the
- * create in a JVM of its own, as without a server, since nothing has started yet.
+ * command in a JVM of its own, as without a server, since nothing has started yet.
  */
-record CreateRequest(String identity, Path cwd, String umask, String namespaces, String credentials, String cgroup,
+public record FrontRequest(String identity, Path cwd, String umask, String namespaces, String credentials, String cgroup,
     Map<String, String> env, List<String> argv) {
-  static final String PROTOCOL = "poc-oci-create 1";
   private static final int MAX_BYTES = 1 << 20;
 
-  /** Reads one request; an IOException for anything malformed (the front then falls back). */
-  static CreateRequest read(InputStream in) throws IOException {
+  /** Reads one request of {@code protocol}; an IOException for anything malformed (the front then falls back). */
+  public static FrontRequest read(InputStream in, String protocol) throws IOException {
     Reader r = new Reader(in);
-    String protocol = r.next();
-    if (!protocol.equals(PROTOCOL)) {
-      throw new IOException("protocol '" + protocol + "', not '" + PROTOCOL + "'");
+    String given = r.next();
+    if (!given.equals(protocol)) {
+      throw new IOException("protocol '" + given + "', not '" + protocol + "'");
     }
     String identity = r.next();
     Path cwd = Path.of(r.next());
@@ -57,7 +55,7 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
     for (int i = r.count(); i > 0; i--) {
       argv.add(r.next());
     }
-    return new CreateRequest(identity, cwd, umask, namespaces, credentials, cgroup, env, argv);
+    return new FrontRequest(identity, cwd, umask, namespaces, credentials, cgroup, env, argv);
   }
 
   /**
@@ -65,30 +63,17 @@ record CreateRequest(String identity, Path cwd, String umask, String namespaces,
    * build of the jar, or a caller whose view of the host, read from /proc by the server
    * ({@link PeerView}), differs from the server's. What the request says of the caller's host
    * (namespaces, credentials, umask, environment, cgroup) only chose the socket; it is not believed.
+   * {@code compared}: the part of the environment that must agree.
    */
-  String mismatch(String ownIdentity, PeerView caller, PeerView own) {
+  public String mismatch(String ownIdentity, PeerView caller, PeerView own,
+      java.util.function.UnaryOperator<Map<String, String>> compared) {
     if (!identity.equals(ownIdentity)) {
       return "the server runs " + ownIdentity + ", the caller " + identity;
     }
     if (!cwd.toString().equals(caller.cwd())) {
       return "the caller says its directory is " + cwd + ", /proc says " + caller.cwd();
     }
-    return caller.difference(own);
-  }
-
-  /**
-   * The variables a create reads: PATH and TERM, and POC_* but for the front's and the script's
-   * own plumbing (POC_OCI_FRONT*, POC_OCI_LAUNCHER, POC_OCI_JAR, POC_OCI_SERVER*).
-   */
-  static Map<String, String> relevantEnvironment(Map<String, String> env) {
-    Map<String, String> out = new TreeMap<>();
-    env.forEach((k, v) -> {
-      if (k.equals("PATH") || k.equals("TERM") || (k.startsWith("POC_") && !k.startsWith("POC_OCI_FRONT")
-          && !k.equals("POC_OCI_LAUNCHER") && !k.equals("POC_OCI_JAR") && !k.startsWith("POC_OCI_SERVER"))) {
-        out.put(k, v);
-      }
-    });
-    return out;
+    return caller.difference(own, compared);
   }
 
   /** NUL-terminated strings, at most MAX_BYTES in all. */

@@ -1,0 +1,57 @@
+package dev.poc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the CLI server takes from its caller and what it requires to be its own (pure logic, and a ps for a caller). */
+class CliServerTest {
+  @Test
+  void theStateRootAndNetworkAreTheCallersEverythingElseMustAgree() {
+    Map<String, String> env = Map.ofEntries(
+        Map.entry("PATH", "/usr/bin"), Map.entry("XDG_RUNTIME_DIR", "/run/user/0"), Map.entry("DOCKER_CONFIG", "/d"),
+        Map.entry("POC_INSECURE_REGISTRIES", "localhost:5000"),
+        Map.entry("POC_STATE_ROOT", "/tmp/a"), Map.entry("POC_BRIDGE", "br9"), Map.entry("POC_BRIDGE_SUBNET", "10.9.0.0/16"),
+        Map.entry("POC_DEFAULT_SUBNET", "10.8.0.0/16"), Map.entry("POC_CHAIN_PREFIX", "T9"),
+        Map.entry("POC_SERVER_IDLE", "5"), Map.entry("POC_SERVER_SOCKET", "/s"), Map.entry("POC_FRONT", "off"),
+        Map.entry("POC_FRONT_DEBUG", "1"), Map.entry("POC_LAUNCHER", "/poc"), Map.entry("POC_JAR", "/poc.jar"),
+        Map.entry("POC_JAVA_OPTS", "-Xmx1g"), Map.entry("POC_STARTUP_CACHE", "off"), Map.entry("POC_OCI_SERVER", "off"),
+        Map.entry("HOME", "/root"), Map.entry("TERM", "xterm"));
+    assertThat(CliServer.comparedEnvironment(env)).containsOnlyKeys("PATH", "XDG_RUNTIME_DIR", "DOCKER_CONFIG",
+        "POC_INSECURE_REGISTRIES");
+  }
+
+  @Test
+  void aCallerWithAnotherStateRootIsServedOneWithAnotherPathIsNot() {
+    dev.poc.front.PeerView server = view(Map.of("PATH", "/usr/bin", "POC_STATE_ROOT", "/var/lib/poc_container"));
+    assertThat(view(Map.of("PATH", "/usr/bin", "POC_STATE_ROOT", "/tmp/mine", "POC_BRIDGE", "br7"))
+        .difference(server, CliServer::comparedEnvironment)).isNull();
+    assertThat(view(Map.of("PATH", "/opt/bin:/usr/bin")).difference(server, CliServer::comparedEnvironment))
+        .startsWith("the environment differs");
+  }
+
+  private static dev.poc.front.PeerView view(Map<String, String> env) {
+    return new dev.poc.front.PeerView("mnt:[1] pid:[2]", "/ (dev=1,ino=2)", "/tmp", "Uid: 0 0 0 0", "unconfined", "0022",
+        "0::/", env);
+  }
+
+  @Test
+  void aCallersRelativeStateRootIsResolvedAgainstItsDirectoryAndItsTextGoesToItsStreams(@TempDir Path dir) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Caller caller = new Caller(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+        Map.of("POC_STATE_ROOT", "/nonexistent/poc-not-this-one"), dir, false, null, c -> { }, Runtimes.perCommand());
+    OptionalInt code = QuickCommands.run(new String[] {"--state-root", "rel-root", "ps"}, caller);
+    assertThat(code).hasValue(0);
+    assertThat(Files.isDirectory(dir.resolve("rel-root"))).isTrue();
+    assertThat(Path.of("/nonexistent/poc-not-this-one")).doesNotExist();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("NAME ");
+  }
+}
