@@ -77,7 +77,11 @@ final class BurstScenario implements Scenario {
       Path java = Files.isExecutable(CliScenario.JAVA_25) ? CliScenario.JAVA_25 : CliScenario.JAVA_17;
       CliScenario.awaitServer(launcher, java, env.workDir.resolve("cli-burst-state"), env);
     }
-    runInterleaved(env, select(cli, harness), CLI_THREADS, CLI_RUNS_PER_THREAD, rounds, bursts, "CLI burst");
+    try {
+      runInterleaved(env, select(cli, harness), CLI_THREADS, CLI_RUNS_PER_THREAD, rounds, bursts, "CLI burst");
+    } finally {
+      CliScenario.stopServers(env);
+    }
 
     List<String> leftovers = Leftovers.settled(env.names.prefix(), env.workDir, env.stateRoot);
     int failures = bursts.values().stream().flatMap(List::stream).mapToInt(b -> b.failures().size()).sum();

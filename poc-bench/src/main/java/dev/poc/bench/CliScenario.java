@@ -3,6 +3,7 @@ package dev.poc.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ final class CliScenario implements Scenario {
       awaitServer(launcher, JAVA_25, stateRoot, env);
       variants.add(new Variant(RUN_FRONT, cliRun(launcher, JAVA_25, true, true, stateRoot, env)));
       variants.add(new Variant(PS_FRONT, () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + JAVA_25,
-          launcher.toString(), "--state-root", stateRoot.toString(), "ps"))));
+          serverDirVariable(env), launcher.toString(), "--state-root", stateRoot.toString(), "ps"))));
       variants.add(new Variant(RUN, cliRun(launcher, JAVA_25, true, false, stateRoot, env)));
       variants.add(new Variant(PS, () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + JAVA_25, "POC_SERVER=off",
           launcher.toString(), "--state-root", stateRoot.toString(), "ps"))));
@@ -66,7 +67,12 @@ final class CliScenario implements Scenario {
       section.note("nothing to measure: neither Java 25 nor Java 17 found.");
       return section;
     }
-    Map<String, long[]> samples = harness.run(variants);
+    Map<String, long[]> samples;
+    try {
+      samples = harness.run(variants);
+    } finally {
+      stopServers(env);
+    }
     section.paragraph("Each row spawns the command from this JVM and stops the clock when it has exited (the container ran "
         + "`true` and was released). The first two rows are `./poc` as it runs by default: its native front sends the "
         + "command to the CLI server, a warm JVM started before the first timed run. The POC_SERVER=off rows run each command "
@@ -92,7 +98,7 @@ final class CliScenario implements Scenario {
   /** {@code server}: as ./poc runs by default (front and CLI server); else POC_SERVER=off, a JVM of its own. */
   static Trial cliRun(Path launcher, Path java, boolean cache, boolean server, Path stateRoot, BenchEnv env) {
     return () -> HostCommand.timeToExit(List.of("env", "POC_JAVA=" + java, "POC_STARTUP_CACHE=" + (cache ? "on" : "off"),
-        "POC_SERVER=" + (server ? "on" : "off"), launcher.toString(), "--state-root", stateRoot.toString(), "run",
+        "POC_SERVER=" + (server ? "on" : "off"), serverDirVariable(env), launcher.toString(), "--state-root", stateRoot.toString(), "run",
         "--host-rootfs", "-T", "net-disabled", env.names.next(), "true"));
   }
 
@@ -105,9 +111,10 @@ final class CliScenario implements Scenario {
     long deadline = System.nanoTime() + 120_000_000_000L;
     String said = "";
     while (System.nanoTime() < deadline) {
-      HostCommand.output(List.of("env", "POC_JAVA=" + java, "POC_SERVER_IDLE=" + SERVER_IDLE, launcher.toString(),
-          "--state-root", stateRoot.toString(), "ps", "-q"));
-      said = HostCommand.output(List.of("env", "POC_JAVA=" + java, launcher.toString(), "--version"));
+      Files.createDirectories(serverDir(env), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      HostCommand.output(List.of("env", "POC_JAVA=" + java, "POC_SERVER_IDLE=" + SERVER_IDLE, serverDirVariable(env),
+          launcher.toString(), "--state-root", stateRoot.toString(), "ps", "-q"));
+      said = HostCommand.output(List.of("env", "POC_JAVA=" + java, serverDirVariable(env), launcher.toString(), "--version"));
       if (said.contains("(running:")) {
         env.log.println("CLI: " + said.lines().reduce((a, b) -> b).orElse(""));
         return;
@@ -115,6 +122,51 @@ final class CliScenario implements Scenario {
       Thread.sleep(1000);
     }
     throw new BenchmarkFailedException("the launcher's CLI server did not start in 2 minutes: " + said);
+  }
+
+  /**
+   * The bench's CLI servers live in a directory of its own run (never a user's server, which may run
+   * another build or environment), and {@link #stopServers} ends them when a scenario is done.
+   */
+  static Path serverDir(BenchEnv env) {
+    return env.workDir.resolve("cli-server");
+  }
+
+  private static String serverDirVariable(BenchEnv env) {
+    return "POC_SERVER_DIR=" + serverDir(env);
+  }
+
+  /** Ends the CLI servers this run started (SIGTERM, then SIGKILL after 10 s), so none outlives the bench. */
+  static void stopServers(BenchEnv env) throws IOException, InterruptedException {
+    Path dir = serverDir(env);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<ProcessHandle> servers = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+        String pid = Files.readString(pidFile).trim();
+        if (pid.matches("[0-9]+")) {
+          // a pid file a crashed server left may name a process that took its number since
+          ProcessHandle.of(Long.parseLong(pid))
+              .filter(p -> p.info().commandLine().orElse("").contains("dev.poc.cli.CliServer"))
+              .ifPresent(servers::add);
+        }
+      }
+    }
+    for (ProcessHandle server : servers) {
+      server.destroy();
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (ProcessHandle server : servers) {
+      while (server.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      if (server.isAlive()) {
+        env.log.println("CLI server " + server.pid() + " did not end on SIGTERM in 10 s: killed");
+        server.destroyForcibly();
+      }
+    }
   }
 
   /** How long the bench's CLI server stays without a call, in seconds. */

@@ -85,6 +85,9 @@ final class Cli implements AutoCloseable {
     env.put(NetworkEnv.BRIDGE_SUBNET, network.settings().bridgeSubnet());
     env.put(NetworkEnv.DEFAULT_SUBNET, network.settings().defaultSubnet());
     env.put(NetworkEnv.CHAIN_PREFIX, network.settings().chainPrefix());
+    // each command in a JVM of its own: a CLI server would outlive the suite (CliFrontIT, which
+    // tests the front and the server, turns it on in a directory of its own and stops what it started)
+    env.put("POC_SERVER", "off");
     return env;
   }
 

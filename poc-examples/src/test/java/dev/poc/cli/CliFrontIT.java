@@ -42,8 +42,8 @@ class CliFrontIT {
 
   /** The front's environment: the test's state root and network, the server's directory, and a short idle time. */
   private static Map<String, String> env(Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>(Map.of("POC_SERVER_DIR", serverDir.toString(), "POC_SERVER_IDLE", "15",
-        "POC_FRONT_DEBUG", "1"));
+    Map<String, String> env = new HashMap<>(Map.of("POC_SERVER", "on", "POC_SERVER_DIR", serverDir.toString(),
+        "POC_SERVER_IDLE", "15", "POC_FRONT_DEBUG", "1"));
     env.putAll(extra);
     return env;
   }
