@@ -37,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one container: reserve the name, let each host setup prepare, plan the inside, spawn
- * poc-init, place the init, say GO, and wait until the command is exec'd. Any failure undoes
- * every step already taken, in reverse.
+ * Starts one container: reserve the name, let each host setup prepare, plan the inside, send the
+ * plan to a poc-init, finish the host side while it clones the init (groups, limits: JOIN), place
+ * the init, say GO, and wait until the command is exec'd. Any failure undoes every step already
+ * taken, in reverse.
  */
 public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
@@ -184,6 +185,14 @@ public final class Launcher {
         conn.profileAs(name);
       }
       conn.send(plan.encode());
+      // the helper clones, the init builds its root: meanwhile, what the init joins only after that
+      for (Attachment a : attachments) {
+        a.onPlanSent();
+      }
+      StartProfile.mark(name, "host groups made");
+      if (plan.joinsLater()) {
+        conn.send("JOIN\n".getBytes());
+      }
       int initPid = expectPid(conn, spec);
       // Before GO the init cannot have exited, let alone been reaped: this pidfd is surely its own.
       init = PidHandle.of(initPid);

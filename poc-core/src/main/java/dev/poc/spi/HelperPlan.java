@@ -85,6 +85,15 @@ public interface HelperPlan {
   /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
   HelperPlan cgroupJoin(Path tasksFile);
 
+  /**
+   * A cgroup v1 {@code tasks} file ({@code tasksFile}, relative to {@code hierarchyRoot}, the
+   * hierarchy's mount point) whose group the strategy makes only in {@link Attachment#onPlanSent},
+   * while the helper clones the init. The init moves itself in once its root is built and every
+   * attachment's {@code onPlanSent} has returned, before it reports READY; its command is forked
+   * later still, after GO.
+   */
+  HelperPlan cgroupJoinLater(Path hierarchyRoot, String tasksFile);
+
   /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
   HelperPlan cgroupBornIn(Path dir);
 }
