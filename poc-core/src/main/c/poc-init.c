@@ -1194,8 +1194,8 @@ static void confine_init(void) {
  * ("this thread", the whole of a single-threaded process) to its tasks file.
  *
  * A v1 group may also be made while the init starts (plan key cgjoinlate ROOT REL): the JVM makes
- * it and writes its limits while the clone and the root's build go on, then says JOIN, which the
- * outer passes down the GO pipe as 'c'. The outer opens each hierarchy's root (O_PATH) before the
+ * it and writes its limits once it has the init's PID, while the root is built, then says JOIN,
+ * which the outer passes down the GO pipe as 'c'. The outer opens each hierarchy's root (O_PATH) before the
  * clone, in the host's mount namespace; the init, its root built, waits for the 'c' and opens the
  * tasks file through that root, which its pivot_root leaves reachable. Nothing of the user's runs
  * before: the command is forked after GO, and the init joins before READY. */

@@ -21,7 +21,7 @@ class StartProfileTest extends RuntimeTestBase {
       "init root built", "init cgroups joined", "init GO read", "init command forked", "init exec seen", "init command reaped",
       "EXIT read", "helper done", "final figures read", "host side released", "run dir removed", "released");
   private static final List<String> JVM_START = List.of("start() called", "name locked", "run dir made",
-      "host setups prepared", "planned", "helper taken", "host groups made", "PID read",
+      "host setups prepared", "planned", "helper taken", "PID read", "host groups made",
       "host side attached", "EXEC read", "start() returns");
 
   @AfterEach

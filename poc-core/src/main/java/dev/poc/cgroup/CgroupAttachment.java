@@ -32,7 +32,7 @@ public final class CgroupAttachment implements CgroupStrategy.Group {
     this(cgroups, name, madeAncestors, () -> {});
   }
 
-  /** {@code completion}: run by {@link #onPlanSent}, before the init joins what it makes. */
+  /** {@code completion}: run by {@link #onCreated}, before the init joins what it makes. */
   CgroupAttachment(Cgroups cgroups, String name, List<Path> madeAncestors, Completion completion) {
     this.cgroups = cgroups;
     this.name = name;
@@ -40,9 +40,9 @@ public final class CgroupAttachment implements CgroupStrategy.Group {
     this.completion = completion;
   }
 
-  /** The rest of the group and its limits, while the helper clones; a failure leaves it to {@link #close}. */
+  /** The rest of the group and its limits, while the init builds its root; a failure leaves it to {@link #close}. */
   @Override
-  public void onPlanSent() throws IOException {
+  public void onCreated(int initPid) throws IOException {
     completion.run();
   }
 

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * grace period, several milliseconds).
  *
  * <p>For {@code poc/NAME}, only the group the init is born in (v2's) is made before the helper
- * clones; the v1 groups and every limit are made while the clone and the init's root build go on
- * ({@link CgroupAttachment#onPlanSent}), which takes their half millisecond off a start. The init
- * joins the v1 groups only after that, before READY. A placed group (poc-oci) is made whole
+ * clones; the v1 groups and every limit are made while the init builds its root
+ * ({@link CgroupAttachment#onCreated}), which takes their half millisecond off a start. The init
+ * joins the v1 groups only after that (JOIN), before READY. (Made while the helper clones, they
+ * slowed the clone down by as much: both take the cgroup mutex, on two cores.) A placed group (poc-oci) is made whole
  * before the clone, since its tuning may ask for hierarchies its entry must know of.
  */
 public final class CgroupSetup implements CgroupStrategy {
@@ -119,8 +120,8 @@ public final class CgroupSetup implements CgroupStrategy {
 
   /**
    * {@code poc/NAME}: the part the init is born in now, the rest (and every limit) in the
-   * attachment's {@code onPlanSent}, while the helper clones. A failure there fails the start with
-   * the same error as here; the launcher then kills the init and closes the attachment, which
+   * attachment's {@code onCreated}, while the init builds its root. A failure there fails the start
+   * with the same error as here; the launcher then kills the init and closes the attachment, which
    * removes whatever was made.
    */
   private CgroupAttachment prepareStandard(StartContext ctx, Cgroups cg, String name, Resources limits)

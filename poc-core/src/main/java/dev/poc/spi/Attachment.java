@@ -7,17 +7,10 @@ import java.io.IOException;
 public interface Attachment extends AutoCloseable {
 
   /**
-   * The helper has the plan and is cloning the init, which then builds its root: host work the
-   * init needs only after that (a group it joins by {@link HelperPlan#cgroupJoinLater}, with its
-   * limits) runs here, beside the clone rather than before it. The init may not exist yet, nor
-   * any longer (a failed root); nothing of the user's has run. If this throws, the start fails
-   * and every attachment is closed.
-   */
-  default void onPlanSent() throws IOException {}
-
-  /**
-   * The container's init exists (host pid {@code initPid}) and waits: nothing of the user's has run.
-   * Place it in groups, move interfaces into its namespace.
+   * The container's init exists (host pid {@code initPid}) and builds its root, then waits: nothing
+   * of the user's has run. Place it in groups, make the groups it joins by
+   * {@link HelperPlan#cgroupJoinLater} (it waits for them), move interfaces into its namespace. If
+   * this throws, the start fails, the init is killed and every attachment is closed.
    */
   default void onCreated(int initPid) throws IOException {}
 

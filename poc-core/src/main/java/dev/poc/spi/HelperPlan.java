@@ -87,10 +87,10 @@ public interface HelperPlan {
 
   /**
    * A cgroup v1 {@code tasks} file ({@code tasksFile}, relative to {@code hierarchyRoot}, the
-   * hierarchy's mount point) whose group the strategy makes only in {@link Attachment#onPlanSent},
-   * while the helper clones the init. The init moves itself in once its root is built and every
-   * attachment's {@code onPlanSent} has returned, before it reports READY; its command is forked
-   * later still, after GO.
+   * hierarchy's mount point) whose group the strategy makes only in {@link Attachment#onCreated},
+   * while the init builds its root. The init moves itself in once its root is built and the
+   * runtime says the groups are made (after the cgroup strategy's {@code onCreated}), before it
+   * reports READY; its command is forked later still, after GO.
    */
   HelperPlan cgroupJoinLater(Path hierarchyRoot, String tasksFile);
 
