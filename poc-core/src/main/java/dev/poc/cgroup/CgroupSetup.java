@@ -8,6 +8,7 @@ import dev.poc.Resources;
 import dev.poc.StartFailedException;
 import dev.poc.launch.InitBinary;
 import dev.poc.spi.CgroupStrategy;
+import dev.poc.spi.IdMapping;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * clones; the v1 groups and every limit are made while the init builds its root
  * ({@link CgroupAttachment#onCreated}), which takes their half millisecond off a start. The init
  * joins the v1 groups only after that (JOIN), before READY. (Made while the helper clones, they
- * slowed the clone down by as much: both take the cgroup mutex, on two cores.) A placed group (poc-oci) is made whole
- * before the clone, since its tuning may ask for hierarchies its entry must know of.
+ * slowed the clone down by as much: both take the cgroup mutex, on two cores.) A placed group
+ * (poc-oci), whose tuning may ask for hierarchies its entry must know of, and the group of a
+ * container in a user namespace of its own, which cannot open the host's files itself, are made
+ * whole before the clone.
  */
 public final class CgroupSetup implements CgroupStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupSetup.class);
@@ -83,7 +86,9 @@ public final class CgroupSetup implements CgroupStrategy {
     String leaf = where.leaf();
     Resources limits = ctx.spec().resources();
     requireControllers(cg, name, limits, where.tuning());
-    if (where.isStandard() && where.tuning().equals(GroupTuning.NONE)) {
+    // In a user namespace of its own, the init could not open a tasks file (host root's) itself: the
+    // outer opens it before the clone, so that group is made whole before it.
+    if (where.isStandard() && where.tuning().equals(GroupTuning.NONE) && ctx.fact(IdMapping.class) == null) {
       return prepareStandard(ctx, cg, name, limits);
     }
     List<Path> missing = where.isStandard() ? List.of() : missingAncestors(cg, where);
