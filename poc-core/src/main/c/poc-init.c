@@ -1195,10 +1195,11 @@ static void confine_init(void) {
  *
  * A v1 group may also be made while the init starts (plan key cgjoinlate ROOT REL): the JVM makes
  * it and writes its limits once it has the init's PID, while the root is built, then says JOIN,
- * which the outer passes down the GO pipe as 'c'. The outer opens each hierarchy's root (O_PATH) before the
- * clone, in the host's mount namespace; the init, its root built, waits for the 'c' and opens the
- * tasks file through that root, which its pivot_root leaves reachable. Nothing of the user's runs
- * before: the command is forked after GO, and the init joins before READY. */
+ * which the outer passes down the GO pipe as 'c'. The outer opens each hierarchy's root (O_PATH)
+ * before the clone, in the host's mount namespace; the init, its root built, waits for the 'c'
+ * and opens the tasks file through that fd, a mount of the host's that its pivot_root does not
+ * touch. Nothing of the user's runs before: the init joins before READY, the command is forked
+ * after GO. */
 static int cg_join[8], cg_dir = -1, cg_procs = -1, cg_born;
 
 static void open_cgroups(void) {
