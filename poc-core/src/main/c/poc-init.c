@@ -12,7 +12,7 @@
  * Lines to the JVM:  PID n | READY | EXEC | EXECFAIL errno path | ERR text | EXIT code n | EXIT signal n
  *                    (profiled, plan key times: TIMES t1..t7 just before EXIT)
  *                    (exec mode, poc-init exec SOCKET: PID n | EXEC | EXECFAIL | ERR | EXIT)
- * Lines from the JVM: GO
+ * Lines from the JVM: JOIN (when the plan has cgjoinlate: the groups are made), then GO
  * The outer kills the container when the socket closes (the JVM died), unless detached.
  *
  * The OCI "created" state (plan key startfifo PATH, for poc-oci): `create` and `start` are two
@@ -137,6 +137,8 @@ static struct {
   struct item *ops; int nops;             /* uppertmpfs, root, mkdir, symlink, bind, tmpfs: in order */
   const char *net[4]; int has_net;
   const char *cgjoin[8]; int ncgjoin;     /* v1 tasks files the init moves itself into */
+  const char *cgroot[8]; int cglate;      /* for each: its hierarchy's root when the file is made late
+                                             (cgjoinlate ROOT REL, then JOIN), else NULL */
   const char *cgborn;                     /* the v2 group the init is born in */
   const char *nsjoin[8][2]; int nnsjoin;  /* namespaces joined, not made: clone flag, path */
   const char *sysctl[32][2]; int nsysctl;  /* namespaced sysctls: key (dotted), value */
@@ -249,7 +251,7 @@ static int arity(const char *k) {
   if (!strcmp(k, "log") || !strcmp(k, "rlimit") || !strcmp(k, "hook")) return 3;
   if (!strcmp(k, "hookstate")) return 2;
   if (!strcmp(k, "nsjoin") || !strcmp(k, "sysctl") || !strcmp(k, "lockfrom") || !strcmp(k, "winsize")
-      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate") || !strcmp(k, "fds")) return 2;
+      || !strcmp(k, "idmaptool") || !strcmp(k, "propagate") || !strcmp(k, "fds") || !strcmp(k, "cgjoinlate")) return 2;
   if (!strcmp(k, "end")) return 0;
   return 1;
 }
@@ -293,6 +295,11 @@ static void read_plan(int fd) {
     else if (!strcmp(k, "env") && plan.nenv < MAX_ITEMS - 1) plan.env[plan.nenv++] = v[0];
     else if (!strcmp(k, "net")) { memcpy(plan.net, v, sizeof plan.net); plan.has_net = 1; }
     else if (!strcmp(k, "cgjoin") && plan.ncgjoin < 8) plan.cgjoin[plan.ncgjoin++] = v[0];
+    else if (!strcmp(k, "cgjoinlate") && plan.ncgjoin < 8) {
+      plan.cgroot[plan.ncgjoin] = v[0];
+      plan.cgjoin[plan.ncgjoin++] = v[1];
+      plan.cglate = 1;
+    }
     else if (!strcmp(k, "cgborn")) plan.cgborn = v[0];
     else if (!strcmp(k, "shm")) plan.shm = v[0];
     else if (!strcmp(k, "log")) { plan.log = v[0]; plan.log_max = atoll(v[1]); plan.log_mask = atoi(v[2]); }
@@ -1184,12 +1191,23 @@ static void confine_init(void) {
  * Writing another process's pid to cgroup.procs takes the kernel's global threadgroup lock, which
  * waits for an RCU grace period (4-12 ms at HZ=250). Neither of these does: the init is born in
  * the v2 group (clone3 CLONE_INTO_CGROUP), and moves itself into each v1 group by writing 0
- * ("this thread", the whole of a single-threaded process) to its tasks file. */
+ * ("this thread", the whole of a single-threaded process) to its tasks file.
+ *
+ * A v1 group may also be made while the init starts (plan key cgjoinlate ROOT REL): the JVM makes
+ * it and writes its limits once it has the init's PID, while the root is built, then says JOIN,
+ * which the outer passes down the GO pipe as 'c'. The outer opens each hierarchy's root (O_PATH)
+ * before the clone, in the host's mount namespace; the init, its root built, waits for the 'c'
+ * and opens the tasks file through that fd, a mount of the host's that its pivot_root does not
+ * touch. Nothing of the user's runs before: the init joins before READY, the command is forked
+ * after GO. */
 static int cg_join[8], cg_dir = -1, cg_procs = -1, cg_born;
 
 static void open_cgroups(void) {
-  for (int i = 0; i < plan.ncgjoin; i++)
-    if ((cg_join[i] = open(plan.cgjoin[i], O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgjoin[i]);
+  for (int i = 0; i < plan.ncgjoin; i++) {
+    if (plan.cgroot[i]) cg_join[i] = open(plan.cgroot[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    else cg_join[i] = open(plan.cgjoin[i], O_WRONLY | O_CLOEXEC);
+    if (cg_join[i] < 0) die("open cgroup", plan.cgroot[i] ? plan.cgroot[i] : plan.cgjoin[i]);
+  }
   if (!plan.cgborn) return;
   if ((cg_dir = open(plan.cgborn, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die("open cgroup", plan.cgborn);
   if ((cg_procs = openat(cg_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die("open cgroup.procs", plan.cgborn);
@@ -1254,9 +1272,17 @@ static pid_t clone_init(void) {
   return syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, NULL);
 }
 
-static void join_cgroups(void) {
-  for (int i = 0; i < plan.ncgjoin; i++)
-    if (write(cg_join[i], "0", 1) < 0) die("join cgroup", plan.cgjoin[i]);
+/* go: the GO pipe, on which the groups made late are announced ('c') before GO. */
+static void join_cgroups(int go) {
+  char c;
+  if (plan.cglate && read_full(go, &c, 1) < 0) _exit(121); /* the host side gave up */
+  if (plan.cglate && c != 'c') { errno = EPROTO; die("join cgroup", "GO came before JOIN"); }
+  for (int i = 0; i < plan.ncgjoin; i++) {
+    int fd = plan.cgroot[i] ? openat(cg_join[i], plan.cgjoin[i], O_WRONLY | O_CLOEXEC) : cg_join[i];
+    if (fd < 0) die("open cgroup", plan.cgjoin[i]);
+    if (write(fd, "0", 1) < 0) die("join cgroup", plan.cgjoin[i]);
+    if (fd != cg_join[i]) close(fd);
+  }
   if (cg_procs >= 0 && !cg_born && write(cg_procs, "0", 1) < 0) die("join cgroup", plan.cgborn);
 }
 
@@ -1784,7 +1810,7 @@ static void container_init(int rep, int go, int idsync) {
     iface_up(s, "lo");
     close(s);
   }
-  join_cgroups(); /* after the root is built: the devices allow-list would refuse its mounts */
+  join_cgroups(go); /* after the root is built: the devices allow-list would refuse its mounts */
   close_cgroups();
   mark(T_CGROUPS);
   if (plan.tty) tty_open_inside();
@@ -1934,9 +1960,11 @@ static int relay(pid_t child, int ctl, int rep, int go, int exec_mode) {
       }
     }
     if (pf[0].revents) {
-      char line[64]; /* the JVM says only GO */
+      char line[64]; /* the JVM says only JOIN and GO, in that order */
       ssize_t n = read(ctl, line, sizeof line);
       if (n > 0) {
+        /* JOIN: the init waits for it before READY, so it passes at once, even for OCI */
+        if (go >= 0 && plan.cglate && memchr(line, 'J', n) && write(go, "c", 1) < 0) { /* the init died */ }
         if (go >= 0 && memchr(line, 'G', n)) go_pending = 1; /* GO */
       } else if (n == 0 || errno != EINTR) {
         ctl_open = 0;

@@ -370,6 +370,7 @@ public final class Container implements AutoCloseable {
       LOG.debug("ended {}: released {} us after its helper was done", name(), (tReleased - tReaped) / 1000);
     }
     exit.complete(status);
+    runtime.spareHelpers().released(); // a spare taken for a start is made now, off that start's path
   }
 
   private void release() {

@@ -284,6 +284,30 @@ class CgroupTest {
     assertGone(name);
   }
 
+  /**
+   * poc's own group is finished (its v1 part made, every limit written) while the helper clones
+   * the init: a failure there still fails the start with the error it always gave, the init dies
+   * (the group it was born in is removed, which an occupied group would refuse) and the name is free.
+   */
+  @Test
+  void groupFailingWhileTheInitStartsFailsTheStartAndLeavesNothing() throws Exception {
+    String name = name("latefail");
+    Cgroups refusing = new RefusingLimits(HOST);
+    try (ContainerRuntime r = ContainerRuntime.builder().stateRoot(stateRoot).cgroups(new CgroupSetup(() -> refusing))
+        .build()) {
+      assertThatThrownBy(() -> r.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start())
+          .isInstanceOf(StartFailedException.class)
+          .hasMessageContaining("container '" + name + "' failed at writing its cgroup limits")
+          .hasMessageContaining("refused by the test");
+    }
+    assertGone(name);
+    try (Container c = busybox(name, "echo again").start()) {
+      assertThat(read(c.stdout())).isEqualTo("again\n");
+      assertThat(c.waitFor()).isZero();
+    }
+    assertGone(name);
+  }
+
   @Test
   void killOfTheCommandLeavesNoGroup() throws Exception {
     String name = name("cmdkill");
@@ -433,6 +457,90 @@ class CgroupTest {
       Thread.sleep(10);
     }
     throw new AssertionError("init " + c.pid() + " has no child");
+  }
+
+  /** This host's drivers, whose limits are refused: everything else is theirs. */
+  private static final class RefusingLimits implements Cgroups {
+    private final Cgroups host;
+
+    RefusingLimits(Cgroups host) {
+      this.host = host;
+    }
+
+    @Override
+    public void limit(String name, Resources limits, dev.poc.cgroup.GroupTuning tuning) throws java.io.IOException {
+      throw new java.io.IOException("writing the limits was refused by the test");
+    }
+
+    @Override
+    public java.util.List<Cgroups> parts() {
+      return host.parts();
+    }
+
+    @Override
+    public Cgroups under(String parent) {
+      return host.under(parent);
+    }
+
+    @Override
+    public String parent() {
+      return host.parent();
+    }
+
+    @Override
+    public String describe() {
+      return host.describe();
+    }
+
+    @Override
+    public Set<String> controllers() {
+      return host.controllers();
+    }
+
+    @Override
+    public java.util.List<Path> dirs(String name) {
+      return host.dirs(name);
+    }
+
+    @Override
+    public void create(String name) throws java.io.IOException {
+      host.create(name);
+    }
+
+    @Override
+    public void planEntry(String name, dev.poc.spi.HelperPlan plan) {
+      host.planEntry(name, plan);
+    }
+
+    @Override
+    public void place(String name, int pid) throws java.io.IOException {
+      host.place(name, pid);
+    }
+
+    @Override
+    public void readStats(String name, ContainerStats.Builder into) throws java.io.IOException {
+      host.readStats(name, into);
+    }
+
+    @Override
+    public boolean remove(String name) {
+      return host.remove(name);
+    }
+
+    @Override
+    public java.util.List<dev.poc.cgroup.GroupDirs> removalOrder(String name) {
+      return host.removalOrder(name);
+    }
+
+    @Override
+    public void removeParentIfEmpty() {
+      host.removeParentIfEmpty();
+    }
+
+    @Override
+    public Set<String> groups() throws java.io.IOException {
+      return host.groups();
+    }
   }
 
   /** /proc/PID/cgroup lines, by controller ("" for the unified hierarchy). */

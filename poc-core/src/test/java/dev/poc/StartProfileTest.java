@@ -2,6 +2,7 @@ package dev.poc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.poc.cgroup.CgroupLayout;
 import dev.poc.launch.StartProfile;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ class StartProfileTest extends RuntimeTestBase {
       "init root built", "init cgroups joined", "init GO read", "init command forked", "init exec seen", "init command reaped",
       "EXIT read", "helper done", "final figures read", "host side released", "run dir removed", "released");
   private static final List<String> JVM_START = List.of("start() called", "name locked", "run dir made",
-      "host setups prepared", "planned", "helper taken", "PID read",
+      "host setups prepared", "planned", "helper taken", "PID read", "host groups made",
       "host side attached", "EXEC read", "start() returns");
 
   @AfterEach
@@ -44,6 +45,10 @@ class StartProfileTest extends RuntimeTestBase {
     // the init's exec is seen before the JVM reads EXEC, and the JVM sends GO before the init reads it
     assertThat(steps.get("init exec seen")).isLessThanOrEqualTo(steps.get("EXEC read"));
     assertThat(steps.get("host side attached")).isLessThanOrEqualTo(steps.get("init GO read"));
+    // poc's v1 groups are made while the init starts, and it joins them only once they exist
+    if (CgroupLayout.detect().v1().containsKey("memory")) {
+      assertThat(steps.get("host groups made")).isLessThanOrEqualTo(steps.get("init cgroups joined"));
+    }
   }
 
   @Test

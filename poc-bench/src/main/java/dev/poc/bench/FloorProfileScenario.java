@@ -26,15 +26,16 @@ final class FloorProfileScenario implements Scenario {
   static final List<Interval> INTERVALS = List.of(
       new Interval("JVM: the rootfs completed, the name locked", "start() called", "name locked"),
       new Interval("JVM: a dead run of the name reclaimed, the run dir made", "name locked", "run dir made"),
-      new Interval("JVM: host setups prepared (cgroup mkdir and limits)", "run dir made", "host setups prepared"),
+      new Interval("JVM: host setups prepared (the v2 group the init is born in)", "run dir made", "host setups prepared"),
       new Interval("JVM: rootfs prepared, mounts and process planned", "host setups prepared", "planned"),
       new Interval("JVM: all of the planning above", "start() called", "planned"),
       new Interval("JVM: take a spare helper (spawned and connected ahead)", "planned", "helper taken"),
       new Interval("plan over the socket, outer's clone, init running", "helper taken", "init entered"),
       new Interval("the init's PID back to the JVM", "init entered", "PID read"),
       new Interval("init: mounts, pivot_root (root built)", "init entered", "init root built"),
-      new Interval("init: joins its cgroups", "init root built", "init cgroups joined"),
-      new Interval("JVM: host side attached (cgroup writes; network when any)", "PID read", "host side attached"),
+      new Interval("init: joins its cgroups (once they are made)", "init root built", "init cgroups joined"),
+      new Interval("JVM: v1 groups and all limits made, JOIN sent", "PID read", "host groups made"),
+      new Interval("JVM: host side attached (cgroups; network when any)", "PID read", "host side attached"),
       new Interval("GO to the init (waits for its root when that is later)", "host side attached", "init GO read"),
       new Interval("init: fork, the command's set-up and exec", "init GO read", "init exec seen"),
       new Interval("EXEC back to the JVM", "init exec seen", "EXEC read"),
@@ -92,7 +93,8 @@ final class FloorProfileScenario implements Scenario {
         + "The second table is where a profiled start's time goes: the median over the " + measured.size() + " measured "
         + "profiled runs of each interval between two steps (the JVM's instants from System.nanoTime, the init's from "
         + "CLOCK_MONOTONIC, the same clock). The init builds its root while the JVM attaches the host side, so rows "
-        + "overlap: a start waits on plan → helper → clone → the later of (root + cgroups) and (PID back + attach) → GO → "
+        + "overlap: a start waits on plan → helper → clone → the later of root and (PID back + v1 groups made) → the init "
+        + "joins its groups → GO (after the rest of the attach) → "
         + "exec → the command → the exit's way back → release.");
     section.table(TimingTable.of(samples, new TimingTable.Baseline("floor", FLOOR), new TimingTable.Baseline("poc", POC)));
     double poc = TimingTable.median(samples, POC);

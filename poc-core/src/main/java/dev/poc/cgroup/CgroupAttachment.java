@@ -18,14 +18,32 @@ public final class CgroupAttachment implements CgroupStrategy.Group {
   private final Cgroups cgroups;
   private final String name;
   private final List<Path> madeAncestors;
+  private final Completion completion;
   private volatile ContainerStats last;
   private boolean closed;
 
+  /** What is left to make of the group once the plan is sent (the rest of it, its limits). */
+  interface Completion {
+    void run() throws IOException;
+  }
+
   /** {@code madeAncestors}: the parent groups its start made (deepest first), removed after it when empty. */
   CgroupAttachment(Cgroups cgroups, String name, List<Path> madeAncestors) {
+    this(cgroups, name, madeAncestors, () -> {});
+  }
+
+  /** {@code completion}: run by {@link #onCreated}, before the init joins what it makes. */
+  CgroupAttachment(Cgroups cgroups, String name, List<Path> madeAncestors, Completion completion) {
     this.cgroups = cgroups;
     this.name = name;
     this.madeAncestors = List.copyOf(madeAncestors);
+    this.completion = completion;
+  }
+
+  /** The rest of the group and its limits, while the init builds its root; a failure leaves it to {@link #close}. */
+  @Override
+  public void onCreated(int initPid) throws IOException {
+    completion.run();
   }
 
   /**

@@ -138,7 +138,11 @@ public final class CgroupLayout {
    */
   Cgroups drivers() {
     List<Cgroups> drivers = new ArrayList<>();
-    unified.ifPresent(root -> drivers.add(new CgroupV2(root, unifiedControllers, !v1.containsKey("devices"))));
+    unified.ifPresent(root -> {
+      CgroupV2 v2 = new CgroupV2(root, unifiedControllers, !v1.containsKey("devices"));
+      // CombinedCgroups reads v1 after v2: where v1 reads CPU time and pids, v2's would be overwritten
+      drivers.add(v1.containsKey("cpuacct") && v1.containsKey("pids") ? v2.figuresFromV1() : v2);
+    });
     if (!v1.isEmpty()) {
       drivers.add(new CgroupV1(v1));
     }

@@ -8,6 +8,7 @@ import dev.poc.Resources;
 import dev.poc.StartFailedException;
 import dev.poc.launch.InitBinary;
 import dev.poc.spi.CgroupStrategy;
+import dev.poc.spi.IdMapping;
 import dev.poc.spi.StartContext;
 import dev.poc.state.NameLock;
 import dev.poc.state.RunState;
@@ -26,12 +27,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts every container in its own cgroup {@code poc/NAME} in each hierarchy (or where a
- * {@link CgroupPlacement} says, for poc-oci's {@code cgroupsPath}), with the spec's
- * limits written before the helper clones. The init enters the groups itself before it reports
+ * {@link CgroupPlacement} says, for poc-oci's {@code cgroupsPath}), with the spec's limits
+ * written before the command is forked. The init enters the groups itself before it reports
  * READY (born in the v2 group, moving itself into the v1 ones), so the command, forked after GO,
  * is born inside. Per start: one mkdir per hierarchy, one write per limit, one write per v1
  * hierarchy by the init; no process is spawned, and no move by pid (which would wait for an RCU
  * grace period, several milliseconds).
+ *
+ * <p>For {@code poc/NAME}, only the group the init is born in (v2's) is made before the helper
+ * clones; the v1 groups and every limit are made while the init builds its root
+ * ({@link CgroupAttachment#onCreated}), which takes their half millisecond off a start. The init
+ * joins the v1 groups only after that (JOIN), before READY. (Made while the helper clones, they
+ * slowed the clone down by as much: both take the cgroup mutex, on two cores.) A placed group
+ * (poc-oci), whose tuning may ask for hierarchies its entry must know of, and the group of a
+ * container in a user namespace of its own, which cannot open the host's files itself, are made
+ * whole before the clone.
  */
 public final class CgroupSetup implements CgroupStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupSetup.class);
@@ -76,10 +86,15 @@ public final class CgroupSetup implements CgroupStrategy {
     String leaf = where.leaf();
     Resources limits = ctx.spec().resources();
     requireControllers(cg, name, limits, where.tuning());
+    // In a user namespace of its own, the init could not open a tasks file (host root's) itself: the
+    // outer opens it before the clone, so that group is made whole before it.
+    if (where.isStandard() && where.tuning().equals(GroupTuning.NONE) && ctx.fact(IdMapping.class) == null) {
+      return prepareStandard(ctx, cg, name, limits);
+    }
     List<Path> missing = where.isStandard() ? List.of() : missingAncestors(cg, where);
     try {
       if (where.isStandard()) {
-        createFresh(cg, name);
+        createFresh(cg, cg, name);
       } else {
         createPlaced(cg, name, where);
       }
@@ -106,6 +121,43 @@ public final class CgroupSetup implements CgroupStrategy {
     }
     cg.planEntry(leaf, ctx.plan());
     return new CgroupAttachment(cg, leaf, made);
+  }
+
+  /**
+   * {@code poc/NAME}: the part the init is born in now, the rest (and every limit) in the
+   * attachment's {@code onCreated}, while the init builds its root. A failure there fails the start
+   * with the same error as here; the launcher then kills the init and closes the attachment, which
+   * removes whatever was made.
+   */
+  private CgroupAttachment prepareStandard(StartContext ctx, Cgroups cg, String name, Resources limits)
+      throws IOException {
+    Cgroups atClone = new CombinedCgroups(cg.parts().stream().filter(d -> !d.madeLater()).toList());
+    Cgroups later = new CombinedCgroups(cg.parts().stream().filter(Cgroups::madeLater).toList());
+    createOrFail(cg, atClone, name);
+    atClone.planEntry(name, ctx.plan());
+    later.planLateEntry(name, ctx.plan());
+    return new CgroupAttachment(cg, name, List.of(), () -> {
+      createOrFail(later, later, name);
+      try {
+        cg.limit(name, limits);
+      } catch (IOException | RuntimeException e) {
+        throw new StartFailedException("starting container '" + name + "' failed at writing its cgroup limits: "
+            + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** {@link #createFresh} of {@code make}'s groups, a left-over group looked for in {@code cg}'s. */
+  private static void createOrFail(Cgroups cg, Cgroups make, String name) {
+    try {
+      createFresh(cg, make, name);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof PocException p) {
+        throw p;
+      }
+      throw new StartFailedException("starting container '" + name + "' failed at creating its cgroup "
+          + Cgroups.PARENT + "/" + name + " (" + cg.describe() + "): " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -156,10 +208,13 @@ public final class CgroupSetup implements CgroupStrategy {
     Files.write(runDir.resolve(RECORD), lines);
   }
 
-  /** Makes the group; one left by a crashed run elsewhere is emptied and removed first. */
-  private static void createFresh(Cgroups cg, String name) throws IOException {
+  /**
+   * Makes {@code make}'s part of the group (all of {@code cg}'s, or some); one left by a crashed run
+   * elsewhere is emptied and removed first.
+   */
+  private static void createFresh(Cgroups cg, Cgroups make, String name) throws IOException {
     try {
-      cg.create(name);
+      make.create(name);
     } catch (FileAlreadyExistsException e) {
       // the caller holds the host-wide name lock, which a detached container's JVM gave up on exit
       if (runByLiveHelper(cg, name)) {
@@ -168,11 +223,11 @@ public final class CgroupSetup implements CgroupStrategy {
             + " --state-root DIR) or pick another name");
       }
       LOG.info("removing cgroup {}/{} left by a run that is gone", Cgroups.PARENT, name);
-      if (!cg.remove(name)) {
+      if (!make.remove(name)) {
         throw new IOException("it exists already, left by an earlier run, and its processes could not be killed: "
-            + "kill them (see " + cg.dirs(name).get(0).resolve("cgroup.procs") + ") and start again");
+            + "kill them (see " + make.dirs(name).get(0).resolve("cgroup.procs") + ") and start again");
       }
-      cg.create(name);
+      make.create(name);
     }
   }
 

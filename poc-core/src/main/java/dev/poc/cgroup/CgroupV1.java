@@ -283,6 +283,25 @@ final class CgroupV1 implements Cgroups {
     }
   }
 
+  /** Every v1 group is joined by its tasks file, which the init can open once the group exists. */
+  @Override
+  public boolean madeLater() {
+    return true;
+  }
+
+  /**
+   * The tasks file of each hierarchy every group is in, through the hierarchy's root, which exists
+   * before the group does; the hierarchies a group joins on request are not planned (a group made
+   * later has no tuning that asks for them, see CgroupSetup).
+   */
+  @Override
+  public void planLateEntry(String name, HelperPlan plan) {
+    String tasks = (parent.isEmpty() ? "" : parent + "/") + name + "/tasks";
+    for (Path root : roots) {
+      plan.cgroupJoinLater(root, tasks);
+    }
+  }
+
   @Override
   public void place(String name, int pid) throws IOException {
     String p = Integer.toString(pid);

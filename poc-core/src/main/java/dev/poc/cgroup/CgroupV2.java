@@ -37,6 +37,8 @@ final class CgroupV2 implements Cgroups {
   private final Set<String> controllers;
   private final String enable;
   private final boolean requireDeviceFilter;
+  /** Whether v1 hierarchies read this group's figures (a hybrid host): then it reads none itself. */
+  private final boolean figuresFromV1;
   private volatile boolean rootEnabled;
   private volatile boolean parentReady;
 
@@ -50,13 +52,14 @@ final class CgroupV2 implements Cgroups {
    * error; not where a v1 devices controller (a hybrid host) guards the container's devices too.
    */
   CgroupV2(Path root, Set<String> available, boolean requireDeviceFilter) {
-    this(root, PARENT, available, requireDeviceFilter);
+    this(root, PARENT, available, requireDeviceFilter, false);
   }
 
-  private CgroupV2(Path root, String parent, Set<String> available, boolean requireDeviceFilter) {
+  private CgroupV2(Path root, String parent, Set<String> available, boolean requireDeviceFilter, boolean figuresFromV1) {
     this.root = root;
     this.parent = parent;
     this.requireDeviceFilter = requireDeviceFilter;
+    this.figuresFromV1 = figuresFromV1;
     Set<String> used = new LinkedHashSet<>(USED);
     used.retainAll(available);
     this.controllers = Collections.unmodifiableSet(used);
@@ -65,7 +68,16 @@ final class CgroupV2 implements Cgroups {
 
   @Override
   public Cgroups under(String parent) {
-    return new CgroupV2(root, parent, controllers, requireDeviceFilter);
+    return new CgroupV2(root, parent, controllers, requireDeviceFilter, figuresFromV1);
+  }
+
+  /**
+   * This driver on a hybrid host whose v1 hierarchies read the CPU time and the pids (cpuacct,
+   * pids): its own cpu.stat and cgroup.procs would only be read to be overwritten, so it reads
+   * nothing (two reads fewer at every container's exit). Only while it carries no controller.
+   */
+  CgroupV2 figuresFromV1() {
+    return controllers.isEmpty() ? new CgroupV2(root, parent, controllers, requireDeviceFilter, true) : this;
   }
 
   @Override
@@ -209,6 +221,9 @@ final class CgroupV2 implements Cgroups {
 
   @Override
   public void readStats(String name, ContainerStats.Builder into) throws IOException {
+    if (figuresFromV1) {
+      return;
+    }
     Path dir = dir(name);
     // cpu.stat's usage is core accounting, there with or without the cpu controller
     Map<String, Long> cpu = CgroupFs.readKeyed(dir.resolve("cpu.stat"));

@@ -86,6 +86,28 @@ public interface Cgroups {
   void planEntry(String name, HelperPlan plan);
 
   /**
+   * Whether the group may be made after the init is cloned, while it builds its root: the init then
+   * joins it by {@link #planLateEntry} (a v1 tasks file, opened through the hierarchy's root). Not
+   * cgroup v2's group, which the init is born in: that one must exist before the clone.
+   */
+  default boolean madeLater() {
+    return false;
+  }
+
+  /**
+   * As {@link #planEntry}, for a group that {@link #madeLater} makes only after the plan is sent; a
+   * driver that cannot do that plans its entry as usual (its group must then exist before the clone).
+   */
+  default void planLateEntry(String name, HelperPlan plan) {
+    planEntry(name, plan);
+  }
+
+  /** The drivers this one is made of: itself, or the parts of a hybrid host's combination. */
+  default List<Cgroups> parts() {
+    return List.of(this);
+  }
+
+  /**
    * Moves process {@code pid} (and its threads) into the group from outside, as a process joining
    * a running container must be. Slower than {@link #planEntry}: it waits for a grace period.
    */

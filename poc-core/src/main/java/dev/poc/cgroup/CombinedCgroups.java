@@ -30,6 +30,11 @@ final class CombinedCgroups implements Cgroups {
   }
 
   @Override
+  public List<Cgroups> parts() {
+    return drivers;
+  }
+
+  @Override
   public Cgroups under(String parent) {
     return new CombinedCgroups(drivers.stream().map(d -> d.under(parent)).toList());
   }
@@ -103,6 +108,16 @@ final class CombinedCgroups implements Cgroups {
   @Override
   public void planEntry(String name, HelperPlan plan) {
     drivers.forEach(d -> d.planEntry(name, plan));
+  }
+
+  @Override
+  public boolean madeLater() {
+    return drivers.stream().allMatch(Cgroups::madeLater);
+  }
+
+  @Override
+  public void planLateEntry(String name, HelperPlan plan) {
+    drivers.forEach(d -> d.planLateEntry(name, plan));
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 public final class InitPlan implements HelperPlan {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
   private int newNamespaces;
+  private boolean joinsLater;
 
   private InitPlan put(String key, String... fields) {
     write(key);
@@ -165,6 +166,21 @@ public final class InitPlan implements HelperPlan {
   @Override
   public InitPlan cgroupJoin(Path tasksFile) {
     return put("cgjoin", tasksFile.toString());
+  }
+
+  /**
+   * A cgroup v1 {@code tasks} file, relative to its hierarchy's root, made while the init starts:
+   * the init joins it once its root is built and the runtime has said JOIN.
+   */
+  @Override
+  public InitPlan cgroupJoinLater(Path hierarchyRoot, String tasksFile) {
+    joinsLater = true;
+    return put("cgjoinlate", hierarchyRoot.toString(), tasksFile);
+  }
+
+  /** Whether the init waits for JOIN ({@link #cgroupJoinLater}) before it says READY. */
+  boolean joinsLater() {
+    return joinsLater;
   }
 
   /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */

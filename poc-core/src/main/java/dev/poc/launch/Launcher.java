@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts one container: reserve the name, let each host setup prepare, plan the inside, spawn
- * poc-init, place the init, say GO, and wait until the command is exec'd. Any failure undoes
- * every step already taken, in reverse.
+ * poc-init, attach the host side while the init builds its root (its groups and limits, then JOIN;
+ * the network), say GO, and wait until the command is exec'd. Any failure undoes every step
+ * already taken, in reverse.
  */
 public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
@@ -197,7 +198,7 @@ public final class Launcher {
       init = PidHandle.of(initPid);
       long tCloned = System.nanoTime();
       StartProfile.mark(name, "PID read");
-      attachToInit(attachments, initPid, conn, spec);
+      attachToInit(attachments, initPid, conn, spec, plan.joinsLater());
       copyFiles(conn, spec, initPid);
       StartProfile.mark(name, "host side attached");
       conn.send("GO\n".getBytes());
@@ -369,15 +370,27 @@ public final class Launcher {
   }
 
   /**
-   * The host side of each setup, on the init that now exists. When one fails because the init has
-   * already died (its root could not be built, say), the init's own report is the error to give, not
-   * the setup's complaint that the process is gone.
+   * The host side of each setup, on the init that now exists, while it builds its root. When one
+   * fails because the init has already died (its root could not be built, say), the init's own
+   * report is the error to give, not the setup's complaint that the process is gone.
+   *
+   * <p>{@code join}: the init waits for JOIN before it enters the groups made here
+   * ({@link dev.poc.spi.HelperPlan#cgroupJoinLater}); it goes as soon as the cgroup strategy's
+   * attachment is done, so that the network's, after it, does not keep the init waiting, and at the
+   * latest after every attachment.
    */
-  private static void attachToInit(List<Attachment> attachments, int initPid, InitConnection conn, ContainerSpec spec)
-      throws IOException {
+  private static void attachToInit(List<Attachment> attachments, int initPid, InitConnection conn, ContainerSpec spec,
+      boolean join) throws IOException {
     try {
+      boolean joinSent = !join;
       for (Attachment a : attachments) {
         a.onCreated(initPid);
+        if (!joinSent && a instanceof CgroupStrategy.Group) {
+          joinSent = sendJoin(conn, spec);
+        }
+      }
+      if (!joinSent) {
+        sendJoin(conn, spec);
       }
     } catch (IOException | RuntimeException e) {
       if (!endsSoon(initPid)) {
@@ -388,6 +401,12 @@ public final class Launcher {
       why.addSuppressed(e);
       throw why;
     }
+  }
+
+  private static boolean sendJoin(InitConnection conn, ContainerSpec spec) throws IOException {
+    StartProfile.mark(spec.name(), "host groups made");
+    conn.send("JOIN\n".getBytes());
+    return true;
   }
 
   /**

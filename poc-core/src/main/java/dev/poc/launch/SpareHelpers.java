@@ -17,10 +17,18 @@ import org.slf4j.LoggerFactory;
  * start skips fork, exec and connect (about 1.5-2 ms, a third of a start). A spare only waits for
  * its plan: it has no namespace, mount or cgroup yet, and it exits when the runtime (or the JVM)
  * closes its socket. The first start of a stdio setup pays for its own helper.
+ *
+ * <p>The spare taken is replaced once a container of this runtime has been released, or
+ * {@link #REFILL_DELAY_MS} after the take, whichever comes first: not at once, when spawning it
+ * (a thread, posix_spawn, two execs) would compete for the CPUs with the very start that took it,
+ * its clone, its root and the wake-ups between the JVM and the helper (a quarter to half a
+ * millisecond of a short container's start-to-exit on two cores).
  */
 public final class SpareHelpers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpareHelpers.class);
   private static final long CONNECT_TIMEOUT_MS = 10_000;
+  /** How long a refill waits for a release before it spawns anyway (a container that keeps running). */
+  static final long REFILL_DELAY_MS = 20;
 
   /** A spawned, connected helper waiting for a plan. */
   record Helper(Process process, InitConnection connection) {
@@ -38,14 +46,22 @@ public final class SpareHelpers implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+  /** The stdio setups whose refill is queued or waiting: at most one each. */
+  private final java.util.Set<List<Stdio>> owed = ConcurrentHashMap.newKeySet();
+  /** Counts releases, which a waiting refill watches for (guarded by this). */
+  private long releases;
   private volatile boolean closed;
 
-  /** A helper for this stdio setup: the spare when there is one, else a new one; then refills. */
+  /** A helper for this stdio setup: the spare when there is one, else a new one; then refills, later. */
   Helper take(Stdio in, Stdio out, Stdio err) throws IOException {
     List<Stdio> key = List.of(in, out, err);
     Helper spare = spares.remove(key);
-    if (!closed) {
-      spawner.execute(() -> refill(key));
+    if (!closed && owed.add(key)) {
+      spawner.execute(() -> {
+        awaitRelease();
+        owed.remove(key);
+        refill(key);
+      });
     }
     if (spare != null && spare.process().isAlive()) {
       return spare;
@@ -54,6 +70,25 @@ public final class SpareHelpers implements AutoCloseable {
       spare.discard();
     }
     return spawn(in, out, err);
+  }
+
+  /** A container of this runtime has been released: a waiting refill goes ahead now. */
+  public synchronized void released() {
+    releases++;
+    notifyAll();
+  }
+
+  /** Until the next {@link #released}, at most {@link #REFILL_DELAY_MS}; at once when interrupted (close). */
+  private synchronized void awaitRelease() {
+    long seen = releases;
+    long deadline = System.nanoTime() + REFILL_DELAY_MS * 1_000_000;
+    try {
+      for (long left = REFILL_DELAY_MS; releases == seen && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+        wait(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close(): refill sees closed and spawns nothing
+    }
   }
 
   private void refill(List<Stdio> key) {

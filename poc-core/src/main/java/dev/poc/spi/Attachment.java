@@ -7,8 +7,10 @@ import java.io.IOException;
 public interface Attachment extends AutoCloseable {
 
   /**
-   * The container's init exists (host pid {@code initPid}) and waits: nothing of the user's has run.
-   * Place it in groups, move interfaces into its namespace.
+   * The container's init exists (host pid {@code initPid}) and builds its root, then waits: nothing
+   * of the user's has run. Place it in groups, make the groups it joins by
+   * {@link HelperPlan#cgroupJoinLater} (it waits for them), move interfaces into its namespace. If
+   * this throws, the start fails, the init is killed and every attachment is closed.
    */
   default void onCreated(int initPid) throws IOException {}
 

@@ -15,8 +15,10 @@ public interface CgroupStrategy extends HostSetup {
 
   /**
    * Creates the container's group with its limits, and plans its entry
-   * ({@link HelperPlan#cgroupBornIn} or {@link HelperPlan#cgroupJoin}). The group reads the
-   * container's figures while it runs.
+   * ({@link HelperPlan#cgroupBornIn} or {@link HelperPlan#cgroupJoin}); or creates only what the
+   * clone needs and the rest in the group's {@link Attachment#onCreated}, planning that part's
+   * entry with {@link HelperPlan#cgroupJoinLater}. The group reads the container's figures while
+   * it runs.
    */
   @Override
   Group prepare(StartContext ctx) throws IOException;

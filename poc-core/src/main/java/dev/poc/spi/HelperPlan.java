@@ -85,6 +85,15 @@ public interface HelperPlan {
   /** A cgroup v1 {@code tasks} file the init moves itself into once its root is built. */
   HelperPlan cgroupJoin(Path tasksFile);
 
+  /**
+   * A cgroup v1 {@code tasks} file ({@code tasksFile}, relative to {@code hierarchyRoot}, the
+   * hierarchy's mount point) whose group the strategy makes only in {@link Attachment#onCreated},
+   * while the init builds its root. The init moves itself in once its root is built and the
+   * runtime says the groups are made (after the cgroup strategy's {@code onCreated}), before it
+   * reports READY; its command is forked later still, after GO.
+   */
+  HelperPlan cgroupJoinLater(Path hierarchyRoot, String tasksFile);
+
   /** The cgroup v2 group the init is born in (clone3 CLONE_INTO_CGROUP; older kernels: moved). */
   HelperPlan cgroupBornIn(Path dir);
 }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
  *       what the helper must do inside to {@link StartContext#plan()}, and return an
  *       {@link Attachment} that holds them. If {@code prepare} throws, nothing of this strategy's
  *       may be left behind; the attachments already returned are closed in reverse order.
- *   <li>{@link Attachment#onCreated}: the init exists and waits; nothing of the user's has run.
+ *   <li>{@link Attachment#onCreated}: the init exists and builds its root, then waits; nothing of
+ *       the user's has run. Host work the init needs only once its root is built (a group it joins
+ *       late) goes here, beside the root's build rather than before the clone.
  *   <li>{@link Attachment#onExited}, then {@link Attachment#close}: the command has ended, or the
  *       start failed half-way (then only {@code close}). Closing is idempotent.
  *   <li>{@link #reclaim}: a new runtime on the same state root found the run directory of a

@@ -96,6 +96,13 @@ class CgroupLayoutTest {
     assertThat(((CombinedCgroups) d).drivers()).hasExactlyElementsOfTypes(CgroupV2.class, CgroupV1.class);
     assertThat(((CombinedCgroups) d).drivers().get(0).controllers()).as("nothing poc uses is on the unified mount").isEmpty();
     assertThat(d.controllers()).containsExactlyInAnyOrder("cpu", "cpuacct", "memory", "pids", "devices");
+    // v1's cpuacct and pids read the figures: the unified group's files (absent here) are not read at all
+    dev.poc.ContainerStats.Builder figures = dev.poc.ContainerStats.builder();
+    try {
+      ((CombinedCgroups) d).drivers().get(0).readStats("t0", figures);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("the unified driver read " + e.getMessage(), e);
+    }
     assertThat(d.dirs("t0")).containsExactly(
         Path.of("/sys/fs/cgroup/unified/poc/t0"),
         Path.of("/sys/fs/cgroup/cpu/poc/t0"),

@@ -22,6 +22,8 @@ public final class SeccompPrograms {
   private record Key(Seccomp seccomp, Set<String> capabilities) {}
 
   private static final ConcurrentMap<Key, Optional<BpfProgram>> PROGRAMS = new ConcurrentHashMap<>();
+  /** Their hex, which every start puts in its plan and its run state (Docker's profile: some 6 KiB). */
+  private static final ConcurrentMap<Key, Optional<String>> HEXES = new ConcurrentHashMap<>();
 
   private SeccompPrograms() {}
 
@@ -37,7 +39,16 @@ public final class SeccompPrograms {
    * @throws InvalidSpecException when the profile needs more than the kernel's 4096 instructions
    */
   public static Optional<String> hex(Seccomp seccomp, Set<String> capabilities) {
-    return program(seccomp, capabilities).map(BpfProgram::hex);
+    Key key = new Key(seccomp, Set.copyOf(capabilities));
+    Optional<String> cached = HEXES.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<String> hex = program(seccomp, capabilities).map(BpfProgram::hex);
+    if (HEXES.size() < MAX_CACHED) {
+      HEXES.put(key, hex);
+    }
+    return hex;
   }
 
   /** {@link #hex(Seccomp, Set)} as the program itself. */
