@@ -5,6 +5,7 @@ import dev.poc.launch.InitSpawner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -14,16 +15,18 @@ import java.util.function.Consumer;
  * goes to the caller's stdio, through poc-init), the environment (state root, network settings),
  * the directory relative paths resolve against, whether a person is at a terminal, who starts
  * poc-init, what to do once the container runs (the server watches its caller from then on), and
- * where the runtime comes from (the server keeps its runtimes warm).
+ * where the runtime comes from (the server keeps its runtimes warm). Settings read the caller's
+ * {@code properties} before its environment: this JVM's system properties for {@link #self()}, none
+ * for a served caller (the server's own -D options must not decide another caller's state root).
  *
  * @param spawner null: this JVM spawns poc-init itself
  */
-record Caller(PrintStream out, PrintStream err, Map<String, String> env, Path cwd, boolean interactive,
+record Caller(PrintStream out, PrintStream err, Map<String, String> env, Properties properties, Path cwd, boolean interactive,
     InitSpawner spawner, Consumer<Container> onStart, Runtimes runtimes) {
 
   /** This JVM's process, as the CLI run on its own is. */
   static Caller self() {
-    return new Caller(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(), Terminal.isInteractive(),
+    return new Caller(System.out, System.err, System.getenv(), System.getProperties(), Path.of("").toAbsolutePath(), Terminal.isInteractive(),
         null, c -> { }, Runtimes.perCommand());
   }
 

@@ -104,7 +104,7 @@ public final class CliServer implements FrontServer.Handler {
     OptionalInt code;
     try (PrintStream o = new PrintStream(outText, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
-      Caller who = new Caller(o, e, view.env(), Path.of(view.cwd()), false,
+      Caller who = new Caller(o, e, view.env(), System.getProperties(), Path.of(view.cwd()), false,
           (binary, helperSocket, image) -> server.spawnByFront(caller, in, out, binary, helperSocket, image, "poc's front"),
           c -> watcher[0] = watch(c, in), runtimes);
       try {

@@ -58,10 +58,14 @@ final class QuickCommands {
     return ContainerRuntime.builder().stateRoot(stateRoot).network(NetworkEnv.settings(System.getenv())).build();
   }
 
-  /** The caller's runtime on {@code stateRoot} (null: the one its environment names), with its network settings. */
+  /**
+   * The caller's runtime on {@code stateRoot} (null: the one its settings name, a relative one against
+   * the caller's directory, never the server's), with its network settings.
+   */
   private static ContainerRuntime open(Path stateRoot, Caller caller) {
-    Path root = stateRoot != null ? stateRoot : PocSettings.stateRoot(System.getProperties(), caller.env());
-    return caller.runtimes().open(root, NetworkEnv.settings(caller.env()));
+    Path root = stateRoot != null ? stateRoot
+        : caller.resolve(PocSettings.stateRoot(caller.properties(), caller.env()).toString());
+    return caller.runtimes().open(root, PocSettings.network(caller.properties(), caller.env()));
   }
 
   private static OptionalInt run(Args words, Caller caller) {

@@ -47,11 +47,23 @@ class CliServerTest {
   void aCallersRelativeStateRootIsResolvedAgainstItsDirectoryAndItsTextGoesToItsStreams(@TempDir Path dir) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Caller caller = new Caller(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
-        Map.of("POC_STATE_ROOT", "/nonexistent/poc-not-this-one"), dir, false, null, c -> { }, Runtimes.perCommand());
+        Map.of("POC_STATE_ROOT", "/nonexistent/poc-not-this-one"), new java.util.Properties(), dir, false, null, c -> { }, Runtimes.perCommand());
     OptionalInt code = QuickCommands.run(new String[] {"--state-root", "rel-root", "ps"}, caller);
     assertThat(code).hasValue(0);
     assertThat(Files.isDirectory(dir.resolve("rel-root"))).isTrue();
     assertThat(Path.of("/nonexistent/poc-not-this-one")).doesNotExist();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("NAME ");
+  }
+
+  @Test
+  void aRelativePocStateRootIsTheCallersDirectorysNotTheServers(@TempDir Path dir) {
+    String name = "poc-rel-" + ProcessHandle.current().pid();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Caller caller = new Caller(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+        Map.of("POC_STATE_ROOT", name), new java.util.Properties(), dir, false, null, c -> { }, Runtimes.perCommand());
+    OptionalInt code = QuickCommands.run(new String[] {"ps"}, caller);
+    assertThat(code).hasValue(0);
+    assertThat(Files.isDirectory(dir.resolve(name))).isTrue();
+    assertThat(Path.of("").toAbsolutePath().resolve(name)).doesNotExist();
   }
 }
