@@ -11,7 +11,9 @@
  * signal); this process's end closes the socket, and the server stops the container at once. At the
  * end the server sends the exit code and the CLI's own stdout and stderr text.
  *
- * Falls back to the JVM, before anything has started: POC_SERVER=off, POC_DEBUG set, another
+ * Falls back to the JVM, before anything has started: POC_SERVER=off, POC_DEBUG set, JVM options or
+ * a loader setting in the environment (POC_JAVA_OPTS, JAVA_TOOL_OPTIONS, _JAVA_OPTIONS,
+ * JDK_JAVA_OPTIONS, LD_PRELOAD, LD_LIBRARY_PATH: the server's JVM runs without them), another
  * command or form, a run at a terminal (the JVM makes the pty), no server (./poc then starts one),
  * a server that is not this user's own, or one that says FALLBACK (another build of the jar, a
  * caller that does not see the host as it does, a form the quick path leaves to picocli).
@@ -118,6 +120,14 @@ int main(int argc, char **argv) {
     fall_back("POC_SERVER=off");
   if (debug && *debug)
     fall_back("POC_DEBUG: the JVM prints the details");
+  static const char *const jvm_options[] = { "POC_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+                                             "JDK_JAVA_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH" };
+  for (size_t k = 0; k < sizeof jvm_options / sizeof jvm_options[0]; k++)
+    if (getenv(jvm_options[k])) { /* the server's JVM is not started with this caller's options */
+      static char why[128];
+      snprintf(why, sizeof why, "%s is set: the server's JVM would not run with it", jvm_options[k]);
+      fall_back(why);
+    }
   int form = quick_form(argc, argv);
   if (!form)
     fall_back("a command, or a run at a terminal, that the JVM runs");

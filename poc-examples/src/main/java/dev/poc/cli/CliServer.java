@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -89,10 +90,27 @@ public final class CliServer implements FrontServer.Handler {
     return out;
   }
 
+  /** The variables that set a JVM's options or its loader: a caller with one runs in a JVM of its own. */
+  static final List<String> JVM_OPTIONS = List.of("POC_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+      "JDK_JAVA_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH");
+
+  /** Why {@code view}'s caller must run in the JVM CLI (null: this server may serve it). */
+  static String ownJvm(PeerView view) {
+    if (view.env().containsKey("POC_DEBUG")) {
+      return "POC_DEBUG is set: the JVM CLI prints the details";
+    }
+    for (String v : JVM_OPTIONS) {
+      if (view.env().containsKey(v)) {
+        return v + " is set: this server's JVM does not run with the caller's options";
+      }
+    }
+    return null;
+  }
+
   @Override
   public void answer(UnixSocketChannel caller, InputStream in, OutputStream out, FrontServer server) throws IOException {
     FrontServer.Admitted admitted = server.admit(caller, in, out, PROTOCOL, identity, host, CliServer::comparedEnvironment,
-        view -> view.env().containsKey("POC_DEBUG") ? "POC_DEBUG is set: the JVM CLI prints the details" : null);
+        CliServer::ownJvm);
     if (admitted == null) {
       return;
     }
@@ -104,7 +122,7 @@ public final class CliServer implements FrontServer.Handler {
     OptionalInt code;
     try (PrintStream o = new PrintStream(outText, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(errText, true, StandardCharsets.UTF_8)) {
-      Caller who = new Caller(o, e, view.env(), System.getProperties(), Path.of(view.cwd()), false,
+      Caller who = new Caller(o, e, view.env(), new java.util.Properties(), Path.of(view.cwd()), false,
           (binary, helperSocket, image) -> server.spawnByFront(caller, in, out, binary, helperSocket, image, "poc's front"),
           c -> watcher[0] = watch(c, in), runtimes);
       try {

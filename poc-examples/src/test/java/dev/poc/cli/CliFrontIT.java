@@ -188,6 +188,27 @@ class CliFrontIT {
   }
 
   @Test
+  void aRelativePocStateRootIsTheCallersDirectorys() throws Exception {
+    awaitServer();
+    Path dir = cli.tempDir("poc-front-cwd-");
+    String name = "poc-rel-env-" + ProcessHandle.current().pid();
+    Cli.Result r = cli.exec(List.of("bash", "-c", "cd " + dir + " && exec " + Cli.launcher() + " ps -q"),
+        null, env(Map.of("POC_STATE_ROOT", name)));
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).doesNotContain(TO_THE_JVM);
+    assertThat(dir.resolve(name)).isDirectory();
+    assertThat(Path.of("/", name)).doesNotExist();
+  }
+
+  @Test
+  void aCallerWithJvmOptionsRunsInTheJvm() throws Exception {
+    awaitServer();
+    Cli.Result r = pocWith(Map.of("JAVA_TOOL_OPTIONS", "-Dpoc.unused=1"), "ps", "-q");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).contains(TO_THE_JVM + ": JAVA_TOOL_OPTIONS is set");
+  }
+
+  @Test
   void psIsServedPerCallerStateRoot() throws Exception {
     awaitServer();
     Path otherRoot = cli.tempDir("poc-front-root-");

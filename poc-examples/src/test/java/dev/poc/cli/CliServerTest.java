@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,14 @@ class CliServerTest {
     assertThat(code).hasValue(0);
     assertThat(Files.isDirectory(dir.resolve(name))).isTrue();
     assertThat(Path.of("").toAbsolutePath().resolve(name)).doesNotExist();
+  }
+
+  @Test
+  void aCallerWithJvmOptionsOrALoaderSettingIsNotServed() {
+    assertThat(CliServer.ownJvm(view(Map.of("PATH", "/usr/bin")))).isNull();
+    for (String v : List.of("POC_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "LD_PRELOAD",
+        "LD_LIBRARY_PATH")) {
+      assertThat(CliServer.ownJvm(view(Map.of("PATH", "/usr/bin", v, "x")))).startsWith(v + " is set");
+    }
   }
 }
