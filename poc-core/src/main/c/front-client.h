@@ -202,6 +202,22 @@ static void front_find_server(const char *jar, const char *dir, const char *name
     server_socket[0] = 0;
 }
 
+/* The signals a front passes on to its server, and their dispositions as the caller left them
+ * (saved by the front before it installs its handlers; front_saved_signals says it did). */
+static const int front_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define FRONT_SIGNALS (sizeof front_signals / sizeof front_signals[0])
+static struct sigaction front_original[FRONT_SIGNALS];
+static int front_saved_signals;
+
+/* Gives back the caller's dispositions (an ignored signal stays ignored across exec; a handled one
+ * would be reset to the default anyway, a default one stays so). */
+static void front_restore_signals(void) {
+  if (!front_saved_signals)
+    return;
+  for (size_t k = 0; k < FRONT_SIGNALS; k++)
+    sigaction(front_signals[k], &front_original[k], NULL);
+}
+
 /* A line from the server, without its newline; -1 at its end. Byte by byte: a handful of short lines. */
 static int read_line(int fd, char *out, size_t size) {
   size_t n = 0;
@@ -348,6 +364,7 @@ static int front_spawn(const char *line, pid_t server_pid, int preserve_fds, int
   } else if (fields == 3 && (strncmp(image, prefix, (size_t)prefix_len) != 0 || strchr(image + prefix_len, '/'))) {
     snprintf(reply, size, "FAILED the image %s is not the server's (%s*)\n", image, prefix);
   } else if ((*helper = fork()) == 0) {
+    front_restore_signals(); /* poc-init inherits what the caller ignores, as from the JVM CLI */
     sigset_t none; /* a front may hold signals back for itself; an exec would keep them blocked */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -8,8 +8,10 @@
  * relays when it is a file or a terminal, so the container never reopens the caller's file; its
  * child, which dies with it: PR_SET_PDEATHSIG), and the server drives that helper. SIGINT, SIGTERM
  * and SIGHUP are passed on as SIGNAL (the server stops the container as the JVM CLI does at such a
- * signal); this process's end closes the socket, and the server stops the container at once. At the
- * end the server sends the exit code and the CLI's own stdout and stderr text.
+ * signal), unless the caller ignores them (nohup, a background job's SIGINT): those stay ignored, in
+ * poc-init too, as with the JVM CLI. This process's end closes the socket, and the server stops the
+ * container at once. At the end the server sends the exit code and the CLI's own stdout and stderr
+ * text.
  *
  * Falls back to the JVM, before anything has started: POC_SERVER=off, POC_DEBUG set, JVM options or
  * a loader setting in the environment (POC_JAVA_OPTS, JAVA_TOOL_OPTIONS, _JAVA_OPTIONS,
@@ -146,20 +148,24 @@ int main(int argc, char **argv) {
   struct buffer request = { 0 };
   if ((why = front_build_request(&request, PROTOCOL, getenv("POC_JAR"), argc, argv)))
     fall_back(why);
-  /* from here on, a signal is passed to the server; it arrives only inside ppoll (no lost wake-up) */
+  /* from here on, a signal is passed to the server; it arrives only inside ppoll (no lost wake-up).
+   * One the caller ignores (nohup, a background job's SIGINT) stays ignored and is never passed on,
+   * as the JVM CLI leaves it; poc-init gets the caller's dispositions back (front_spawn). */
   sigset_t block, waiting;
   sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
-  sigaddset(&block, SIGHUP);
+  for (size_t k = 0; k < FRONT_SIGNALS; k++) {
+    sigaction(front_signals[k], NULL, &front_original[k]);
+    if (front_original[k].sa_handler != SIG_IGN)
+      sigaddset(&block, front_signals[k]);
+  }
+  front_saved_signals = 1;
   sigprocmask(SIG_BLOCK, &block, &waiting);
-  sigdelset(&waiting, SIGINT);
-  sigdelset(&waiting, SIGTERM);
-  sigdelset(&waiting, SIGHUP);
   struct sigaction sa = { .sa_handler = on_signal };
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
+  for (size_t k = 0; k < FRONT_SIGNALS; k++)
+    if (sigismember(&block, front_signals[k])) {
+      sigdelset(&waiting, front_signals[k]);
+      sigaction(front_signals[k], &sa, NULL);
+    }
   if (send_all(fd, request.data, request.len) < 0)
     fall_back("the server left before answering");
   free(request.data);
@@ -186,10 +192,8 @@ int main(int argc, char **argv) {
       reap(helper, 1); /* a run the quick path refused before its container existed */
       if (got_signal)
         exit(128 + got_signal); /* stopped before anything ran: not handed on to run after all */
+      front_restore_signals(); /* the JVM CLI gets the caller's dispositions, ignored ones ignored */
       sigprocmask(SIG_UNBLOCK, &block, NULL);
-      signal(SIGINT, SIG_DFL);
-      signal(SIGTERM, SIG_DFL);
-      signal(SIGHUP, SIG_DFL);
       fall_back(line);
     } else if (form == 'r' && front_spawn(line, server_pid, 0, 1, &helper, reply, sizeof reply)) {
       if (send_all(fd, reply, strlen(reply)) < 0)

@@ -231,6 +231,37 @@ class CliFrontIT {
   }
 
   @Test
+  void aSignalTheCallerIgnoresStaysIgnoredAndIsNotPassedOn() throws Exception {
+    awaitServer();
+    String name = Cli.name("nohup");
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", "trap '' INT; exec " + Cli.launcher()
+        + " run --host-rootfs -T net-disabled " + name + " sleep 300");
+    pb.environment().putAll(cli.environment());
+    pb.environment().putAll(env(Map.of()));
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process run = pb.start(); // bash execs ./poc, which execs the front: one pid
+    try {
+      run.getOutputStream().close();
+      await(name + " listed by ps", () -> listed(Map.of(), name));
+      long status = signalMask(run.pid(), "SigIgn:");
+      assertThat(status & (1L << 1)).as("SIGINT ignored by the front").isNotZero();
+      assertThat(signalMask(run.pid(), "SigCgt:") & (1L << 1)).as("and not caught: never passed on").isZero();
+      assertThat(signalMask(run.pid(), "SigCgt:") & (1L << 14)).as("SIGTERM still passed on").isNotZero();
+      run.destroy(); // SIGTERM: the container stops
+      assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(run.exitValue()).isEqualTo(128 + 15);
+    } finally {
+      run.destroyForcibly();
+    }
+  }
+
+  /** A signal mask of {@code pid}'s /proc status ({@code field}: SigIgn:, SigCgt:). */
+  private static long signalMask(long pid, String field) throws IOException {
+    return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(field))
+        .map(l -> Long.parseUnsignedLong(l.substring(field.length()).strip(), 16)).findFirst().orElseThrow();
+  }
+
+  @Test
   void killingTheFrontStopsAndReleasesTheContainer() throws Exception {
     awaitServer();
     String name = Cli.name("killed");
