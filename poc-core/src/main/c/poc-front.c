@@ -195,6 +195,10 @@ int main(int argc, char **argv) {
       front_restore_signals(); /* the JVM CLI gets the caller's dispositions, ignored ones ignored */
       sigprocmask(SIG_UNBLOCK, &block, NULL);
       fall_back(line);
+    } else if (form == 'r' && got_signal && helper == 0 && strncmp(line, "SPAWN ", 6) == 0) {
+      /* stopped before the container started: it must not start after all */
+      if (send_all(fd, "FAILED interrupted\n", 19) < 0)
+        break;
     } else if (form == 'r' && front_spawn(line, server_pid, 0, 1, &helper, reply, sizeof reply)) {
       if (send_all(fd, reply, strlen(reply)) < 0)
         break;
