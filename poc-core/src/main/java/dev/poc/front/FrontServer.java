@@ -95,9 +95,12 @@ public final class FrontServer {
   public void serve() throws IOException, InterruptedException {
     Path dir = socket.getParent();
     Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    if (!Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))
-        || dev.poc.host.Posix.geteuid() != (int) Files.getAttribute(dir, "unix:uid")) {
-      throw new IOException(dir + " must be ours and mode 0700 (it holds the " + name + "'s socket): remove it");
+    java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+    if (!Files.isDirectory(dir, nofollow)
+        || !Files.getPosixFilePermissions(dir, nofollow).equals(PosixFilePermissions.fromString("rwx------"))
+        || dev.poc.host.Posix.geteuid() != (int) Files.getAttribute(dir, "unix:uid", nofollow)) {
+      throw new IOException(dir + " must be a directory of ours (no symlink), mode 0700 (it holds the " + name
+          + "'s socket): remove it");
     }
     try {
       serveLocked();
@@ -108,7 +111,8 @@ public final class FrontServer {
   }
 
   private void serveLocked() throws IOException, InterruptedException {
-    try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS);
         FileLock held = tryLock(lockFile)) {
       if (held == null) {
         System.err.println(name + ": another server holds " + socket + ".lock; leaving");
@@ -118,7 +122,7 @@ public final class FrontServer {
       server = UnixServerSocketChannel.open();
       server.socket().bind(new UnixSocketAddress(socket.toFile()));
       boundSocket = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-      Files.writeString(Path.of(socket + ".pid"), ProcessHandle.current().pid() + "\n");
+      writePid();
       Files.deleteIfExists(Path.of(socket + ".starting"));
       // stopped by a signal: the next caller finds no socket rather than a dead one (the lock is still
       // ours while the hooks run: the process holds it until it is gone)
@@ -159,6 +163,15 @@ public final class FrontServer {
         stopAccepting(); // while the lock is ours: a successor's socket is never touched
       }
     }
+  }
+
+  /** SOCKET.pid, written under a temporary name and renamed: no symlink there is followed. */
+  private void writePid() throws IOException {
+    Path tmp = Path.of(socket + ".pid.tmp");
+    Files.deleteIfExists(tmp); // a symlink is removed, not followed
+    Files.writeString(tmp, ProcessHandle.current().pid() + "\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Files.move(tmp, Path.of(socket + ".pid"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void answer(UnixSocketChannel caller) {

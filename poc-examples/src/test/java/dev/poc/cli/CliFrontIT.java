@@ -209,6 +209,27 @@ class CliFrontIT {
   }
 
   @Test
+  void noServerIsStartedInASymlinkedOrOpenDirectory() throws Exception {
+    Path real = cli.tempDir("poc-srv-real-");
+    Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path link = Files.createSymbolicLink(real.resolveSibling(real.getFileName() + "-link"), real);
+    Path open = cli.tempDir("poc-srv-open-");
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    try {
+      for (Path dir : List.of(link, open)) {
+        Cli.Result r = pocWith(Map.of("POC_SERVER_DIR", dir.toString()), "ps", "-q");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).contains("poc: no server started: " + dir + " must be");
+        try (Stream<Path> files = Files.list(dir)) {
+          assertThat(files.toList()).as("nothing written in " + dir).isEmpty();
+        }
+      }
+    } finally {
+      Files.delete(link);
+    }
+  }
+
+  @Test
   void psIsServedPerCallerStateRoot() throws Exception {
     awaitServer();
     Path otherRoot = cli.tempDir("poc-front-root-");
