@@ -46,6 +46,12 @@ public final class FrontServer {
   private static final int SHUT_RDWR = 2;
   /** How long a caller has for its request, and its front for the answer to SPAWN. */
   public static final int REQUEST_SECONDS = 10;
+  /** The longest line a front may send: its lines are a few words. */
+  public static final int MAX_LINE = 4096;
+  /** Callers served at once; one more is answered FALLBACK busy (it runs in a JVM of its own). */
+  static final int MAX_CALLERS = 256;
+  /** Refused callers logged per minute: a caller refused in a loop must not fill the disk. */
+  private static final int LOGGED_PER_MINUTE = 20;
   private final Path socket;
   private final String name;
   private final long idleNanos;
@@ -54,6 +60,9 @@ public final class FrontServer {
   private final Object lock = new Object();
   private int active;
   private long lastDone = System.nanoTime();
+  private long logMinute = System.nanoTime();
+  private int loggedThisMinute;
+  private int notLogged;
   private boolean stale;
   private UnixServerSocketChannel server;
   private Object boundSocket; // the inode this server bound: the only socket file it may remove
@@ -147,12 +156,20 @@ public final class FrontServer {
         if (caller == null) {
           break;
         }
+        boolean busy;
         synchronized (lock) {
           if (stopped || !sameUser(caller)) {
             caller.close();
             continue;
           }
-          active++;
+          busy = active >= MAX_CALLERS;
+          if (!busy) {
+            active++;
+          }
+        }
+        if (busy) {
+          refuseBusy(caller);
+          continue;
         }
         new Thread(() -> answer(caller), name + " request").start();
       }
@@ -214,6 +231,38 @@ public final class FrontServer {
         lock.notifyAll();
       }
     }
+  }
+
+  /** Answers a caller over {@link #MAX_CALLERS} FALLBACK busy, without reading its request (a short write cannot block). */
+  private void refuseBusy(UnixSocketChannel caller) {
+    try (caller) {
+      log("not serving a caller: " + MAX_CALLERS + " callers are being served");
+      caller.write(ByteBuffer.wrap("FALLBACK busy: too many callers at once\n".getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      // the caller has gone
+    }
+  }
+
+  /** A line in SOCKET's log, at most {@link #LOGGED_PER_MINUTE} a minute; the ones left out are counted. */
+  private void log(String text) {
+    String said;
+    synchronized (lock) {
+      long now = System.nanoTime();
+      String skipped = "";
+      if (now - logMinute >= TimeUnit.MINUTES.toNanos(1)) {
+        skipped = notLogged > 0 ? " (" + notLogged + " such lines were left out in the last minute)" : "";
+        logMinute = now;
+        loggedThisMinute = 0;
+        notLogged = 0;
+      }
+      if (loggedThisMinute >= LOGGED_PER_MINUTE) {
+        notLogged++;
+        return;
+      }
+      loggedThisMinute++;
+      said = name + ": " + text + skipped;
+    }
+    System.err.println(said);
   }
 
   /** A caller named another build of the jar: no new caller from now on; the next one starts a new server. */
@@ -343,7 +392,7 @@ public final class FrontServer {
       request = FrontRequest.read(in, protocol);
       view = PeerView.ofPeer(caller.getFD());
     } catch (IOException e) {
-      System.err.println(name + ": not serving a caller: " + e.getMessage());
+      log("not serving a caller: " + e.getMessage());
       line(out, "FALLBACK " + e.getMessage());
       return null;
     } finally {
@@ -359,7 +408,7 @@ public final class FrontServer {
     if (!request.identity().equals(identity)) {
       markStale(); // a new build: the next caller starts its server
     }
-    System.err.println(name + ": not serving a caller: " + why); // SOCKET's .log: why calls are slow
+    log("not serving a caller: " + why); // SOCKET's .log: why calls are slow
     line(out, "FALLBACK " + why);
     return null;
   }
@@ -391,12 +440,19 @@ public final class FrontServer {
     out.flush();
   }
 
-  /** One line from the front, without its newline; an IOException saying {@code whenGone} at its end. */
+  /**
+   * One line from the front, without its newline; an IOException saying {@code whenGone} at its end,
+   * or when the line is over {@value #MAX_LINE} bytes (a front that streams one endless line must not
+   * fill this server's memory; the caller then ends as if gone).
+   */
   public static String readLine(InputStream in, String whenGone) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     for (int b; (b = in.read()) != '\n';) {
       if (b < 0) {
         throw new IOException(whenGone);
+      }
+      if (buf.size() >= MAX_LINE) {
+        throw new IOException("the front sent a line over " + MAX_LINE + " bytes");
       }
       buf.write(b);
     }

@@ -76,4 +76,18 @@ class CliServerTest {
       assertThat(CliServer.ownJvm(view(Map.of("PATH", "/usr/bin", v, "x")))).startsWith(v + " is set");
     }
   }
+
+  @Test
+  void aFrontsLineIsCappedSoAnEndlessOneCannotFillTheServer() throws Exception {
+    byte[] fine = ("SIGNAL 2\n").getBytes(StandardCharsets.US_ASCII);
+    assertThat(dev.poc.front.FrontServer.readLine(new java.io.ByteArrayInputStream(fine), "gone")).isEqualTo("SIGNAL 2");
+    java.io.InputStream endless = new java.io.InputStream() {
+      @Override
+      public int read() {
+        return 'x';
+      }
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.poc.front.FrontServer.readLine(endless, "gone"))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("over " + dev.poc.front.FrontServer.MAX_LINE + " bytes");
+  }
 }
