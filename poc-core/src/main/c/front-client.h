@@ -282,11 +282,22 @@ static int trusted_server(int fd, pid_t *server_pid) {
 
 /* The poc-init the server names, opened (no symlink followed) for fexecve once it proved to be what
  * the runtime unpacks: a regular file named poc-init-*, in a directory named bin (root's:
- * /run/poc/bin), file and directory owned by root or by us and writable by no one else. -1 with
- * why[] said otherwise: a server must not make us run just any file. */
+ * /run/poc/bin), no "." or ".." in its path, file and directory owned by root or by us and writable
+ * by no one else. -1 with why[] said otherwise: a server must not make us run just any file. */
 static int open_init_binary(const char *path, char *why, size_t size) {
   const char *base = strrchr(path, '/');
   struct stat st;
+  /* the prefix checks below read the path as text: a "." or ".." component (or an empty one) would
+   * let /run/poc/bin/../../x pass them */
+  for (const char *c = path; *c == '/'; ) {
+    const char *end = strchrnul(c + 1, '/');
+    size_t n = (size_t)(end - c - 1);
+    if (n == 0 || (n == 1 && c[1] == '.') || (n == 2 && c[1] == '.' && c[2] == '.')) {
+      snprintf(why, size, "%s has an empty, \".\" or \"..\" component: poc-init's path is a plain one", path);
+      return -1;
+    }
+    c = end;
+  }
   if (path[0] != '/' || !base || strncmp(base + 1, "poc-init-", 9) != 0 || base - path < 4 ||
       strncmp(base - 4, "/bin", 4) != 0 || (geteuid() == 0 && strncmp(path, "/run/poc/bin/", 13) != 0)) {
     snprintf(why, size, "%s is not where the runtime unpacks poc-init", path);

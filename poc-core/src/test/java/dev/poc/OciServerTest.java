@@ -448,10 +448,17 @@ class OciServerTest {
         + "c.sendall(b'EXIT 1 0\\n')\n");
     Path bundle = OciBundles.bundle(tmp.resolve("bundle"), "true");
     String id = TestRootfs.uniqueName("ocis");
-    for (String pid : List.of("own", "1")) {
+    // where the runtime unpacks it as text (/run/poc/bin/, a bin directory, poc-init-*), elsewhere in fact
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path moved = Files.copy(evil, bin.resolve("poc-init-evil"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    String dotted = "/run/poc/bin/../../.." + moved;
+    for (String pid : List.of("own", "1", "dots")) {
       Files.deleteIfExists(socket);
-      Process p = new ProcessBuilder("/usr/bin/python3", fake.toString(), socket.toString(), pid, evil.toString(),
-          replies.toString()).redirectErrorStream(true).start();
+      Files.deleteIfExists(replies);
+      Process p = new ProcessBuilder("/usr/bin/python3", fake.toString(), socket.toString(),
+          pid.equals("dots") ? "own" : pid, pid.equals("dots") ? dotted : evil.toString(), replies.toString())
+          .redirectErrorStream(true).start();
       try {
         assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
             .isEqualTo("listening");
@@ -460,6 +467,10 @@ class OciServerTest {
           assertThat(r.code()).as(r.err()).isEqualTo(1);
           assertThat(Files.readString(replies)).as("the front's answer to SPAWN").startsWith("FAILED")
               .contains("not where the runtime unpacks poc-init");
+        } else if (pid.equals("dots")) {
+          assertThat(r.code()).as(r.err()).isEqualTo(1);
+          assertThat(Files.readString(replies)).as("the front's answer to SPAWN " + dotted).startsWith("FAILED")
+              .contains("component");
         } else {
           assertThat(r.code()).as("a server whose pid is not SOCKET.pid's: the JVM's").isEqualTo(97);
         }
