@@ -17,7 +17,7 @@ import java.util.Objects;
  * What a process sees of the host and may do there, read by the create server from /proc (never
  * from what the caller says of itself): its namespaces, root directory (a chroot shows as another
  * one), working directory, uids, gids and groups, capabilities, no_new_privs, seccomp mode and filter
- * count, LSM label, umask, cgroup, and its environment (the server compares the part it reads). The server answers a caller
+ * count (any filter at all: not served), LSM label, umask, cgroup, and its environment (the server compares the part it reads). The server answers a caller
  * only when its view equals the server's own ({@link #difference}); a create made for the caller
  * then cannot do more than the caller itself could.
  *
@@ -25,6 +25,12 @@ import java.util.Objects;
  * connected, its pid is read from the pidfd's fdinfo, and the pidfd is checked to be alive after
  * /proc/PID was read, so the pid cannot have been reused by another process meanwhile. Without
  * SO_PEERPIDFD the caller cannot be pinned and is not served.
+ *
+ * <p>Seccomp: /proc shows a process's mode and filter count, not what its filters allow, so two
+ * processes with as many filters may be allowed different things: a caller or server under any
+ * seccomp filter (mode not 0) is not served. Landlock domains do not show in /proc at all: a caller
+ * that restricted itself with Landlock is served as if it had not (the server then does what the
+ * caller's domain would have refused); run such a caller with {@code POC_SERVER=off}.
  */
 public record PeerView(String namespaces, String root, String cwd, String credentials, String lsm, String umask,
     String cgroup, Map<String, String> env) {
@@ -122,6 +128,16 @@ public record PeerView(String namespaces, String root, String cwd, String creden
         Map.copyOf(env));
   }
 
+  /** The "Seccomp:" mode among {@code credentials} ("0" when the kernel shows none: no seccomp there). */
+  private static String seccompMode(String credentials) {
+    for (String field : credentials.split(" (?=[A-Za-z_]+:)")) {
+      if (field.startsWith("Seccomp:")) {
+        return field.substring("Seccomp:".length()).trim();
+      }
+    }
+    return "0";
+  }
+
   /**
    * Why a caller with this view must not be served by a server with view {@code own} (the front
    * then runs the command in a JVM of its own), or null when the two agree. The working directory is
@@ -135,6 +151,10 @@ public record PeerView(String namespaces, String root, String cwd, String creden
     }
     if (!root.equals(own.root)) {
       return "the root directory differs (a chroot?): the caller's " + root + ", the server's " + own.root;
+    }
+    if (!seccompMode(credentials).equals("0") || !seccompMode(own.credentials).equals("0")) {
+      return "seccomp is on (the caller's mode " + seccompMode(credentials) + ", the server's "
+          + seccompMode(own.credentials) + "): /proc does not show what a filter allows, so no two can be compared";
     }
     if (!credentials.equals(own.credentials)) {
       return "ids, groups, capabilities, no_new_privs or seccomp differ: the caller's " + credentials

@@ -90,4 +90,18 @@ class CliServerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.poc.front.FrontServer.readLine(endless, "gone"))
         .isInstanceOf(java.io.IOException.class).hasMessageContaining("over " + dev.poc.front.FrontServer.MAX_LINE + " bytes");
   }
+
+  @Test
+  void aCallerOrServerUnderASeccompFilterIsNotServedEvenWithAsManyFilters() {
+    String filtered = "Uid:0 0 0 0 NoNewPrivs:1 Seccomp:2 Seccomp_filters:1";
+    dev.poc.front.PeerView plain = creds("Uid:0 0 0 0 NoNewPrivs:0 Seccomp:0 Seccomp_filters:0");
+    assertThat(plain.difference(plain, CliServer::comparedEnvironment)).isNull();
+    assertThat(creds(filtered).difference(creds(filtered), CliServer::comparedEnvironment)).startsWith("seccomp is on");
+    assertThat(plain.difference(creds(filtered), CliServer::comparedEnvironment)).contains("the server's 2");
+  }
+
+  private static dev.poc.front.PeerView creds(String credentials) {
+    return new dev.poc.front.PeerView("mnt:[1] pid:[2]", "/ (dev=1,ino=2)", "/tmp", credentials, "unconfined", "0022",
+        "0::/", Map.of("PATH", "/usr/bin"));
+  }
 }
