@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The CLI server's runtimes, one per state root and network settings, opened by the first command
@@ -15,6 +17,10 @@ import java.util.Map;
  * {@link #done} waits for the background releases (veths, addresses, run directories) as closing
  * a runtime would, so that the command ends with its container released, as in the JVM CLI. Beyond
  * {@value #KEPT} runtimes, those no command uses and no container runs on are closed.
+ *
+ * <p>A runtime is opened and closed outside this class's lock: a slow state root (a reclaim, a
+ * hung mount) holds up only the commands on that root, never the others. Two first commands on one
+ * root still make one runtime: the second waits for the first's.
  */
 final class WarmRuntimes implements Runtimes {
   static final int KEPT = 16;
@@ -22,11 +28,12 @@ final class WarmRuntimes implements Runtimes {
   private record Key(Path stateRoot, NetworkSettings network) {}
 
   private static final class Entry {
-    final ContainerRuntime runtime;
+    final CompletableFuture<ContainerRuntime> runtime = new CompletableFuture<>();
     int users;
 
-    Entry(ContainerRuntime runtime) {
-      this.runtime = runtime;
+    /** The runtime once opened; null while it is being opened (or when opening it failed). */
+    ContainerRuntime opened() {
+      return runtime.isDone() && !runtime.isCompletedExceptionally() ? runtime.join() : null;
     }
   }
 
@@ -35,16 +42,39 @@ final class WarmRuntimes implements Runtimes {
   @Override
   public ContainerRuntime open(Path stateRoot, NetworkSettings network) {
     Key key = new Key(stateRoot.toAbsolutePath().normalize(), network);
+    Entry e;
+    boolean first = false;
     synchronized (runtimes) {
-      Entry e = runtimes.get(key);
+      e = runtimes.get(key);
       if (e == null) {
-        // opened under the lock: two first commands on one state root must not make two runtimes
-        e = new Entry(ContainerRuntime.builder().stateRoot(key.stateRoot()).network(network).build());
+        e = new Entry();
         runtimes.put(key, e);
-        closeUnused();
+        first = true;
       }
       e.users++;
-      return e.runtime;
+    }
+    if (first) {
+      try {
+        e.runtime.complete(ContainerRuntime.builder().stateRoot(key.stateRoot()).network(network).build());
+      } catch (RuntimeException | Error failure) {
+        synchronized (runtimes) {
+          runtimes.remove(key, e); // the next command tries again
+        }
+        e.runtime.completeExceptionally(failure);
+        throw failure;
+      }
+      closeUnused();
+    }
+    try {
+      return e.runtime.join();
+    } catch (CompletionException failed) { // the first command's open failed: this one fails alike
+      if (failed.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (failed.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw failed;
     }
   }
 
@@ -52,23 +82,26 @@ final class WarmRuntimes implements Runtimes {
   public void done(ContainerRuntime runtime) {
     dev.poc.internal.Access.api().awaitReleases(runtime);
     synchronized (runtimes) {
-      runtimes.values().stream().filter(e -> e.runtime == runtime).forEach(e -> e.users--);
+      runtimes.values().stream().filter(e -> e.opened() == runtime).forEach(e -> e.users--);
     }
   }
 
-  /** Beyond KEPT: closes the runtimes no command uses and no container runs on. Under the lock. */
+  /** Beyond KEPT: closes the runtimes no command uses and no container runs on, after taking them out under the lock. */
   private void closeUnused() {
-    if (runtimes.size() <= KEPT) {
-      return;
-    }
-    List<Key> idle = new ArrayList<>();
-    runtimes.forEach((k, e) -> {
-      if (e.users == 0 && e.runtime.running().isEmpty()) {
-        idle.add(k);
+    List<ContainerRuntime> idle = new ArrayList<>();
+    synchronized (runtimes) {
+      if (runtimes.size() <= KEPT) {
+        return;
       }
-    });
-    for (Key k : idle) {
-      runtimes.remove(k).runtime.close();
+      runtimes.entrySet().removeIf(k -> {
+        ContainerRuntime r = k.getValue().opened();
+        boolean unused = r != null && k.getValue().users == 0 && r.running().isEmpty();
+        if (unused) {
+          idle.add(r);
+        }
+        return unused;
+      });
     }
+    idle.forEach(ContainerRuntime::close);
   }
 }
