@@ -604,7 +604,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
-    RunDirDisposal.sweep(stateRoot); // run directories a JVM that died had set aside
+    // run directories a JVM that died had set aside, and the host side it had not released yet
+    RunDirDisposal.sweep(stateRoot, this::reclaimIfDead);
     if (rootless == null) { // rootless containers hold no lease or bridge of root's
       try {
         network.reclaimLeftLeases(stateRoot);
@@ -685,7 +686,7 @@ public final class ContainerRuntime implements AutoCloseable {
   void awaitReleases() {
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
-    RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
+    RunDirDisposal.awaitAll(); // the cgroups and netns names not removed yet, the run directories set aside
   }
 
   /**

@@ -276,6 +276,48 @@ class CgroupTest {
     assertGone(name);
   }
 
+  /**
+   * waitFor() returns before the group (and the netns name) is removed, in the background: the
+   * figures are final by then, a new start of the name right after gets groups of its own, and
+   * the runtime's close leaves nothing of a container that was waited for but never closed.
+   */
+  @Test
+  void aNameStartsAgainRightAfterWaitForAndTheRuntimesCloseFinishesTheRelease() throws Exception {
+    String name = name("again");
+    Path netnsName = dev.poc.namespace.NetnsNames.DIR.resolve(dev.poc.namespace.NetnsNames.of(name));
+    try (ContainerRuntime rt = ContainerRuntime.open(stateRoot)) {
+      Container first = rt.container().name(name).rootfs(Rootfs.directory(busybox)).command("sh", "-c", "exit 3").start();
+      assertThat(first.waitFor()).isEqualTo(3);
+      ContainerStats last = first.stats();
+      assertThat(last.cpuTime()).as("final figures, read before the release").isPositive();
+      assertThat(last.pids()).isZero();
+      try (Container second = rt.container().name(name).rootfs(Rootfs.directory(busybox))
+          .command("sh", "-c", "echo ready; exec sleep 1000").start()) {
+        BufferedReader out = new BufferedReader(new InputStreamReader(second.stdout(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        for (Path dir : HOST.dirs(name)) {
+          assertThat(Files.readString(dir.resolve("cgroup.procs"))).as(dir.toString()).contains(Integer.toString(second.pid()));
+        }
+        assertThat(netnsName).as("the second run's netns name").exists();
+        assertThat(second.stats().pids()).isPositive();
+      }
+      assertGone(name);
+      assertThat(netnsName).doesNotExist();
+      first.close();
+      Container third = rt.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start();
+      assertThat(third.waitFor()).isZero(); // never closed: the runtime's close finishes its release
+    }
+    assertGone(name);
+    assertThat(netnsName).doesNotExist();
+    assertThat(stateRoot.resolve("run").resolve(name)).doesNotExist();
+    Path gone = stateRoot.resolve(dev.poc.state.RunDirDisposal.GONE);
+    if (Files.isDirectory(gone)) {
+      try (var left = Files.list(gone)) {
+        assertThat(left.map(p -> p.getFileName().toString())).as("set aside, not deleted").noneMatch(f -> f.startsWith(name + "."));
+      }
+    }
+  }
+
   @Test
   void failedStartLeavesNoGroup() throws Exception {
     String name = name("fail");
