@@ -319,6 +319,37 @@ class CgroupTest {
   }
 
   @Test
+  void aReleaseAJvmDiedBeforeDoingIsDoneByTheNextRuntime() throws Exception {
+    String name = name("halt");
+    Path blockerRoot = Files.createTempDirectory("poc-cgt-blocker");
+    Path netnsName = dev.poc.namespace.NetnsNames.DIR.resolve(dev.poc.namespace.NetnsNames.of(name));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        CgroupChildJvm.class.getName(), stateRoot.toString(), name, busybox.toString(), "halt-after-exit=" + blockerRoot)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("ENDED 0");
+      assertThat(child.waitFor()).isEqualTo(9);
+      // what waitFor left to the background, which never got to it
+      assertThat(HOST.dirs(name)).as("groups of the dead JVM's container").isNotEmpty().allMatch(Files::isDirectory);
+      assertThat(netnsName).exists();
+      assertThat(stateRoot.resolve("run").resolve(name)).doesNotExist();
+      try (ContainerRuntime next = ContainerRuntime.open(stateRoot)) {
+        assertGone(name);
+        assertThat(netnsName).doesNotExist();
+        try (var left = Files.list(stateRoot.resolve(dev.poc.state.RunDirDisposal.GONE))) {
+          assertThat(left.map(p -> p.getFileName().toString())).noneMatch(f -> f.startsWith(name + "."));
+        }
+        assertThat(dev.poc.state.NameLock.file(name)).doesNotExist();
+      }
+    } finally {
+      child.destroyForcibly();
+      dev.poc.launch.Release.deleteTree(blockerRoot);
+    }
+  }
+
+  @Test
   void failedStartLeavesNoGroup() throws Exception {
     String name = name("fail");
     assertThatThrownBy(() -> busybox(name, "").command("no-such-command").start())
