@@ -388,8 +388,8 @@ class CgroupTest {
       assertThat(HOST.dirs(name).get(0)).exists();
       Posix.kill(commandPid(c), 9);
       assertThat(c.waitFor(Duration.ofSeconds(10))).isTrue();
-      assertGone(name);
     }
+    assertGone(name); // after close: waitFor leaves the group's removal to the background
   }
 
   @Test
@@ -415,18 +415,23 @@ class CgroupTest {
   void pruneRemovesUnownedGroupsAndKeepsRunningOnes() throws Exception {
     String orphan = name("orphan");
     String live = name("live");
+    String ended = name("ended");
     HOST.create(orphan);
     Process squatter = new ProcessBuilder("sleep", "1000").start();
+    Container waitedFor = busybox(ended, "true").start();
+    assertThat(waitedFor.waitFor()).isZero(); // its group's removal may be under way, in this JVM
     try (Container c = busybox(live, "sleep 1000").start()) {
       HOST.place(orphan, (int) squatter.pid());
       new CgroupSetup().prune();
       assertGone(orphan);
+      assertGone(ended);
       assertThat(squatter.waitFor(10, TimeUnit.SECONDS)).as("the orphan's process was killed").isTrue();
       assertThat(HOST.dirs(live)).allMatch(Files::isDirectory);
       assertThat(c.isRunning()).isTrue();
     } finally {
       squatter.destroyForcibly();
       HOST.remove(orphan);
+      waitedFor.close();
     }
     assertGone(live);
   }
