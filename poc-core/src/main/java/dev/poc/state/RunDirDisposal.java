@@ -278,7 +278,6 @@ public final class RunDirDisposal {
     }
     try (NameLock held = lock.get()) {
       if (Files.exists(dir.resolve(RunState.FILE)) && !PENDING.containsKey(dir)) {
-        LOG.info("releasing what container '{}' held on the host, left by a process that is gone", name);
         reclaim.accept(name, dir);
         if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           delete(dir);
