@@ -1,12 +1,12 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupAttachment;
 import dev.poc.host.RootFiles;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
 import dev.poc.launch.InitConnection;
 import dev.poc.launch.PidHandle;
 import dev.poc.launch.Release;
-import dev.poc.cgroup.CgroupAttachment;
 import dev.poc.network.NetworkAttachment;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
