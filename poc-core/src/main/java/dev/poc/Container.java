@@ -1,11 +1,13 @@
 package dev.poc;
 
+import dev.poc.cgroup.CgroupAttachment;
 import dev.poc.host.RootFiles;
 import dev.poc.launch.ExecLauncher;
 import dev.poc.launch.ExitFuture;
 import dev.poc.launch.InitConnection;
 import dev.poc.launch.PidHandle;
 import dev.poc.launch.Release;
+import dev.poc.network.NetworkAttachment;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.CgroupStrategy;
 import dev.poc.spi.NetworkFacts;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -29,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * released in the background: a DEFAULT or BRIDGE container's veth is deleted (and only then its
  * address freed for another container) by its runtime shortly after, because the kernel takes
  * longer to delete it than the rest of a start takes; {@link ContainerRuntime#close()} waits for
- * those deletions, and a new start of the same name finishes its own first.
+ * those deletions, and a new start of the same name finishes its own first. Likewise, once the
+ * command ended, {@link #waitFor()} returns before the container's cgroup (and, without a
+ * network, its netns name) is removed: the container's name stays locked until that is done in
+ * the background, a new start of the name in this JVM finishes it first, and {@link #stop},
+ * {@link #close()} and {@link ContainerRuntime#close()} return only once it is done.
  *
  * <pre>{@code
  * try (Container c = Container.builder().name("test0").command("sh", "-c", "hostname").start()) {
@@ -47,6 +54,8 @@ public final class Container implements AutoCloseable {
   private final InitConnection conn;
   private final PidHandle init;
   private final NameLock lock;
+  /** The background part of the release (see {@link #release}); set before the exit status is. */
+  private volatile RunDirDisposal.Pending hostRelease = () -> {};
   private final List<Attachment> attachments;
   private final ExitFuture exit = new ExitFuture();
   private final OutputLog log;
@@ -255,8 +264,9 @@ public final class Container implements AutoCloseable {
   }
 
   /**
-   * Waits until the command has ended and everything is released (the veth of a networked
-   * container is deleted in the background, see above); returns its exit code.
+   * Waits until the command has ended and its final figures are read; returns its exit code. What
+   * it held on the host is released, or being released in the background (its cgroup, its veth,
+   * its netns name, see above).
    */
   public int waitFor() throws InterruptedException {
     return awaitStatus().code();
@@ -300,6 +310,7 @@ public final class Container implements AutoCloseable {
       }
     }
     awaitStatusUninterruptibly();
+    hostRelease.settle(); // set before the exit status was completed
   }
 
   /**
@@ -376,10 +387,17 @@ public final class Container implements AutoCloseable {
   private void release() {
     init.close(); // its pid may belong to another process from now on
     conn.close();
-    Release.all(attachments);
+    List<Attachment> now = new ArrayList<>();
+    List<Attachment> later = new ArrayList<>();
+    for (Attachment a : attachments) {
+      (releasedInBackground(a) ? later : now).add(a);
+    }
+    Release.all(now);
     dev.poc.launch.StartProfile.mark(name(), "host side released");
     long tDelete = System.nanoTime();
-    RunDirDisposal.dispose(ctx.runDir()); // renamed aside at once, deleted in the background
+    // renamed aside at once; the cgroup's rmdirs (0.5 ms), the name lock's release and the
+    // directory's deletion follow in the background, in that order (see RunDirDisposal)
+    hostRelease = RunDirDisposal.dispose(ctx.runDir(), name(), () -> Release.all(later), lock::close);
     dev.poc.launch.StartProfile.mark(name(), "run dir removed");
     if (LOG.isDebugEnabled()) {
       LOG.debug("set the run directory of {} aside in {} us", name(), (System.nanoTime() - tDelete) / 1000);
@@ -387,8 +405,16 @@ public final class Container implements AutoCloseable {
     if (spec.autoRemove()) {
       log.remove();
     }
-    lock.close();
     runtime.unregister(this);
+  }
+
+  /**
+   * What nothing after the command's exit needs at once, nor anything but a start of the same
+   * name, which settles it first: the cgroup (its final figures are read before) and the netns
+   * name of a container without a network. A networked one's ports and veth keep their own order.
+   */
+  private static boolean releasedInBackground(Attachment a) {
+    return a instanceof CgroupAttachment || (a instanceof NetworkAttachment n && n.onlyNamesItsNamespace());
   }
 
   StartContext context() {

@@ -604,7 +604,8 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
-    RunDirDisposal.sweep(stateRoot); // run directories a JVM that died had set aside
+    // run directories a JVM that died had set aside, and the host side it had not released yet
+    RunDirDisposal.sweep(stateRoot, this::reclaimSetAside);
     if (rootless == null) { // rootless containers hold no lease or bridge of root's
       try {
         network.reclaimLeftLeases(stateRoot);
@@ -666,6 +667,23 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * With the name lock held: releases what an ended container's host side still held when its JVM
+   * died, its run directory already set aside ({@code dir}, see {@link RunDirDisposal}). Its
+   * command had ended and its figures were read; its log is left as it was.
+   */
+  private void reclaimSetAside(String name, Path dir) {
+    LOG.info("releasing what container '{}' held on the host, left by a process that is gone", name);
+    for (int i = setups.size() - 1; i >= 0; i--) {
+      try {
+        setups.get(i).reclaim(name, dir);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("reclaiming {} of '{}' failed: {}", setups.get(i).getClass().getSimpleName(), name, e.toString());
+      }
+    }
+    Release.deleteTree(dir);
+  }
+
   private void closeLive() {
     spareHelpers.close();
     for (Container c : running()) {
@@ -685,7 +703,7 @@ public final class ContainerRuntime implements AutoCloseable {
   void awaitReleases() {
     network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
     userNetworks.awaitReleases();
-    RunDirDisposal.awaitAll(); // the run directories set aside, not deleted yet
+    RunDirDisposal.awaitAll(); // the cgroups and netns names not removed yet, the run directories set aside
   }
 
   /**

@@ -276,6 +276,79 @@ class CgroupTest {
     assertGone(name);
   }
 
+  /**
+   * waitFor() returns before the group (and the netns name) is removed, in the background: the
+   * figures are final by then, a new start of the name right after gets groups of its own, and
+   * the runtime's close leaves nothing of a container that was waited for but never closed.
+   */
+  @Test
+  void aNameStartsAgainRightAfterWaitForAndTheRuntimesCloseFinishesTheRelease() throws Exception {
+    String name = name("again");
+    Path netnsName = dev.poc.namespace.NetnsNames.DIR.resolve(dev.poc.namespace.NetnsNames.of(name));
+    try (ContainerRuntime rt = ContainerRuntime.open(stateRoot)) {
+      Container first = rt.container().name(name).rootfs(Rootfs.directory(busybox)).command("sh", "-c", "exit 3").start();
+      assertThat(first.waitFor()).isEqualTo(3);
+      ContainerStats last = first.stats();
+      assertThat(last.cpuTime()).as("final figures, read before the release").isPositive();
+      assertThat(last.pids()).isZero();
+      try (Container second = rt.container().name(name).rootfs(Rootfs.directory(busybox))
+          .command("sh", "-c", "echo ready; exec sleep 1000").start()) {
+        BufferedReader out = new BufferedReader(new InputStreamReader(second.stdout(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        for (Path dir : HOST.dirs(name)) {
+          assertThat(Files.readString(dir.resolve("cgroup.procs"))).as(dir.toString()).contains(Integer.toString(second.pid()));
+        }
+        assertThat(netnsName).as("the second run's netns name").exists();
+        assertThat(second.stats().pids()).isPositive();
+      }
+      assertGone(name);
+      assertThat(netnsName).doesNotExist();
+      first.close();
+      Container third = rt.container().name(name).rootfs(Rootfs.directory(busybox)).command("true").start();
+      assertThat(third.waitFor()).isZero(); // never closed: the runtime's close finishes its release
+    }
+    assertGone(name);
+    assertThat(netnsName).doesNotExist();
+    assertThat(stateRoot.resolve("run").resolve(name)).doesNotExist();
+    Path gone = stateRoot.resolve(dev.poc.state.RunDirDisposal.GONE);
+    if (Files.isDirectory(gone)) {
+      try (var left = Files.list(gone)) {
+        assertThat(left.map(p -> p.getFileName().toString())).as("set aside, not deleted").noneMatch(f -> f.startsWith(name + "."));
+      }
+    }
+  }
+
+  @Test
+  void aReleaseAJvmDiedBeforeDoingIsDoneByTheNextRuntime() throws Exception {
+    String name = name("halt");
+    Path blockerRoot = Files.createTempDirectory("poc-cgt-blocker");
+    Path netnsName = dev.poc.namespace.NetnsNames.DIR.resolve(dev.poc.namespace.NetnsNames.of(name));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        CgroupChildJvm.class.getName(), stateRoot.toString(), name, busybox.toString(), "halt-after-exit=" + blockerRoot)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("ENDED 0");
+      assertThat(child.waitFor()).isEqualTo(9);
+      // what waitFor left to the background, which never got to it
+      assertThat(HOST.dirs(name)).as("groups of the dead JVM's container").isNotEmpty().allMatch(Files::isDirectory);
+      assertThat(netnsName).exists();
+      assertThat(stateRoot.resolve("run").resolve(name)).doesNotExist();
+      try (ContainerRuntime next = ContainerRuntime.open(stateRoot)) {
+        assertGone(name);
+        assertThat(netnsName).doesNotExist();
+        try (var left = Files.list(stateRoot.resolve(dev.poc.state.RunDirDisposal.GONE))) {
+          assertThat(left.map(p -> p.getFileName().toString())).noneMatch(f -> f.startsWith(name + "."));
+        }
+        assertThat(dev.poc.state.NameLock.file(name)).doesNotExist();
+      }
+    } finally {
+      child.destroyForcibly();
+      dev.poc.launch.Release.deleteTree(blockerRoot);
+    }
+  }
+
   @Test
   void failedStartLeavesNoGroup() throws Exception {
     String name = name("fail");
@@ -315,8 +388,8 @@ class CgroupTest {
       assertThat(HOST.dirs(name).get(0)).exists();
       Posix.kill(commandPid(c), 9);
       assertThat(c.waitFor(Duration.ofSeconds(10))).isTrue();
-      assertGone(name);
     }
+    assertGone(name); // after close: waitFor leaves the group's removal to the background
   }
 
   @Test
@@ -342,18 +415,23 @@ class CgroupTest {
   void pruneRemovesUnownedGroupsAndKeepsRunningOnes() throws Exception {
     String orphan = name("orphan");
     String live = name("live");
+    String ended = name("ended");
     HOST.create(orphan);
     Process squatter = new ProcessBuilder("sleep", "1000").start();
+    Container waitedFor = busybox(ended, "true").start();
+    assertThat(waitedFor.waitFor()).isZero(); // its group's removal may be under way, in this JVM
     try (Container c = busybox(live, "sleep 1000").start()) {
       HOST.place(orphan, (int) squatter.pid());
       new CgroupSetup().prune();
       assertGone(orphan);
+      assertGone(ended);
       assertThat(squatter.waitFor(10, TimeUnit.SECONDS)).as("the orphan's process was killed").isTrue();
       assertThat(HOST.dirs(live)).allMatch(Files::isDirectory);
       assertThat(c.isRunning()).isTrue();
     } finally {
       squatter.destroyForcibly();
       HOST.remove(orphan);
+      waitedFor.close();
     }
     assertGone(live);
   }

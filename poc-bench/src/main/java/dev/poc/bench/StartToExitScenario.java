@@ -47,7 +47,8 @@ final class StartToExitScenario implements Scenario {
     }
 
     section.paragraph("Each row is the time from the first call (Java API, or spawning the program from the same JVM) "
-        + "until the command has exited and the runtime has cleaned up (poc: `waitFor()` returned; runc/crun: `run` exited). "
+        + "until the command has exited and the runtime has cleaned up (poc: `waitFor()` returned, "
+        + "the removal of its cgroup, veth and run dir then done in the background; runc/crun: `run` exited). "
         + "Variants ran interleaved, " + harness.iterations() + " times each after warm-up, each run after "
         + harness.pauseMillis() + " ms of quiet.");
     section.table(TimingTable.of(samples, new TimingTable.Baseline("poc", POC), new TimingTable.Baseline("floor", FLOOR)));

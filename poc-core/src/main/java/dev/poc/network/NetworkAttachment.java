@@ -143,6 +143,14 @@ public final class NetworkAttachment implements Attachment {
     return mode;
   }
 
+  /**
+   * Whether all its close does is remove the netns name (a container with only loopback): nothing
+   * but a new start of the same name depends on that, which finishes it first.
+   */
+  public boolean onlyNamesItsNamespace() {
+    return mode == Network.DISABLED && pool == null && nl == null && !published && !vethCreated;
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

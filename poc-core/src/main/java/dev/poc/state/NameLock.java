@@ -20,8 +20,13 @@ public final class NameLock implements AutoCloseable {
     this.flock = flock;
   }
 
-  /** The lock, or empty when another holder (this JVM or another) has it. */
+  /**
+   * The lock, or empty when another holder (this JVM or another) has it. An ended container of
+   * this JVM whose host side is still being released holds its name until that is done: that
+   * release is finished here first, in this thread (see {@link RunDirDisposal}).
+   */
   public static Optional<NameLock> tryAcquire(String name) throws IOException {
+    RunDirDisposal.settle(name);
     Files.createDirectories(DIR);
     return Flock.tryLock(file(name)).map(NameLock::new);
   }

@@ -332,6 +332,8 @@ public final class Storage {
     for (Path run : liveRuns(null)) {
       stopRun(run);
     }
+    // ended containers' releases still under way hold their names: done before the setups prune
+    dev.poc.state.RunDirDisposal.awaitAll();
     Access.api().reclaim(runtime);
     for (StoredContainer c : store.containers()) {
       attempt(failures, "removing container '" + c.name() + "'", () -> remove(c.name(), true));
