@@ -410,11 +410,12 @@ public final class Container implements AutoCloseable {
 
   /**
    * What nothing after the command's exit needs at once, nor anything but a start of the same
-   * name, which settles it first: the cgroup (its final figures are read before) and the netns
-   * name of a container without a network. A networked one's ports and veth keep their own order.
+   * name, which settles it first: the cgroup (its final figures are read before), the netns name
+   * and the veth (whose address is free again only once the veth is gone). Published ports go at
+   * once: another container may publish the same host port right after.
    */
   private static boolean releasedInBackground(Attachment a) {
-    return a instanceof CgroupAttachment || (a instanceof NetworkAttachment n && n.onlyNamesItsNamespace());
+    return a instanceof CgroupAttachment || (a instanceof NetworkAttachment n && n.releasableLater());
   }
 
   StartContext context() {

@@ -701,9 +701,11 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Returns once what ended containers left to release in the background is released. */
   void awaitReleases() {
-    network.awaitReleases(); // the veths the reaper has not deleted yet, and their addresses
+    // first the releases set aside (cgroups, netns names, the veths they hand to the reaper, run
+    // directories), then the reaper's veths and their addresses
+    RunDirDisposal.awaitAll();
+    network.awaitReleases();
     userNetworks.awaitReleases();
-    RunDirDisposal.awaitAll(); // the cgroups and netns names not removed yet, the run directories set aside
   }
 
   /**

@@ -144,11 +144,13 @@ public final class NetworkAttachment implements Attachment {
   }
 
   /**
-   * Whether all its close does is remove the netns name (a container with only loopback): nothing
-   * but a new start of the same name depends on that, which finishes it first.
+   * Whether nothing but a new start of the same name depends on its close, which finishes it first:
+   * all it releases is named after the container (the netns name, the veth, whose address the
+   * reaper frees only once the veth is gone). Not so with published ports: a container of another
+   * name may publish the same host port at once.
    */
-  public boolean onlyNamesItsNamespace() {
-    return mode == Network.DISABLED && pool == null && nl == null && !published && !vethCreated;
+  public boolean releasableLater() {
+    return !published;
   }
 
   @Override
