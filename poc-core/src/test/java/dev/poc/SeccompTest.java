@@ -144,8 +144,11 @@ class SeccompTest extends RuntimeTestBase {
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out).contains("/proc/self/status:Seccomp:\t2", "/proc/self/status:Seccomp_filters:\t1",
         "/proc/1/status:Seccomp:\t2", "/proc/1/status:Seccomp_filters:\t1");
-    // a user's own profile still goes in last, in the command, as runc does; the init gets it too
-    Run own = Run.of(busybox("own", "grep -E '^Seccomp_filters:' /proc/self/status /proc/1/status")
+    // a user's own profile still goes in last, in the command, as runc does; the init gets it too,
+    // right after it forks the command (beside the command's own set-up, so the command may look
+    // first: it waits a bounded while for it)
+    Run own = Run.of(busybox("own", "i=0; while [ $i -lt 5000 ] && ! grep -q '^Seccomp_filters:.1' /proc/1/status; "
+        + "do i=$((i+1)); done; grep -E '^Seccomp_filters:' /proc/self/status /proc/1/status")
         .seccomp(Seccomp.fromJson("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", "allow-all")));
     assertThat(own.code()).as(own.toString()).isZero();
     assertThat(own.out).contains("/proc/self/status:Seccomp_filters:\t1", "/proc/1/status:Seccomp_filters:\t1");
