@@ -63,11 +63,6 @@ final class ApiInternals implements Access.Api {
   }
 
   @Override
-  public void awaitReleases(ContainerRuntime runtime) {
-    runtime.awaitReleases();
-  }
-
-  @Override
   public StartContext context(Container container) {
     return container.context();
   }

@@ -58,12 +58,6 @@ public final class Access {
      */
     Container start(ContainerRuntime runtime, ContainerSpec spec, dev.poc.launch.InitSpawner spawner);
 
-    /**
-     * Returns once what {@code runtime}'s ended containers left to release in the background (veths,
-     * addresses, run directories) is released, as its close does, without stopping any that run.
-     */
-    void awaitReleases(ContainerRuntime runtime);
-
     StartContext context(Container container);
 
     ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command);

@@ -121,7 +121,11 @@ final class QuickCommands {
           return OptionalInt.empty(); // a usage error, which picocli reports with the synopsis
         }
         caller.onStart().accept(c);
-        return OptionalInt.of(ContainerEnd.await(c, caller.err()));
+        int code = ContainerEnd.await(c, caller.err());
+        // its cgroups, netns name and run dir, released in this thread if not yet (the server's
+        // command ends with its container released, as the JVM CLI's does when its runtime closes)
+        c.stop(java.time.Duration.ZERO);
+        return OptionalInt.of(code);
       } finally {
         caller.runtimes().done(runtime);
       }

@@ -13,9 +13,10 @@ import java.util.concurrent.CompletionException;
 /**
  * The CLI server's runtimes, one per state root and network settings, opened by the first command
  * that needs it and kept for the next ones: a command then skips what opening a runtime costs (the
- * prerequisites' check, the reclaim of its state root, the strategies' set-up). A command's
- * {@link #done} waits for the background releases (veths, addresses, run directories) as closing
- * a runtime would, so that the command ends with its container released, as in the JVM CLI. Beyond
+ * prerequisites' check, the reclaim of its state root, the strategies' set-up). A run ends with
+ * its own container released (it settles that container's background release itself, see
+ * {@link QuickCommands}); {@link #done} does not wait for the other commands' releases, which
+ * would make concurrent commands wait for each other's on the one release thread. Beyond
  * {@value #KEPT} runtimes, those no command uses and no container runs on are closed.
  *
  * <p>A runtime is opened and closed outside this class's lock: a slow state root (a reclaim, a
@@ -80,7 +81,6 @@ final class WarmRuntimes implements Runtimes {
 
   @Override
   public void done(ContainerRuntime runtime) {
-    dev.poc.internal.Access.api().awaitReleases(runtime);
     synchronized (runtimes) {
       runtimes.values().stream().filter(e -> e.opened() == runtime).forEach(e -> e.users--);
     }
