@@ -167,11 +167,15 @@ class UserModeNetworkTest {
         }
       }
     } finally {
+      if (initPid == 0) {
+        // its stdout ended without PIDS: it is ending; read why before destroy(), which closes
+        // the streams (read after it, the child's own words were lost to "Stream closed")
+        childErr = jvm.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)
+            ? new String(jvm.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
+            : "(nothing: its stdout ended, yet it still ran 10 s later)";
+      }
       jvm.destroyForcibly(); // SIGKILL: nothing of it releases
       jvm.waitFor();
-      if (initPid == 0) {
-        childErr = new String(jvm.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      }
     }
     assertThat(initPid).as("the child JVM started its container; it said: %s", childErr).isPositive();
     assertThat(helperStarted).as("slirp4netns %d runs while its container does", helper).isPositive();
