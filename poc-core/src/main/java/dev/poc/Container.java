@@ -374,6 +374,7 @@ public final class Container implements AutoCloseable {
       LOG.warn("reading final figures of {} failed: {}", name(), e.toString());
     }
     dev.poc.launch.StartProfile.mark(name(), "final figures read");
+    runtime.helperExiting(helper); // before the status completes: a close() after waitFor() waits for it
     release();
     dev.poc.launch.StartProfile.mark(name(), "released");
     if (LOG.isDebugEnabled()) {

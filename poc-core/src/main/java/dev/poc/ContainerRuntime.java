@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContainerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
+  /** How long close() waits for a released container's helper to exit before it kills it. */
+  private static final java.time.Duration HELPER_EXIT_WAIT = java.time.Duration.ofSeconds(2);
   /**
    * Where poc keeps its state unless told otherwise: for root where the seed kept it,
    * {@code /var/lib/poc_container}; for an ordinary user (rootless) {@code $XDG_RUNTIME_DIR/poc},
@@ -81,6 +83,12 @@ public final class ContainerRuntime implements AutoCloseable {
   private final Storage storage;
   private final dev.poc.image.RegistryImages registryImages;
   private final Set<Container> live = ConcurrentHashMap.newKeySet();
+  /**
+   * Helpers whose container has ended and been released but which had not exited yet: the waiter
+   * goes on at the helper's last word, not its exit (which follows within a millisecond or so),
+   * and close() waits for them so that nothing of this runtime's outlives it.
+   */
+  private final Set<Process> exitingHelpers = ConcurrentHashMap.newKeySet();
   private final Thread shutdownHook = new Thread(this::closeLive, "poc-shutdown");
   private volatile boolean prerequisitesChecked;
   /** Set once a networked start found the firewall tools; they are not looked for again. */
@@ -602,6 +610,12 @@ public final class ContainerRuntime implements AutoCloseable {
     live.remove(c);
   }
 
+  /** {@code helper}'s container is released; {@link #awaitReleases} waits for it to exit too. */
+  void helperExiting(Process helper) {
+    exitingHelpers.removeIf(h -> !h.isAlive()); // those of earlier containers: gone by now, as a rule
+    exitingHelpers.add(helper);
+  }
+
   /** Reclaims every run of this state root whose JVM and helper are gone. */
   void reclaim() {
     // run directories a JVM that died had set aside, and the host side it had not released yet
@@ -706,6 +720,21 @@ public final class ContainerRuntime implements AutoCloseable {
     RunDirDisposal.awaitAll();
     network.awaitReleases();
     userNetworks.awaitReleases();
+    awaitExitingHelpers();
+  }
+
+  private void awaitExitingHelpers() {
+    for (Process helper : List.copyOf(exitingHelpers)) {
+      try {
+        if (!helper.waitFor(HELPER_EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          LOG.warn("poc-init {} was still running {} after its container ended: killing it", helper.pid(), HELPER_EXIT_WAIT);
+          helper.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**

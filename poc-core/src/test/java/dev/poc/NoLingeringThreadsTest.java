@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No thread of poc's outlives the last container: what {@code mvn exec:java} checks before it
- * returns (it joins every thread the program started, daemon or not).
+ * returns (it joins every thread the program started, daemon or not). Nor does any process of
+ * poc's outlive the runtime's close().
  */
 class NoLingeringThreadsTest {
   @Test
@@ -41,5 +42,24 @@ class NoLingeringThreadsTest {
       }
     }
     assertThat(alive).as("threads of the program still alive").isEmpty();
+  }
+
+  @Test
+  void closeReturnsOnceEveryHelperOfTheRuntimeHasExited() throws Exception {
+    java.util.Set<Long> before = LeakCheck.helperProcesses().keySet();
+    for (int round = 0; round < 20; round++) {
+      try (ContainerRuntime rt = ContainerRuntime.open(TestRootfs.stateRoot())) {
+        for (int i = 0; i < 2; i++) {
+          try (Container c = rt.container().name(TestRootfs.uniqueName("helpers"))
+              .rootfs(Rootfs.directory(TestRootfs.busybox())).command("echo", "hi").start()) {
+            c.stdout().readAllBytes();
+            assertThat(c.waitFor()).isZero();
+          }
+        }
+      }
+      var left = LeakCheck.helperProcesses();
+      left.keySet().removeAll(before);
+      assertThat(left).as("poc-init processes alive right after close(), round %d", round).isEmpty();
+    }
   }
 }

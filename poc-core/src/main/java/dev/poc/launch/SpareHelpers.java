@@ -32,9 +32,27 @@ public final class SpareHelpers implements AutoCloseable {
 
   /** A spawned, connected helper waiting for a plan. */
   record Helper(Process process, InitConnection connection) {
+    /** Ends it and returns once it is gone: a discarded spare must not outlive close(). */
     void discard() {
       connection.close(); // the helper reads EOF instead of a plan, and exits
-      process.destroyForcibly();
+      killAndReap(process);
+    }
+  }
+
+  /** SIGKILL, then the wait for its end (microseconds), which an interrupt does not cut short. */
+  private static void killAndReap(Process p) {
+    p.destroyForcibly();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        p.waitFor();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // close() interrupts a refill that is discarding its spawn
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -118,7 +136,7 @@ public final class SpareHelpers implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       conn.close();
       if (p != null) {
-        p.destroyForcibly();
+        killAndReap(p);
       }
       throw e;
     }
@@ -140,20 +158,25 @@ public final class SpareHelpers implements AutoCloseable {
     }
   }
 
-  /** Ends every spare; later takes spawn their own helper. */
+  /**
+   * Ends every spare, and returns once they are gone, a refill under way included (it discards
+   * what it spawns once it sees the close); later takes spawn their own helper.
+   */
   @Override
   public void close() {
     closed = true;
     spawner.shutdownNow();
+    try {
+      if (!spawner.awaitTermination(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        LOG.warn("a spare poc-init being spawned did not connect within {} ms", CONNECT_TIMEOUT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (List<Stdio> key : List.copyOf(spares.keySet())) {
       Helper h = spares.remove(key);
       if (h != null) {
         h.discard();
-        try {
-          h.process().waitFor();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
       }
     }
   }
