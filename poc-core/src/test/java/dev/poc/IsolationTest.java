@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import dev.poc.state.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -64,9 +65,28 @@ class IsolationTest extends RuntimeTestBase {
         .command("sleep", "30").start()) {
       Path runDir = runtime.runDir(c.name());
       String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
-      assertThat(hostMounts).doesNotContain(runDir.toString());
+      assertThat(hostMounts).doesNotContain(runDir.toString()).doesNotContain("root-mount");
       String inside = Files.readString(Path.of("/proc/" + c.pid() + "/mountinfo"));
       assertThat(inside).contains(" /tmp ").contains(" /proc ");
+    }
+  }
+
+  @Test
+  void theHostRootfsGetsAGeneratedEtcInMemoryAndItsRunDirHoldsNoMountPoint() throws Exception {
+    String script = "cat /etc/hostname; test -e /etc/shadow || echo no-shadow; test -s /etc/ld.so.cache && echo ld-cache; "
+        + "grep -c '^root:' /etc/passwd; echo x > /etc/new && cat /etc/new; "
+        + "awk '$5 == \"/etc\" {print $(NF-2)}' /proc/self/mountinfo; sleep 30";
+    String name = TestRootfs.uniqueName("etc");
+    try (Container c = runtime.container().name(name).rootfs(Rootfs.host()).command("sh", "-c", script).start()) {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(c.stdout()));
+      List<String> lines = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        lines.add(out.readLine());
+      }
+      assertThat(lines).containsExactly(name, "no-shadow", "ld-cache", "1", "x", "tmpfs");
+      try (var entries = Files.list(runtime.runDir(name))) {
+        assertThat(entries.filter(Files::isDirectory)).as("directories in the run dir").isEmpty();
+      }
     }
   }
 

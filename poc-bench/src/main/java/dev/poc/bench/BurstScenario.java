@@ -40,6 +40,8 @@ final class BurstScenario implements Scenario {
     Section section = new Section("9. Bursts: " + API_BURST + " concurrent starts from one JVM, "
         + CLI_THREADS * CLI_RUNS_PER_THREAD + " from " + CLI_THREADS + " CLI processes at once");
     int rounds = Math.max(1, Math.min(3, harness.iterations() / 20));
+    // a CLI burst takes about a second: more of them, for a median that one noisy burst cannot move
+    int cliRounds = Math.max(rounds, Math.min(5, harness.iterations() / 10));
     Path bundle = env.hasOciRuntimes() ? env.bundle("true", List.of("/bin/true"), OptionalLong.empty()) : null;
 
     List<Variant> api = new ArrayList<>();
@@ -78,7 +80,7 @@ final class BurstScenario implements Scenario {
       CliScenario.awaitServer(launcher, java, env.workDir.resolve("cli-burst-state"), env);
     }
     try {
-      runInterleaved(env, select(cli, harness), CLI_THREADS, CLI_RUNS_PER_THREAD, rounds, bursts, "CLI burst");
+      runInterleaved(env, select(cli, harness), CLI_THREADS, CLI_RUNS_PER_THREAD, cliRounds, bursts, "CLI burst");
     } finally {
       CliScenario.stopServers(env);
     }
@@ -88,7 +90,7 @@ final class BurstScenario implements Scenario {
     section.paragraph("Each burst releases its threads at the same instant; the API rows' threads start one container each "
         + "(start-to-exit of /bin/true in the busybox root, no network), the CLI rows' threads spawn the command "
         + CLI_RUNS_PER_THREAD + " times one after the other. Starts per second: successful starts ÷ wall time from the "
-        + "release to the last exit. " + rounds + " burst(s) per row, the rows interleaved; the per-start columns are each "
+        + "release to the last exit. " + rounds + " burst(s) per API row and " + cliRounds + " per CLI row, the rows interleaved; the per-start columns are each "
         + "run's own start-to-exit inside its burst. The BRIDGE row (no runtime to compare with) starts the same burst through "
         + "poc's bridge: 200 veths, addresses and namespaces at once. Leftovers are looked for once the runtime's asynchronous "
         + "veth release has caught up (at most 5 s).");

@@ -9,6 +9,7 @@ import dev.poc.host.Tool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Whether each network mode can run on this host, and the one-line error a start fails with
@@ -27,10 +28,15 @@ public final class NetworkChecks {
    * needs (a few stat calls): what a start asks first.
    */
   public static Check network(Network mode) {
-    return network(mode, HostChecks.iptables(Tool.searchDirs(), false), NetworkSettings.defaults());
+    // iptables is looked for along PATH (30 failed access() calls on a long one) only when the mode needs it
+    return network(mode, () -> HostChecks.iptables(Tool.searchDirs(), false), NetworkSettings.defaults());
   }
 
   public static Check network(Network mode, Check iptables, NetworkSettings settings) {
+    return network(mode, () -> iptables, settings);
+  }
+
+  private static Check network(Network mode, Supplier<Check> iptablesCheck, NetworkSettings settings) {
     String name = "network " + mode.cliName();
     if (mode.isCustom()) {
       return Check.yes(name, "connected by the strategy '" + mode.name() + "' registered on the runtime");
@@ -40,6 +46,7 @@ public final class NetworkChecks {
           ? Check.yes(name, "a network namespace of its own, lo only")
           : Check.no(name, "this kernel has no network namespaces", "use a kernel built with CONFIG_NET_NS");
     }
+    Check iptables = iptablesCheck.get();
     if (!iptables.ok()) {
       return Check.no(name, "needs iptables: " + iptables.detail(),
           iptables.fix().map(f -> f + ", or use net-disabled").orElse("use net-disabled"));

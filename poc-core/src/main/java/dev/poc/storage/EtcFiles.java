@@ -16,9 +16,12 @@ import java.util.List;
 public final class EtcFiles {
   private EtcFiles() {}
 
-  /** A complete minimal /etc for {@link HostRootfs}, in the run directory. */
-  static Path writeHostEtc(StartContext ctx) throws IOException {
-    Path etc = Files.createDirectories(ctx.runDir().resolve("etc"));
+  /**
+   * A complete minimal /etc for {@link HostRootfs}: its files in the run directory, each bound onto
+   * the container's /etc (a tmpfs the plan has made).
+   */
+  static void bindHostEtc(StartContext ctx) throws IOException {
+    Path dir = ctx.runDir();
     ContainerSpec spec = ctx.spec();
     StringBuilder passwd = new StringBuilder("root:x:0:0:root:/root:/bin/sh\n");
     StringBuilder group = new StringBuilder("root:x:0:\ntty:x:5:\n");
@@ -30,11 +33,13 @@ public final class EtcFiles {
     }
     passwd.append("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
     group.append("nogroup:x:65534:\n");
-    write(etc.resolve("passwd"), passwd.toString());
-    write(etc.resolve("group"), group.toString());
-    write(etc.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
-    writeNetworkFiles(ctx, etc);
-    return etc;
+    write(dir.resolve("passwd"), passwd.toString());
+    write(dir.resolve("group"), group.toString());
+    write(dir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
+    for (String f : List.of("passwd", "group", "nsswitch.conf")) {
+      ctx.plan().bind(dir.resolve(f), "/etc/" + f, "nodev,nosuid,noexec");
+    }
+    bindNetworkFiles(ctx);
   }
 
   /**
