@@ -246,7 +246,8 @@ static void *plan_lists; /* the plan's long lists (arguments, environment, root'
 static int arity(const char *k) {
   if (!strcmp(k, "root")) return 4;
   if (!strcmp(k, "bind")) return 3;
-  if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")) return 2;
+  if (!strcmp(k, "mkdir") || !strcmp(k, "symlink") || !strcmp(k, "tmpfs") || !strcmp(k, "uppertmpfs")
+      || !strcmp(k, "file")) return 2;
   if (!strcmp(k, "net") || !strcmp(k, "ocicaps") || !strcmp(k, "mknod")) return 4;
   if (!strcmp(k, "log") || !strcmp(k, "rlimit") || !strcmp(k, "hook")) return 3;
   if (!strcmp(k, "hookstate")) return 2;
@@ -620,6 +621,33 @@ static void do_symlink(int rootfd, const char *target, const char *rel) {
   close(dfd);
 }
 
+/* file PATH CONTENT: a regular file of the root's own holding CONTENT (the host rootfs's passwd on
+ * its tmpfs /etc), made as a bind's target is; a program inside may replace it, as it may not a
+ * bound file. What is there already must be a regular file: it is truncated, never opened as a
+ * FIFO or a device. */
+static void do_file(int rootfd, const char *rel, const char *content) {
+  int at = make_in_root(rootfd, rel, 1);
+  if (at < 0) die_target(rel);
+  struct stat st;
+  if (fstat(at, &st) < 0) die("file", rel);
+  if (!S_ISREG(st.st_mode)) {
+    say("ERR file /%s: there is something other than a regular file there", rel);
+    _exit(120);
+  }
+  char p[64];
+  fdpath(p, sizeof p, at);
+  int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) die("file", rel);
+  size_t len = strlen(content);
+  for (size_t off = 0; off < len;) {
+    ssize_t n = write(fd, content + off, len - off);
+    if (n <= 0) die("file", rel);
+    off += (size_t)n;
+  }
+  close(fd);
+  close(at);
+}
+
 /* mknod PATH TYPE MAJOR:MINOR MODE:UID:GID (OCI's linux.devices; TYPE c, b or p): the node with
  * its mode exactly (the umask must not narrow it) and its owner; a node there already (poc's own
  * /dev/null, say) is kept. */
@@ -833,6 +861,8 @@ static void do_op(const struct item *it, int *rootfd, const char **root) {
     do_mount_fs(*rootfd, it->v[0], "tmpfs", MS_NOSUID | MS_NODEV, it->v[1]);
   } else if (!strcmp(it->key, "mknod")) {
     do_mknod(*rootfd, it->v[0], it->v[1], it->v[2], it->v[3]);
+  } else if (!strcmp(it->key, "file")) {
+    do_file(*rootfd, it->v[0], it->v[1]);
   }
 }
 

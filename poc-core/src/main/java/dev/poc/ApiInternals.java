@@ -68,8 +68,9 @@ final class ApiInternals implements Access.Api {
   }
 
   @Override
-  public ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command) {
-    return new ContainerProcess(container, helper, conn, command);
+  public ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command,
+      java.util.function.Consumer<Process> ended) {
+    return new ContainerProcess(container, helper, conn, command, ended);
   }
 
   @Override

@@ -255,7 +255,7 @@ public final class Container implements AutoCloseable {
       throw new IllegalStateException("container '" + name() + "' has ended (" + exit.join() + "): exec needs a running container");
     }
     return ExecLauncher.start(name(), init.pid(), this.spec.hostname(), Capability.mask(this.spec.capabilities()),
-        dev.poc.seccomp.bpf.SeccompPrograms.hex(this.spec), spec);
+        dev.poc.seccomp.bpf.SeccompPrograms.hex(this.spec), spec, runtime::helperExiting);
   }
 
   /** Whether the command is still running. */

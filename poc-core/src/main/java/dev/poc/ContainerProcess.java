@@ -17,12 +17,15 @@ public final class ContainerProcess implements AutoCloseable {
   private final InitConnection conn;
   private final PidHandle command;
   private final ExitFuture exit = new ExitFuture();
+  private final java.util.function.Consumer<Process> ended;
 
-  ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command) {
+  ContainerProcess(String container, Process helper, InitConnection conn, PidHandle command,
+      java.util.function.Consumer<Process> ended) {
     this.container = container;
     this.helper = helper;
     this.conn = conn;
     this.command = command;
+    this.ended = ended;
     Thread waiter = new Thread(this::awaitExit, "poc-exec-wait-" + container);
     waiter.setDaemon(true);
     waiter.start();
@@ -91,6 +94,7 @@ public final class ContainerProcess implements AutoCloseable {
     ExitStatus status = conn.awaitEnd(helper);
     command.close(); // reaped by its helper: the pid may be another process's now
     conn.close();
+    ended.accept(helper); // before the status completes: a close() after waitFor() waits for its exit
     exit.complete(status);
   }
 

@@ -248,7 +248,7 @@ public final class ContainerRuntime implements AutoCloseable {
       return mine.get().exec(spec);
     }
     RunningContainers.Run run = RunningContainers.require(this, name);
-    return ExecLauncher.start(name, run.initPid(), run.hostname(), run.capabilities(), run.seccomp(), spec);
+    return ExecLauncher.start(name, run.initPid(), run.hostname(), run.capabilities(), run.seccomp(), spec, this::helperExiting);
   }
 
   /**
@@ -610,7 +610,7 @@ public final class ContainerRuntime implements AutoCloseable {
     live.remove(c);
   }
 
-  /** {@code helper}'s container is released; {@link #awaitReleases} waits for it to exit too. */
+  /** {@code helper}'s container or exec'd command has ended; {@link #awaitReleases} waits for it to exit too. */
   void helperExiting(Process helper) {
     exitingHelpers.removeIf(h -> !h.isAlive()); // those of earlier containers: gone by now, as a rule
     exitingHelpers.add(helper);
@@ -723,19 +723,41 @@ public final class ContainerRuntime implements AutoCloseable {
     awaitExitingHelpers();
   }
 
+  /**
+   * Waits for the helpers of ended containers and exec'd commands to exit, all within one
+   * {@link #HELPER_EXIT_WAIT}; kills those still there then, and waits for them too (SIGKILL: an
+   * instant), so that none outlives close().
+   */
   private void awaitExitingHelpers() {
+    long deadline = System.nanoTime() + HELPER_EXIT_WAIT.toNanos();
+    boolean interrupted = false;
     for (Process helper : List.copyOf(exitingHelpers)) {
+      long left = deadline - System.nanoTime();
       try {
-        if (!helper.waitFor(HELPER_EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          LOG.warn("poc-init {} was still running {} after its container ended: killing it", helper.pid(), HELPER_EXIT_WAIT);
+        if (left <= 0 || !helper.waitFor(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+          LOG.warn("poc-init {} was still running {} after its command ended: killing it", helper.pid(), HELPER_EXIT_WAIT);
           helper.destroyForcibly();
         }
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        interrupted = true; // what is left is killed below, and waited for all the same
+        helper.destroyForcibly();
       }
     }
+    for (Process helper : List.copyOf(exitingHelpers)) {
+      while (helper.isAlive()) {
+        try {
+          helper.waitFor();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      exitingHelpers.remove(helper);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
+
 
   /**
    * Stops every container this runtime started (detached ones are left running), and returns once

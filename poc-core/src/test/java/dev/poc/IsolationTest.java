@@ -75,15 +75,18 @@ class IsolationTest extends RuntimeTestBase {
   void theHostRootfsGetsAGeneratedEtcInMemoryAndItsRunDirHoldsNoMountPoint() throws Exception {
     String script = "cat /etc/hostname; test -e /etc/shadow || echo no-shadow; test -s /etc/ld.so.cache && echo ld-cache; "
         + "grep -c '^root:' /etc/passwd; echo x > /etc/new && cat /etc/new; "
-        + "awk '$5 == \"/etc\" {print $(NF-2)}' /proc/self/mountinfo; sleep 30";
+        + "awk '$5 == \"/etc\" {print $(NF-2)}' /proc/self/mountinfo; "
+        // passwd is a file of the container's own, which sed -i (a rename over it) may replace
+        + "sed -i 's/^nobody:/nobody2:/' /etc/passwd && grep -c '^nobody2:' /etc/passwd; "
+        + "awk '$5 == \"/etc/passwd\"' /proc/self/mountinfo | wc -l; sleep 30";
     String name = TestRootfs.uniqueName("etc");
     try (Container c = runtime.container().name(name).rootfs(Rootfs.host()).command("sh", "-c", script).start()) {
       java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(c.stdout()));
       List<String> lines = new java.util.ArrayList<>();
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < 8; i++) {
         lines.add(out.readLine());
       }
-      assertThat(lines).containsExactly(name, "no-shadow", "ld-cache", "1", "x", "tmpfs");
+      assertThat(lines).containsExactly(name, "no-shadow", "ld-cache", "1", "x", "tmpfs", "1", "0");
       try (var entries = Files.list(runtime.runDir(name))) {
         assertThat(entries.filter(Files::isDirectory)).as("directories in the run dir").isEmpty();
       }

@@ -56,6 +56,12 @@ class NoLingeringThreadsTest {
             assertThat(c.waitFor()).isZero();
           }
         }
+        // an exec'd command's helper too, its container left for close() to stop
+        Container running = rt.container().name(TestRootfs.uniqueName("helpers"))
+            .rootfs(Rootfs.directory(TestRootfs.busybox())).command("sleep", "30").start();
+        try (ContainerProcess p = running.exec("true")) {
+          assertThat(p.waitFor()).isZero();
+        }
       }
       var left = LeakCheck.helperProcesses();
       left.keySet().removeAll(before);

@@ -60,7 +60,9 @@ public final class Access {
 
     StartContext context(Container container);
 
-    ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command);
+    /** {@code ended}: told of the helper once the command has ended (the runtime's close waits for it to exit). */
+    ContainerProcess newProcess(String container, Process helper, InitConnection conn, PidHandle command,
+        java.util.function.Consumer<Process> ended);
 
     Images newImages(ImageStore store);
   }

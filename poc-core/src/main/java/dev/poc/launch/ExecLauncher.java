@@ -19,9 +19,10 @@ public final class ExecLauncher {
   /**
    * @param capabilities the container's capability mask
    * @param seccomp the container's filter (hex), if it has one
+   * @param ended told of the helper once the command has ended (it exits right after)
    */
   public static ContainerProcess start(String name, int initPid, String hostname, long capabilities,
-      java.util.Optional<String> seccomp, ExecSpec spec) {
+      java.util.Optional<String> seccomp, ExecSpec spec, java.util.function.Consumer<Process> ended) {
     InitPlan plan = new InitPlan();
     plan.target(initPid);
     plan.capabilities(capabilities);
@@ -50,7 +51,7 @@ public final class ExecLauncher {
       if (!"EXEC".equals(line)) {
         throw failure(line, name, spec);
       }
-      return Access.api().newProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()));
+      return Access.api().newProcess(name, helper, conn, PidHandle.ofChild(pid, helper.pid()), ended);
     } catch (IOException | RuntimeException e) {
       if (helper != null) {
         helper.destroyForcibly();

@@ -50,6 +50,11 @@ public final class InitPlan implements HelperPlan {
     return this;
   }
 
+  /** Whether the container gets a namespace of this kind of its own (as planned so far). */
+  public boolean createsNamespace(Namespace kind) {
+    return (newNamespaces & kind.cloneFlag()) != 0;
+  }
+
   @Override
   public InitPlan joinNamespace(Namespace kind, Path path) {
     newNamespaces &= ~kind.cloneFlag();
@@ -119,6 +124,11 @@ public final class InitPlan implements HelperPlan {
   @Override
   public InitPlan tmpfs(String inside, String options) {
     return put("tmpfs", rel(inside), options);
+  }
+
+  @Override
+  public InitPlan file(String inside, String content) {
+    return put("file", rel(inside), content);
   }
 
   /** The size of the container's /dev/shm in bytes. */

@@ -75,11 +75,15 @@ public final class SpareHelpers implements AutoCloseable {
     List<Stdio> key = List.of(in, out, err);
     Helper spare = spares.remove(key);
     if (!closed && owed.add(key)) {
-      spawner.execute(() -> {
-        awaitRelease();
-        owed.remove(key);
-        refill(key);
-      });
+      try {
+        spawner.execute(() -> {
+          awaitRelease();
+          owed.remove(key);
+          refill(key);
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        owed.remove(key); // close() ran since the check: no refill, this start spawns its own
+      }
     }
     if (spare != null && spare.process().isAlive()) {
       return spare;

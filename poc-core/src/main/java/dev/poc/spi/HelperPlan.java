@@ -70,6 +70,15 @@ public interface HelperPlan {
   HelperPlan tmpfs(String inside, String options);
 
   /**
+   * A regular file {@code inside} the new root holding {@code content} (mode 0644 when made; what
+   * is there already must be a regular file, and is truncated). Unlike a bound file, a program in
+   * the container may replace it (a rename over it, as {@code useradd} or {@code sed -i} do).
+   *
+   * @throws dev.poc.InvalidSpecException when {@code content} holds a NUL character
+   */
+  HelperPlan file(String inside, String content);
+
+  /**
    * A namespaced sysctl ({@code net.ipv4.ping_group_range}, say), written by the init in its own
    * namespaces before it builds the root; the caller checks that the key is namespaced.
    */

@@ -17,11 +17,12 @@ public final class EtcFiles {
   private EtcFiles() {}
 
   /**
-   * A complete minimal /etc for {@link HostRootfs}: its files in the run directory, each bound onto
-   * the container's /etc (a tmpfs the plan has made).
+   * A complete minimal /etc for {@link HostRootfs}, on the container's /etc (a tmpfs the plan has
+   * made): passwd, group and nsswitch.conf written there by the init, files of the container's own
+   * that {@code useradd} or {@code sed -i} may replace; hosts, hostname and resolv.conf bound from
+   * the run directory, as over an image (a named network rewrites hosts as members come and go).
    */
-  static void bindHostEtc(StartContext ctx) throws IOException {
-    Path dir = ctx.runDir();
+  static void writeHostEtc(StartContext ctx) throws IOException {
     ContainerSpec spec = ctx.spec();
     StringBuilder passwd = new StringBuilder("root:x:0:0:root:/root:/bin/sh\n");
     StringBuilder group = new StringBuilder("root:x:0:\ntty:x:5:\n");
@@ -33,12 +34,9 @@ public final class EtcFiles {
     }
     passwd.append("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
     group.append("nogroup:x:65534:\n");
-    write(dir.resolve("passwd"), passwd.toString());
-    write(dir.resolve("group"), group.toString());
-    write(dir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
-    for (String f : List.of("passwd", "group", "nsswitch.conf")) {
-      ctx.plan().bind(dir.resolve(f), "/etc/" + f, "nodev,nosuid,noexec");
-    }
+    ctx.plan().file("/etc/passwd", passwd.toString());
+    ctx.plan().file("/etc/group", group.toString());
+    ctx.plan().file("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n");
     bindNetworkFiles(ctx);
   }
 

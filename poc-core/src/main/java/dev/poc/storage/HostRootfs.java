@@ -5,6 +5,8 @@ import dev.poc.spi.HelperPlan;
 import dev.poc.spi.Attachment;
 import dev.poc.spi.StartContext;
 import dev.poc.host.HostDirs;
+import dev.poc.Namespace;
+import dev.poc.launch.InitPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,9 +27,11 @@ public final class HostRootfs implements RootfsStrategy {
           "localtime", "mime.types", "bash.bashrc", "profile", "inputrc", "terminfo", "protocols", "services");
 
   /**
-   * The directory under the host state that every such container mounts its root tmpfs on, each in
-   * a mount namespace of its own (API specs cannot join one), made private before: the host never
-   * sees those mounts, and a start makes no directory in its run dir for its release to remove.
+   * The directory under the host state that every such container with a mount namespace of its own
+   * mounts its root tmpfs on, that namespace made private before: the host never sees those mounts,
+   * and a start makes no directory in its run dir for its release to remove. A container that joins
+   * a mount namespace (a {@link dev.poc.spi.NamespaceStrategy}'s choice) or keeps the host's
+   * mounts on a directory of its run dir, as two such containers could otherwise mount on one path.
    */
   private static final String MOUNT_POINT = "root-mount";
 
@@ -36,12 +40,13 @@ public final class HostRootfs implements RootfsStrategy {
   @Override
   public Attachment prepare(StartContext ctx) throws IOException {
     HelperPlan plan = ctx.plan();
-    plan.rootTmpfs(Files.createDirectories(HostDirs.hostState().resolve(MOUNT_POINT)), "mode=755");
-    // /etc in memory, its generated files bound in from the run directory: mount points made on
-    // a tmpfs, not fourteen of them in a directory of the run dir (ext4 work at the start and again
-    // at the release, a millisecond or so of CPU)
+    boolean ownMounts = plan instanceof InitPlan p && p.createsNamespace(Namespace.MOUNT);
+    plan.rootTmpfs(Files.createDirectories(ownMounts ? HostDirs.hostState().resolve(MOUNT_POINT) : ctx.runDir().resolve("root")),
+        "mode=755");
+    // /etc in memory: its files and mount points made on a tmpfs, not in a directory of the run
+    // dir (ext4 work at the start and again at the release, a millisecond or so of CPU)
     plan.tmpfs("/etc", "mode=755");
-    EtcFiles.bindHostEtc(ctx);
+    EtcFiles.writeHostEtc(ctx);
     planHostPrograms(plan);
     plan.tmpfs("/tmp", "mode=1777");
     plan.tmpfs("/var", "mode=755");
