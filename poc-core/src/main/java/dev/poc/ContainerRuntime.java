@@ -668,14 +668,7 @@ public final class ContainerRuntime implements AutoCloseable {
     LOG.info("reclaiming container '{}' left by a process that is gone", name);
     // Its JVM is gone, so its helper is killing it or has; make sure before touching its groups.
     state.ifPresent(s -> RunState.killAndAwait(s, java.time.Duration.ofSeconds(5)));
-    for (int i = setups.size() - 1; i >= 0; i--) {
-      try {
-        setups.get(i).reclaim(name, runDir);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("reclaiming {} of '{}' failed: {}", setups.get(i).getClass().getSimpleName(), name, e.toString());
-      }
-    }
-    Release.deleteTree(runDir);
+    reclaimSetupsAndDelete(name, runDir);
     if (state.isPresent() && Boolean.TRUE.equals(state.get().get("autoRemove"))) {
       new OutputLog(stateRoot, name).remove(); // --rm: nothing of it stays
     }
@@ -688,6 +681,11 @@ public final class ContainerRuntime implements AutoCloseable {
    */
   private void reclaimSetAside(String name, Path dir) {
     LOG.info("releasing what container '{}' held on the host, left by a process that is gone", name);
+    reclaimSetupsAndDelete(name, dir);
+  }
+
+  /** Each host setup's reclaim of {@code name}, the last set up first, then {@code dir} deleted. */
+  private void reclaimSetupsAndDelete(String name, Path dir) {
     for (int i = setups.size() - 1; i >= 0; i--) {
       try {
         setups.get(i).reclaim(name, dir);
@@ -725,39 +723,29 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /**
    * Waits for the helpers of ended containers and exec'd commands to exit, all within one
-   * {@link #HELPER_EXIT_WAIT}; kills those still there then, and waits for them too (SIGKILL: an
-   * instant), so that none outlives close().
+   * {@link #HELPER_EXIT_WAIT}; kills those still there then (or at once when this thread is
+   * interrupted), and waits for them too, so that none outlives close().
    */
   private void awaitExitingHelpers() {
     long deadline = System.nanoTime() + HELPER_EXIT_WAIT.toNanos();
-    boolean interrupted = false;
     for (Process helper : List.copyOf(exitingHelpers)) {
-      long left = deadline - System.nanoTime();
-      try {
-        if (left <= 0 || !helper.waitFor(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
-          LOG.warn("poc-init {} was still running {} after its command ended: killing it", helper.pid(), HELPER_EXIT_WAIT);
-          helper.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        interrupted = true; // what is left is killed below, and waited for all the same
-        helper.destroyForcibly();
-      }
-    }
-    for (Process helper : List.copyOf(exitingHelpers)) {
-      while (helper.isAlive()) {
-        try {
-          helper.waitFor();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+      if (!exitsBy(helper, deadline)) {
+        LOG.warn("poc-init {} was still running {} after its command ended: killing it", helper.pid(), HELPER_EXIT_WAIT);
+        SpareHelpers.killAndReap(helper);
       }
       exitingHelpers.remove(helper);
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
+  /** Whether {@code helper} exits by {@code deadline}; false at once when this thread is interrupted (it stays so). */
+  private static boolean exitsBy(Process helper, long deadline) {
+    try {
+      return helper.waitFor(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 
   /**
    * Stops every container this runtime started (detached ones are left running), and returns once

@@ -150,19 +150,10 @@ final class OverlaySpares {
   /** Waits until the background work queued so far (releases, preparations) is done. */
   void awaitThread() {
     Future<?> marker = thread.submit(() -> {});
-    boolean interrupted = false;
-    while (true) {
-      try {
-        marker.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (ExecutionException e) {
-        break;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    try {
+      com.google.common.util.concurrent.Uninterruptibles.getUninterruptibly(marker);
+    } catch (ExecutionException e) {
+      // an empty task: it cannot fail
     }
   }
 

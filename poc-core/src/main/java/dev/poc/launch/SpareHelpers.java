@@ -39,8 +39,11 @@ public final class SpareHelpers implements AutoCloseable {
     }
   }
 
-  /** SIGKILL, then the wait for its end (microseconds), which an interrupt does not cut short. */
-  private static void killAndReap(Process p) {
+  /**
+   * SIGKILL, then the wait for its end (microseconds), which an interrupt does not cut short (it
+   * stays set): a discarded spare, or a helper the runtime's close() gave up waiting for.
+   */
+  public static void killAndReap(Process p) {
     p.destroyForcibly();
     boolean interrupted = false;
     while (true) {

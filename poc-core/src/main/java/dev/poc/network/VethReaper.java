@@ -130,18 +130,7 @@ final class VethReaper {
     }
 
     private void awaitDone() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          done.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      com.google.common.util.concurrent.Uninterruptibles.awaitUninterruptibly(done);
     }
   }
 }

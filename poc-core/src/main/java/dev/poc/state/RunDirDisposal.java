@@ -182,19 +182,10 @@ public final class RunDirDisposal {
   }
 
   private static void await(FutureTask<Void> task) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        task.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (ExecutionException e) {
-        break; // the tasks log their failures and throw none
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    try {
+      com.google.common.util.concurrent.Uninterruptibles.getUninterruptibly(task);
+    } catch (ExecutionException e) {
+      // the tasks log their failures and throw none
     }
   }
 
