@@ -42,14 +42,19 @@ final class SlirpProcess {
 
   /**
    * Run by {@code sh -c} in the run directory with slirp4netns's command line as its arguments:
-   * the watcher feeds slirp4netns's stdin (its exit descriptor); slirp4netns's readiness byte goes
-   * to this shell's stdout, the JVM's pipe, and its chatter to the log. The shell leaves at once.
+   * the watcher feeds slirp4netns's stdin (its exit descriptor), slirp4netns's chatter goes to the
+   * log, and its readiness byte to {@code head}, which hands it on to the JVM's pipe. The shell
+   * leaves once slirp4netns is ready or gone.
+   *
+   * <p>Why not give slirp4netns the JVM's pipe itself and leave at once: when the shell exits, the
+   * JVM's process reaper swaps the shell's stdout for what the pipe holds at that instant, so a
+   * byte slirp4netns writes a moment later, before the reading thread has blocked in read(), is
+   * lost and read() says end of stream (about one start in a hundred, under load).
    */
-  private static final String SCRIPT = String.join("\n",
-      "sh -c 'echo $$ > " + WATCHER_FILE + "; if command -v pidwait >/dev/null 2>&1; then exec pidwait -F " + INIT_FILE
-          + "; fi; exec tail -s 1 --pid=\"$(cat " + INIT_FILE + ")\" -f /dev/null' </dev/null 2>>" + LOG_FILE
-          + " | \"$@\" 3>&1 >>" + LOG_FILE + " 2>&1 &",
-      "echo $! > " + PID_FILE);
+  private static final String SCRIPT = "{ sh -c 'echo $$ > " + WATCHER_FILE
+      + "; if command -v pidwait >/dev/null 2>&1; then exec pidwait -F " + INIT_FILE
+      + "; fi; exec tail -s 1 --pid=\"$(cat " + INIT_FILE + ")\" -f /dev/null' </dev/null 2>>" + LOG_FILE
+      + " | \"$@\" 3>&1 >>" + LOG_FILE + " 2>&1 & echo $! > " + PID_FILE + "; } | head -c 1";
 
   private final int pid;
   private final SlirpApi api;
@@ -92,8 +97,8 @@ final class SlirpProcess {
       boolean withApi) throws IOException {
     Files.writeString(runDir.resolve(INIT_FILE), initPid + "\n");
     Path socket = withApi ? socketPath(runDir) : null;
-    List<String> cmd = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", SCRIPT, "sh", tool.toString(),
-        "--configure", "--mtu=65520", "--exit-fd=0", "--ready-fd=3"));
+    List<String> cmd = new ArrayList<>(
+        List.of(tool.toString(), "--configure", "--mtu=65520", "--exit-fd=0", "--ready-fd=3"));
     if (!hostLoopback) {
       cmd.add("--disable-host-loopback");
     }
@@ -103,15 +108,11 @@ final class SlirpProcess {
     cmd.add(Integer.toString(initPid));
     cmd.add(UserModeNetwork.INTERFACE);
     Path log = runDir.resolve(LOG_FILE);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().put("LC_ALL", "C");
     int ready;
-    Process shell = pb.start();
+    Process shell = launch(cmd, runDir);
     try (InputStream in = shell.getInputStream()) {
       ready = in.read(); // slirp4netns writes '1' once configured, or exits (end of stream)
-      shell.waitFor(); // the shell left as soon as it started the pipeline
+      shell.waitFor(); // the shell left as soon as head had the byte or its end of stream
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       reclaim(runDir);
@@ -124,6 +125,20 @@ final class SlirpProcess {
           + "' was ready" + (said.isEmpty() ? "" : ": " + said) + remedy(said));
     }
     return new SlirpProcess(readPid(runDir.resolve(PID_FILE)), socket == null ? null : new SlirpApi(socket));
+  }
+
+  /**
+   * Starts {@link #SCRIPT} in {@code runDir} on {@code slirpCommand} (the tool and its arguments);
+   * the shell's stdout carries the readiness byte, or ends if slirp4netns ends first.
+   */
+  static Process launch(List<String> slirpCommand, Path runDir) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", SCRIPT, "sh"));
+    cmd.addAll(slirpCommand);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectError(ProcessBuilder.Redirect.appendTo(runDir.resolve(LOG_FILE).toFile()));
+    pb.environment().put("LC_ALL", "C");
+    return pb.start();
   }
 
   /** What to do about the failures a user can fix. */
