@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What a long run could leak, counted at one instant: this JVM's open fds, threads, RSS and heap
- * after a GC; the host's links, named network namespaces, cgroups, mounts and loop devices, each
+ * What a long run could leak, counted at one instant: this JVM's open fds, threads, heap after a
+ * GC, RSS after the GC and again once glibc has handed back what it keeps free (the JVM's
+ * {@code System.trim_native_heap}: the memory in use, not the allocator's cache); the host's
+ * links, named network namespaces, cgroups, mounts and loop devices, each
  * in all and as far as this run's names (prefix) or work directory mark them as its own. Other
  * users of the machine move the host-wide counts; the run's own must not move.
  */
@@ -27,12 +29,18 @@ record ResourceGauges(Map<String, Long> values, List<String> fds, List<String> t
     // the JDK's process reaper pool keeps an idle thread for a minute after a spawn: not poc's, not a leak
     v.put("JVM threads", statusKib("Threads:") - Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("process reaper")).count());
+    v.put("JVM RSS after GC (KiB)", statusKib("VmRSS:"));
+    JvmDiagnostics.trimNativeHeap();
     v.put("JVM RSS (KiB)", statusKib("VmRSS:"));
     Runtime rt = Runtime.getRuntime();
     v.put("JVM heap used after GC (KiB)", (rt.totalMemory() - rt.freeMemory()) / 1024);
-    // RSS moves with the heap the collector keeps committed; what is outside it is native memory
-    // (code cache, metaspace, thread stacks, malloc), where a native leak would show
-    v.put("JVM RSS outside the committed heap (KiB)", v.get("JVM RSS (KiB)") - rt.totalMemory() / 1024);
+    // RSS moves with the heap pages the collector has touched so far (it goes on touching regions
+    // it had committed but not used for a long while); what is outside the heap's address range is
+    // native memory (code cache, metaspace, thread stacks, malloc), where a native leak would show
+    long heap = heapResidentKib();
+    v.put("JVM heap committed (KiB)", rt.totalMemory() / 1024);
+    v.put("JVM heap resident (KiB)", heap);
+    v.put("JVM RSS outside the heap (KiB)", v.get("JVM RSS (KiB)") - heap);
     v.put("JVM non-heap used (KiB)", java.lang.management.ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed() / 1024);
     v.put("host links", count(Path.of("/sys/class/net"), "", false));
     v.put("links of this run", count(Path.of("/sys/class/net"), prefix, true));
@@ -52,6 +60,27 @@ record ResourceGauges(Map<String, Long> values, List<String> fds, List<String> t
     v.put("run dirs of the state root", count(stateRoot.resolve("run"), "", false) + count(stateRoot.resolve("run-gone"), "", false));
     return new ResourceGauges(v, fdTargets(), Thread.getAllStackTraces().keySet().stream()
         .filter(t -> !t.getName().startsWith("process reaper")).map(t -> t.getName().replaceAll("\\d+", "N") + (t.isDaemon() ? " (daemon)" : "")).sorted().toList());
+  }
+
+  /** The resident KiB of the mappings inside the Java heap's reserved range (/proc/self/smaps). */
+  private static long heapResidentKib() throws IOException {
+    long[] range = JvmDiagnostics.heapRange().orElse(null);
+    if (range == null) {
+      return Runtime.getRuntime().totalMemory() / 1024; // no range to look at: count it all as resident
+    }
+    long kib = 0;
+    boolean inHeap = false;
+    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+      int dash = line.indexOf('-');
+      int space = line.indexOf(' ');
+      if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+        inHeap = Long.compareUnsigned(start, range[0]) >= 0 && Long.compareUnsigned(start, range[1]) < 0;
+      } else if (inHeap && line.startsWith("Rss:")) {
+        kib += Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+      }
+    }
+    return kib;
   }
 
   /** What each open fd of this JVM is (a file, socket:[inode], pipe:[inode], anon_inode:...), sorted. */

@@ -10,6 +10,7 @@ final class Section {
   private final List<MarkdownTable> tables = new ArrayList<>();
   private final List<Target> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<String> blocks = new ArrayList<>();
 
   Section(String title) {
     this.title = title;
@@ -36,6 +37,12 @@ final class Section {
 
   Section note(String text) {
     notes.add(text);
+    return this;
+  }
+
+  /** Verbatim text (a tool's output) after the notes, introduced by {@code lead}. */
+  Section block(String lead, String text) {
+    blocks.add(lead + "\n\n```\n" + text.strip() + "\n```\n\n");
     return this;
   }
 
@@ -68,6 +75,7 @@ final class Section {
     if (!notes.isEmpty()) {
       sb.append('\n');
     }
+    blocks.forEach(sb::append);
     return sb.toString();
   }
 }

@@ -35,6 +35,7 @@ final class SoakScenario implements Scenario {
     Trial disabled = env.pocTrials.startToExit(b -> b);
     long[] nanos = new long[cycles];
     int halfway = Math.max(early + 1, cycles / 2);
+    boolean nmt = JvmDiagnostics.tracksNativeMemory();
     ResourceGauges atEarly = null;
     ResourceGauges atHalfway = null;
     long t0 = System.nanoTime();
@@ -47,6 +48,9 @@ final class SoakScenario implements Scenario {
       }
       if (i + 1 == early) {
         atEarly = settledGauges(env);
+        if (nmt) {
+          JvmDiagnostics.nativeMemoryBaseline();
+        }
       } else if (i + 1 == halfway) {
         atHalfway = settledGauges(env);
       }
@@ -60,7 +64,9 @@ final class SoakScenario implements Scenario {
     section.paragraph("Each cycle is a start-to-exit of /bin/true in the busybox root (`start()`, `waitFor()`, `close()`), "
         + "even cycles with BRIDGE networking, odd ones without a network, one right after the other (" + Format.millis(wall)
         + " in all). The gauges are read after cycle " + early + ", after cycle " + halfway + " and after the last, each time once the runtime's "
-        + "asynchronous veth release has caught up (at most 5 s); the JVM's after a GC. Host-wide counts move with the "
+        + "asynchronous veth release has caught up (at most 5 s); the JVM's after a GC, and its RSS again after "
+        + "`System.trim_native_heap` (glibc hands back the memory it keeps free: what is in use, not the allocator's cache). "
+        + "Host-wide counts move with the "
         + "machine's other users; those of this run must not move at all.");
     MarkdownTable gauges = new MarkdownTable("gauge", ">after " + early + " cycles", ">after " + halfway, ">after " + cycles,
         ">end − " + early, ">end − " + halfway);
@@ -91,13 +97,22 @@ final class SoakScenario implements Scenario {
     section.target(Target.atMost("no network per-start median, last " + window + " ÷ first " + window, ratios[1], 1.1, ""));
     ResourceGauges.added(atEarly.fds(), atEnd.fds()).forEach(f -> section.note("fd open at the end, not after cycle " + early + ": " + f));
     ResourceGauges.added(atEarly.threads(), atEnd.threads()).forEach(t -> section.note("thread alive at the end, not after cycle " + early + ": " + t));
-    String native_ = "JVM RSS outside the committed heap (KiB)";
+    String native_ = "JVM RSS outside the heap (KiB)";
     long early2end = atEnd.values().get(native_) - atEarly.values().get(native_);
     long half2end = atHalfway == null ? early2end : atEnd.values().get(native_) - atHalfway.values().get(native_);
-    section.note(String.format(Locale.ROOT, "the JVM's memory outside its heap moved by %+d KiB from cycle %d to the end and "
-        + "by %+d KiB over the second half (%.0f bytes per cycle there): the JIT's code and the allocator's arenas grow "
-        + "early and level off, a leak grows in both halves alike", early2end, early, half2end,
-        half2end * 1024.0 / Math.max(1, cycles - halfway)));
+    section.target(Target.atMost(native_.replace(" (KiB)", "") + ", growth from cycle " + early + " to the end", early2end, 0, " KiB"));
+    String resident = "JVM heap resident (KiB)";
+    section.note(String.format(Locale.ROOT, "the JVM's RSS outside its heap moved by %+d KiB from cycle %d to the end and "
+        + "by %+d KiB over the second half (%.0f bytes per cycle there); the heap's resident pages by %+d KiB, within the "
+        + "%d KiB the collector keeps committed, while the heap in use after a GC moved by %+d KiB: the collector touches "
+        + "regions it had committed and not used yet, which RSS counts from then on", early2end, early, half2end,
+        half2end * 1024.0 / Math.max(1, cycles - halfway), atEnd.values().get(resident) - atEarly.values().get(resident),
+        atEnd.values().get("JVM heap committed (KiB)"), atEnd.values().get("JVM heap used after GC (KiB)")
+            - atEarly.values().get("JVM heap used after GC (KiB)")));
+    if (nmt) {
+      section.block("The JVM's native memory tracking (`-XX:NativeMemoryTracking=summary`), the end beside cycle " + early
+          + ":", JvmDiagnostics.nativeMemoryDiff());
+    }
     return section;
   }
 

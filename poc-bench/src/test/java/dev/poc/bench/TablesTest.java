@@ -89,8 +89,9 @@ class TablesTest {
   @Test
   void sectionListsTablesTargetsAndNotes() {
     String s = new Section("1. Start").paragraph("What it measures.").table(new MarkdownTable("a").row("x"))
-        .target(Target.equalTo("leftovers", 0, 0, "")).note("a note").render();
+        .target(Target.equalTo("leftovers", 0, 0, "")).note("a note").block("The tool said:", "\nline 1\nline 2\n\n").render();
     assertThat(s).startsWith("### 1. Start\n\nWhat it measures.\n\n| a   |")
-        .contains("Targets:\n- leftovers: 0 (target = 0) — met\n").contains("- a note\n");
+        .contains("Targets:\n- leftovers: 0 (target = 0) — met\n").contains("- a note\n")
+        .endsWith("- a note\n\nThe tool said:\n\n```\nline 1\nline 2\n```\n\n");
   }
 }
