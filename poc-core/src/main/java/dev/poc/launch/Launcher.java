@@ -22,6 +22,7 @@ import dev.poc.spi.NetworkFacts;
 import dev.poc.state.NameLock;
 import dev.poc.state.OutputLog;
 import dev.poc.state.RunState;
+import dev.poc.state.RunStateWrite;
 import dev.poc.storage.EtcFiles;
 import java.io.File;
 import java.io.IOException;
@@ -136,13 +137,16 @@ public final class Launcher {
     Process helper = null;
     InitConnection conn = null;
     PidHandle init = null;
+    RunStateWrite stateWrite = null;
     boolean runDirIsOurs = false; // a detached run of this name keeps its own
     try {
       Access.api().reclaimIfDead(runtime, name, runDir);
       if (Files.exists(runDir)) {
         throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
       }
-      Files.createDirectories(runDir.getParent());
+      if (!Files.isDirectory(runDir.getParent())) {
+        Files.createDirectories(runDir.getParent());
+      }
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
       StartProfile.mark(name, "run dir made");
@@ -201,48 +205,23 @@ public final class Launcher {
       attachToInit(attachments, initPid, conn, spec, plan.joinsLater());
       copyFiles(conn, spec, initPid);
       StartProfile.mark(name, "host side attached");
+      if (startFifo == null) {
+        // the init's start time is read now: a short command's init may be gone by EXEC
+        stateWrite = RunStateWrite.start(runDir, runState(spec, ctx, helper, initPid));
+      }
       conn.send("GO\n".getBytes());
       if (startFifo != null) {
         awaitLine(conn, spec, "CREATED");
         helper.waitFor(); // gone before we return: the init is the reaper's child by then
-      } else {
-        awaitLine(conn, spec, "EXEC");
-      }
-      long tExec = System.nanoTime();
-      StartProfile.mark(name, "EXEC read");
-      Map<String, Object> state = new LinkedHashMap<>();
-      state.put("name", name);
-      state.put("helperPid", (int) helper.pid());
-      state.put("helperStart", RunState.startTime((int) helper.pid()));
-      state.put("initPid", initPid);
-      state.put("initStart", RunState.startTime(initPid));
-      state.put("hostname", spec.hostname());
-      state.put("detached", spec.detached());
-      state.put("autoRemove", spec.autoRemove());
-      state.put("created", System.currentTimeMillis());
-      state.put("rootfs", spec.rootfs().toString());
-      state.put("network", spec.network().cliName());
-      if (!spec.labels().isEmpty()) {
-        state.put("labels", spec.labels());
-      }
-      // what a command exec'd from another process gets: the same capabilities and filter
-      state.put("capabilities", Capability.mask(spec.capabilities()));
-      SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
-      NetworkFacts net = ctx.fact(NetworkFacts.class);
-      if (net != null && net.address().isPresent()) {
-        state.put("address", net.address().get());
-      }
-      if (net != null && !net.hostPorts().isEmpty()) { // what another process (a reusing harness, ps) reads back
-        Map<String, Object> ports = new LinkedHashMap<>();
-        net.hostPorts().forEach((container, host) -> ports.put(String.valueOf(container), host));
-        state.put("ports", ports);
-      }
-      RunState.write(runDir, state);
-      if (startFifo != null) {
+        RunState.write(runDir, runState(spec, ctx, helper, initPid));
         conn.close();
         lock.handOver();
         return initPid;
       }
+      awaitLine(conn, spec, "EXEC");
+      long tExec = System.nanoTime();
+      StartProfile.mark(name, "EXEC read");
+      stateWrite.await(); // another process (ps, stop, exec) finds the container once start() returns
       Container c = Access.api().newContainer(spec, runtime, ctx, helper, conn, init, lock, attachments);
       StartProfile.mark(name, "start() returns");
       if (LOG.isDebugEnabled()) {
@@ -274,6 +253,9 @@ public final class Launcher {
       if (conn != null) {
         conn.close();
       }
+      if (stateWrite != null) {
+        stateWrite.awaitQuietly();
+      }
       Release.all(attachments);
       if (runDirIsOurs) {
         Release.deleteTree(runDir);
@@ -284,6 +266,38 @@ public final class Launcher {
       }
       throw new StartFailedException("starting container '" + name + "' failed: " + e, e);
     }
+  }
+
+  /** What another process (ps, stop, exec, a reclaim) reads back about the container: see {@link RunState}. */
+  private static Map<String, Object> runState(ContainerSpec spec, Start ctx, Process helper, int initPid) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("name", spec.name());
+    state.put("helperPid", (int) helper.pid());
+    state.put("helperStart", RunState.startTime((int) helper.pid()));
+    state.put("initPid", initPid);
+    state.put("initStart", RunState.startTime(initPid));
+    state.put("hostname", spec.hostname());
+    state.put("detached", spec.detached());
+    state.put("autoRemove", spec.autoRemove());
+    state.put("created", System.currentTimeMillis());
+    state.put("rootfs", spec.rootfs().toString());
+    state.put("network", spec.network().cliName());
+    if (!spec.labels().isEmpty()) {
+      state.put("labels", spec.labels());
+    }
+    // what a command exec'd from another process gets: the same capabilities and filter
+    state.put("capabilities", Capability.mask(spec.capabilities()));
+    SeccompPrograms.hex(spec).ifPresent(hex -> state.put("seccomp", hex));
+    NetworkFacts net = ctx.fact(NetworkFacts.class);
+    if (net != null && net.address().isPresent()) {
+      state.put("address", net.address().get());
+    }
+    if (net != null && !net.hostPorts().isEmpty()) { // what another process (a reusing harness, ps) reads back
+      Map<String, Object> ports = new LinkedHashMap<>();
+      net.hostPorts().forEach((container, host) -> ports.put(String.valueOf(container), host));
+      state.put("ports", ports);
+    }
+    return state;
   }
 
   private static void planMounts(ContainerSpec spec, InitPlan plan) {
