@@ -100,7 +100,7 @@ final class SoakScenario implements Scenario {
     String native_ = "JVM RSS outside the heap (KiB)";
     long early2end = atEnd.values().get(native_) - atEarly.values().get(native_);
     long half2end = atHalfway == null ? early2end : atEnd.values().get(native_) - atHalfway.values().get(native_);
-    section.target(Target.atMost(native_.replace(" (KiB)", "") + ", growth from cycle " + early + " to the end", early2end, 0, " KiB"));
+    section.target(Target.atMost(native_.replace(" (KiB)", "") + ", growth from cycle " + early + " to the end", early2end, 0, "KiB"));
     String resident = "JVM heap resident (KiB)";
     section.note(String.format(Locale.ROOT, "the JVM's RSS outside its heap moved by %+d KiB from cycle %d to the end and "
         + "by %+d KiB over the second half (%.0f bytes per cycle there); the heap's resident pages by %+d KiB, within the "
