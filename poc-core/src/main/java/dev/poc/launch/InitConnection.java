@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.host.Directories;
 import dev.poc.ExitStatus;
 import dev.poc.Signal;
 import dev.poc.StartFailedException;
@@ -43,7 +44,7 @@ public final class InitConnection implements AutoCloseable {
 
   /** A listening socket with a short path (sun_path holds 108 bytes; state roots can be long). */
   static InitConnection listen() throws IOException {
-    Files.createDirectories(SOCKET_DIR);
+    Directories.ensure(SOCKET_DIR);
     Path path = SOCKET_DIR.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".sock");
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(path));
@@ -56,7 +57,7 @@ public final class InitConnection implements AutoCloseable {
    * ({@link ForeignProcess}), so that a reported pid is the one this JVM then drives and signals.
    */
   static InitConnection listenPinned() throws IOException {
-    Files.createDirectories(SOCKET_DIR);
+    Directories.ensure(SOCKET_DIR);
     Path path = SOCKET_DIR.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".sock");
     jnr.unixsocket.UnixServerSocketChannel server = jnr.unixsocket.UnixServerSocketChannel.open();
     server.socket().bind(new jnr.unixsocket.UnixSocketAddress(path.toFile()));

@@ -1,5 +1,6 @@
 package dev.poc.launch;
 
+import dev.poc.host.Directories;
 import dev.poc.internal.Access;
 import dev.poc.Capability;
 import dev.poc.BindMount;
@@ -144,9 +145,7 @@ public final class Launcher {
       if (Files.exists(runDir)) {
         throw new NameInUseException("container '" + name + "' is still running detached: stop it first (poc stop " + name + ")");
       }
-      if (!Files.isDirectory(runDir.getParent())) {
-        Files.createDirectories(runDir.getParent());
-      }
+      Directories.ensure(runDir.getParent());
       Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       runDirIsOurs = true;
       StartProfile.mark(name, "run dir made");

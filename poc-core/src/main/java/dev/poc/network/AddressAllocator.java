@@ -1,5 +1,6 @@
 package dev.poc.network;
 
+import dev.poc.host.Directories;
 import dev.poc.InvalidSpecException;
 import dev.poc.PocException;
 import dev.poc.host.Flock;
@@ -215,7 +216,7 @@ public final class AddressAllocator {
   }
 
   private <T> T locked(Action<T> action, boolean removeIfUnused) throws IOException {
-    Files.createDirectories(file.getParent());
+    Directories.ensure(file.getParent());
     // a flock excludes the threads of this JVM as it excludes other processes
     try (Flock held = Flock.lock(file)) {
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

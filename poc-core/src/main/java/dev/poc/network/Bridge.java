@@ -1,5 +1,6 @@
 package dev.poc.network;
 
+import dev.poc.host.Directories;
 import dev.poc.host.Flock;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
@@ -39,7 +40,7 @@ public final class Bridge {
   private static Optional<Rtnetlink.Link> create(Rtnetlink nl, NetworkSettings s) throws IOException {
     String name = s.bridgeName();
     Path lock = Path.of("/run/poc/net/bridges.lock");
-    Files.createDirectories(lock.getParent());
+    Directories.ensure(lock.getParent());
     try (Flock held = Flock.lock(lock)) {
       Optional<Rtnetlink.Link> made = nl.link(name);
       if (made.isPresent()) {

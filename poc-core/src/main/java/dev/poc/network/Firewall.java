@@ -1,5 +1,6 @@
 package dev.poc.network;
 
+import dev.poc.host.Directories;
 import dev.poc.host.Tool;
 import dev.poc.host.Flock;
 import dev.poc.Network;
@@ -296,7 +297,7 @@ final class Firewall {
 
   /** Holds a host-wide lock, so two processes never add the same rule twice. */
   private static void withHostLock(Locked body) throws IOException {
-    Files.createDirectories(LOCK.getParent());
+    Directories.ensure(LOCK.getParent());
     try (Flock held = Flock.lock(LOCK)) { // excludes this JVM's threads and other processes alike
       body.run();
     }

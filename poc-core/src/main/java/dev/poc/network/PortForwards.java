@@ -1,5 +1,6 @@
 package dev.poc.network;
 
+import dev.poc.host.Directories;
 import dev.poc.NetworkSettings;
 import dev.poc.PortMapping;
 import dev.poc.StartFailedException;
@@ -132,7 +133,7 @@ final class PortForwards {
             + " -m conntrack --ctstate DNAT" + comment(name) + " -j MASQUERADE");
       }
       // The record first: whatever happens next, release knows to look for this container's rules.
-      Files.createDirectories(RECORDS);
+      Directories.ensure(RECORDS);
       List<String> record = new ArrayList<>();
       record.add(PORTS_LINE + String.join(" ", hostPorts.values().stream().map(String::valueOf).toList()));
       record.addAll(rules);
@@ -466,7 +467,7 @@ final class PortForwards {
   }
 
   private static void withHostLock(Locked body) throws IOException {
-    Files.createDirectories(LOCK.getParent());
+    Directories.ensure(LOCK.getParent());
     try (Flock held = Flock.lock(LOCK)) {
       body.run();
     }

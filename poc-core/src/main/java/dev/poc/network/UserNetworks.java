@@ -1,5 +1,6 @@
 package dev.poc.network;
 
+import dev.poc.host.Directories;
 import dev.poc.InvalidSpecException;
 import dev.poc.Network;
 import dev.poc.NetworkSettings;
@@ -63,7 +64,7 @@ public final class UserNetworks implements HostSetup {
   /** Creates network {@code name}: records it and makes its bridge. Fails if it exists. */
   public Info create(String name) throws IOException {
     Network.named(name); // validates the name
-    Files.createDirectories(LOCK.getParent());
+    Directories.ensure(LOCK.getParent());
     try (Flock held = Flock.lock(LOCK)) {
       Path netDir = dir.resolve(name);
       if (Files.exists(netDir.resolve("number"))) {
@@ -71,7 +72,7 @@ public final class UserNetworks implements HostSetup {
             + name + ")");
       }
       int number = freeNumber();
-      Files.createDirectories(netDir);
+      Directories.ensure(netDir);
       Files.writeString(netDir.resolve("number"), number + "\n"); // first the records, then the bridge
       Files.writeString(ownerFile(number), netDir.toAbsolutePath() + "\n");
       try (Rtnetlink nl = Rtnetlink.open()) {

@@ -1,8 +1,8 @@
 package dev.poc.state;
 
+import dev.poc.host.Directories;
 import dev.poc.host.Flock;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -27,9 +27,7 @@ public final class NameLock implements AutoCloseable {
    */
   public static Optional<NameLock> tryAcquire(String name) throws IOException {
     RunDirDisposal.settle(name);
-    if (!Files.isDirectory(DIR)) { // createDirectories on one that exists costs a throw and catch: 0.1 ms a start
-      Files.createDirectories(DIR);
-    }
+    Directories.ensure(DIR);
     return Flock.tryLock(file(name)).map(NameLock::new);
   }
 

@@ -1,5 +1,6 @@
 package dev.poc.state;
 
+import dev.poc.host.Directories;
 import dev.poc.ExitStatus;
 import dev.poc.LogSnapshot;
 import dev.poc.OutputFrame;
@@ -50,7 +51,7 @@ public final class OutputLog {
 
   /** A fresh, empty place for a new run's log (a previous run's is removed). */
   public void prepare() throws IOException {
-    Files.createDirectories(dir.getParent());
+    Directories.ensure(dir.getParent());
     if (!Files.isDirectory(dir)) {
       Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }

@@ -1,5 +1,6 @@
 package dev.poc.state;
 
+import dev.poc.host.Directories;
 import dev.poc.host.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -127,7 +128,7 @@ public final class RunDirDisposal {
   /** The directory's new place under {@code run-gone/}, or null when it could not be moved there. */
   private static Path setAside(Path runDir) {
     try {
-      Path gone = Files.createDirectories(runDir.getParent().resolveSibling(GONE));
+      Path gone = Directories.ensure(runDir.getParent().resolveSibling(GONE));
       Path aside = gone.resolve(runDir.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
       Files.move(runDir, aside, StandardCopyOption.ATOMIC_MOVE);
       return aside;
