@@ -58,7 +58,9 @@ final class IdleMemoryScenario implements Scenario {
     }
     section.paragraph(n + " containers of busybox `sleep 600` running at once per runtime; per container, the medians of "
         + "the processes' RSS and PSS (from /proc/PID/smaps_rollup; PSS splits shared pages among their sharers, so it is "
-        + "what one more container costs), the JVM's RSS growth (after a GC, ÷ " + n + "; poc only), and the host's "
+        + "what one more container costs), the JVM's growth ÷ " + n + " (poc only: its heap in use after a GC plus its RSS "
+        + "outside the heap once glibc has handed back the memory it keeps free; pages of heap it had committed before "
+        + "and touches for the first time are not the containers'), and the host's "
         + "MemAvailable drop ÷ " + n + " (with kernel memory: namespaces, cgroups, page tables; moved by every other user "
         + "of the machine, so indicative). The total is PSS + the JVM's growth.");
     MarkdownTable t = new MarkdownTable("per idle running container", ">RSS", ">PSS", ">JVM growth", ">total",
@@ -113,7 +115,7 @@ final class IdleMemoryScenario implements Scenario {
       long hp = median(helperPss);
       long sp = median(sleepPss);
       return new Cost(median(helperRss) + median(sleepRss), hp + sp, jvm, availDrop,
-          String.format(Locale.ROOT, "helpers %s PSS, sleep %s PSS, the JVM %s RSS per container", Format.kib(hp), Format.kib(sp),
+          String.format(Locale.ROOT, "helpers %s PSS, sleep %s PSS, the JVM %s per container", Format.kib(hp), Format.kib(sp),
               Format.kib(jvm)));
     } finally {
       for (Container c : containers) {
@@ -216,8 +218,7 @@ final class IdleMemoryScenario implements Scenario {
   }
 
   private static long jvmRssBytes() throws IOException {
-    System.gc();
-    return kibLine(Path.of("/proc/self/status"), "VmRSS:") * 1024;
+    return ResourceGauges.jvmFootprintKib() * 1024;
   }
 
   private static long memAvailableBytes() throws IOException {

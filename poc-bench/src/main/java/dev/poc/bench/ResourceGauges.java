@@ -62,6 +62,18 @@ record ResourceGauges(Map<String, Long> values, List<String> fds, List<String> t
         .filter(t -> !t.getName().startsWith("process reaper")).map(t -> t.getName().replaceAll("\\d+", "N") + (t.isDaemon() ? " (daemon)" : "")).sorted().toList());
   }
 
+  /**
+   * What this JVM holds, in KiB: its heap in use after a GC plus its RSS outside the heap once glibc
+   * has handed back its free memory. Heap pages the collector had committed and touches for the
+   * first time move RSS without anything more being held, so they are left out.
+   */
+  static long jvmFootprintKib() throws IOException {
+    System.gc();
+    JvmDiagnostics.trimNativeHeap();
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) / 1024 + statusKib("VmRSS:") - heapResidentKib();
+  }
+
   /** The resident KiB of the mappings inside the Java heap's reserved range (/proc/self/smaps). */
   private static long heapResidentKib() throws IOException {
     long[] range = JvmDiagnostics.heapRange().orElse(null);
