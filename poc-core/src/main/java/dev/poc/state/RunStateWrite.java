@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -18,13 +18,17 @@ import java.util.concurrent.TimeUnit;
  * the init's words (for a short command, its exit). {@link #await} before the start returns.
  */
 public final class RunStateWrite {
-  /** One thread, gone after 2 idle seconds: nothing of it outlives a program's last container for long. */
+  /**
+   * One thread, gone after 2 idle seconds: nothing of it outlives a program's last container for
+   * long. While it writes one start's state, another start writes its own (no queue): a burst of
+   * starts is not held up behind one thread.
+   */
   private static final ExecutorService THREAD = new ThreadPoolExecutor(0, 1, 2, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), r -> {
+      new SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "poc-run-state");
         t.setDaemon(true);
         return t;
-      });
+      }, new ThreadPoolExecutor.CallerRunsPolicy());
 
   private final Future<?> written;
 
